@@ -1,0 +1,412 @@
+"""Heterogeneous customers choosing among offered configurations by a logit rule.
+
+Customer ``i`` values module ``j`` at part-worth ``β_ij`` (utility units) and money at
+``α_i < 0`` (utility per currency unit). A configuration ``c`` (one module per attribute) sold
+at ``base_price + Σ_j price_j + extra`` has utility
+
+    U_ic = firm_constant + Σ_{j∈c} (β_ij + α_i·price_j) + α_i·(base_price + extra) + ε_ic
+
+and the competitor / no-purchase option has utility ``outside_utility + ε_i0`` (ε Gumbel).
+
+Two ways to offer variety:
+
+- **Explicit menu** (``evaluate_menu``): a few configurations side by side, multinomial logit
+  over menu ∪ {outside}.
+- **Configurator** (``configurator_utility``, used by the optimizer): the firm offers the first
+  ``k_a`` modules of each attribute and the customer builds any combination. Choice is a
+  nested logit — buy from the firm or not, then which configuration — with within-firm scale
+  ``fit_scale`` (λ ∈ (0, 1]; λ → 0: the customer finds her best fit exactly). Because
+  utilities are additive over attributes, the inclusive value factorizes and costs
+  O(customers × modules), never O(customers × configurations):
+
+      IV_i(k) = Σ_a λ · log Σ_{j ≤ k_a} exp(v_ij / λ),   v_ij = β_ij + α_i·price_j
+
+  and within the firm the module choices are independent across attributes.
+
+Fit gain (money) = consumer-surplus gain of an offer over the standard product,
+``(logsum_offer − logsum_standard) / (−α_i)`` (Small & Rosen). Price premium = the uniform
+price increase at which the customized offer's share falls back to the standard product's.
+All functions are vectorized over customers × alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from crm_models.customization.configurations import ProductSpace, from_products
+from crm_models.errors import DataValidationError, ParameterError
+
+__all__ = ["ChoiceMarket", "logit_probabilities"]
+
+
+def logit_probabilities(utilities: np.ndarray, outside_utility: float | np.ndarray = 0.0) -> np.ndarray:
+    """Multinomial logit over ``utilities`` (n, J) plus an outside option; returns (n, J + 1).
+
+    The last column is the outside (competitor / no-purchase) probability.
+    """
+    u = np.asarray(utilities, dtype=float)
+    if u.ndim != 2:
+        raise ParameterError(f"utilities: expected a 2-D array (customers, alternatives), got {u.shape}")
+    u0 = np.broadcast_to(np.asarray(outside_utility, dtype=float), (u.shape[0],))[:, None]
+    return special.softmax(np.concatenate([u, u0], axis=1), axis=1)
+
+
+class ChoiceMarket:
+    """Customers' preferences over the modules of a ``ProductSpace`` (see module docstring).
+
+    Parameters
+    ----------
+    space
+        The modular product; its module order within each attribute is the offering order
+        (``k_a`` = first ``k_a`` modules). The first module of each attribute is the
+        standard product.
+    part_worths
+        (n_customers, n_modules) utilities, columns in ``space`` order (attribute blocks).
+    price_coef
+        (n_customers,) utility per currency unit, negative.
+    module_price, module_cost
+        (n_modules,) add-on price and unit cost of each module (currency).
+    base_price, base_cost
+        Price and unit cost of the product platform (currency).
+    firm_constant, outside_utility
+        Utility constant of buying from the firm and of the outside option.
+    fit_scale
+        λ of the configurator nest, in (0, 1].
+    """
+
+    def __init__(
+        self,
+        space: ProductSpace,
+        part_worths: np.ndarray,
+        price_coef: np.ndarray,
+        module_price: np.ndarray | None = None,
+        module_cost: np.ndarray | None = None,
+        base_price: float = 60.0,
+        base_cost: float = 35.0,
+        firm_constant: float = 4.0,
+        outside_utility: float = 0.0,
+        fit_scale: float = 0.3,
+    ) -> None:
+        self.space = space
+        n_mod = space.n_modules
+        b = np.asarray(part_worths, dtype=float)
+        if b.ndim != 2 or b.shape[1] != n_mod:
+            raise ParameterError(
+                f"part_worths: expected shape (n_customers, {n_mod}), got {b.shape}"
+            )
+        a = np.asarray(price_coef, dtype=float).reshape(-1)
+        if a.shape[0] != b.shape[0]:
+            raise ParameterError(
+                f"price_coef: expected {b.shape[0]} values (one per customer), got {a.shape[0]}"
+            )
+        if not np.all(np.isfinite(b)) or not np.all(np.isfinite(a)):
+            raise ParameterError("part_worths / price_coef: contain NaN or infinite values")
+        if np.any(a >= 0):
+            raise ParameterError(
+                f"price_coef: must be negative (utility per currency unit); "
+                f"{int(np.sum(a >= 0))} customers have price_coef >= 0"
+            )
+        if not 0 < fit_scale <= 1:
+            raise ParameterError(f"fit_scale: expected 0 < λ <= 1, got {fit_scale}")
+        self.part_worths = b
+        self.price_coef = a
+        self.module_price = np.zeros(n_mod) if module_price is None else np.asarray(module_price, float)
+        self.module_cost = np.zeros(n_mod) if module_cost is None else np.asarray(module_cost, float)
+        for name, arr in (("module_price", self.module_price), ("module_cost", self.module_cost)):
+            if arr.shape != (n_mod,):
+                raise ParameterError(f"{name}: expected {n_mod} values, got shape {arr.shape}")
+        self.base_price = float(base_price)
+        self.base_cost = float(base_cost)
+        self.firm_constant = float(firm_constant)
+        self.outside_utility = float(outside_utility)
+        self.fit_scale = float(fit_scale)
+        sizes = [len(m) for m in space.attributes.values()]
+        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+        self._sizes = np.asarray(sizes, dtype=int)
+
+    # ---------------------------------------------------------------- builders
+    @property
+    def n_customers(self) -> int:
+        return self.part_worths.shape[0]
+
+    @property
+    def module_ids(self) -> list[str]:
+        return [m for mods in self.space.attributes.values() for m in mods]
+
+    @classmethod
+    def from_world(cls, world, order: str = "given", **kwargs) -> ChoiceMarket:
+        """Market from the synthetic world's ``products`` and ``truth.part_worths``.
+
+        ``order="given"`` keeps the products table order (reference module first = standard
+        product); ``"popularity"`` sorts each attribute by mean module utility (descending).
+        """
+        return cls.from_frames(world.products, world.truth.part_worths, order=order, **kwargs)
+
+    @classmethod
+    def from_frames(
+        cls, products: pd.DataFrame, part_worths: pd.DataFrame, order: str = "given", **kwargs
+    ) -> ChoiceMarket:
+        """Market from a products table (module_id, attribute, price, unit_cost) and a
+        part-worth table (one column per module_id plus ``price_coef``)."""
+        need = {"module_id", "attribute", "price", "unit_cost"}
+        missing = need - set(products.columns)
+        if missing:
+            raise DataValidationError(f"products: missing column(s) {sorted(missing)}")
+        missing = (set(products["module_id"]) | {"price_coef"}) - set(part_worths.columns)
+        if missing:
+            raise DataValidationError(f"part_worths: missing column(s) {sorted(missing)[:5]}")
+        space = from_products(products)
+        prod = products.set_index("module_id")
+        ids = [m for mods in space.attributes.values() for m in mods]
+        market = cls(
+            space,
+            part_worths[ids].to_numpy(float),
+            part_worths["price_coef"].to_numpy(float),
+            prod.loc[ids, "price"].to_numpy(float),
+            prod.loc[ids, "unit_cost"].to_numpy(float),
+            **kwargs,
+        )
+        if order == "popularity":
+            return market.reordered()
+        if order != "given":
+            raise ParameterError(f"order: expected 'given' or 'popularity', got {order!r}")
+        return market
+
+    @classmethod
+    def simulate(
+        cls,
+        modules_per_attribute: Sequence[int],
+        n_customers: int,
+        seed: int = 0,
+        pw_mean_scale: float = 0.6,
+        pw_sd: float = 0.8,
+        price_coef_median: float = 0.08,
+        price_coef_log_sd: float = 0.3,
+        price_scale: float = 8.0,
+        margin_share: float = 0.4,
+        **kwargs,
+    ) -> ChoiceMarket:
+        """A random market for benchmarks and tests (reference module of each attribute = 0).
+
+        Non-reference modules have mean part-worth ~ U(0, ``pw_mean_scale``·2), customer
+        spread ``pw_sd``; price = ``price_scale`` × mean part-worth / ``0.08``-ish scaling,
+        unit cost = (1 − ``margin_share``) × price.
+        """
+        if n_customers < 1:
+            raise ParameterError(f"n_customers: expected >= 1, got {n_customers}")
+        rng = np.random.default_rng(seed)
+        space = ProductSpace({f"attr{a + 1}": int(k) for a, k in enumerate(modules_per_attribute)})
+        n_mod = space.n_modules
+        mean = rng.uniform(0, 2 * pw_mean_scale, n_mod)
+        sd = np.full(n_mod, pw_sd)
+        ref = np.concatenate([[0], np.cumsum(modules_per_attribute)[:-1]]).astype(int)
+        mean[ref] = 0.0
+        sd[ref] = 0.0
+        pw = mean + sd * rng.standard_normal((n_customers, n_mod))
+        alpha = -price_coef_median * np.exp(price_coef_log_sd * rng.standard_normal(n_customers))
+        price = price_scale * mean / (pw_mean_scale * 2) * rng.uniform(0.8, 1.6, n_mod)
+        price[ref] = 0.0
+        cost = (1 - margin_share) * price
+        return cls(space, pw, alpha, price, cost, **kwargs)
+
+    def reordered(self) -> ChoiceMarket:
+        """Same market with each attribute's modules sorted by mean module utility (desc.)."""
+        v = self.module_utilities().mean(axis=0)
+        perm = []
+        new_attrs = {}
+        for (name, mods), s in zip(self.space.attributes.items(), self._starts, strict=True):
+            idx = s + np.argsort(-v[s:s + len(mods)], kind="stable")
+            perm.extend(idx)
+            new_attrs[name] = [mods[i - s] for i in idx]
+        perm = np.asarray(perm)
+        return ChoiceMarket(
+            ProductSpace(new_attrs, self.space.forbidden), self.part_worths[:, perm],
+            self.price_coef, self.module_price[perm], self.module_cost[perm],
+            self.base_price, self.base_cost, self.firm_constant, self.outside_utility,
+            self.fit_scale,
+        )
+
+    def sample(self, n: int, seed: int = 0) -> ChoiceMarket:
+        """A random subset of ``n`` customers (without replacement when possible)."""
+        rng = np.random.default_rng(seed)
+        idx = rng.choice(self.n_customers, n, replace=n > self.n_customers)
+        return ChoiceMarket(
+            self.space, self.part_worths[idx], self.price_coef[idx], self.module_price,
+            self.module_cost, self.base_price, self.base_cost, self.firm_constant,
+            self.outside_utility, self.fit_scale,
+        )
+
+    # --------------------------------------------------------------- utilities
+    def module_utilities(self) -> np.ndarray:
+        """(n_customers, n_modules) ``v_ij = β_ij + α_i · price_j``."""
+        return self.part_worths + self.price_coef[:, None] * self.module_price[None, :]
+
+    def _config_columns(self, configs) -> np.ndarray:
+        """Module column indices (n_alt, A) from a frame of module names or an int array of
+        within-attribute positions."""
+        names = list(self.space.attributes)
+        if isinstance(configs, pd.DataFrame):
+            missing = set(names) - set(configs.columns)
+            if missing:
+                raise DataValidationError(f"configs: missing attribute column(s) {sorted(missing)}")
+            cols = np.empty((len(configs), len(names)), dtype=int)
+            for j, a in enumerate(names):
+                lookup = {m: i for i, m in enumerate(self.space.attributes[a])}
+                bad = ~configs[a].isin(list(lookup))
+                if bad.any():
+                    raise DataValidationError(
+                        f"configs: column {a!r} row(s) {list(np.flatnonzero(bad)[:5])} hold unknown "
+                        f"modules {configs.loc[bad, a].unique()[:3].tolist()}"
+                    )
+                cols[:, j] = self._starts[j] + configs[a].map(lookup).to_numpy(int)
+            return cols
+        pos = np.atleast_2d(np.asarray(configs, dtype=int))
+        if pos.shape[1] != len(names) or np.any(pos < 0) or np.any(pos >= self._sizes):
+            raise ParameterError(
+                f"configs: expected (n_alt, {len(names)}) positions within {self._sizes.tolist()}"
+            )
+        return self._starts[None, :] + pos
+
+    def menu_utilities(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
+        """(n_customers, n_alt) systematic utilities of explicit configurations."""
+        cols = self._config_columns(configs)
+        v = self.module_utilities()
+        extra = np.broadcast_to(np.asarray(extra_price, float), (cols.shape[0],))
+        price = self.base_price + extra
+        return (
+            self.firm_constant + v[:, cols].sum(axis=2) + self.price_coef[:, None] * price[None, :]
+        )
+
+    def menu_prices(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
+        cols = self._config_columns(configs)
+        return self.base_price + self.module_price[cols].sum(axis=1) + np.broadcast_to(
+            np.asarray(extra_price, float), (cols.shape[0],))
+
+    def evaluate_menu(self, configs, extra_price: float | np.ndarray = 0.0) -> dict:
+        """Shares, revenue, margin and fit gain of a menu of explicit configurations.
+
+        Returns a dict: ``shares`` (n_alt,), ``outside_share``, ``revenue_per_customer``,
+        ``margin_per_customer`` (currency), ``fit_gain`` (mean money gain over the standard
+        product, currency per customer), ``probabilities`` (n, n_alt + 1).
+        """
+        cols = self._config_columns(configs)
+        u = self.menu_utilities(configs, extra_price)
+        p = logit_probabilities(u, self.outside_utility)
+        price = self.menu_prices(configs, extra_price)
+        cost = self.base_cost + self.module_cost[cols].sum(axis=1)
+        logsum = special.logsumexp(
+            np.concatenate([u, np.full((u.shape[0], 1), self.outside_utility)], axis=1), axis=1
+        )
+        return {
+            "shares": p[:, :-1].mean(axis=0),
+            "outside_share": float(p[:, -1].mean()),
+            "revenue_per_customer": float((p[:, :-1] @ price).mean()),
+            "margin_per_customer": float((p[:, :-1] @ (price - cost)).mean()),
+            "fit_gain": float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
+            "probabilities": p,
+        }
+
+    # ------------------------------------------------------------ configurator
+    def standard_utility(self) -> np.ndarray:
+        """(n,) utility of the standard product (first module of each attribute)."""
+        return self.menu_utilities(np.zeros((1, len(self._sizes)), dtype=int))[:, 0]
+
+    def standard_logsum(self) -> np.ndarray:
+        return np.logaddexp(self.standard_utility(), self.outside_utility)
+
+    def cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per attribute ``a``: (K_a, n) arrays of the nest inclusive value and of the expected
+        module margin (price − cost) when offering the first k = 1..K_a modules."""
+        lam = self.fit_scale
+        v = self.module_utilities() / lam
+        margin = self.module_price - self.module_cost
+        ivs, margins = [], []
+        for s, size in zip(self._starts, self._sizes, strict=True):
+            va = v[:, s:s + size]
+            iv = lam * np.logaddexp.accumulate(va, axis=1)
+            w = np.exp(va - va.max(axis=1, keepdims=True))
+            num = np.cumsum(w * margin[s:s + size], axis=1)
+            den = np.maximum(np.cumsum(w, axis=1), 1e-300)
+            ivs.append(np.ascontiguousarray(iv.T))
+            margins.append(np.ascontiguousarray((num / den).T))
+        return ivs, margins
+
+    def _check_k(self, k) -> np.ndarray:
+        k = np.asarray(k, dtype=int).reshape(-1)
+        if k.shape[0] != len(self._sizes) or np.any(k < 1) or np.any(k > self._sizes):
+            raise ParameterError(
+                f"modules_per_attribute: expected {len(self._sizes)} counts in 1..{self._sizes.tolist()}, "
+                f"got {k.tolist()}"
+            )
+        return k
+
+    def configurator_utility(self, k, fit_capture: float = 1.0, extra_price: float = 0.0) -> np.ndarray:
+        """(n,) utility of buying from a configurator offering the first ``k_a`` modules.
+
+        ``U_std + fit_capture · (IV(k) − IV(1)) + firm_constant + α·(base_price + extra)``;
+        ``fit_capture`` ∈ [0, 1] is the share of the fit gain the customization type delivers.
+        """
+        k = self._check_k(k)
+        ivs, _ = self.cumulative_tables()
+        iv = sum(t[ki - 1] for t, ki in zip(ivs, k, strict=True))
+        iv1 = sum(t[0] for t in ivs)
+        return (
+            self.firm_constant + iv1 + fit_capture * (iv - iv1)
+            + self.price_coef * (self.base_price + extra_price)
+        )
+
+    def evaluate_configurator(self, k, fit_capture: float = 1.0, extra_price: float = 0.0) -> dict:
+        """Share, revenue, margin (per customer, currency) and fit gain of a configurator."""
+        k = self._check_k(k)
+        u = self.configurator_utility(k, fit_capture, extra_price)
+        p = special.expit(u - self.outside_utility)
+        _, margins = self.cumulative_tables()
+        mod_margin = sum(t[ki - 1] for t, ki in zip(margins, k, strict=True))
+        ivs, _ = self.cumulative_tables()
+        mod_price = sum(
+            self._expected_module_price(a, ki) for a, ki in enumerate(k)
+        )
+        logsum = np.logaddexp(u, self.outside_utility)
+        return {
+            "share": float(p.mean()),
+            "revenue_per_customer": float((p * (self.base_price + extra_price + mod_price)).mean()),
+            "margin_per_customer": float(
+                (p * (self.base_price + extra_price - self.base_cost + mod_margin)).mean()
+            ),
+            "fit_gain": float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
+            "fit_gain_per_customer": (logsum - self.standard_logsum()) / -self.price_coef,
+            "probability": p,
+        }
+
+    def _expected_module_price(self, a: int, k: int) -> np.ndarray:
+        s = self._starts[a]
+        va = self.module_utilities()[:, s:s + k] / self.fit_scale
+        return special.softmax(va, axis=1) @ self.module_price[s:s + k]
+
+    def price_premium(self, k, fit_capture: float = 1.0, tol: float = 1e-6) -> float:
+        """Uniform price increase (currency) at which the configurator's share equals the
+        standard product's share at the standard price (bisection on a monotone function)."""
+        k = self._check_k(k)
+        target = special.expit(
+            self.configurator_utility(np.ones_like(k), 1.0) - self.outside_utility
+        ).mean()
+        base_u = self.configurator_utility(k, fit_capture) - self.outside_utility
+
+        def share(extra: float) -> float:
+            return float(special.expit(base_u + self.price_coef * extra).mean())
+
+        lo, hi = 0.0, 1.0
+        if share(lo) <= target:
+            return 0.0
+        while share(hi) > target:
+            hi *= 2
+            if hi > 1e9:
+                raise ParameterError("price_premium: no finite premium restores the standard share")
+        while hi - lo > tol * max(1.0, hi):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if share(mid) > target else (lo, mid)
+        return 0.5 * (lo + hi)

@@ -1,0 +1,136 @@
+"""The cost of variety: stated, parameterized forms (all money in currency units).
+
+For a variety ``k = (k_1, …, k_A)`` modules per attribute, ``M = Σ k_a`` modules and
+``N = Π k_a`` configurations, sold at ``Q`` units per period:
+
+- **Fixed cost per module** (design, tooling, listing; one-off):
+  ``fixed_cost_per_module · M``.
+- **Complexity cost** (managing parts, SKUs, planning; per period), growing faster than
+  linearly with modules: ``complexity_scale · M ** complexity_exponent``.
+- **Per-unit cost of serving variety**, two production modes:
+
+  * *make-to-stock* (finished configurations stocked): Poisson demand split evenly over the
+    ``N`` configurations needs safety stock ``z·sqrt(Q/N)`` per configuration, i.e.
+    ``z·sqrt(N·Q)`` in total (square-root law); per unit sold
+    ``holding_cost · z · sqrt(N / Q)``.
+  * *postponed* (late-stage) assembly: modules are stocked and assembled to order at an
+    extra ``assembly_cost`` per unit; stock per attribute is ``z·sqrt(k_a·Q)`` module units,
+    so per unit sold ``assembly_cost + module_holding_cost · z · Σ_a sqrt(k_a / Q)``.
+
+  Make-to-stock grows with the *product* of module counts, postponement with their *sum* of
+  square roots plus a flat assembly premium: postponement wins once variety is large.
+
+Everything is vectorized over rows of ``k`` (shape ``(..., A)``) and broadcast ``Q``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_models.errors import ParameterError
+
+__all__ = ["VarietyCosts"]
+
+
+@dataclass(frozen=True)
+class VarietyCosts:
+    """Parameters of the cost of variety (defaults: a mid-size consumer product, per year).
+
+    Attributes
+    ----------
+    fixed_cost_per_module
+        One-off cost of designing and listing one module (currency).
+    complexity_scale, complexity_exponent
+        Per-period complexity cost ``complexity_scale · M ** complexity_exponent`` (currency
+        per period; exponent > 1 = complexity grows faster than the module count).
+    holding_cost
+        Cost of holding one finished unit in safety stock for a period (currency/unit/period).
+    module_holding_cost
+        Same for one module's worth of stock; ``None`` = ``holding_cost / A`` (a module is a
+        fraction of the product's value).
+    service_z
+        Safety factor (1.645 ≈ 95% cycle service level).
+    assembly_cost
+        Extra cost per unit of late-stage (postponed) assembly to order (currency/unit).
+    """
+
+    fixed_cost_per_module: float = 2_000.0
+    complexity_scale: float = 300.0
+    complexity_exponent: float = 1.5
+    holding_cost: float = 20.0
+    module_holding_cost: float | None = None
+    service_z: float = 1.645
+    assembly_cost: float = 1.5
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if value is None:
+                continue
+            if not np.isfinite(value) or value < 0:
+                raise ParameterError(f"VarietyCosts.{name}: expected a finite number >= 0, got {value}")
+
+    # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _k(modules_per_attribute) -> np.ndarray:
+        k = np.asarray(modules_per_attribute, dtype=float)
+        if k.ndim == 0 or np.any(k < 1):
+            raise ParameterError(
+                "modules_per_attribute: expected an array (..., A) of counts >= 1"
+            )
+        return k
+
+    def fixed_cost(self, modules_per_attribute) -> np.ndarray:
+        """One-off module cost ``fixed_cost_per_module · M``; shape ``k.shape[:-1]``."""
+        return self.fixed_cost_per_module * self._k(modules_per_attribute).sum(axis=-1)
+
+    def complexity_cost(self, modules_per_attribute) -> np.ndarray:
+        """Per-period complexity cost ``complexity_scale · M ** complexity_exponent``."""
+        m = self._k(modules_per_attribute).sum(axis=-1)
+        return self.complexity_scale * m**self.complexity_exponent
+
+    def unit_cost_make_to_stock(self, modules_per_attribute, units_per_period) -> np.ndarray:
+        """Per-unit safety-stock cost of stocking finished configurations (currency/unit)."""
+        k = self._k(modules_per_attribute)
+        q = np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+        n_conf = k.prod(axis=-1)
+        return self.holding_cost * self.service_z * np.sqrt(n_conf / q)
+
+    def unit_cost_postponed(self, modules_per_attribute, units_per_period) -> np.ndarray:
+        """Per-unit cost of assembling to order from stocked modules (currency/unit)."""
+        k = self._k(modules_per_attribute)
+        q = np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+        h_m = self.module_holding_cost
+        if h_m is None:
+            h_m = self.holding_cost / k.shape[-1]
+        stock = np.sqrt(k).sum(axis=-1) / np.sqrt(q)
+        return self.assembly_cost + h_m * self.service_z * stock
+
+    def unit_cost(self, modules_per_attribute, units_per_period) -> tuple[np.ndarray, np.ndarray]:
+        """Cheaper per-unit cost of the two modes and the mode (True = postponed)."""
+        mts = self.unit_cost_make_to_stock(modules_per_attribute, units_per_period)
+        post = self.unit_cost_postponed(modules_per_attribute, units_per_period)
+        return np.minimum(mts, post), post < mts
+
+    def breakdown(self, modules_per_attribute, units_per_period) -> pd.DataFrame:
+        """Cost table for rows of ``k`` (2-D array-like): modules, configurations, each piece."""
+        k = np.atleast_2d(self._k(modules_per_attribute))
+        q = np.broadcast_to(np.asarray(units_per_period, dtype=float), k.shape[:-1])
+        unit, postponed = self.unit_cost(k, q)
+        return pd.DataFrame({
+            "modules": k.sum(axis=1).astype(int),
+            "configurations": k.prod(axis=1).astype(np.int64),
+            "units_per_period": q,
+            "fixed_cost": self.fixed_cost(k),
+            "complexity_cost_per_period": self.complexity_cost(k),
+            "unit_cost_make_to_stock": self.unit_cost_make_to_stock(k, q),
+            "unit_cost_postponed": self.unit_cost_postponed(k, q),
+            "unit_cost": unit,
+            "mode": np.where(postponed, "postponed", "make_to_stock"),
+        })
+
+    def params(self) -> pd.DataFrame:
+        """The parameters as a table (name, value) for reports."""
+        return pd.DataFrame({"parameter": list(asdict(self)), "value": list(asdict(self).values())})

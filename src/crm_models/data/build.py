@@ -1,0 +1,60 @@
+"""Assemble the default warehouse: the synthetic world (with its truth) and CDNOW.
+
+``build_default_warehouse`` is what ``crm data build`` runs. Optional extra sources (the
+Hillstrom experiment, the ECSI survey) are added when their paths are given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crm_models.data.public import load_cdnow_transactions, load_hillstrom, load_mobi
+from crm_models.data.schemas import validate
+from crm_models.data.synthetic import World, simulate_world
+from crm_models.data.warehouse import DEFAULT_PATH, Warehouse
+
+DEFAULT_N_CUSTOMERS = 50_000
+DEFAULT_SEED = 0
+
+
+def world_datasets(world: World) -> dict[str, dict[str, pd.DataFrame]]:
+    """The world's canonical tables (validated) and its per-customer truth tables."""
+    canonical = {
+        name: validate(frame, name, source=f"synthetic world (seed {world.seed})")
+        for name, frame in world.tables().items()
+    }
+    truth = world.truth
+    truth_tables = {
+        "latents": truth.latents,
+        "purchase": truth.purchase.assign(
+            dropout_time=truth.purchase["dropout_time"].where(truth.purchase["alive_at_end"])
+        ),
+        "uplift": truth.uplift,
+        "needs": truth.needs_type.reset_index(),
+        "part_worths": truth.part_worths,
+        "paths": truth.paths,
+        "loadings": truth.loadings,
+    }
+    return {"world": canonical, "world_truth": truth_tables}
+
+
+def build_default_warehouse(
+    path: str | Path = DEFAULT_PATH,
+    n_customers: int = DEFAULT_N_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    hillstrom: str | Path | None = None,
+    survey: str | Path | None = None,
+) -> Warehouse:
+    """Build (atomically replace) the warehouse at ``path`` from the default sources."""
+    world = simulate_world(n_customers=n_customers, seed=seed)
+    datasets = world_datasets(world)
+    datasets["cdnow"] = {"transactions": load_cdnow_transactions()}
+    if hillstrom:
+        datasets["hillstrom"] = {"campaign": load_hillstrom(hillstrom)}
+    if survey:
+        datasets["ecsi"] = {"survey": load_mobi(survey)}
+    warehouse = Warehouse(path)
+    warehouse.build(datasets, source=f"crm data build (world n={n_customers}, seed={seed})")
+    return warehouse

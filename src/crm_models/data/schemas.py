@@ -1,0 +1,233 @@
+"""Canonical tables and their schemas, validated at the boundary with pandera.
+
+Tables (one row per …):
+
+- ``customers`` (customer): customer_id (int, unique), signup_date (datetime, not in the
+  future), channel (str), region (str), consent_status (``opt_in`` single opt-in,
+  ``double_opt_in`` confirmed, ``opt_out``), consent_date (datetime; required for opt-out),
+  relationship_level (optional: acquaintance / friend / partner).
+- ``transactions`` (purchase line): customer_id (int), timestamp (datetime, not in the future),
+  amount (float ≥ 0, currency units), quantity (int ≥ 1), product (str: product/module).
+  Returns are a separate, documented case: load them with ``allow_returns=True``, which admits
+  negative amounts and quantities; the RFM summary then nets them per period.
+- ``survey`` (respondent): customer_id (int, unique) + item columns, integers 1–10.
+- ``campaign`` (customer × campaign): customer_id (int), arm (str), sent_date (datetime),
+  visit (0/1), conversion (0/1), spend (float ≥ 0); (customer_id, sent_date) unique.
+- ``products`` (module): module_id (str, unique), attribute (str), level (str),
+  unit_cost (float ≥ 0), price (float ≥ 0).
+
+``validate(frame, table, source=...)`` coerces types and raises ``DataValidationError`` whose
+message names the source, the column, the first offending rows and what was expected.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from crm_models.errors import DataValidationError
+
+TABLES = ("customers", "transactions", "survey", "campaign", "products")
+CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out"]
+RELATIONSHIP_LEVELS = ["acquaintance", "friend", "partner"]
+SURVEY_SCALE = (1, 10)
+MAX_SHOWN_ROWS = 5
+
+DATETIME_COLUMNS = {
+    "customers": ["signup_date", "consent_date"],
+    "transactions": ["timestamp"],
+    "survey": [],
+    "campaign": ["sent_date"],
+    "products": [],
+}
+KEYS = {
+    "customers": ["customer_id"],
+    "transactions": [],
+    "survey": ["customer_id"],
+    "campaign": ["customer_id", "sent_date"],
+    "products": ["module_id"],
+}
+
+
+def _not_future(as_of: pd.Timestamp) -> pa.Check:
+    return pa.Check(lambda s: s <= as_of, element_wise=False, error=f"dates not after {as_of:%Y-%m-%d}")
+
+
+def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False) -> pa.DataFrameSchema:
+    """The pandera schema of ``table``; dates must not be later than ``as_of`` (default: now)."""
+    as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
+    not_future = _not_future(as_of)
+    id_column = pa.Column("int64", pa.Check.ge(0, error="non-negative integer ids"), coerce=True)
+    if table == "customers":
+        columns = {
+            "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
+            "signup_date": pa.Column("datetime64[ns]", not_future, coerce=True),
+            "channel": pa.Column(str, coerce=True),
+            "region": pa.Column(str, coerce=True),
+            "consent_status": pa.Column(str, pa.Check.isin(CONSENT_STATUSES), coerce=True),
+            "consent_date": pa.Column("datetime64[ns]", not_future, nullable=True, coerce=True),
+            "relationship_level": pa.Column(
+                str, pa.Check.isin(RELATIONSHIP_LEVELS), required=False, nullable=True, coerce=True
+            ),
+        }
+        checks = [
+            pa.Check(
+                lambda df: ~((df["consent_status"] == "opt_out") & df["consent_date"].isna()),
+                error="an opt_out row needs its consent_date",
+            )
+        ]
+    elif table == "transactions":
+        sign = [] if allow_returns else [pa.Check.ge(0, error="amount >= 0 (returns: allow_returns=True)")]
+        quantity_check = [] if allow_returns else [pa.Check.ge(1, error="quantity >= 1")]
+        columns = {
+            "customer_id": id_column,
+            "timestamp": pa.Column("datetime64[ns]", not_future, coerce=True),
+            "amount": pa.Column("float64", sign, coerce=True),
+            "quantity": pa.Column("int64", quantity_check, coerce=True, required=False),
+            "product": pa.Column(str, coerce=True, required=False),
+        }
+        checks = []
+    elif table == "survey":
+        low, high = SURVEY_SCALE
+        columns = {
+            "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
+            r"^(?!customer_id$).+$": pa.Column(
+                "int64", pa.Check.in_range(low, high, error=f"integer answers {low}-{high}"),
+                regex=True, coerce=True,
+            ),
+        }
+        checks = []
+    elif table == "campaign":
+        binary = pa.Check.isin([0, 1], error="0 or 1")
+        columns = {
+            "customer_id": id_column,
+            "arm": pa.Column(str, coerce=True),
+            "sent_date": pa.Column("datetime64[ns]", not_future, coerce=True),
+            "visit": pa.Column("int64", binary, coerce=True),
+            "conversion": pa.Column("int64", binary, coerce=True),
+            "spend": pa.Column("float64", pa.Check.ge(0, error="spend >= 0"), coerce=True),
+        }
+        checks = []
+    elif table == "products":
+        columns = {
+            "module_id": pa.Column(str, unique=True, coerce=True),
+            "attribute": pa.Column(str, coerce=True),
+            "level": pa.Column(str, coerce=True),
+            "unit_cost": pa.Column("float64", pa.Check.ge(0), coerce=True),
+            "price": pa.Column("float64", pa.Check.ge(0), coerce=True),
+        }
+        checks = []
+    else:
+        raise DataValidationError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
+    return pa.DataFrameSchema(
+        columns,
+        checks=checks,
+        unique=KEYS[table] if len(KEYS[table]) > 1 else None,
+        strict=False,
+        name=table,
+        report_duplicates="all",
+    )
+
+
+def _describe_failures(errors: SchemaErrors, table: str, source: str) -> str:
+    cases = errors.failure_cases
+    # A value that cannot be coerced also fails the dtype and value checks: report it once.
+    is_followup = cases["failure_case"].astype(str).str.startswith("TypeError(")
+    coerce_failed = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"])
+    is_followup |= cases["column"].isin(coerce_failed) & cases["check"].astype(str).str.startswith("dtype(")
+    lines = [f"{source}: {table} table does not match its schema:"]
+    for (column, check), group in cases[~is_followup].groupby(["column", "check"], dropna=False, sort=False):
+        column_name = "(table)" if pd.isna(column) else column
+        expectation = str(check)
+        if expectation.startswith("coerce_dtype("):
+            expectation = "values of type " + expectation[len("coerce_dtype("):-1].strip("'")
+        expectation = {
+            "field_uniqueness": "unique values (duplicate key)",
+            "multiple_fields_uniqueness": f"unique ({', '.join(KEYS[table])}) (duplicate key)",
+        }.get(expectation, expectation)
+        rows = group["index"].dropna()
+        shown_rows = ", ".join(str(_row_number(i)) for i in rows.head(MAX_SHOWN_ROWS))
+        values = ", ".join(repr(v) for v in group["failure_case"].head(MAX_SHOWN_ROWS))
+        more = f" and {len(group) - MAX_SHOWN_ROWS} more" if len(group) > MAX_SHOWN_ROWS else ""
+        where = f" at rows {shown_rows}{more}" if shown_rows else ""
+        lines.append(f"  column {column_name!r}: expected {expectation}{where} (found {values})")
+    return "\n".join(lines)
+
+
+def _row_number(index_value) -> object:
+    # Row numbers are reported 1-based as in a spreadsheet data row (header excluded).
+    try:
+        return int(index_value) + 1
+    except (TypeError, ValueError):
+        return index_value
+
+
+def parse_dates(frame: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
+    """Parse the date columns of ``table``; unparseable values raise with their rows."""
+    frame = frame.copy()
+    for column in DATETIME_COLUMNS.get(table, []):
+        if column not in frame.columns or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        raw = frame[column]
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+        bad = raw.notna() & (raw.astype(str).str.strip() != "") & parsed.isna()
+        if bad.any():
+            rows = ", ".join(str(_row_number(i)) for i in frame.index[bad][:MAX_SHOWN_ROWS])
+            values = ", ".join(repr(v) for v in raw[bad].head(MAX_SHOWN_ROWS))
+            raise DataValidationError(
+                f"{source}: {table} column {column!r}: expected dates (e.g. 2024-05-31 or "
+                f"2024-05-31 14:02:00) at rows {rows} (found {values})"
+            )
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        frame[column] = parsed
+    return frame
+
+
+def validate(
+    frame: pd.DataFrame,
+    table: str,
+    source: str = "data frame",
+    as_of: pd.Timestamp | None = None,
+    allow_returns: bool = False,
+) -> pd.DataFrame:
+    """Validate and coerce ``frame`` as canonical ``table``; return the clean frame.
+
+    Raises ``DataValidationError`` naming ``source``, the column(s), the first offending
+    rows (1-based data rows) and what was expected.
+    """
+    if table not in TABLES:
+        raise DataValidationError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
+    if frame.empty:
+        raise DataValidationError(f"{source}: {table} has no rows")
+    expected = schema(table, as_of, allow_returns)
+    missing = [
+        name for name, column in expected.columns.items()
+        if column.required and not column.regex and name not in frame.columns
+    ]
+    if missing:
+        raise DataValidationError(
+            f"{source}: {table} is missing column(s) {', '.join(map(repr, missing))}; "
+            f"found {', '.join(map(repr, frame.columns))}"
+        )
+    frame = parse_dates(frame.reset_index(drop=True), table, source)
+    try:
+        return expected.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        raise DataValidationError(_describe_failures(errors, table, source)) from None
+
+
+def check_references(
+    child: pd.DataFrame, parent_ids: pd.Series, child_table: str, source: str
+) -> None:
+    """Every ``customer_id`` in ``child`` must be a known customer; else name the unknown ids."""
+    unknown_mask = ~child["customer_id"].isin(parent_ids)
+    if unknown_mask.any():
+        rows = child.index[unknown_mask][:MAX_SHOWN_ROWS]
+        ids = child.loc[rows, "customer_id"].tolist()
+        raise DataValidationError(
+            f"{source}: {child_table} column 'customer_id': expected ids present in customers; "
+            f"{int(unknown_mask.sum())} rows have unknown ids, e.g. rows "
+            f"{', '.join(str(_row_number(r)) for r in rows)} (ids {ids})"
+        )

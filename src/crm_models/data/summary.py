@@ -1,0 +1,137 @@
+"""Per-customer RFM summaries computed in DuckDB: frequency, recency, T, monetary value.
+
+The definitions are those of ``lifetimes.utils.summary_data_from_transaction_data`` and
+``calibration_and_holdout_data`` (tests check equality on CDNOW, daily and weekly):
+
+- transactions are truncated to periods (``freq='D'`` days, ``'W'`` weeks starting Monday);
+  several transactions in one period count once and their amounts are summed;
+- ``frequency`` = number of periods with a purchase − 1 (repeat periods);
+- ``recency`` = last − first purchase period, ``T`` = observation end period − first period,
+  both in units of ``freq``;
+- ``monetary_value`` = mean amount per repeat period (the first period excluded), 0 without
+  repeats.
+
+The SQL is plain (GROUP BY, date_trunc, date_diff), so the same query runs on other SQL
+engines. Input is a DuckDB connection holding a ``transactions`` table or a pandas frame with
+columns customer_id, timestamp, amount.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from crm_models.errors import ParameterError
+
+PERIODS = {"D": ("day", 1), "W": ("week", 7)}
+
+
+def _unit(freq: str) -> tuple[str, int]:
+    if freq not in PERIODS:
+        raise ParameterError(f"freq must be one of {sorted(PERIODS)} (days, weeks), got {freq!r}")
+    return PERIODS[freq]
+
+
+def _connect(source: duckdb.DuckDBPyConnection | pd.DataFrame, table: str):
+    """A connection and the relation name to query (registers a frame as a view)."""
+    if isinstance(source, pd.DataFrame):
+        missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
+        if missing:
+            raise ParameterError(f"transactions frame is missing column(s) {sorted(missing)}")
+        con = duckdb.connect()
+        con.register("_transactions_frame", source[["customer_id", "timestamp", "amount"]])
+        return con, "_transactions_frame"
+    return source, table
+
+
+def _timestamp(value, con, relation: str) -> pd.Timestamp:
+    if value is None:
+        return pd.Timestamp(con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()[0])
+    try:
+        return pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"expected a date such as '2025-06-30', got {value!r}") from None
+
+
+def summary_sql(relation: str, unit: str, days: int, upper_filter: str) -> str:
+    """The RFM summary query over ``relation`` (placeholders: $end)."""
+    return f"""
+        WITH periods AS (
+            SELECT customer_id, date_trunc('{unit}', timestamp) AS period, sum(amount) AS amount
+            FROM {relation}
+            WHERE {upper_filter}
+            GROUP BY customer_id, period
+        ), customers AS (
+            SELECT customer_id,
+                   min(period) AS first_period,
+                   max(period) AS last_period,
+                   count(*) AS n_periods,
+                   sum(amount) AS total_amount,
+                   arg_min(amount, period) AS first_amount
+            FROM periods
+            GROUP BY customer_id
+        )
+        SELECT customer_id,
+               CAST(n_periods - 1 AS DOUBLE) AS frequency,
+               date_diff('day', first_period, last_period) / {days}.0 AS recency,
+               date_diff('day', first_period, date_trunc('{unit}', $end::TIMESTAMP)) / {days}.0 AS "T",
+               CASE WHEN n_periods > 1
+                    THEN (total_amount - first_amount) / (n_periods - 1) ELSE 0.0 END AS monetary_value
+        FROM customers
+        ORDER BY customer_id
+    """
+
+
+def rfm_summary(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    observation_end=None,
+    freq: str = "D",
+    calibration_end=None,
+    table: str = "transactions",
+) -> pd.DataFrame:
+    """Per-customer summary indexed by customer_id (float columns, as lifetimes returns).
+
+    Without ``calibration_end``: frequency, recency, T, monetary_value over transactions up
+    to the period of ``observation_end`` (default: the last transaction).
+    With ``calibration_end``: the calibration summary (``*_cal`` columns, transactions at or
+    before ``calibration_end``) plus frequency_holdout (repeat periods in
+    (calibration_end, observation_end]), monetary_value_holdout (mean transaction amount
+    there) and duration_holdout (periods between the two ends).
+    """
+    unit, days = _unit(freq)
+    con, relation = _connect(source, table)
+    end = _timestamp(observation_end, con, relation)
+    if calibration_end is None:
+        query = summary_sql(relation, unit, days, f"date_trunc('{unit}', timestamp) <= date_trunc('{unit}', $end::TIMESTAMP)")
+        frame = con.execute(query, {"end": end}).df()
+        return frame.set_index("customer_id")
+
+    cal_end = _timestamp(calibration_end, con, relation)
+    if cal_end >= end:
+        raise ParameterError(
+            f"calibration_end ({cal_end:%Y-%m-%d}) must be before observation_end ({end:%Y-%m-%d})"
+        )
+    query = summary_sql(relation, unit, days, "timestamp <= $end::TIMESTAMP")
+    calibration = con.execute(query, {"end": cal_end}).df().set_index("customer_id")
+    calibration.columns = [f"{c}_cal" for c in calibration.columns]
+    holdout = con.execute(
+        f"""
+        SELECT customer_id,
+               CAST(count(DISTINCT date_trunc('{unit}', timestamp)) AS DOUBLE) AS frequency_holdout,
+               avg(amount) AS monetary_value_holdout
+        FROM {relation}
+        WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
+        GROUP BY customer_id
+        """,
+        {"cal_end": cal_end, "end": end},
+    ).df().set_index("customer_id")
+    if holdout.empty:
+        raise ParameterError(
+            f"no transactions between calibration_end {cal_end:%Y-%m-%d} and observation_end "
+            f"{end:%Y-%m-%d}: move calibration_end earlier"
+        )
+    combined = calibration.join(holdout, how="left").fillna(0.0)
+    combined["duration_holdout"] = float(
+        (end.to_period(freq) - cal_end.to_period(freq)).n
+    )
+    return combined

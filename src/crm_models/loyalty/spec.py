@@ -1,0 +1,298 @@
+"""The model specification: which survey items measure which construct, and which paths join them.
+
+A ``ModelSpec`` is a plain, JSON-able parameter (``to_dict`` / ``from_dict``): constructs mapped
+to their items (the measurement model), directed paths between constructs (the structural
+model), the outer mode of each block (``"A"`` reflective, ``"B"`` formative) and readable labels.
+``ModelSpec.ecsi()`` is the European Customer Satisfaction Index model of the ECSI mobile-phone
+survey (Tenenhaus et al. 2005), the default everywhere in ``crm_models.loyalty``.
+
+Validation happens at construction: unknown constructs in paths, items used twice, self-loops,
+duplicated paths, cycles and constructs without any path raise ``ParameterError`` naming the
+offending entry; ``check_data`` raises ``DataValidationError`` naming missing or bad columns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_models.errors import DataValidationError, ParameterError
+
+ECSI_CONSTRUCTS: dict[str, tuple[str, ...]] = {
+    "IMAG": tuple(f"IMAG{i}" for i in range(1, 6)),
+    "CUEX": tuple(f"CUEX{i}" for i in range(1, 4)),
+    "PERQ": tuple(f"PERQ{i}" for i in range(1, 8)),
+    "PERV": tuple(f"PERV{i}" for i in range(1, 3)),
+    "CUSA": tuple(f"CUSA{i}" for i in range(1, 4)),
+    "CUSCO": ("CUSCO",),
+    "CUSL": tuple(f"CUSL{i}" for i in range(1, 4)),
+}
+ECSI_PATHS: tuple[tuple[str, str], ...] = (
+    ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"),
+    ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),
+    ("PERQ", "PERV"), ("PERQ", "CUSA"),
+    ("PERV", "CUSA"),
+    ("CUSA", "CUSCO"), ("CUSA", "CUSL"),
+    ("CUSCO", "CUSL"),
+)
+ECSI_LABELS: dict[str, str] = {
+    "IMAG": "Image",
+    "CUEX": "Expectation",
+    "PERQ": "Perceived quality",
+    "PERV": "Perceived value",
+    "CUSA": "Satisfaction",
+    "CUSCO": "Complaints",
+    "CUSL": "Loyalty",
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Measurement and structural model of a PLS / SEM path model.
+
+    Attributes:
+        constructs: construct name -> tuple of item (column) names, in display order.
+        paths: directed (source, target) pairs between constructs; must form a DAG.
+        modes: construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
+        labels: construct -> readable label (defaults to the construct name).
+    """
+
+    constructs: Mapping[str, Sequence[str]]
+    paths: Sequence[tuple[str, str]]
+    modes: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.constructs, Mapping) or not self.constructs:
+            raise ParameterError("ModelSpec.constructs must be a non-empty mapping construct -> items")
+        constructs = {}
+        seen: dict[str, str] = {}
+        for name, items in self.constructs.items():
+            if not isinstance(name, str) or not name:
+                raise ParameterError(f"ModelSpec.constructs: construct names must be strings, got {name!r}")
+            if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
+                raise ParameterError(
+                    f"ModelSpec.constructs[{name!r}] must be a non-empty list of item names, got {items!r}"
+                )
+            for item in items:
+                if not isinstance(item, str) or not item:
+                    raise ParameterError(f"ModelSpec.constructs[{name!r}]: item names must be strings, got {item!r}")
+                if item in seen:
+                    raise ParameterError(
+                        f"ModelSpec.constructs: item {item!r} is used by both {seen[item]!r} and {name!r}"
+                    )
+                seen[item] = name
+            constructs[name] = tuple(items)
+        paths = []
+        for path in self.paths:
+            if not isinstance(path, Sequence) or isinstance(path, str) or len(path) != 2:
+                raise ParameterError(f"ModelSpec.paths: each path must be a (source, target) pair, got {path!r}")
+            source, target = path
+            for end in (source, target):
+                if end not in constructs:
+                    raise ParameterError(
+                        f"ModelSpec.paths: {source}->{target} names unknown construct {end!r}; "
+                        f"known constructs: {sorted(constructs)}"
+                    )
+            if source == target:
+                raise ParameterError(f"ModelSpec.paths: self-loop {source}->{target} is not allowed")
+            if (source, target) in paths:
+                raise ParameterError(f"ModelSpec.paths: path {source}->{target} is listed twice")
+            paths.append((source, target))
+        if not paths and len(constructs) > 1:
+            raise ParameterError("ModelSpec.paths: a model with several constructs needs at least one path")
+        connected = {c for p in paths for c in p}
+        lonely = [c for c in constructs if c not in connected and len(constructs) > 1]
+        if lonely:
+            raise ParameterError(f"ModelSpec: constructs {lonely} have no path; every construct needs one")
+        modes = {c: "A" for c in constructs}
+        for name, mode in dict(self.modes).items():
+            if name not in constructs:
+                raise ParameterError(f"ModelSpec.modes: unknown construct {name!r}")
+            if mode not in ("A", "B"):
+                raise ParameterError(f"ModelSpec.modes[{name!r}] must be 'A' or 'B', got {mode!r}")
+            modes[name] = mode
+        labels = {c: c for c in constructs}
+        for name, label in dict(self.labels).items():
+            if name not in constructs:
+                raise ParameterError(f"ModelSpec.labels: unknown construct {name!r}")
+            labels[name] = str(label)
+        object.__setattr__(self, "constructs", constructs)
+        object.__setattr__(self, "paths", tuple(paths))
+        object.__setattr__(self, "modes", modes)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "_order", self._topological_order())
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def ecsi(cls) -> ModelSpec:
+        """The ECSI model of the mobile-phone survey (7 constructs, 24 items, 12 paths)."""
+        return cls(ECSI_CONSTRUCTS, ECSI_PATHS, labels=ECSI_LABELS)
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> ModelSpec:
+        """Build from ``{"constructs": {...}, "paths": [[s, t], ...], "modes": {...}, "labels": {...}}``."""
+        if not isinstance(spec, Mapping):
+            raise ParameterError(f"model spec must be a mapping, got {type(spec).__name__}")
+        unknown = set(spec) - {"constructs", "paths", "modes", "labels"}
+        if unknown:
+            raise ParameterError(f"model spec has unknown keys {sorted(unknown)}; "
+                                 "expected constructs, paths, modes, labels")
+        if "constructs" not in spec or "paths" not in spec:
+            raise ParameterError("model spec needs the keys 'constructs' and 'paths'")
+        return cls(
+            {k: tuple(v) for k, v in dict(spec["constructs"]).items()},
+            [tuple(p) for p in spec["paths"]],
+            dict(spec.get("modes", {})),
+            dict(spec.get("labels", {})),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form; ``ModelSpec.from_dict(spec.to_dict()) == spec``."""
+        return {
+            "constructs": {k: list(v) for k, v in self.constructs.items()},
+            "paths": [list(p) for p in self.paths],
+            "modes": dict(self.modes),
+            "labels": dict(self.labels),
+        }
+
+    # -- structure ------------------------------------------------------------------------
+    def _topological_order(self) -> tuple[str, ...]:
+        names = list(self.constructs)
+        indegree = {c: 0 for c in names}
+        children: dict[str, list[str]] = {c: [] for c in names}
+        for s, t in self.paths:
+            indegree[t] += 1
+            children[s].append(t)
+        ready = [c for c in names if indegree[c] == 0]
+        order = []
+        while ready:
+            c = ready.pop(0)
+            order.append(c)
+            for t in children[c]:
+                indegree[t] -= 1
+                if indegree[t] == 0:
+                    ready.append(t)
+        if len(order) < len(names):
+            cyclic = [c for c in names if c not in order]
+            raise ParameterError(f"ModelSpec.paths contain a cycle through {cyclic}; the model must be recursive")
+        # keep the user's order where the DAG allows it: stable sort by position in order
+        return tuple(order)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Constructs in causal (topological) order."""
+        return self._order  # type: ignore[attr-defined]
+
+    @property
+    def items(self) -> list[str]:
+        """All items, block by block in causal order."""
+        return [i for c in self.names for i in self.constructs[c]]
+
+    @property
+    def endogenous(self) -> list[str]:
+        """Constructs with at least one incoming path, in causal order."""
+        targets = {t for _, t in self.paths}
+        return [c for c in self.names if c in targets]
+
+    @property
+    def exogenous(self) -> list[str]:
+        targets = {t for _, t in self.paths}
+        return [c for c in self.names if c not in targets]
+
+    def predecessors(self, construct: str) -> list[str]:
+        """Constructs with a direct path into ``construct``, in causal order."""
+        sources = {s for s, t in self.paths if t == construct}
+        return [c for c in self.names if c in sources]
+
+    def block_index(self) -> np.ndarray:
+        """Shape (p,): position (in ``names``) of the construct of each item in ``items``."""
+        pos = {c: k for k, c in enumerate(self.names)}
+        return np.array([pos[c] for c in self.names for _ in self.constructs[c]], dtype=int)
+
+    def path_mask(self) -> np.ndarray:
+        """Shape (K, K) boolean: ``mask[source, target]`` for each path, in ``names`` order."""
+        pos = {c: k for k, c in enumerate(self.names)}
+        mask = np.zeros((len(pos), len(pos)), dtype=bool)
+        for s, t in self.paths:
+            mask[pos[s], pos[t]] = True
+        return mask
+
+    def label(self, construct: str) -> str:
+        return self.labels.get(construct, construct)
+
+    # -- data -----------------------------------------------------------------------------
+    def check_data(
+        self, data: pd.DataFrame, scale: tuple[float, float] | None = None, source: str = "survey"
+    ) -> pd.DataFrame:
+        """Return the item columns of ``data`` as float64, or raise ``DataValidationError``.
+
+        Checks that every item is present, numeric, has no missing values, varies, and (when
+        ``scale`` is given, e.g. ``(1, 10)``) lies within the scale.
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise DataValidationError(f"{source}: expected a pandas DataFrame, got {type(data).__name__}")
+        missing = [i for i in self.items if i not in data.columns]
+        if missing:
+            raise DataValidationError(
+                f"{source}: missing item columns {missing}; the model specification needs {self.items}"
+            )
+        frame = data[self.items]
+        bad_type = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        if bad_type:
+            raise DataValidationError(f"{source}: item columns {bad_type} must be numeric (scores)")
+        values = frame.to_numpy(dtype=float)
+        if np.isnan(values).any():
+            col = frame.columns[np.isnan(values).any(axis=0)][0]
+            rows = list(np.flatnonzero(np.isnan(frame[col].to_numpy(dtype=float)))[:5])
+            raise DataValidationError(
+                f"{source}: column {col!r} has missing values (rows {rows}...); impute or drop them first"
+            )
+        if len(values) < 10:
+            raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
+        constant = [c for c, sd in zip(frame.columns, values.std(axis=0), strict=True) if sd == 0]
+        if constant:
+            raise DataValidationError(f"{source}: item columns {constant} are constant; they carry no information")
+        if scale is not None:
+            low, high = scale
+            out = (values < low) | (values > high)
+            if out.any():
+                col = frame.columns[out.any(axis=0)][0]
+                rows = list(np.flatnonzero(out[:, list(frame.columns).index(col)])[:5])
+                raise DataValidationError(
+                    f"{source}: column {col!r} has values outside the {low:g}–{high:g} scale (rows {rows}...)"
+                )
+        return frame.astype("float64")
+
+
+def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:
+    """Accept a ``ModelSpec``, a dict, ``None`` / ``"ecsi"``, a JSON string or a JSON file path."""
+    if spec is None:
+        return ModelSpec.ecsi()
+    if isinstance(spec, ModelSpec):
+        return spec
+    if isinstance(spec, Mapping):
+        return ModelSpec.from_dict(spec)
+    if isinstance(spec, (str, Path)):
+        text = str(spec).strip()
+        if text.lower() == "ecsi":
+            return ModelSpec.ecsi()
+        if text.startswith("{"):
+            try:
+                return ModelSpec.from_dict(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise ParameterError(f"model spec: invalid JSON ({exc})") from exc
+        path = Path(text)
+        if path.is_file():
+            try:
+                return ModelSpec.from_dict(json.loads(path.read_text()))
+            except json.JSONDecodeError as exc:
+                raise ParameterError(f"model spec file {path}: invalid JSON ({exc})") from exc
+        raise ParameterError(f"model spec {text!r}: expected 'ecsi', a JSON object or a JSON file path")
+    raise ParameterError(f"model spec: unsupported type {type(spec).__name__}")

@@ -1,0 +1,25 @@
+"""Report pipeline: run notebooks with papermill, export HTML, write the index and manifest."""
+
+from crm_models.reporting.display import (
+    KPI,
+    fmt_int,
+    fmt_interval,
+    fmt_money,
+    fmt_pct,
+    kpi_cards,
+    publish_figures,
+    readable_table,
+)
+from crm_models.reporting.teaching import check_answer
+
+__all__ = [
+    "KPI",
+    "check_answer",
+    "fmt_int",
+    "fmt_interval",
+    "fmt_money",
+    "fmt_pct",
+    "kpi_cards",
+    "publish_figures",
+    "readable_table",
+]

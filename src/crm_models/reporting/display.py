@@ -1,0 +1,123 @@
+"""What a study notebook calls to show results to a manager and hand figures to the pipeline.
+
+- ``publish_figures(dict)`` hands the headline figures to ``crm run``: they are displayed
+  under a private MIME type that the HTML templates ignore and the runner writes to
+  ``NAME.json`` — the same numbers the report shows, with no side channel.
+- ``kpi_cards`` renders a row of KPI figures (value, interval, unit) as inline-CSS HTML
+  that works offline.
+- ``fmt_*`` format numbers for people: rounding, thousands separators, units.
+- ``readable_table`` rounds a frame and adds thousands separators for display.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FIGURES_MIME = "application/vnd.crm-models.figures+json"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert NumPy/pandas scalars, arrays and frames into plain JSON types (NaN -> None)."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).isoformat()
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def publish_figures(figures: Mapping[str, Any]) -> dict:
+    """Display ``figures`` for the report runner (invisible in HTML); returns the JSON dict.
+
+    Call once, at the end of a study notebook; a later call replaces earlier keys.
+    """
+    payload = to_jsonable(figures)
+    json.dumps(payload)  # fail here, in the notebook, if something is not serializable
+    try:
+        from IPython.display import display
+
+        display({FIGURES_MIME: payload}, raw=True)
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        pass
+    return payload
+
+
+def fmt_int(x: float) -> str:
+    """12345.6 -> '12,346'."""
+    return f"{x:,.0f}"
+
+
+def fmt_money(x: float, currency: str = "$", digits: int = 0) -> str:
+    """1234567 -> '$1,234,567'; large values keep thousands separators, no scientific notation."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}{currency}{abs(x):,.{digits}f}"
+
+
+def fmt_pct(x: float, digits: int = 1) -> str:
+    """A share 0.1234 -> '12.3%'."""
+    return f"{100 * x:.{digits}f}%"
+
+
+def fmt_interval(low: float, high: float, fmt=fmt_int) -> str:
+    """(low, high) -> '[low – high]' with the given number formatter."""
+    return f"[{fmt(low)} – {fmt(high)}]"
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``."""
+
+    label: str
+    value: str
+    interval: str | None = None
+    note: str | None = None
+
+
+def kpi_cards(kpis: Sequence[KPI]):
+    """A row of KPI cards as offline HTML (inline CSS only)."""
+    from IPython.display import HTML
+
+    card = (
+        "<div style='flex:1 1 180px;border:1px solid #d0d7de;border-radius:8px;"
+        "padding:10px 14px;margin:4px;background:#f6f8fa'>"
+        "<div style='font-size:12px;color:#57606a'>{label}</div>"
+        "<div style='font-size:24px;font-weight:600;color:#1f2328'>{value}</div>"
+        "<div style='font-size:12px;color:#57606a'>{interval}</div>"
+        "<div style='font-size:11px;color:#6e7781'>{note}</div></div>"
+    )
+    cards = "".join(
+        card.format(
+            label=escape(k.label),
+            value=escape(k.value),
+            interval=escape(f"95% interval {k.interval}" if k.interval else ""),
+            note=escape(k.note or ""),
+        )
+        for k in kpis
+    )
+    return HTML(f"<div style='display:flex;flex-wrap:wrap'>{cards}</div>")
+
+
+def readable_table(frame: pd.DataFrame, digits: int = 2) -> pd.io.formats.style.Styler:
+    """Round floats, add thousands separators and hide the index for display."""
+    return frame.style.format(precision=digits, thousands=",").hide(axis="index")
