@@ -43,14 +43,18 @@ from crm_models.errors import DataValidationError, ParameterError
 __all__ = ["ChoiceMarket", "logit_probabilities"]
 
 
-def logit_probabilities(utilities: np.ndarray, outside_utility: float | np.ndarray = 0.0) -> np.ndarray:
+def logit_probabilities(
+    utilities: np.ndarray, outside_utility: float | np.ndarray = 0.0
+) -> np.ndarray:
     """Multinomial logit over ``utilities`` (n, J) plus an outside option; returns (n, J + 1).
 
     The last column is the outside (competitor / no-purchase) probability.
     """
     u = np.asarray(utilities, dtype=float)
     if u.ndim != 2:
-        raise ParameterError(f"utilities: expected a 2-D array (customers, alternatives), got {u.shape}")
+        raise ParameterError(
+            f"utilities: expected a 2-D array (customers, alternatives), got {u.shape}"
+        )
     u0 = np.broadcast_to(np.asarray(outside_utility, dtype=float), (u.shape[0],))[:, None]
     return special.softmax(np.concatenate([u, u0], axis=1), axis=1)
 
@@ -114,8 +118,12 @@ class ChoiceMarket:
             raise ParameterError(f"fit_scale: expected 0 < λ <= 1, got {fit_scale}")
         self.part_worths = b
         self.price_coef = a
-        self.module_price = np.zeros(n_mod) if module_price is None else np.asarray(module_price, float)
-        self.module_cost = np.zeros(n_mod) if module_cost is None else np.asarray(module_cost, float)
+        self.module_price = (
+            np.zeros(n_mod) if module_price is None else np.asarray(module_price, float)
+        )
+        self.module_cost = (
+            np.zeros(n_mod) if module_cost is None else np.asarray(module_cost, float)
+        )
         for name, arr in (("module_price", self.module_price), ("module_cost", self.module_cost)):
             if arr.shape != (n_mod,):
                 raise ParameterError(f"{name}: expected {n_mod} values, got shape {arr.shape}")
@@ -193,8 +201,9 @@ class ChoiceMarket:
         """A random market for benchmarks and tests (reference module of each attribute = 0).
 
         Non-reference modules have mean part-worth ~ U(0, ``pw_mean_scale``·2), customer
-        spread ``pw_sd``; price = ``price_scale`` × mean part-worth / ``0.08``-ish scaling,
-        unit cost = (1 − ``margin_share``) × price.
+        spread ``pw_sd``; module price = ``price_scale`` × mean / (2·``pw_mean_scale``) ×
+        U(0.8, 1.6) (currency), unit cost = (1 − ``margin_share``) × price; price coefficient
+        −``price_coef_median`` × exp(``price_coef_log_sd`` · N(0, 1)).
         """
         if n_customers < 1:
             raise ParameterError(f"n_customers: expected >= 1, got {n_customers}")
@@ -219,15 +228,41 @@ class ChoiceMarket:
         perm = []
         new_attrs = {}
         for (name, mods), s in zip(self.space.attributes.items(), self._starts, strict=True):
-            idx = s + np.argsort(-v[s:s + len(mods)], kind="stable")
+            idx = s + np.argsort(-v[s : s + len(mods)], kind="stable")
             perm.extend(idx)
             new_attrs[name] = [mods[i - s] for i in idx]
         perm = np.asarray(perm)
         return ChoiceMarket(
-            ProductSpace(new_attrs, self.space.forbidden), self.part_worths[:, perm],
-            self.price_coef, self.module_price[perm], self.module_cost[perm],
-            self.base_price, self.base_cost, self.firm_constant, self.outside_utility,
+            ProductSpace(new_attrs, self.space.forbidden),
+            self.part_worths[:, perm],
+            self.price_coef,
+            self.module_price[perm],
+            self.module_cost[perm],
+            self.base_price,
+            self.base_cost,
+            self.firm_constant,
+            self.outside_utility,
             self.fit_scale,
+        )
+
+    def with_(self, **changes) -> ChoiceMarket:
+        """A copy with scalar inputs changed (``base_price``, ``base_cost``, ``firm_constant``,
+        ``outside_utility``, ``fit_scale``)."""
+        scalars = ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
+        unknown = set(changes) - set(scalars)
+        if unknown:
+            raise ParameterError(
+                f"ChoiceMarket.with_: unknown input(s) {sorted(unknown)}; use {scalars}"
+            )
+        kwargs = {name: getattr(self, name) for name in scalars}
+        kwargs.update(changes)
+        return ChoiceMarket(
+            self.space,
+            self.part_worths,
+            self.price_coef,
+            self.module_price,
+            self.module_cost,
+            **kwargs,
         )
 
     def sample(self, n: int, seed: int = 0) -> ChoiceMarket:
@@ -235,9 +270,16 @@ class ChoiceMarket:
         rng = np.random.default_rng(seed)
         idx = rng.choice(self.n_customers, n, replace=n > self.n_customers)
         return ChoiceMarket(
-            self.space, self.part_worths[idx], self.price_coef[idx], self.module_price,
-            self.module_cost, self.base_price, self.base_cost, self.firm_constant,
-            self.outside_utility, self.fit_scale,
+            self.space,
+            self.part_worths[idx],
+            self.price_coef[idx],
+            self.module_price,
+            self.module_cost,
+            self.base_price,
+            self.base_cost,
+            self.firm_constant,
+            self.outside_utility,
+            self.fit_scale,
         )
 
     # --------------------------------------------------------------- utilities
@@ -259,7 +301,8 @@ class ChoiceMarket:
                 bad = ~configs[a].isin(list(lookup))
                 if bad.any():
                     raise DataValidationError(
-                        f"configs: column {a!r} row(s) {list(np.flatnonzero(bad)[:5])} hold unknown "
+                        f"configs: column {a!r} row(s) {list(np.flatnonzero(bad)[:5])} hold "
+                        "unknown "
                         f"modules {configs.loc[bad, a].unique()[:3].tolist()}"
                     )
                 cols[:, j] = self._starts[j] + configs[a].map(lookup).to_numpy(int)
@@ -283,8 +326,11 @@ class ChoiceMarket:
 
     def menu_prices(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
         cols = self._config_columns(configs)
-        return self.base_price + self.module_price[cols].sum(axis=1) + np.broadcast_to(
-            np.asarray(extra_price, float), (cols.shape[0],))
+        return (
+            self.base_price
+            + self.module_price[cols].sum(axis=1)
+            + np.broadcast_to(np.asarray(extra_price, float), (cols.shape[0],))
+        )
 
     def evaluate_menu(self, configs, extra_price: float | np.ndarray = 0.0) -> dict:
         """Shares, revenue, margin and fit gain of a menu of explicit configurations.
@@ -326,10 +372,10 @@ class ChoiceMarket:
         margin = self.module_price - self.module_cost
         ivs, margins = [], []
         for s, size in zip(self._starts, self._sizes, strict=True):
-            va = v[:, s:s + size]
+            va = v[:, s : s + size]
             iv = lam * np.logaddexp.accumulate(va, axis=1)
             w = np.exp(va - va.max(axis=1, keepdims=True))
-            num = np.cumsum(w * margin[s:s + size], axis=1)
+            num = np.cumsum(w * margin[s : s + size], axis=1)
             den = np.maximum(np.cumsum(w, axis=1), 1e-300)
             ivs.append(np.ascontiguousarray(iv.T))
             margins.append(np.ascontiguousarray((num / den).T))
@@ -339,12 +385,15 @@ class ChoiceMarket:
         k = np.asarray(k, dtype=int).reshape(-1)
         if k.shape[0] != len(self._sizes) or np.any(k < 1) or np.any(k > self._sizes):
             raise ParameterError(
-                f"modules_per_attribute: expected {len(self._sizes)} counts in 1..{self._sizes.tolist()}, "
+                f"modules_per_attribute: expected {len(self._sizes)} counts in "
+                f"1..{self._sizes.tolist()}, "
                 f"got {k.tolist()}"
             )
         return k
 
-    def configurator_utility(self, k, fit_capture: float = 1.0, extra_price: float = 0.0) -> np.ndarray:
+    def configurator_utility(
+        self, k, fit_capture: float = 1.0, extra_price: float = 0.0
+    ) -> np.ndarray:
         """(n,) utility of buying from a configurator offering the first ``k_a`` modules.
 
         ``U_std + fit_capture · (IV(k) − IV(1)) + firm_constant + α·(base_price + extra)``;
@@ -355,7 +404,9 @@ class ChoiceMarket:
         iv = sum(t[ki - 1] for t, ki in zip(ivs, k, strict=True))
         iv1 = sum(t[0] for t in ivs)
         return (
-            self.firm_constant + iv1 + fit_capture * (iv - iv1)
+            self.firm_constant
+            + iv1
+            + fit_capture * (iv - iv1)
             + self.price_coef * (self.base_price + extra_price)
         )
 
@@ -366,10 +417,7 @@ class ChoiceMarket:
         p = special.expit(u - self.outside_utility)
         _, margins = self.cumulative_tables()
         mod_margin = sum(t[ki - 1] for t, ki in zip(margins, k, strict=True))
-        ivs, _ = self.cumulative_tables()
-        mod_price = sum(
-            self._expected_module_price(a, ki) for a, ki in enumerate(k)
-        )
+        mod_price = sum(self._expected_module_price(a, ki) for a, ki in enumerate(k))
         logsum = np.logaddexp(u, self.outside_utility)
         return {
             "share": float(p.mean()),
@@ -384,8 +432,8 @@ class ChoiceMarket:
 
     def _expected_module_price(self, a: int, k: int) -> np.ndarray:
         s = self._starts[a]
-        va = self.module_utilities()[:, s:s + k] / self.fit_scale
-        return special.softmax(va, axis=1) @ self.module_price[s:s + k]
+        va = self.module_utilities()[:, s : s + k] / self.fit_scale
+        return special.softmax(va, axis=1) @ self.module_price[s : s + k]
 
     def price_premium(self, k, fit_capture: float = 1.0, tol: float = 1e-6) -> float:
         """Uniform price increase (currency) at which the configurator's share equals the

@@ -150,11 +150,15 @@ class ProductSpace:
         rows = [{"attribute": a, "modules": len(m)} for a, m in self.attributes.items()]
         frame = pd.DataFrame(rows)
         frame["configurations"] = np.nan
-        total = pd.DataFrame([{
-            "attribute": "total",
-            "modules": self.n_modules,
-            "configurations": self.n_configurations,
-        }])
+        total = pd.DataFrame(
+            [
+                {
+                    "attribute": "total",
+                    "modules": self.n_modules,
+                    "configurations": self.n_configurations,
+                }
+            ]
+        )
         return pd.concat([frame, total], ignore_index=True)
 
     # ------------------------------------------------------------- enumeration
@@ -178,9 +182,12 @@ class ProductSpace:
                 hit &= idx[:, names.index(a)] == self.attributes[a].index(m)
             keep &= ~hit
         idx = idx[keep]
-        return pd.DataFrame({
-            a: np.asarray(self.attributes[a], dtype=object)[idx[:, j]] for j, a in enumerate(names)
-        })
+        return pd.DataFrame(
+            {
+                a: np.asarray(self.attributes[a], dtype=object)[idx[:, j]]
+                for j, a in enumerate(names)
+            }
+        )
 
     def subset(self, modules_per_attribute: Mapping[str, int] | Sequence[int]) -> ProductSpace:
         """The space with only the first ``k`` modules of each attribute (constraints kept)."""
@@ -195,11 +202,11 @@ class ProductSpace:
         kept = {}
         for (a, mods), k in zip(self.attributes.items(), ks, strict=True):
             if not 1 <= k <= len(mods):
-                raise ParameterError(f"subset: attribute {a!r} needs 1..{len(mods)} modules, got {k}")
+                raise ParameterError(
+                    f"subset: attribute {a!r} needs 1..{len(mods)} modules, got {k}"
+                )
             kept[a] = mods[:k]
-        forbidden = [
-            c for c in self.forbidden if all(m in kept[a] for a, m in c.items())
-        ]
+        forbidden = [c for c in self.forbidden if all(m in kept[a] for a, m in c.items())]
         return ProductSpace(kept, forbidden)
 
     def __repr__(self) -> str:

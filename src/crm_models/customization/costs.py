@@ -3,8 +3,8 @@
 For a variety ``k = (k_1, …, k_A)`` modules per attribute, ``M = Σ k_a`` modules and
 ``N = Π k_a`` configurations, sold at ``Q`` units per period:
 
-- **Fixed cost per module** (design, tooling, listing; one-off):
-  ``fixed_cost_per_module · M``.
+- **Fixed cost per module** (design, tooling, listing; one-off) for every module beyond the
+  standard product's one per attribute: ``fixed_cost_per_module · (M − A)``.
 - **Complexity cost** (managing parts, SKUs, planning; per period), growing faster than
   linearly with modules: ``complexity_scale · M ** complexity_exponent``.
 - **Per-unit cost of serving variety**, two production modes:
@@ -37,12 +37,17 @@ __all__ = ["VarietyCosts"]
 
 @dataclass(frozen=True)
 class VarietyCosts:
-    """Parameters of the cost of variety (defaults: a mid-size consumer product, per year).
+    """Parameters of the cost of variety (defaults: a consumer financial product, per year).
+
+    Defaults: a module (a new rate, fee scheme, design or rewards scheme) costs 150,000 to
+    design, approve and launch; complexity costs 5,000 · M^1.5 a year (≈ 40,000 for the
+    4-module standard product, ≈ 180,000 for 11 modules).
 
     Attributes
     ----------
     fixed_cost_per_module
-        One-off cost of designing and listing one module (currency).
+        One-off cost of designing and launching one module beyond the standard product
+        (currency).
     complexity_scale, complexity_exponent
         Per-period complexity cost ``complexity_scale · M ** complexity_exponent`` (currency
         per period; exponent > 1 = complexity grows faster than the module count).
@@ -57,8 +62,8 @@ class VarietyCosts:
         Extra cost per unit of late-stage (postponed) assembly to order (currency/unit).
     """
 
-    fixed_cost_per_module: float = 2_000.0
-    complexity_scale: float = 300.0
+    fixed_cost_per_module: float = 150_000.0
+    complexity_scale: float = 5_000.0
     complexity_exponent: float = 1.5
     holding_cost: float = 20.0
     module_holding_cost: float | None = None
@@ -70,21 +75,23 @@ class VarietyCosts:
             if value is None:
                 continue
             if not np.isfinite(value) or value < 0:
-                raise ParameterError(f"VarietyCosts.{name}: expected a finite number >= 0, got {value}")
+                raise ParameterError(
+                    f"VarietyCosts.{name}: expected a finite number >= 0, got {value}"
+                )
 
     # ------------------------------------------------------------------ pieces
     @staticmethod
     def _k(modules_per_attribute) -> np.ndarray:
         k = np.asarray(modules_per_attribute, dtype=float)
         if k.ndim == 0 or np.any(k < 1):
-            raise ParameterError(
-                "modules_per_attribute: expected an array (..., A) of counts >= 1"
-            )
+            raise ParameterError("modules_per_attribute: expected an array (..., A) of counts >= 1")
         return k
 
     def fixed_cost(self, modules_per_attribute) -> np.ndarray:
-        """One-off module cost ``fixed_cost_per_module · M``; shape ``k.shape[:-1]``."""
-        return self.fixed_cost_per_module * self._k(modules_per_attribute).sum(axis=-1)
+        """One-off cost of the modules beyond the standard product,
+        ``fixed_cost_per_module · (M − A)``; shape ``k.shape[:-1]``."""
+        k = self._k(modules_per_attribute)
+        return self.fixed_cost_per_module * (k.sum(axis=-1) - k.shape[-1])
 
     def complexity_cost(self, modules_per_attribute) -> np.ndarray:
         """Per-period complexity cost ``complexity_scale · M ** complexity_exponent``."""
@@ -119,17 +126,19 @@ class VarietyCosts:
         k = np.atleast_2d(self._k(modules_per_attribute))
         q = np.broadcast_to(np.asarray(units_per_period, dtype=float), k.shape[:-1])
         unit, postponed = self.unit_cost(k, q)
-        return pd.DataFrame({
-            "modules": k.sum(axis=1).astype(int),
-            "configurations": k.prod(axis=1).astype(np.int64),
-            "units_per_period": q,
-            "fixed_cost": self.fixed_cost(k),
-            "complexity_cost_per_period": self.complexity_cost(k),
-            "unit_cost_make_to_stock": self.unit_cost_make_to_stock(k, q),
-            "unit_cost_postponed": self.unit_cost_postponed(k, q),
-            "unit_cost": unit,
-            "mode": np.where(postponed, "postponed", "make_to_stock"),
-        })
+        return pd.DataFrame(
+            {
+                "modules": k.sum(axis=1).astype(int),
+                "configurations": k.prod(axis=1).astype(np.int64),
+                "units_per_period": q,
+                "fixed_cost": self.fixed_cost(k),
+                "complexity_cost_per_period": self.complexity_cost(k),
+                "unit_cost_make_to_stock": self.unit_cost_make_to_stock(k, q),
+                "unit_cost_postponed": self.unit_cost_postponed(k, q),
+                "unit_cost": unit,
+                "mode": np.where(postponed, "postponed", "make_to_stock"),
+            }
+        )
 
     def params(self) -> pd.DataFrame:
         """The parameters as a table (name, value) for reports."""

@@ -47,6 +47,8 @@ __all__ = [
     "UpliftCurve",
     "UpliftMetrics",
     "auuc",
+    "metrics_table",
+    "per_arm_metrics",
     "perfect_qini_curve",
     "perfect_uplift_curve",
     "qini_coefficient",
@@ -111,11 +113,12 @@ def _check_inputs(y, score, treatment) -> tuple[np.ndarray, np.ndarray | None, n
     if len(y) == 0:
         raise DataValidationError("no customers to evaluate: y is empty")
     if t.dtype != bool:
-        values = np.unique(t)
-        if not np.isin(values, [0, 1]).all():
+        ok = (t == 0) | (t == 1)  # no np.unique: that would be a second sort
+        if not ok.all():
             raise DataValidationError(
-                "treatment must be binary (1 = treated arm, 0 = control), got values "
-                f"{values[:5].tolist()}; for several arms evaluate each arm against control"
+                "treatment must be binary (1 = treated arm, 0 = control), got values such as "
+                f"{pd.unique(t[~ok])[:5].tolist()}; for several arms evaluate each arm against "
+                "control"
             )
         t = t.astype(bool)
     if not np.isfinite(y).all():
@@ -139,7 +142,7 @@ def _check_inputs(y, score, treatment) -> tuple[np.ndarray, np.ndarray | None, n
 
 
 def _is_binary(y: np.ndarray) -> bool:
-    return bool(np.isin(y, (0.0, 1.0)).all())
+    return bool(((y == 0.0) | (y == 1.0)).all())
 
 
 # ------------------------------------------------------------------ cumulative sums at ties
@@ -440,3 +443,33 @@ def uplift_metrics(y, score, treatment, k: float = 0.3, bins: int = 10) -> Uplif
         perfect_uplift=p_upl,
         deciles=_deciles(y, score, t, order, c.n, bins),
     )
+
+
+def per_arm_metrics(y, uplift, treatment, arms, control="control", k: float = 0.3,
+                    bins: int = 10) -> dict:
+    """``uplift_metrics`` of each arm's score against control on the rows of that arm + control.
+
+    ``uplift``: (n,) or (n, len(arms)) predicted uplift (``learner.predict``); ``treatment``
+    (n,): arm received. Returns {arm: UpliftMetrics}.
+    """
+    y = np.asarray(y, dtype=float)
+    t = np.asarray(treatment, dtype=object)
+    u = np.asarray(uplift, dtype=float).reshape(len(y), -1)
+    arms = list(arms)
+    if u.shape[1] != len(arms):
+        raise DataValidationError(f"uplift has {u.shape[1]} columns for arms {arms}")
+    out = {}
+    for j, a in enumerate(arms):
+        rows = (t == a) | (t == control)
+        out[a] = uplift_metrics(y[rows], u[rows, j], t[rows] == a, k=k, bins=bins)
+    return out
+
+
+def metrics_table(results: dict, k_label: str = "uplift_at_30") -> pd.DataFrame:
+    """Flatten {model: {arm: UpliftMetrics}} into rows model, arm, qini, auuc, auuc_raw, uplift@k."""
+    rows = []
+    for model, per_arm in results.items():
+        for arm, m in per_arm.items():
+            rows.append({"model": model, "arm": arm, "qini_coefficient": m.qini_coefficient,
+                         "auuc": m.auuc, "auuc_raw": m.auuc_raw, k_label: m.uplift_at_k})
+    return pd.DataFrame(rows)

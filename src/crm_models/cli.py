@@ -1,0 +1,167 @@
+"""The ``crm`` command line: build and inspect the data, list and run the reports.
+
+Errors print one clear message and exit with status 1; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from crm_models.errors import CRMError
+
+DESCRIPTION = """\
+crm-models: CRM analytics workbench.
+
+Typical use:
+  crm data build              build the warehouse data/crm.duckdb (synthetic world + CDNOW)
+  crm list                    show the reports and their parameters
+  crm run                     run every report into reports/ (open reports/index.html)
+  crm run segment_value --set horizon_months=24
+  crm data load my_tx.csv --table transactions   add your own data (validated first)
+"""
+
+
+def _add_data_commands(sub) -> None:
+    data = sub.add_parser("data", help="build, load, check and inspect data",
+                          description="Build, load, check and inspect the warehouse data.")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="COMMAND")
+
+    build = data_sub.add_parser("build", help="(re)build the warehouse from the default sources")
+    build.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
+    build.add_argument("--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)")
+    build.add_argument("--seed", type=int, default=0, help="seed of the synthetic world (default: %(default)s)")
+    build.add_argument("--hillstrom", help="path of the Hillstrom e-mail experiment CSV to include")
+    build.add_argument("--survey", help="path of an ECSI-style survey CSV (e.g. mobi.csv) to include")
+
+    load = data_sub.add_parser("load", help="validate a CSV/Parquet/DuckDB file and add it to the warehouse")
+    load.add_argument("file", help="the file to load")
+    load.add_argument("--table", required=True,
+                      choices=["customers", "transactions", "survey", "campaign", "products"])
+    load.add_argument("--dataset", default="main", help="warehouse schema to load into (default: %(default)s)")
+    load.add_argument("--mode", choices=["append", "replace"], default="append")
+    load.add_argument("--allow-returns", action="store_true", help="admit negative amounts (returns)")
+    load.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
+
+    check = data_sub.add_parser("check", help="validate a file against a table schema, write nothing")
+    check.add_argument("file")
+    check.add_argument("--table", required=True,
+                       choices=["customers", "transactions", "survey", "campaign", "products"])
+    check.add_argument("--allow-returns", action="store_true")
+
+    info = data_sub.add_parser("info", help="list the warehouse tables and their row counts")
+    info.add_argument("--path", default="data/crm.duckdb")
+
+    summary = data_sub.add_parser("summary", help="per-customer frequency/recency/T/monetary summary (DuckDB)")
+    summary.add_argument("--dataset", default="world", help="warehouse schema (default: %(default)s)")
+    summary.add_argument("--freq", choices=["D", "W"], default="W", help="period: days or weeks")
+    summary.add_argument("--observation-end", help="last date to include (default: last transaction)")
+    summary.add_argument("--out", help="write the summary to this CSV/Parquet file")
+    summary.add_argument("--path", default="data/crm.duckdb")
+
+
+def _add_report_commands(sub) -> None:
+    listing = sub.add_parser("list", help="show the reports and their parameters (types, defaults)")
+    listing.add_argument("--notebooks", default="notebooks", help="notebook folder (default: %(default)s)")
+
+    run = sub.add_parser(
+        "run", help="run reports with papermill and write HTML + JSON into reports/",
+        description="Run report notebooks and write NAME.html (management), NAME.analyst.html, "
+                    "NAME.teaching.html, NAME.json, NAME.ipynb, index.html and manifest.json.",
+    )
+    run.add_argument("names", nargs="*", help="reports to run (default: all; see `crm list`)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter (repeatable)")
+    run.add_argument("--config", help="YAML file with a list of jobs (name, notebook, parameters)")
+    run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default: %(default)s)")
+    run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
+    run.add_argument("--output", default="reports", help="output folder (default: %(default)s)")
+    run.add_argument("--notebooks", default="notebooks", help="notebook folder (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_data_commands(sub)
+    _add_report_commands(sub)
+    return parser
+
+
+def _data(args) -> int:
+    from crm_models.data.warehouse import Warehouse
+
+    if args.data_command == "build":
+        from crm_models.data.build import build_default_warehouse
+
+        warehouse = build_default_warehouse(args.path, args.customers, args.seed, args.hillstrom, args.survey)
+        print(warehouse.info().to_string(index=False))
+        print(f"warehouse written to {warehouse.path}")
+    elif args.data_command == "load":
+        print(Warehouse(args.path).load(args.file, args.table, args.dataset, args.mode, args.allow_returns))
+    elif args.data_command == "check":
+        from crm_models.data.loaders import load_table
+
+        frame = load_table(args.file, args.table, allow_returns=args.allow_returns)
+        print(f"{args.file}: valid {args.table} table, {len(frame):,} rows")
+    elif args.data_command == "info":
+        print(Warehouse(args.path).info().to_string(index=False))
+    elif args.data_command == "summary":
+        frame = Warehouse(args.path).summary(dataset=args.dataset, freq=args.freq,
+                                             observation_end=args.observation_end)
+        if args.out:
+            out = Path(args.out)
+            frame.to_parquet(out) if out.suffix in (".parquet", ".pq") else frame.to_csv(out)
+            print(f"{len(frame):,} customers written to {out}")
+        else:
+            print(frame.describe().round(2).to_string())
+    return 0
+
+
+def _list(args) -> int:
+    from crm_models.reporting.catalog import discover
+
+    for report in discover(args.notebooks).values():
+        print(f"{report.name}: {report.title}")
+        if report.summary:
+            print(f"    {report.summary}")
+        for p in report.parameters.values():
+            constraint = p.describe_constraint()
+            print(f"    --set {p.name}=…  ({p.type_name}, default {p.default!r}"
+                  f"{', ' + constraint if constraint else ''})  {p.help}")
+    return 0
+
+
+def _run(args) -> int:
+    from crm_models.reporting.runner import parse_overrides, run_reports
+
+    results = run_reports(args.names, parse_overrides(args.overrides), args.config, args.notebooks,
+                          args.output, n_jobs=args.jobs, force=args.force)
+    failed = [r.name for r in results if r.status == "failed"]
+    print(f"{len(results) - len(failed)} of {len(results)} report(s) ok; index: {Path(args.output) / 'index.html'}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"data": _data, "list": _list, "run": _run}
+    try:
+        return handlers[args.command](args)
+    except CRMError as error:
+        if args.debug:
+            raise
+        print(f"crm: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crm: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

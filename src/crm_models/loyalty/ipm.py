@@ -1,0 +1,69 @@
+"""Importance–performance map (IPMA): where to invest to move a target construct.
+
+For a target (default loyalty, CUSL), every construct with a total effect on it is a driver:
+- importance = its total effect on the target (direct + all indirect paths), standardized, with
+  the bootstrap percentile interval; also in index points (``importance_points``): the change
+  of the target's 0–100 index per one-point rise of the driver's index (the standardized total
+  effect × sd(target index) / sd(driver index), as in Ringle & Sarstedt 2016);
+- performance = the driver's 0–100 index (ACSI-style) with its interval.
+
+Quadrants (split at the drivers' mean importance and mean performance): *concentrate here*
+(important, low performance), *keep up the good work* (important, high), *low priority*
+(unimportant, low), *possible overkill* (unimportant, high). Quadrants use point estimates;
+``below_average`` / ``above_average`` say whether the performance interval excludes the
+drivers' mean — when no driver is clearly below average, the map says "invest where importance
+is highest", not "fix the weakest".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_models.errors import ParameterError
+from crm_models.loyalty.index import index_scores, index_table
+from crm_models.loyalty.pls import PLSPathModel
+
+
+def importance_performance(
+    model: PLSPathModel,
+    data: pd.DataFrame,
+    target: str = "CUSL",
+    scale: tuple[float, float] = (1, 10),
+    level: float | None = None,
+) -> pd.DataFrame:
+    """One row per driver of ``target``: importance (total effect) and performance (0–100 index)."""
+    if not hasattr(model, "spec_"):
+        raise ParameterError("the PLS model is not fitted yet; call fit(data) first")
+    if target not in model.spec_.constructs:
+        raise ParameterError(f"unknown target construct {target!r}; known: {list(model.spec_.names)}")
+    level = model.level if level is None else level
+    effects = model.effects(level)
+    drivers = effects[(effects["target"] == target) & (effects["total"].abs() > 1e-12)].copy()
+    if drivers.empty:
+        raise ParameterError(f"no construct has an effect on {target!r} in this model")
+    perf = index_table(model, data, scale, level).set_index("construct")
+    scores = index_scores(model, data, scale)
+    sd = scores.std(ddof=1)
+    out = pd.DataFrame({
+        "construct": drivers["source"].to_numpy(),
+        "label": [model.spec_.label(c) for c in drivers["source"]],
+        "importance": drivers["total"].to_numpy(),
+        "importance_low": drivers.get("total_low", pd.Series(np.nan, index=drivers.index)).to_numpy(),
+        "importance_high": drivers.get("total_high", pd.Series(np.nan, index=drivers.index)).to_numpy(),
+    })
+    out["importance_points"] = out["importance"] * sd[target] / sd[out["construct"]].to_numpy()
+    out["performance"] = perf.loc[out["construct"], "index"].to_numpy()
+    out["performance_low"] = perf.loc[out["construct"], "ci_low"].to_numpy()
+    out["performance_high"] = perf.loc[out["construct"], "ci_high"].to_numpy()
+    hi_imp = out["importance"] >= out["importance"].mean()
+    hi_perf = out["performance"] >= out["performance"].mean()
+    # performance clearly below / above the drivers' average (95% interval excludes it)
+    out["below_average"] = out["performance_high"] < out["performance"].mean()
+    out["above_average"] = out["performance_low"] > out["performance"].mean()
+    out["quadrant"] = np.select(
+        [hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf],
+        ["concentrate here", "keep up the good work", "low priority"], "possible overkill")
+    out["target"] = target
+    out["target_label"] = model.spec_.label(target)
+    return out.sort_values("importance", ascending=False, ignore_index=True)

@@ -1,0 +1,180 @@
+"""Reliability and validity of the measurement model, with the usual thresholds flagged.
+
+- Cronbach's α (standardized: from the item correlation matrix), composite reliability ρ_C
+  (Dillon–Goldstein ρ, from loadings), Dijkstra–Henseler ρ_A, AVE (mean squared loading).
+- Indicator reliability: loadings below 0.708 (λ² < 0.5) are weak, below 0.4 candidates to drop.
+- Discriminant validity: HTMT (Henseler, Ringle & Sarstedt 2015) with a bootstrap interval
+  (threshold 0.85 conservative, 0.90 liberal), and the Fornell–Larcker criterion
+  (√AVE of a construct above its correlations with every other construct).
+
+Thresholds follow Hair et al., *A Primer on PLS-SEM* (3rd ed.): α and ρ_C ≥ 0.70 (ρ_C above 0.95
+suggests redundant items), AVE ≥ 0.50, HTMT < 0.85 / 0.90. Single-item constructs are reported
+with α = NaN and ρ_C = AVE = 1 (a single item is assumed error-free, as in the ECSI model) and
+are not flagged; in HTMT their monotrait correlation is taken as 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crm_models.loyalty.pls import PLSPathModel, _Design
+from crm_models.loyalty.spec import ModelSpec
+
+ALPHA_MIN = 0.70
+RHO_C_MIN = 0.70
+RHO_C_MAX = 0.95
+AVE_MIN = 0.50
+LOADING_MIN = 0.708
+LOADING_DROP = 0.40
+HTMT_STRICT = 0.85
+HTMT_LIBERAL = 0.90
+
+
+def cronbach_alpha(corr: np.ndarray, block: np.ndarray, k: int) -> np.ndarray:
+    """Standardized Cronbach's α of block ``k`` for correlation matrices (..., p, p); NaN for 1 item."""
+    idx = np.flatnonzero(block == k)
+    m = len(idx)
+    if m < 2:
+        return np.full(corr.shape[:-2], np.nan)
+    sub = corr[..., idx[:, None], idx[None, :]]
+    total = sub.sum(axis=(-1, -2))
+    return m / (m - 1) * (1 - m / total)
+
+
+def htmt(corr: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """HTMT ratios (..., K, K) for item correlation matrices (..., p, p) in ``spec.items`` order.
+
+    HTMT_kl = mean |r_ij| over i in k, j in l  /  sqrt(mean off-diagonal |r| within k × within l).
+    Diagonal is NaN.
+    """
+    d = _Design.from_spec(spec)
+    corr = np.abs(np.asarray(corr, dtype=float))
+    member = d.member
+    K = len(d.names)
+    sums = np.einsum("...ij,ik,jl->...kl", corr, member, member)
+    counts = np.outer(d.sizes, d.sizes).astype(float)
+    diag = np.diagonal(sums, axis1=-2, axis2=-1)
+    within_pairs = d.sizes * (d.sizes - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(d.sizes > 1, (diag - d.sizes) / np.maximum(within_pairs, 1), 1.0)
+        hetero = sums / counts
+        out = hetero / np.sqrt(mono[..., :, None] * mono[..., None, :])
+    out[..., np.arange(K), np.arange(K)] = np.nan
+    return out
+
+
+def fornell_larcker(latent_corr: pd.DataFrame, ave: pd.Series) -> pd.DataFrame:
+    """Fornell–Larcker table: √AVE on the diagonal, latent correlations below; plus a pass flag."""
+    table = latent_corr.copy().astype(float)
+    names = list(table.index)
+    for c in names:
+        table.loc[c, c] = np.sqrt(ave[c])
+    mask = np.triu(np.ones((len(names), len(names)), dtype=bool), k=1)
+    table = table.mask(mask)
+    off = latent_corr.abs().to_numpy().copy()
+    np.fill_diagonal(off, 0)
+    table["max_corr"] = off.max(axis=1)
+    table["passes"] = np.sqrt(ave.reindex(names).to_numpy()) > table["max_corr"].to_numpy()
+    return table
+
+
+@dataclass
+class MeasurementAssessment:
+    """Tables of the measurement model and the list of threshold violations (``issues``)."""
+
+    reliability: pd.DataFrame
+    loadings: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt_intervals: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    issues: list[str] = field(default_factory=list)
+
+    def summary(self) -> pd.DataFrame:
+        """The reliability table (one row per construct) — the headline of the assessment."""
+        return self.reliability
+
+
+def assess_measurement(model: PLSPathModel, level: float | None = None) -> MeasurementAssessment:
+    """Reliability, indicator reliability and discriminant validity of a fitted ``PLSPathModel``.
+
+    α and HTMT use the item correlations; ρ_C, AVE and loadings use the model's loadings
+    (consistent loadings when the model was fitted with ``consistent=True``). With a
+    bootstrap, HTMT gets a percentile interval and is flagged when its upper bound reaches 0.90.
+    """
+    if not hasattr(model, "spec_"):
+        raise ValueError("assess_measurement needs a fitted PLSPathModel")
+    spec, d = model.spec_, model.design_
+    level = model.level if level is None else level
+    names = list(d.names)
+    corr = model.item_corr_.to_numpy()
+    lam = model.loadings_.to_numpy()
+    rows = []
+    issues: list[str] = []
+    for k, c in enumerate(names):
+        idx = np.flatnonzero(d.block == k)
+        lk = lam[idx]
+        single = len(idx) == 1
+        alpha = float(cronbach_alpha(corr, d.block, k))
+        rho_c = 1.0 if single else float(lk.sum() ** 2 / (lk.sum() ** 2 + (1 - lk**2).sum()))
+        ave = 1.0 if single else float(np.mean(lk**2))
+        row = {
+            "construct": c, "label": spec.label(c), "items": len(idx), "alpha": alpha,
+            "rho_c": rho_c, "rho_a": float(model.rho_a_[c]), "ave": ave,
+            "alpha_ok": bool(single or alpha >= ALPHA_MIN),
+            "rho_c_ok": bool(single or RHO_C_MIN <= rho_c <= RHO_C_MAX),
+            "ave_ok": bool(single or ave >= AVE_MIN),
+        }
+        rows.append(row)
+        if single:
+            continue
+        if alpha < ALPHA_MIN:
+            issues.append(f"{spec.label(c)}: Cronbach's α = {alpha:.2f} < {ALPHA_MIN}")
+        if rho_c < RHO_C_MIN:
+            issues.append(f"{spec.label(c)}: composite reliability ρ_C = {rho_c:.2f} < {RHO_C_MIN}")
+        if rho_c > RHO_C_MAX:
+            issues.append(f"{spec.label(c)}: ρ_C = {rho_c:.2f} > {RHO_C_MAX} (redundant items?)")
+        if ave < AVE_MIN:
+            issues.append(f"{spec.label(c)}: AVE = {ave:.2f} < {AVE_MIN} (convergent validity)")
+    reliability = pd.DataFrame(rows)
+
+    loadings = model.loadings_table(level)
+    loadings["status"] = np.where(loadings["loading"] >= LOADING_MIN, "ok",
+                                  np.where(loadings["loading"] >= LOADING_DROP, "weak", "drop?"))
+    multi = d.sizes[d.block] > 1
+    for item, value, status, is_multi in zip(loadings["item"], loadings["loading"], loadings["status"],
+                                             multi, strict=True):
+        if is_multi and status != "ok":
+            issues.append(f"item {item}: loading {value:.2f} < {LOADING_MIN}"
+                          + (" — consider dropping it" if status == "drop?" else ""))
+
+    H = htmt(corr, spec)
+    htmt_table = pd.DataFrame(H, index=names, columns=names)
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+    hrows = []
+    boot_H = htmt(model.boot_.corr, spec) if model.boot_ is not None else None
+    alpha = (1 - level) / 2
+    for i, j in pairs:
+        r = {"pair": f"{spec.label(names[i])} – {spec.label(names[j])}",
+             "construct_a": names[i], "construct_b": names[j], "htmt": H[i, j]}
+        if boot_H is not None:
+            r["ci_low"] = float(np.quantile(boot_H[:, i, j], alpha))
+            r["ci_high"] = float(np.quantile(boot_H[:, i, j], 1 - alpha))
+        hrows.append(r)
+    htmt_ci = pd.DataFrame(hrows)
+    upper = htmt_ci["ci_high"] if "ci_high" in htmt_ci else htmt_ci["htmt"]
+    htmt_ci["flag"] = np.select(
+        [htmt_ci["htmt"] >= HTMT_LIBERAL, upper >= HTMT_LIBERAL, htmt_ci["htmt"] >= HTMT_STRICT],
+        ["fails (HTMT ≥ 0.90)", "not established (upper bound ≥ 0.90)", "borderline (HTMT ≥ 0.85)"], "ok")
+    for _, r in htmt_ci[htmt_ci["flag"] != "ok"].iterrows():
+        extra = f", upper bound {r['ci_high']:.2f}" if pd.notna(r.get("ci_high", np.nan)) else ""
+        issues.append(f"discriminant validity {r['pair']}: HTMT = {r['htmt']:.2f}{extra} — {r['flag']}")
+
+    ave_series = reliability.set_index("construct")["ave"]
+    fl = fornell_larcker(model.latent_corr_, ave_series)
+    for c in fl.index[~fl["passes"].astype(bool)]:
+        issues.append(f"Fornell–Larcker: √AVE of {spec.label(c)} ({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
+                      f"correlation ({fl.loc[c, 'max_corr']:.2f})")
+    return MeasurementAssessment(reliability, loadings, htmt_table, htmt_ci, fl, issues)

@@ -1,0 +1,190 @@
+"""The report catalogue: which notebooks exist, their titles and typed parameters.
+
+A report is ``notebooks/NAME.ipynb``. Its parameters are read from the cell tagged
+``parameters`` with ``papermill.inspect_notebook`` — never duplicated by hand. A parameter's
+help comment may end with a constraint that ``crm run`` checks before any kernel starts:
+
+- ``[low, high]`` numeric range, either bound may be left empty: ``[100, ]``;
+- ``{a, b, c}`` the allowed string values.
+
+Example: ``n_customers: int = 20_000  # customers to simulate [100, 2000000]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crm_models.errors import ParameterError
+
+RANGE = re.compile(r"\[\s*([-+0-9.eE_]*)\s*,\s*([-+0-9.eE_]*)\s*\]\s*$")
+CHOICES = re.compile(r"\{([^{}]+)\}\s*$")
+TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter: name, type name, default (a Python value), help, constraint."""
+
+    name: str
+    type_name: str
+    default: object
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def describe_constraint(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.low is not None or self.high is not None:
+            low = "" if self.low is None else _number(self.low)
+            high = "" if self.high is None else _number(self.high)
+            return f"in [{low}, {high}]"
+        return ""
+
+
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A study notebook: ``name`` (file stem), path, title, one-line summary, parameters."""
+
+    name: str
+    path: Path
+    title: str
+    summary: str
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+
+
+def _parse_default(text: str) -> object:
+    import ast
+
+    try:
+        return ast.literal_eval(text.replace("_", "") if re.fullmatch(r"[-+0-9_.eE]+", text) else text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _parameter(name: str, info: dict) -> Parameter:
+    help_text = (info.get("help") or "").strip()
+    low = high = None
+    choices: tuple[str, ...] = ()
+    if match := RANGE.search(help_text):
+        low = float(match.group(1).replace("_", "")) if match.group(1) else None
+        high = float(match.group(2).replace("_", "")) if match.group(2) else None
+        help_text = help_text[: match.start()].strip()
+    elif match := CHOICES.search(help_text):
+        choices = tuple(c.strip().strip("'\"") for c in match.group(1).split(","))
+        help_text = help_text[: match.start()].strip()
+    type_name = info.get("inferred_type_name") or "None"
+    default = _parse_default(str(info.get("default")))
+    if type_name == "None":
+        type_name = type(default).__name__ if default is not None else "str"
+    return Parameter(name, type_name, default, help_text, low, high, choices)
+
+
+def read_report(path: str | Path) -> Report:
+    """Read one notebook's title, summary and parameters."""
+    import papermill
+
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"no notebook at {path}")
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    metadata = notebook.get("metadata", {}).get("crm_report", {})
+    parameters = {
+        name: _parameter(name, info)
+        for name, info in papermill.inspect_notebook(str(path)).items()
+    }
+    _check_all_parsed(path, notebook, parameters)
+    return Report(
+        name=path.stem,
+        path=path,
+        title=metadata.get("title", path.stem.replace("_", " ").title()),
+        summary=metadata.get("summary", ""),
+        parameters=parameters,
+    )
+
+
+ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=")
+
+
+def _check_all_parsed(path: Path, notebook: dict, parameters: dict) -> None:
+    """papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
+    refuse such a notebook instead of silently ignoring the parameter."""
+    cells = [c for c in notebook.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ParameterError(f"{path}: no cell tagged 'parameters'")
+    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    for number, line in enumerate(source.splitlines(), 1):
+        match = ASSIGNMENT.match(line)
+        if match and match.group(1) not in parameters:
+            raise ParameterError(
+                f"{path}: parameters cell line {number} ({match.group(1)}) cannot be read by papermill; "
+                "keep each parameter on one line and avoid quotes and '=' in its comment"
+            )
+
+
+def discover(notebooks_dir: str | Path = "notebooks") -> dict[str, Report]:
+    """All reports in ``notebooks_dir`` by name, in file-name order."""
+    folder = Path(notebooks_dir)
+    if not folder.is_dir():
+        raise ParameterError(f"no notebooks folder at {folder.resolve()}")
+    return {p.stem: read_report(p) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def coerce_value(report: str, parameter: Parameter, value: object) -> object:
+    """Convert ``value`` (a string from --set, or a YAML value) to the parameter's type and check
+    its constraint; raises ``ParameterError`` naming the report and parameter."""
+    where = f"report {report!r}, parameter {parameter.name!r}"
+    expected = TYPES.get(parameter.type_name)
+    converted = value
+    if expected is bool:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ParameterError(f"{where}: expected true or false, got {value!r}")
+            converted = lowered in {"true", "1", "yes"}
+        elif not isinstance(value, bool):
+            raise ParameterError(f"{where}: expected true or false, got {value!r}")
+    elif expected in (int, float):
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(str(value).replace("_", "")) if isinstance(value, str) else float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{where}: expected {parameter.type_name}, got {value!r}") from None
+        if expected is int:
+            if not number.is_integer():
+                raise ParameterError(f"{where}: expected a whole number, got {value!r}")
+            converted = int(number)
+        else:
+            converted = number
+        if parameter.low is not None and converted < parameter.low or (
+            parameter.high is not None and converted > parameter.high
+        ):
+            raise ParameterError(f"{where}: {converted!r} is out of range; expected a value {parameter.describe_constraint()}")
+    elif expected is str:
+        converted = str(value)
+        if parameter.choices and converted not in parameter.choices:
+            raise ParameterError(f"{where}: {converted!r} is not allowed; expected {parameter.describe_constraint()}")
+    return converted
+
+
+def resolve_parameters(report: Report, overrides: dict[str, object]) -> dict[str, object]:
+    """Defaults updated with validated ``overrides``; unknown names raise ``ParameterError``."""
+    unknown = sorted(set(overrides) - set(report.parameters))
+    if unknown:
+        known = ", ".join(report.parameters) or "none"
+        raise ParameterError(
+            f"report {report.name!r} has no parameter {', '.join(map(repr, unknown))}; its parameters: {known}"
+        )
+    values = {name: p.default for name, p in report.parameters.items()}
+    for name, value in overrides.items():
+        values[name] = coerce_value(report.name, report.parameters[name], value)
+    return values

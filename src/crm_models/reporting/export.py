@@ -1,0 +1,83 @@
+"""Executed notebook → offline HTML for one of three audiences, and its headline figures.
+
+Audiences (cell tags decide what each sees; nbconvert preprocessors do the work):
+
+- ``management``: no code, no prompts, no stderr (warnings); cells tagged ``analyst``,
+  ``exercise`` or ``solution`` removed.
+- ``analyst``: code and every output; only ``exercise`` cells removed.
+- ``teaching``: code shown; ``solution`` and ``analyst`` cells removed, ``exercise`` cells kept.
+
+Every rendering uses the ``crm_offline`` template: the lab template without any script, style
+or font loaded from the internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from crm_models.reporting.display import FIGURES_MIME
+
+TEMPLATES = Path(__file__).parent / "templates"
+AUDIENCES = ("management", "analyst", "teaching")
+REMOVED_TAGS = {
+    "management": {"analyst", "exercise", "solution"},
+    "analyst": {"exercise"},
+    "teaching": {"analyst", "solution"},
+}
+
+
+class RemoveStderrPreprocessor(Preprocessor):
+    """Drop stderr streams (warnings, progress bars) from every code cell."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
+            ]
+        return cell, resources
+
+
+class RemoveFiguresPreprocessor(Preprocessor):
+    """Drop the machine-readable figures output (it goes to NAME.json, not into the page)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if FIGURES_MIME not in o.get("data", {})]
+        return cell, resources
+
+
+def render_html(notebook: nbformat.NotebookNode, audience: str = "management", footer: str = "") -> str:
+    """The notebook as a self-contained HTML page for ``audience``."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
+    exporter = HTMLExporter(template_name="crm_offline", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS[audience], enabled=True), enabled=True
+    )
+    exporter.register_preprocessor(RemoveFiguresPreprocessor(enabled=True), enabled=True)
+    if audience == "management":
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        exporter.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
+    title = notebook.metadata.get("crm_report", {}).get("title")
+    resources = {"crm_footer": footer}
+    if title:
+        resources["metadata"] = {"name": title}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return body
+
+
+def extract_figures(notebook: nbformat.NotebookNode) -> dict:
+    """The headline figures the notebook published (``publish_figures``); later calls win."""
+    figures: dict = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if FIGURES_MIME in data:
+                figures.update(data[FIGURES_MIME])
+    return figures

@@ -1,0 +1,118 @@
+"""What produced a run: hashes, versions, git commit; and the two files that record it.
+
+``manifest.json`` (machine-readable) and ``index.html`` (for people) list every report in the
+output folder with its status, run time, parameters and input hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from html import escape
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+KEY_PACKAGES = (
+    "crm-models", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifetimes",
+    "duckdb", "pandera", "seaborn", "matplotlib", "papermill", "nbconvert", "plspm", "semopy",
+)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_fingerprint() -> str:
+    """SHA-256 over the package's source and templates: changes whenever its code changes."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json", ".sql"}):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=5,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def environment_info(root: Path) -> dict:
+    """Python, platform, key package versions and the git commit (with a dirty flag)."""
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    commit = _git(root, "rev-parse", "HEAD")
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+        "git_commit": commit or None,
+        "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if commit else None,
+    }
+
+
+def write_manifest(path: Path, run_info: dict, entries: list[dict], write: Callable) -> None:
+    """Write the run manifest: the run's own facts plus one entry per report."""
+    write(path, json.dumps({"run": run_info, "reports": entries}, indent=2, default=str))
+
+
+STATUS_COLOURS = {"ok": "#1a7f37", "cached": "#0969da", "failed": "#cf222e"}
+
+
+def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable) -> None:
+    """Write ``index.html``: every report with title, summary, status, run time and links."""
+    rows = []
+    for entry in sorted(entries, key=lambda e: e["name"]):
+        name = escape(entry["name"])
+        status = entry.get("status", "?")
+        colour = STATUS_COLOURS.get(status, "#57606a")
+        exists = (path.parent / f"{entry['name']}.html").exists()
+        title = escape(entry.get("title") or entry["name"])
+        link = f"<a href='{name}.html'>{title}</a>" if exists else title
+        extra = (
+            f" · <a href='{name}.analyst.html'>analyst</a> · <a href='{name}.teaching.html'>teaching</a>"
+            f" · <a href='{name}.json'>figures (JSON)</a>" if exists else ""
+        )
+        detail = ""
+        if status == "failed":
+            detail = (f"<div style='color:#cf222e;font-size:12px'>{escape(entry.get('error', ''))}<br>"
+                      f"executed notebook: {escape(entry.get('executed_notebook', ''))}"
+                      + (" · the last good report is kept" if exists else "") + "</div>")
+        rows.append(
+            f"<tr><td>{link}<div style='color:#57606a;font-size:12px'>{escape(entry.get('summary') or '')}"
+            f"{extra}</div>{detail}</td>"
+            f"<td style='color:{colour};font-weight:600'>{escape(status)}</td>"
+            f"<td style='text-align:right'>{entry.get('seconds', 0):.1f} s</td>"
+            f"<td style='font-size:12px'>{escape(entry.get('finished_at') or '')}</td></tr>"
+        )
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    commit = run_info.get("git_commit") or "unknown"
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>crm-models reports</title>
+<style>body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:32px auto;color:#1f2328}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #d0d7de;padding:8px;vertical-align:top}}
+th{{text-align:left;background:#f6f8fa}}a{{color:#0969da}}</style></head>
+<body><h1>crm-models reports</h1>
+<p>Index generated {generated}; code {escape(commit[:12])}{' (uncommitted changes)' if run_info.get('git_dirty') else ''};
+crm-models {escape(str(run_info.get('packages', {}).get('crm-models')))}. Details of every run: <a href="manifest.json">manifest.json</a>.</p>
+<table><tr><th>Report</th><th>Status</th><th>Run time</th><th>Finished (UTC)</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
+    write(path, html)

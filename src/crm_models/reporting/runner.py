@@ -1,0 +1,344 @@
+"""Run report notebooks with papermill and publish their outputs (``crm run``).
+
+For each job (a notebook, its parameters and an output name) the runner:
+
+1. validates parameters and input files before any kernel starts (``plan_jobs``);
+2. skips the job when its cache key — notebook bytes, parameters, package code, input data
+   hashes — equals the last successful run's and its outputs exist (unless ``force``);
+3. executes the notebook with papermill (in worker processes when ``n_jobs > 1``: papermill
+   changes the process-wide working directory), isolating failures;
+4. renders management / analyst / teaching HTML, extracts the headline figures, and writes
+   ``NAME.html``, ``NAME.analyst.html``, ``NAME.teaching.html``, ``NAME.json``,
+   ``NAME.ipynb`` — each atomically (temporary file + rename);
+5. writes ``index.html`` and ``manifest.json`` for the whole output folder.
+
+A failed notebook leaves its previous good outputs in place; its executed notebook is kept
+as ``NAME.failed.ipynb`` and the index shows the error's last line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from crm_models.errors import ParameterError
+from crm_models.reporting.catalog import Report, discover, resolve_parameters
+from crm_models.reporting.manifest import (
+    environment_info,
+    file_sha256,
+    package_fingerprint,
+    write_index,
+    write_manifest,
+)
+
+DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
+OUTPUT_SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
+
+
+@dataclass
+class Job:
+    """One report to produce: output ``name``, the ``report`` it runs, resolved ``parameters``."""
+
+    name: str
+    report: Report
+    parameters: dict
+    inputs: dict = field(default_factory=dict)  # input file path -> sha256
+
+    def cache_key(self, code_fingerprint: str) -> str:
+        payload = {
+            "notebook": file_sha256(self.report.path),
+            "parameters": self.parameters,
+            "code": code_fingerprint,
+            "inputs": self.inputs,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class JobResult:
+    """What happened to one job; becomes the report's entry in the manifest and index."""
+
+    name: str
+    notebook: str
+    title: str
+    summary: str
+    status: str  # ok / failed / cached
+    parameters: dict
+    inputs: dict
+    cache_key: str
+    seconds: float = 0.0
+    work_seconds: float = 0.0  # sum of cell execution times (the rest is kernel start, export)
+    error: str = ""
+    executed_notebook: str = ""
+    finished_at: str = ""
+
+
+def _input_files(report: Report, parameters: Mapping[str, object], root: Path) -> dict[str, str]:
+    """Hash every parameter value that names a data file; a missing file raises."""
+    inputs = {}
+    for name, value in parameters.items():
+        if isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
+            path = (root / value) if not Path(value).is_absolute() else Path(value)
+            if not path.is_file():
+                raise ParameterError(f"report {report.name!r}, parameter {name!r}: no file at {path}")
+            inputs[str(value)] = file_sha256(path)
+    return inputs
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """``["key=value", …]`` from ``--set`` into a dict; raises on a pair without '='."""
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--set expects key=value, got {pair!r}")
+        overrides[key.strip()] = value.strip()
+    return overrides
+
+
+def load_config(path: str | Path) -> list[dict]:
+    """The job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"no config file at {path}")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ParameterError(f"{path}: not valid YAML ({error})") from None
+    jobs = config.get("jobs") if isinstance(config, dict) else None
+    if not isinstance(jobs, list) or not jobs:
+        raise ParameterError(f"{path}: expected a top-level 'jobs:' list of {{name, notebook, parameters}}")
+    for k, job in enumerate(jobs, 1):
+        if not isinstance(job, dict) or "notebook" not in job:
+            raise ParameterError(f"{path}: job {k} needs at least 'notebook:'")
+        unknown = set(job) - {"name", "notebook", "parameters"}
+        if unknown:
+            raise ParameterError(f"{path}: job {k} has unknown key(s) {sorted(unknown)}")
+        if not isinstance(job.get("parameters", {}), dict):
+            raise ParameterError(f"{path}: job {k}: 'parameters' must be a mapping")
+    return jobs
+
+
+def plan_jobs(
+    reports: Mapping[str, Report],
+    names: Iterable[str] = (),
+    overrides: Mapping[str, object] | None = None,
+    config: list[dict] | None = None,
+    root: Path = Path("."),
+) -> list[Job]:
+    """Validated jobs: from ``config`` entries, else ``names`` (default: every report).
+
+    ``overrides`` (from --set) apply to every selected report that has the parameter and
+    must each belong to at least one of them.
+    """
+    overrides = dict(overrides or {})
+    if config:
+        specs = [(job.get("name") or job["notebook"], job["notebook"], dict(job.get("parameters", {})))
+                 for job in config]
+    else:
+        selected = list(names) or list(reports)
+        specs = [(name, name, {}) for name in selected]
+    for _, notebook, _ in specs:
+        if notebook not in reports:
+            raise ParameterError(f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}")
+    for key in overrides:
+        if not any(key in reports[nb].parameters for _, nb, _ in specs):
+            raise ParameterError(f"--set {key}: no selected report has a parameter {key!r}")
+    output_names = [name for name, _, _ in specs]
+    if len(set(output_names)) != len(output_names):
+        raise ParameterError(f"job names must be unique, got {output_names}")
+    jobs = []
+    for name, notebook, params in specs:
+        report = reports[notebook]
+        applicable = {k: v for k, v in overrides.items() if k in report.parameters}
+        resolved = resolve_parameters(report, {**params, **applicable})
+        jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
+    return jobs
+
+
+def _atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def _work_seconds(notebook) -> float:
+    return float(sum(
+        (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for cell in notebook.cells
+    ))
+
+
+def execute_job(spec: dict) -> dict:
+    """Execute one job (runs in a worker process); returns a ``JobResult`` as a dict."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from crm_models.reporting.export import AUDIENCES, extract_figures, render_html
+
+    out = Path(spec["output_dir"])
+    name = spec["name"]
+    work = out / ".work"
+    work.mkdir(parents=True, exist_ok=True)
+    executed = work / f"{name}.ipynb"
+    result = dict(spec["result"])
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            spec["notebook"], str(executed), parameters=spec["parameters"], kernel_name="python3",
+            cwd=spec["root"], progress_bar=spec["progress_bar"], log_output=False,
+        )
+    except Exception as error:  # a failing notebook must not stop the others
+        failed = out / f"{name}.failed.ipynb"
+        if executed.exists():
+            os.replace(executed, failed)
+        detail = f"{error.ename}: {error.evalue}" if isinstance(error, PapermillExecutionError) else str(error)
+        result.update(status="failed", error=_last_line(detail), executed_notebook=str(failed),
+                      seconds=time.perf_counter() - start)
+        return result
+
+    notebook = nbformat.read(executed, as_version=4)
+    figures = extract_figures(notebook)
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    footer = (
+        f"Report '{name}' generated {finished} by crm-models {spec['version']} "
+        f"(code {spec['code'][:12]}); parameters: "
+        + ", ".join(f"{k}={v!r}" for k, v in spec["parameters"].items())
+        + (f"; inputs: {', '.join(f'{k} sha256:{v[:12]}' for k, v in spec['inputs'].items())}" if spec["inputs"] else "")
+    )
+    for audience in AUDIENCES:
+        suffix = ".html" if audience == "management" else f".{audience}.html"
+        _atomic_write(out / f"{name}{suffix}", render_html(notebook, audience, footer))
+    payload = {"report": name, "title": result["title"], "generated_at": finished,
+               "parameters": spec["parameters"], "figures": figures}
+    _atomic_write(out / f"{name}.json", json.dumps(payload, indent=2, default=str))
+    os.replace(executed, out / f"{name}.ipynb")
+    (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    result.update(status="ok", seconds=time.perf_counter() - start, work_seconds=_work_seconds(notebook),
+                  executed_notebook=str(out / f"{name}.ipynb"), finished_at=finished)
+    return result
+
+
+def _previous_entries(output_dir: Path) -> dict[str, dict]:
+    try:
+        manifest = json.loads((output_dir / "manifest.json").read_text(encoding="utf-8"))
+        return {entry["name"]: entry for entry in manifest.get("reports", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _is_cached(job: Job, key: str, previous: Mapping[str, dict], output_dir: Path) -> bool:
+    entry = previous.get(job.name)
+    return bool(
+        entry and entry.get("status") in ("ok", "cached") and entry.get("cache_key") == key
+        and all((output_dir / f"{job.name}{suffix}").exists() for suffix in OUTPUT_SUFFIXES)
+    )
+
+
+def run_jobs(
+    jobs: list[Job],
+    output_dir: str | Path = "reports",
+    n_jobs: int = 1,
+    force: bool = False,
+    root: str | Path = ".",
+    log: Callable[[str], None] = print,
+) -> list[JobResult]:
+    """Run ``jobs`` into ``output_dir``; return one result per job (in job order)."""
+    from crm_models import __version__
+
+    if n_jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    code = package_fingerprint()
+    previous = _previous_entries(output_dir)
+    results: dict[str, dict] = {}
+    pending = []
+    for job in jobs:
+        key = job.cache_key(code)
+        base = asdict(JobResult(job.name, str(job.report.path), job.report.title, job.report.summary,
+                                "pending", job.parameters, job.inputs, key))
+        if not force and _is_cached(job, key, previous, output_dir):
+            old = previous[job.name]
+            base.update(status="cached", seconds=0.0, executed_notebook=str(output_dir / f"{job.name}.ipynb"),
+                        finished_at=old.get("finished_at", ""), work_seconds=old.get("work_seconds", 0.0))
+            results[job.name] = base
+            log(f"{job.name:<32} cached (unchanged notebook, parameters, code and data; --force to re-run)")
+            continue
+        pending.append({
+            "name": job.name, "notebook": str(job.report.path), "parameters": job.parameters,
+            "inputs": job.inputs, "output_dir": str(output_dir), "root": str(Path(root).resolve()),
+            "progress_bar": n_jobs == 1 and sys.stderr.isatty(), "version": __version__, "code": code,
+            "result": base,
+        })
+
+    def report(result: dict) -> None:
+        results[result["name"]] = result
+        if result["status"] == "ok":
+            log(f"{result['name']:<32} ok      {result['seconds']:6.1f} s (cells {result['work_seconds']:.1f} s)")
+        else:
+            log(f"{result['name']:<32} FAILED  {result['seconds']:6.1f} s: {result['error']} "
+                f"(see {result['executed_notebook']})")
+
+    if pending:
+        log(f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) into {output_dir}/")
+    if n_jobs == 1 or len(pending) <= 1:
+        for spec in pending:
+            log(f"{spec['name']:<32} running…")
+            report(execute_job(spec))
+    else:
+        with ProcessPoolExecutor(max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")) as pool:
+            for result in pool.map(execute_job, pending):
+                report(result)
+
+    ordered = [JobResult(**results[job.name]) for job in jobs]
+    entries = {**previous, **{r.name: asdict(r) for r in ordered}}
+    run_info = {
+        "started_at": started,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "jobs": [r.name for r in ordered],
+        "code_fingerprint": code,
+        **environment_info(Path(root)),
+    }
+    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), _atomic_write)
+    write_index(output_dir / "index.html", run_info, list(entries.values()), _atomic_write)
+    return ordered
+
+
+def run_reports(
+    names: Iterable[str] = (),
+    overrides: Mapping[str, object] | None = None,
+    config: str | Path | None = None,
+    notebooks_dir: str | Path = "notebooks",
+    output_dir: str | Path = "reports",
+    n_jobs: int = 1,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[JobResult]:
+    """Discover, validate and run reports: what ``crm run`` does."""
+    reports = discover(notebooks_dir)
+    root = Path(".").resolve()
+    jobs = plan_jobs(reports, names, overrides, load_config(config) if config else None, root)
+    return run_jobs(jobs, output_dir, n_jobs=n_jobs, force=force, root=root, log=log)

@@ -1,0 +1,135 @@
+"""RFM: recency, frequency and monetary value per customer, scores and cells.
+
+``rfm_table`` aggregates transactions in DuckDB; ``rfm_scores`` turns the three measures into
+scores 1..``bins`` (5 = best: most recent, most frequent, highest spend) by quantile or by
+user-set edges; ``rfm_cells`` summarizes customers and value per cell.
+
+Ties: with quantile bins a score is ``ceil(bins · average rank / n)``. Tied values share
+their average rank, so they always get the same score, and bins are unequal when many
+customers tie (e.g. the many one-time buyers all get the same F score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from crm_models.errors import DataValidationError, ParameterError
+
+MEASURES = ("recency_days", "frequency", "monetary")
+"""Columns scored by ``rfm_scores``: days since the last purchase (lower is better), number
+of transactions, total amount (currency)."""
+
+
+def rfm_table(source: duckdb.DuckDBPyConnection | pd.DataFrame, observation_end=None,
+              table: str = "transactions") -> pd.DataFrame:
+    """Per-customer RFM measures from transactions, computed in DuckDB.
+
+    ``source``: a DuckDB connection with a ``table`` of transactions, or a frame with columns
+    customer_id, timestamp, amount. Transactions after ``observation_end`` (default: the last
+    transaction) are ignored. Returns a frame indexed by customer_id with recency_days
+    (days from the last purchase to ``observation_end``), frequency (transactions), monetary
+    (total amount), first_purchase, last_purchase.
+    """
+    if isinstance(source, pd.DataFrame):
+        missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
+        if missing:
+            raise DataValidationError(f"rfm_table: transactions frame is missing column(s) {sorted(missing)}")
+        con = duckdb.connect()
+        con.register("_tx", source[["customer_id", "timestamp", "amount"]])
+        relation = "_tx"
+    else:
+        con, relation = source, table
+    if observation_end is None:
+        end = pd.Timestamp(con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()[0])
+    else:
+        end = pd.Timestamp(observation_end)
+    frame = con.execute(
+        f"""
+        SELECT customer_id,
+               date_diff('second', max(timestamp), $end::TIMESTAMP) / 86400.0 AS recency_days,
+               count(*) AS frequency,
+               sum(amount) AS monetary,
+               min(timestamp) AS first_purchase,
+               max(timestamp) AS last_purchase
+        FROM {relation}
+        WHERE timestamp <= $end::TIMESTAMP
+        GROUP BY customer_id
+        ORDER BY customer_id
+        """,
+        {"end": end},
+    ).df()
+    return frame.set_index("customer_id")
+
+
+def _quantile_scores(values: np.ndarray, bins: int, higher_is_better: bool) -> np.ndarray:
+    ranks = pd.Series(values if higher_is_better else -values).rank(method="average").to_numpy()
+    return np.clip(np.ceil(bins * ranks / len(values)), 1, bins).astype(np.int64)
+
+
+def _edge_scores(values: np.ndarray, edges: Sequence[float], higher_is_better: bool) -> np.ndarray:
+    edges = np.asarray(edges, dtype=float)
+    if edges.ndim != 1 or len(edges) < 1 or np.any(np.diff(edges) <= 0):
+        raise ParameterError(f"bin edges must be a strictly increasing list of numbers, got {list(edges)}")
+    level = np.searchsorted(edges, values, side="right") + 1  # 1 .. len(edges)+1
+    return level if higher_is_better else len(edges) + 2 - level
+
+
+def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5) -> pd.DataFrame:
+    """R, F and M scores (1 = worst, ``bins`` = best) and the RFM cell per customer.
+
+    ``bins``: number of quantile bins (ties share a score, see module docstring), or a
+    mapping from each measure in ``MEASURES`` to increasing bin edges (a value equal to an
+    edge falls in the upper bin; recency is reversed so that recent buyers score high).
+    Returns R, F, M (int), rfm_score (R + F + M) and cell (e.g. '545'), indexed like ``rfm``.
+    """
+    missing = [c for c in MEASURES if c not in rfm.columns]
+    if missing:
+        raise DataValidationError(f"rfm_scores: missing column(s) {missing}; use rfm_table(...) first")
+    if len(rfm) == 0:
+        raise DataValidationError("rfm_scores: the RFM table is empty")
+    values = {}
+    for c in MEASURES:
+        v = pd.to_numeric(rfm[c], errors="coerce").to_numpy(dtype=float)
+        if not np.all(np.isfinite(v)):
+            raise DataValidationError(f"rfm_scores: column '{c}' has missing or non-numeric values")
+        values[c] = v
+    better = {"recency_days": False, "frequency": True, "monetary": True}
+    out = pd.DataFrame(index=rfm.index)
+    for letter, c in zip("RFM", MEASURES, strict=True):
+        if isinstance(bins, Mapping):
+            if c not in bins:
+                raise ParameterError(f"rfm_scores: bins has no edges for '{c}' (need all of {list(MEASURES)})")
+            out[letter] = _edge_scores(values[c], bins[c], better[c])
+        else:
+            if not (isinstance(bins, (int, np.integer)) and 2 <= bins <= 10):
+                raise ParameterError(f"bins must be an integer in 2..10 or a mapping of edges, got {bins!r}")
+            out[letter] = _quantile_scores(values[c], int(bins), better[c])
+    out["rfm_score"] = out["R"] + out["F"] + out["M"]
+    out["cell"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    return out
+
+
+def rfm_cells(scores: pd.DataFrame, value: pd.Series | None = None, by: str = "cell") -> pd.DataFrame:
+    """Customers (count, share) and optional ``value`` (sum, share, mean) per RFM ``by`` group.
+
+    ``by``: 'cell', 'rfm_score' or one of 'R', 'F', 'M'. Sorted by value (or count), descending.
+    """
+    if by not in scores.columns:
+        raise ParameterError(f"by must be a column of the scores ({list(scores.columns)}), got {by!r}")
+    frame = pd.DataFrame({by: scores[by]})
+    frame["customers"] = 1
+    if value is not None:
+        frame["value"] = value.reindex(scores.index).to_numpy(dtype=float)
+    agg = {"customers": ("customers", "sum")}
+    if value is not None:
+        agg.update(value=("value", "sum"), mean_value=("value", "mean"))
+    out = frame.groupby(by, observed=True).agg(**agg)
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    if value is not None:
+        out["value_share"] = out["value"] / out["value"].sum()
+        return out.sort_values("value", ascending=False)
+    return out.sort_values("customers", ascending=False)
