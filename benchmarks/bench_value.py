@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,30 +30,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _memory import peak_rss_mb, reset_peak
 
 HORIZON_MONTHS = 12
 MONTHLY_DISCOUNT = 0.01
-
-
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process (VmHWM; unlike ru_maxrss it is not inherited
-    from the parent across exec)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reset_peak() -> bool:
-    """Reset the peak-RSS mark (Linux >= 4.0), so the peak measures the path, data included."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
 
 
 def _run_lifetimes(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
@@ -108,12 +87,12 @@ def worker(path: str, which: str, out: str) -> None:
     warnings.filterwarnings("ignore")
     tx = pd.read_parquet(path)
     end = pd.Timestamp(json.loads(Path(path + ".json").read_text())["observation_end"])
-    rss_loaded = _peak_rss_mb()
-    reset = _reset_peak()
+    rss_loaded = peak_rss_mb()
+    reset = reset_peak()
     result = (_run_lifetimes if which == "lifetimes" else _run_ours)(tx, end)
     np.save(out + ".npy", result.pop("clv"))
     result["rss_loaded_mb"] = rss_loaded
-    result["rss_peak_mb"] = _peak_rss_mb()
+    result["rss_peak_mb"] = peak_rss_mb()
     result["peak_reset"] = reset
     Path(out).write_text(json.dumps(result))
 

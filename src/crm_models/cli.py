@@ -62,7 +62,11 @@ def _add_data_commands(sub) -> None:
 
 
 def _add_report_commands(sub) -> None:
-    listing = sub.add_parser("list", help="show the reports and their parameters (types, defaults)")
+    listing = sub.add_parser(
+        "list", help="show the reports and their parameters (types, defaults)",
+        description="Show the reports (one per notebook) with each parameter's type, default, "
+                    "allowed values and help, read from the notebook's parameters cell.",
+    )
     listing.add_argument("--notebooks", default="notebooks", help="notebook folder (default: %(default)s)")
 
     run = sub.add_parser(

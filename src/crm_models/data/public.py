@@ -42,7 +42,8 @@ def _lifetimes_dataset(name: str) -> Path:
 
 
 def load_cdnow_transactions() -> pd.DataFrame:
-    """CDNOW 1/10th sample as canonical transactions (23,570 customers, 69,659 rows).
+    """CDNOW master file as canonical transactions (23,570 customers, 69,659 rows; the
+    published 1/10th sample of 2,357 customers is ``load_cdnow_summary``).
 
     Columns: customer_id, timestamp (day of purchase), amount (US$), quantity (CDs),
     product ('cd'). Source: ``lifetimes/datasets/CDNOW_master.txt``.
@@ -105,7 +106,7 @@ def load_hillstrom(path: str | Path) -> pd.DataFrame:
         raise DataValidationError(f"{path}: not the Hillstrom format; missing column(s) {missing}")
     unknown = ~raw["segment"].isin(list(HILLSTROM_ARMS))
     if unknown.any():
-        rows = list(raw.index[unknown][:5] + 1)
+        rows = ", ".join(str(int(i) + 1) for i in raw.index[unknown][:5])
         raise DataValidationError(
             f"{path}: column 'segment': expected one of {list(HILLSTROM_ARMS)} at rows {rows} "
             f"(found {raw.loc[unknown, 'segment'].head(5).tolist()})"

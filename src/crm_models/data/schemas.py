@@ -22,6 +22,7 @@ message names the source, the column, the first offending rows and what was expe
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -50,6 +51,18 @@ KEYS = {
 }
 
 
+OPT_OUT_RULE = "a consent_date on every opt_out row"
+ROW_CHECK_COLUMNS = {OPT_OUT_RULE: "consent_date"}  # row-level check -> the column to fix
+INTEGER_COLUMNS = {
+    "customers": ["customer_id"],
+    "transactions": ["customer_id", "quantity"],
+    "survey": None,  # every column
+    "campaign": ["customer_id", "visit", "conversion"],
+    "products": [],
+}
+EXPECTATIONS = {"not_nullable": "a value (no empty cells)"}
+
+
 def _not_future(as_of: pd.Timestamp) -> pa.Check:
     return pa.Check(lambda s: s <= as_of, element_wise=False, error=f"dates not after {as_of:%Y-%m-%d}")
 
@@ -74,7 +87,7 @@ def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = 
         checks = [
             pa.Check(
                 lambda df: ~((df["consent_status"] == "opt_out") & df["consent_date"].isna()),
-                error="an opt_out row needs its consent_date",
+                error=OPT_OUT_RULE,
             )
         ]
     elif table == "transactions":
@@ -132,27 +145,64 @@ def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = 
 
 def _describe_failures(errors: SchemaErrors, table: str, source: str) -> str:
     cases = errors.failure_cases
+    check = cases["check"].astype(str)
     # A value that cannot be coerced also fails the dtype and value checks: report it once.
     is_followup = cases["failure_case"].astype(str).str.startswith("TypeError(")
-    coerce_failed = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"])
-    is_followup |= cases["column"].isin(coerce_failed) & cases["check"].astype(str).str.startswith("dtype(")
-    lines = [f"{source}: {table} table does not match its schema:"]
-    for (column, check), group in cases[~is_followup].groupby(["column", "check"], dropna=False, sort=False):
-        column_name = "(table)" if pd.isna(column) else column
-        expectation = str(check)
-        if expectation.startswith("coerce_dtype("):
-            expectation = "values of type " + expectation[len("coerce_dtype("):-1].strip("'")
-        expectation = {
-            "field_uniqueness": "unique values (duplicate key)",
-            "multiple_fields_uniqueness": f"unique ({', '.join(KEYS[table])}) (duplicate key)",
-        }.get(expectation, expectation)
-        rows = group["index"].dropna()
-        shown_rows = ", ".join(str(_row_number(i)) for i in rows.head(MAX_SHOWN_ROWS))
-        values = ", ".join(repr(v) for v in group["failure_case"].head(MAX_SHOWN_ROWS))
-        more = f" and {len(group) - MAX_SHOWN_ROWS} more" if len(group) > MAX_SHOWN_ROWS else ""
-        where = f" at rows {shown_rows}{more}" if shown_rows else ""
-        lines.append(f"  column {column_name!r}: expected {expectation}{where} (found {values})")
-    return "\n".join(lines)
+    coerce_failed = set(cases.loc[check.str.startswith("coerce_dtype"), "column"])
+    is_followup |= cases["column"].isin(coerce_failed) & (check.str.startswith("dtype(") | (check == "not_nullable"))
+    cases = cases[~is_followup]
+    # Row-level checks (composite keys, rules across columns) list every column of a failing
+    # row: report each such check once, naming the columns it is about.
+    row_level = (cases["schema_context"].astype(str) == "DataFrameSchema") & cases["index"].notna()
+    problems = []  # (column label, expectation, failing cases in row order)
+    for (column, name), group in cases[~row_level].groupby(["column", "check"], dropna=False, sort=False):
+        label = "(table)" if pd.isna(column) else repr(column)
+        problems.append((label, _expectation(str(name), table), _in_row_order(group)))
+    for name, group in cases[row_level].groupby("check", sort=False):
+        name = str(name)
+        if name == "multiple_fields_uniqueness":
+            keys = [k for k in KEYS[table] if k in set(group["column"])]
+            by_row = group.pivot_table(index="index", columns="column", values="failure_case",
+                                       aggfunc="first").sort_index()
+            rows = pd.DataFrame({"index": by_row.index,
+                                 "failure_case": list(by_row[keys].itertuples(index=False, name=None))})
+            problems.append((f"({', '.join(keys)})", _expectation(name, table), rows))
+        else:
+            label = repr(ROW_CHECK_COLUMNS.get(name, "(row)"))
+            rows = group.drop_duplicates("index").sort_values("index").assign(failure_case=None)
+            problems.append((label, _expectation(name, table), rows))
+    lines = [
+        f"column {label}: expected {expectation}{_where(rows)}" for label, expectation, rows in problems
+    ]
+    if len(lines) == 1:
+        return f"{source}: {table} {lines[0]}"
+    return "\n".join([f"{source}: {table} table does not match its schema:", *("  " + x for x in lines)])
+
+
+def _expectation(check: str, table: str) -> str:
+    if check.startswith("coerce_dtype("):
+        return "values of type " + check[len("coerce_dtype("):-1].strip("'")
+    return {
+        "field_uniqueness": "unique values (duplicate key)",
+        "multiple_fields_uniqueness": f"unique ({', '.join(KEYS[table])}) (duplicate key)",
+        **EXPECTATIONS,
+    }.get(check, check)
+
+
+def _in_row_order(group: pd.DataFrame) -> pd.DataFrame:
+    order = pd.to_numeric(group["index"], errors="coerce")
+    return group.assign(_order=order).sort_values("_order", kind="stable", na_position="last")
+
+
+def _where(rows: pd.DataFrame) -> str:
+    """' at rows 2, 5 and 3 more (found -1.0, -2.0)' for the first offending rows."""
+    shown = rows.head(MAX_SHOWN_ROWS)
+    numbers = ", ".join(str(_row_number(i)) for i in shown["index"].dropna())
+    more = f" and {len(rows) - MAX_SHOWN_ROWS} more" if len(rows) > MAX_SHOWN_ROWS else ""
+    where = f" at rows {numbers}{more}" if numbers else ""
+    values = [v for v in shown["failure_case"] if v is not None]
+    found = f" (found {', '.join(repr(v) for v in values)})" if values else ""
+    return where + found
 
 
 def _row_number(index_value) -> object:
@@ -177,12 +227,30 @@ def parse_dates(frame: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
             values = ", ".join(repr(v) for v in raw[bad].head(MAX_SHOWN_ROWS))
             raise DataValidationError(
                 f"{source}: {table} column {column!r}: expected dates (e.g. 2024-05-31 or "
-                f"2024-05-31 14:02:00) at rows {rows} (found {values})"
+                f"2024-05-31 14:02:00, years 1678-2261) at rows {rows} (found {values})"
             )
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         frame[column] = parsed
     return frame
+
+
+def check_whole_numbers(frame: pd.DataFrame, table: str, source: str) -> None:
+    """Integer columns must hold whole numbers: 1.5 is an error, not silently truncated to 1."""
+    columns = INTEGER_COLUMNS[table]
+    columns = [c for c in frame.columns if c != "customer_id"] + ["customer_id"] if columns is None else columns
+    for column in columns:
+        if column not in frame.columns or not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        values = frame[column]
+        bad = values.notna() & np.isfinite(values) & (values != np.round(values))
+        if bad.any():
+            rows = ", ".join(str(_row_number(i)) for i in frame.index[bad][:MAX_SHOWN_ROWS])
+            found = ", ".join(repr(float(v)) for v in values[bad].head(MAX_SHOWN_ROWS))
+            raise DataValidationError(
+                f"{source}: {table} column {column!r}: expected whole numbers (integers) at rows "
+                f"{rows} (found {found})"
+            )
 
 
 def validate(
@@ -200,7 +268,7 @@ def validate(
     if table not in TABLES:
         raise DataValidationError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
     if frame.empty:
-        raise DataValidationError(f"{source}: {table} has no rows")
+        raise DataValidationError(f"{source}: {table} has no rows (expected at least one data row)")
     expected = schema(table, as_of, allow_returns)
     missing = [
         name for name, column in expected.columns.items()
@@ -212,6 +280,7 @@ def validate(
             f"found {', '.join(map(repr, frame.columns))}"
         )
     frame = parse_dates(frame.reset_index(drop=True), table, source)
+    check_whole_numbers(frame, table, source)
     try:
         return expected.validate(frame, lazy=True)
     except SchemaErrors as errors:

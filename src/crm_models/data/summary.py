@@ -11,8 +11,8 @@ The definitions are those of ``lifetimes.utils.summary_data_from_transaction_dat
 - ``monetary_value`` = mean amount per repeat period (the first period excluded), 0 without
   repeats.
 
-The SQL is plain (GROUP BY, date_trunc, date_diff), so the same query runs on other SQL
-engines. Input is a DuckDB connection holding a ``transactions`` table or a pandas frame with
+The SQL is plain (GROUP BY over integer period numbers), so the same query runs on other
+SQL engines. Input is a DuckDB connection holding a ``transactions`` table or a pandas frame with
 columns customer_id, timestamp, amount.
 """
 
@@ -23,10 +23,18 @@ import pandas as pd
 
 from crm_models.errors import ParameterError
 
-PERIODS = {"D": ("day", 1), "W": ("week", 7)}
+# Periods are integers: days since 1970-01-01, or weeks starting on Monday (1970-01-01 was a
+# Thursday, so day + 3 counts from Monday 1969-12-29) — as pandas' to_period('W') in lifetimes.
+# Integer arithmetic is several times faster than date_trunc on timestamps.
+_DAY = "CAST(floor(epoch_us({ts}) / 86400000000) AS BIGINT)"
+PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS BIGINT)"}
+# Amounts are summed as DECIMAL (exact, so independent of DuckDB's parallel summation order:
+# same data => bit-identical summaries), at 1e-9 currency units.
+_AMOUNT = "CAST(amount AS DECIMAL(38, 9))"
 
 
-def _unit(freq: str) -> tuple[str, int]:
+def _unit(freq: str) -> str:
+    """SQL template for the period number of a timestamp expression ``{ts}``."""
     if freq not in PERIODS:
         raise ParameterError(f"freq must be one of {sorted(PERIODS)} (days, weeks), got {freq!r}")
     return PERIODS[freq]
@@ -53,11 +61,14 @@ def _timestamp(value, con, relation: str) -> pd.Timestamp:
         raise ParameterError(f"expected a date such as '2025-06-30', got {value!r}") from None
 
 
-def summary_sql(relation: str, unit: str, days: int, upper_filter: str) -> str:
-    """The RFM summary query over ``relation`` (placeholders: $end)."""
+def summary_sql(relation: str, period: str, upper_filter: str) -> str:
+    """The RFM summary query over ``relation``; ``period`` is a ``_unit`` template and
+    ``$end`` the observation end (a parameter)."""
+    tx_period = period.format(ts="timestamp")
+    end_period = period.format(ts="$end::TIMESTAMP")
     return f"""
         WITH periods AS (
-            SELECT customer_id, date_trunc('{unit}', timestamp) AS period, sum(amount) AS amount
+            SELECT customer_id, {tx_period} AS period, sum({_AMOUNT}) AS amount
             FROM {relation}
             WHERE {upper_filter}
             GROUP BY customer_id, period
@@ -73,10 +84,11 @@ def summary_sql(relation: str, unit: str, days: int, upper_filter: str) -> str:
         )
         SELECT customer_id,
                CAST(n_periods - 1 AS DOUBLE) AS frequency,
-               date_diff('day', first_period, last_period) / {days}.0 AS recency,
-               date_diff('day', first_period, date_trunc('{unit}', $end::TIMESTAMP)) / {days}.0 AS "T",
+               CAST(last_period - first_period AS DOUBLE) AS recency,
+               CAST({end_period} - first_period AS DOUBLE) AS "T",
                CASE WHEN n_periods > 1
-                    THEN (total_amount - first_amount) / (n_periods - 1) ELSE 0.0 END AS monetary_value
+                    THEN CAST((total_amount - first_amount) AS DOUBLE) / (n_periods - 1)
+                    ELSE 0.0 END AS monetary_value
         FROM customers
         ORDER BY customer_id
     """
@@ -98,11 +110,12 @@ def rfm_summary(
     (calibration_end, observation_end]), monetary_value_holdout (mean transaction amount
     there) and duration_holdout (periods between the two ends).
     """
-    unit, days = _unit(freq)
+    period = _unit(freq)
     con, relation = _connect(source, table)
     end = _timestamp(observation_end, con, relation)
     if calibration_end is None:
-        query = summary_sql(relation, unit, days, f"date_trunc('{unit}', timestamp) <= date_trunc('{unit}', $end::TIMESTAMP)")
+        upper = f"{period.format(ts='timestamp')} <= {period.format(ts='$end::TIMESTAMP')}"
+        query = summary_sql(relation, period, upper)
         frame = con.execute(query, {"end": end}).df()
         return frame.set_index("customer_id")
 
@@ -111,14 +124,14 @@ def rfm_summary(
         raise ParameterError(
             f"calibration_end ({cal_end:%Y-%m-%d}) must be before observation_end ({end:%Y-%m-%d})"
         )
-    query = summary_sql(relation, unit, days, "timestamp <= $end::TIMESTAMP")
+    query = summary_sql(relation, period, "timestamp <= $end::TIMESTAMP")
     calibration = con.execute(query, {"end": cal_end}).df().set_index("customer_id")
     calibration.columns = [f"{c}_cal" for c in calibration.columns]
     holdout = con.execute(
         f"""
         SELECT customer_id,
-               CAST(count(DISTINCT date_trunc('{unit}', timestamp)) AS DOUBLE) AS frequency_holdout,
-               avg(amount) AS monetary_value_holdout
+               CAST(count(DISTINCT {period.format(ts="timestamp")}) AS DOUBLE) AS frequency_holdout,
+               CAST(avg({_AMOUNT}) AS DOUBLE) AS monetary_value_holdout
         FROM {relation}
         WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
         GROUP BY customer_id

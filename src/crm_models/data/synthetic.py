@@ -159,7 +159,6 @@ class WorldParams:
     level_quantiles: tuple = (0.5, 0.85)  # acquaintance below the 1st, partner above the 2nd
     # campaign: sigmoid(base + effect); see _campaign_logits for the functional forms
     campaign_arm_shares: tuple = (1 / 3, 1 / 3, 1 / 3)  # control, offer_a, offer_b
-    campaign_days: int = 14  # outcome window after the send date
     base_logit: float = -3.0  # conversion log-odds of an average active customer, no offer
     visit_logit_shift: float = 1.2  # visit log-odds = conversion log-odds + this
     # product modules for the customization study
@@ -169,6 +168,18 @@ class WorldParams:
 
     def validate(self) -> None:
         """Raise ``ParameterError`` naming the first parameter out of range."""
+        try:
+            pd.Timestamp(self.start_date)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"WorldParams.start_date must be a date such as '2024-01-01', got {self.start_date!r}"
+            ) from None
+        quantiles = np.asarray(self.level_quantiles, dtype=float)
+        if len(quantiles) != 2 or not 0 < quantiles[0] < quantiles[1] < 1:
+            raise ParameterError(
+                f"WorldParams.level_quantiles must be two increasing probabilities in (0, 1), "
+                f"got {self.level_quantiles!r}"
+            )
         positive = ["window_weeks", "signup_weeks", "item_sd", "r", "alpha", "a", "b",
                     "gg_p", "gg_q", "gg_v", "similar_needs_concentration",
                     "different_needs_concentration", "price_coef_median"]
@@ -540,9 +551,62 @@ def _last_of_groups(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return out
 
 
+PARAM_DESCRIPTIONS: dict[str, str] = {
+    "start_date": "first day of the transaction window",
+    "window_weeks": "length of the window (weeks); observation end = start_date + this",
+    "signup_weeks": "customers sign up uniformly over the first this-many weeks",
+    "paths": "ECSI structural model: (source, target) -> standardized path coefficient",
+    "loadings": "survey item -> standardized loading on its construct",
+    "item_mean": "survey item on the 1-10 scale = round(item_mean + item_sd * value)",
+    "item_sd": "spread of a survey item on the 1-10 scale (see item_mean)",
+    "survey_share": "share of customers who answer the survey",
+    "r": "BG/NBD: Gamma shape of the weekly purchase rate",
+    "alpha": "BG/NBD: Gamma rate of the purchase rate (weeks); mean rate r/alpha per week",
+    "a": "BG/NBD: Beta(a, b) dropout probability after each repeat purchase",
+    "b": "BG/NBD: second Beta parameter of the dropout probability",
+    "dropout_loyalty_corr": "normal-score correlation of the dropout probability with loyalty",
+    "rate_loyalty_corr": "normal-score correlation of the purchase rate with loyalty",
+    "gg_p": "Gamma-Gamma: shape p of each transaction amount (mean spend p/nu)",
+    "gg_q": "Gamma-Gamma: shape q of the customer's scale nu",
+    "gg_v": "Gamma-Gamma: rate v of the customer's scale nu",
+    "categories": "product categories bought",
+    "category_mix": "population purchase mix over the categories",
+    "different_needs_share": "share of customers with idiosyncratic needs",
+    "similar_needs_concentration": "Dirichlet concentration of similar needs around the mix",
+    "different_needs_concentration": "symmetric Dirichlet concentration of idiosyncratic needs",
+    "extra_quantity_mean": "quantity per transaction = 1 + Poisson(this)",
+    "channels": "acquisition channels",
+    "channel_shares": "share of customers per channel",
+    "regions": "regions (equally likely)",
+    "consent_shares": "shares of opt_in, double_opt_in, opt_out",
+    "level_quantiles": "relationship level: acquaintance below the 1st, partner above the 2nd",
+    "campaign_arm_shares": "randomization shares of control, offer_a, offer_b",
+    "base_logit": "conversion log-odds of an average active customer without offer",
+    "visit_logit_shift": "visit log-odds = conversion log-odds + this",
+    "modules": "product modules: module_id, attribute, level, part-worth mean/sd, cost, price",
+    "price_coef_median": "median |price coefficient| (utility per currency unit)",
+    "price_coef_log_sd": "log-normal spread of |price coefficient|",
+}
+"""One line per ``WorldParams`` field (``param_table`` shows them with values and defaults)."""
+
+
+def _param_text(value) -> object:
+    if isinstance(value, dict):
+        return f"{len(value)} entries"
+    if isinstance(value, pd.DataFrame):
+        return f"{len(value)} rows"
+    return value
+
+
 def param_table(params: WorldParams | None = None) -> pd.DataFrame:
-    """The scalar parameters of ``params`` as a two-column table (name, value) for reports."""
+    """Every parameter of ``params``: name, value, default and description, for reports.
+
+    Dict and table parameters (``paths``, ``loadings``, ``modules``) show their size; their
+    content is in ``WorldTruth`` (``paths``, ``loadings``) and the ``products`` table.
+    """
     params = params or WorldParams()
-    rows = [(f.name, getattr(params, f.name)) for f in fields(params)
-            if isinstance(getattr(params, f.name), (int, float, str, tuple))]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
+    defaults = WorldParams()
+    rows = [(f.name, _param_text(getattr(params, f.name)), _param_text(getattr(defaults, f.name)),
+             PARAM_DESCRIPTIONS.get(f.name, ""))
+            for f in fields(params)]
+    return pd.DataFrame(rows, columns=["parameter", "value", "default", "description"])

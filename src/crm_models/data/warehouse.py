@@ -3,14 +3,15 @@
 Layout: one DuckDB schema per dataset — ``world`` (the synthetic CRM world, with its truth in
 ``world_truth``), ``cdnow`` (CDNOW transactions from ``lifetimes``) and ``main`` for the
 user's own files. A ledger table ``main._loads`` records every load: dataset, table, content
-hash (SHA-256 of the validated rows), row count, source and time.
+hash (SHA-256 of the validated rows), row count, source, time and mode (append / replace).
 
 Guarantees:
 - ``build`` writes a complete new warehouse into a temporary file and renames it over the old
   one: an interrupted or failing build leaves the previous warehouse untouched.
 - ``load`` validates the file first (schema, unknown customer ids, duplicate keys against
   what is already stored), then inserts in one transaction; on any error it rolls back.
-- Loading the same content twice is a no-op (the ledger's content hash says so).
+- Loading the same content twice is a no-op (the ledger's content hash says so, counting only
+  loads since the table was last replaced).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Warehouse:
         return pd.DataFrame(rows, columns=["dataset", "table", "rows"])
 
     def ledger(self) -> pd.DataFrame:
-        """Every load so far: dataset, table, content_hash, rows, source, loaded_at."""
+        """Every load so far: dataset, table_name, content_hash, rows, source, loaded_at, mode."""
         with self.connect() as con:
             return con.execute(f"SELECT * FROM {LEDGER} ORDER BY loaded_at").df()
 
@@ -148,23 +149,35 @@ class Warehouse:
         frame = validate(read_any(path, table), table, source=str(path), allow_returns=allow_returns)
         digest = content_hash(frame)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect(read_only=False) as con:
-            self._create_ledger(con)
-            already = con.execute(
-                f"SELECT count(*) FROM {LEDGER} WHERE dataset = ? AND table_name = ? AND content_hash = ?",
-                [dataset, table, digest],
-            ).fetchone()[0]
-            if already and mode == "append":
-                return f"{path}: already loaded into {dataset}.{table} (same content); nothing to do"
-            self._check_against_stored(con, frame, table, dataset, str(path), mode)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                self._write(con, dataset, table, frame, str(path), replace=mode == "replace", digest=digest)
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+        created = not self.path.exists()
+        try:
+            with self.connect(read_only=False) as con:
+                self._create_ledger(con)
+                # Same content appended since the table was last replaced: nothing to do.
+                already = con.execute(
+                    f"SELECT count(*) FROM {LEDGER} WHERE dataset = $d AND table_name = $t "
+                    "AND content_hash = $h AND loaded_at >= coalesce((SELECT max(loaded_at) FROM "
+                    f"{LEDGER} WHERE dataset = $d AND table_name = $t AND mode = 'replace' "
+                    "AND content_hash <> $h), TIMESTAMP '0001-01-01')",
+                    {"d": dataset, "t": table, "h": digest},
+                ).fetchall()[0][0]
+                if already and mode == "append":
+                    return f"{path}: already loaded into {dataset}.{table} (same content); nothing to do"
+                self._check_against_stored(con, frame, table, dataset, str(path), mode)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
+                    self._write(con, dataset, table, frame, str(path), replace=mode == "replace",
+                                digest=digest)
+                    con.execute("COMMIT")
+                except Exception:
+                    con.execute("ROLLBACK")
+                    raise
+        except Exception:
+            if created:  # a failed first load leaves no warehouse behind, as before it
+                self.path.unlink(missing_ok=True)
+                Path(f"{self.path}.wal").unlink(missing_ok=True)
+            raise
         return f"{path}: loaded {len(frame):,} rows into {dataset}.{table} ({mode})"
 
     # -- helpers -----------------------------------------------------------------------
@@ -172,15 +185,16 @@ class Warehouse:
     def _create_ledger(con) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {LEDGER} (dataset VARCHAR, table_name VARCHAR, "
-            "content_hash VARCHAR, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP)"
+            "content_hash VARCHAR, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP, mode VARCHAR)"
         )
+        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS mode VARCHAR")  # older files
 
     @staticmethod
     def _exists(con, dataset: str, name: str) -> bool:
         return bool(con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
             [dataset, name],
-        ).fetchone()[0])
+        ).fetchall()[0][0])  # fetchall: an unfinished result blocks con.register (duckdb 2)
 
     def _require_table(self, con, dataset: str, name: str) -> None:
         if not self._exists(con, dataset, name):
@@ -221,6 +235,8 @@ class Warehouse:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _frame")
         con.unregister("_frame")
         con.execute(
-            f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-            [dataset, name, digest or content_hash(frame), len(frame), source],
+            f"INSERT INTO {LEDGER} (dataset, table_name, content_hash, rows, source, loaded_at, mode) "
+            "VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+            [dataset, name, digest or content_hash(frame), len(frame), source,
+             "replace" if replace else "append"],
         )

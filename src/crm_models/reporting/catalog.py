@@ -61,13 +61,28 @@ class Report:
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
 
-def _parse_default(text: str) -> object:
+def _parse_default(name: str, text: str) -> object:
+    """The default as a Python value; a default that is not a literal (e.g. ``2 * 10``) is
+    refused: the runner injects every value, and text would silently replace the number."""
     import ast
 
     try:
         return ast.literal_eval(text.replace("_", "") if re.fullmatch(r"[-+0-9_.eE]+", text) else text)
     except (ValueError, SyntaxError):
-        return text
+        raise ParameterError(
+            f"parameter {name!r}: default {text!r} is not a Python literal (write the value itself)"
+        ) from None
+
+
+def _bound(name: str, text: str, constraint: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        raise ParameterError(
+            f"parameter {name!r}: cannot read the range {constraint!r}; write [low, high] with numbers"
+        ) from None
 
 
 def _parameter(name: str, info: dict) -> Parameter:
@@ -75,14 +90,16 @@ def _parameter(name: str, info: dict) -> Parameter:
     low = high = None
     choices: tuple[str, ...] = ()
     if match := RANGE.search(help_text):
-        low = float(match.group(1).replace("_", "")) if match.group(1) else None
-        high = float(match.group(2).replace("_", "")) if match.group(2) else None
+        low = _bound(name, match.group(1), match.group(0))
+        high = _bound(name, match.group(2), match.group(0))
+        if low is not None and high is not None and low > high:
+            raise ParameterError(f"parameter {name!r}: empty range {match.group(0)!r} (low > high)")
         help_text = help_text[: match.start()].strip()
     elif match := CHOICES.search(help_text):
         choices = tuple(c.strip().strip("'\"") for c in match.group(1).split(","))
         help_text = help_text[: match.start()].strip()
     type_name = info.get("inferred_type_name") or "None"
-    default = _parse_default(str(info.get("default")))
+    default = _parse_default(name, str(info.get("default")))
     if type_name == "None":
         type_name = type(default).__name__ if default is not None else "str"
     return Parameter(name, type_name, default, help_text, low, high, choices)
@@ -97,10 +114,17 @@ def read_report(path: str | Path) -> Report:
         raise ParameterError(f"no notebook at {path}")
     notebook = json.loads(path.read_text(encoding="utf-8"))
     metadata = notebook.get("metadata", {}).get("crm_report", {})
-    parameters = {
-        name: _parameter(name, info)
-        for name, info in papermill.inspect_notebook(str(path)).items()
-    }
+    try:
+        inspected = papermill.inspect_notebook(str(path))
+    except ValueError as error:  # e.g. no kernelspec in the notebook's metadata
+        raise ParameterError(f"{path}: cannot read the parameters ({error})") from None
+    try:
+        parameters = {name: _parameter(name, info) for name, info in inspected.items()}
+        for parameter in parameters.values():  # the notebook's own defaults must pass its checks
+            if parameter.default is not None:
+                coerce_value(path.stem, parameter, parameter.default)
+    except ParameterError as error:
+        raise ParameterError(f"{path}: {error}") from None
     _check_all_parsed(path, notebook, parameters)
     return Report(
         name=path.stem,

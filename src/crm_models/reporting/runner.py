@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +32,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import yaml
+import zmq
+from traitlets.config import Config
 
 from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import Report, discover, resolve_parameters
@@ -44,6 +47,12 @@ from crm_models.reporting.manifest import (
 
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
 OUTPUT_SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
+OUTPUT_PARAMETER = re.compile(r"^(export|output|out)(_|$)")
+# Encrypt kernel traffic with CurveZMQ when the kernelspec supports it (ipykernel >= 7 warns
+# on every start otherwise); falls back to plain TCP where it does not.
+_KERNEL_CONFIG = Config(
+    {"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}}
+)
 
 
 @dataclass
@@ -84,15 +93,30 @@ class JobResult:
     finished_at: str = ""
 
 
-def _input_files(report: Report, parameters: Mapping[str, object], root: Path) -> dict[str, str]:
-    """Hash every parameter value that names a data file; a missing file raises."""
-    inputs = {}
+def _is_output_parameter(name: str) -> bool:
+    """``export_path``, ``output_file``, …: a file the notebook writes, not one it reads."""
+    return OUTPUT_PARAMETER.match(name) is not None
+
+
+def _input_files(report: Report, parameters: Mapping[str, object], root: Path) -> dict[str, str | None]:
+    """Hash every parameter value that names a data file.
+
+    A missing file raises when the value was chosen by the user; a notebook's own default
+    that does not exist yet (e.g. the warehouse before ``crm data build``) is recorded as
+    ``None`` and left to the notebook. Output parameters (``export…``, ``output…``) are skipped.
+    """
+    inputs: dict[str, str | None] = {}
     for name, value in parameters.items():
+        if _is_output_parameter(name):
+            continue
         if isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
             path = (root / value) if not Path(value).is_absolute() else Path(value)
-            if not path.is_file():
+            if path.is_file():
+                inputs[str(value)] = file_sha256(path)
+            elif name in report.parameters and value == report.parameters[name].default:
+                inputs[str(value)] = None
+            else:
                 raise ParameterError(f"report {report.name!r}, parameter {name!r}: no file at {path}")
-            inputs[str(value)] = file_sha256(path)
     return inputs
 
 
@@ -115,7 +139,7 @@ def load_config(path: str | Path) -> list[dict]:
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise ParameterError(f"{path}: not valid YAML ({error})") from None
+        raise ParameterError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
     jobs = config.get("jobs") if isinstance(config, dict) else None
     if not isinstance(jobs, list) or not jobs:
         raise ParameterError(f"{path}: expected a top-level 'jobs:' list of {{name, notebook, parameters}}")
@@ -154,7 +178,10 @@ def plan_jobs(
             raise ParameterError(f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}")
     for key in overrides:
         if not any(key in reports[nb].parameters for _, nb, _ in specs):
-            raise ParameterError(f"--set {key}: no selected report has a parameter {key!r}")
+            selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
+            raise ParameterError(
+                f"--set {key}: no selected report ({selected_reports}) has a parameter {key!r}"
+            )
     output_names = [name for name, _, _ in specs]
     if len(set(output_names)) != len(output_names):
         raise ParameterError(f"job names must be unique, got {output_names}")
@@ -171,11 +198,15 @@ def _atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     mode = "wb" if isinstance(data, bytes) else "w"
-    with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _last_line(text: str) -> str:
@@ -187,6 +218,16 @@ def _work_seconds(notebook) -> float:
     return float(sum(
         (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for cell in notebook.cells
     ))
+
+
+def _failed(result: dict, out: Path, name: str, executed: Path, detail: str, start: float) -> dict:
+    """Mark ``result`` failed; keep the executed notebook as ``NAME.failed.ipynb``."""
+    failed = out / f"{name}.failed.ipynb"
+    if executed.exists():
+        os.replace(executed, failed)
+    result.update(status="failed", error=_last_line(detail), executed_notebook=str(failed),
+                  seconds=time.perf_counter() - start)
+    return result
 
 
 def execute_job(spec: dict) -> dict:
@@ -208,31 +249,34 @@ def execute_job(spec: dict) -> dict:
         papermill.execute_notebook(
             spec["notebook"], str(executed), parameters=spec["parameters"], kernel_name="python3",
             cwd=spec["root"], progress_bar=spec["progress_bar"], log_output=False,
+            config=_KERNEL_CONFIG,
         )
     except Exception as error:  # a failing notebook must not stop the others
-        failed = out / f"{name}.failed.ipynb"
-        if executed.exists():
-            os.replace(executed, failed)
         detail = f"{error.ename}: {error.evalue}" if isinstance(error, PapermillExecutionError) else str(error)
-        result.update(status="failed", error=_last_line(detail), executed_notebook=str(failed),
-                      seconds=time.perf_counter() - start)
-        return result
+        return _failed(result, out, name, executed, detail, start)
 
-    notebook = nbformat.read(executed, as_version=4)
-    figures = extract_figures(notebook)
-    finished = datetime.now(UTC).isoformat(timespec="seconds")
-    footer = (
-        f"Report '{name}' generated {finished} by crm-models {spec['version']} "
-        f"(code {spec['code'][:12]}); parameters: "
-        + ", ".join(f"{k}={v!r}" for k, v in spec["parameters"].items())
-        + (f"; inputs: {', '.join(f'{k} sha256:{v[:12]}' for k, v in spec['inputs'].items())}" if spec["inputs"] else "")
-    )
-    for audience in AUDIENCES:
-        suffix = ".html" if audience == "management" else f".{audience}.html"
-        _atomic_write(out / f"{name}{suffix}", render_html(notebook, audience, footer))
-    payload = {"report": name, "title": result["title"], "generated_at": finished,
-               "parameters": spec["parameters"], "figures": figures}
-    _atomic_write(out / f"{name}.json", json.dumps(payload, indent=2, default=str))
+    try:  # render everything in memory first: a failure here keeps the previous outputs whole
+        notebook = nbformat.read(executed, as_version=4)
+        figures = extract_figures(notebook)
+        finished = datetime.now(UTC).isoformat(timespec="seconds")
+        hashes = ", ".join(f"{k} sha256:{v[:12]}" if v else f"{k} (missing)" for k, v in spec["inputs"].items())
+        footer = (
+            f"Report '{name}' generated {finished} by crm-models {spec['version']} "
+            f"(code {spec['code'][:12]}); parameters: "
+            + ", ".join(f"{k}={v!r}" for k, v in spec["parameters"].items())
+            + (f"; inputs: {hashes}" if hashes else "")
+        )
+        pages = {
+            (".html" if audience == "management" else f".{audience}.html"): render_html(notebook, audience, footer)
+            for audience in AUDIENCES
+        }
+        payload = {"report": name, "title": result["title"], "generated_at": finished,
+                   "parameters": spec["parameters"], "figures": figures}
+        pages[".json"] = json.dumps(payload, indent=2, default=str)
+    except Exception as error:
+        return _failed(result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start)
+    for suffix, page in pages.items():
+        _atomic_write(out / f"{name}{suffix}", page)
     os.replace(executed, out / f"{name}.ipynb")
     (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
     result.update(status="ok", seconds=time.perf_counter() - start, work_seconds=_work_seconds(notebook),

@@ -32,14 +32,16 @@ def check_answer(name: str, answer: float | None, reference: float, rtol: float 
     The message states the tolerance and whether the answer is too high or too low, but
     never the reference value itself.
     """
-    tol = f"within {rtol:.1%} relative tolerance"
-    if answer is None or (isinstance(answer, float) and math.isnan(answer)):
-        return CheckResult(name, False, f"{name}: no answer yet — assign a number ({tol}).")
+    # '.3g' keeps small tolerances visible (0.01%, not '0.0%'); 0 means an exact answer
+    tol = f"within {100 * rtol:.3g}% relative tolerance" if rtol > 0 else "exact answer required"
     try:
-        value = float(answer)
+        value = math.nan if answer is None else float(answer)
     except (TypeError, ValueError):
-        return CheckResult(name, False, f"{name}: expected a number, got {type(answer).__name__}.")
-    if math.isclose(value, reference, rel_tol=rtol, abs_tol=1e-12):
+        return CheckResult(name, False, f"{name}: expected a number, got {type(answer).__name__} ({tol}).")
+    if math.isnan(value):
+        return CheckResult(name, False, f"{name}: no answer yet — assign a number ({tol}).")
+    # relative to the reference (math.isclose would scale by the larger of the two values)
+    if abs(value - reference) <= rtol * abs(reference) + 1e-12:
         return CheckResult(name, True, f"{name}: correct ({tol}).")
     direction = "too high" if value > reference else "too low"
     return CheckResult(name, False, f"{name}: not yet — your answer is {direction} ({tol}).")

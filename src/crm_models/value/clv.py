@@ -236,6 +236,14 @@ class _Model:
     name = "model"
     param_names: tuple[str, ...] = ()
     time_params: tuple[str, ...] = ()  # parameters measured in time units (rescaled in fitting)
+    lifetimes_fitter_name = ""  # name of the lifetimes fitter with the same likelihood
+
+    @property
+    def lifetimes_class(self) -> type:
+        """The lifetimes fitter class (imported on use: lifetimes is slow to import)."""
+        import lifetimes
+
+        return getattr(lifetimes, self.lifetimes_fitter_name)
 
     def __init__(self, penalizer_coef: float = 0.0, gtol: float = 1e-7, max_iter: int = 1000,
                  unique_patterns: bool = True):
@@ -316,8 +324,6 @@ class _Model:
 
 class _TransactionModel(_Model):
     """Continuous-time models of repeat purchases on (frequency, recency, T)."""
-
-    lifetimes_class: type
 
     def _lifetimes_nll(self):
         return self.lifetimes_class._negative_log_likelihood
@@ -411,7 +417,21 @@ def _period_counts(params, T, max_count: int, modified: bool) -> np.ndarray:
     return np.append(expected, nT.sum() - expected.sum())
 
 
-class BGNBD(_TransactionModel):
+class _BetaGeometricModel(_TransactionModel):
+    """Models with geometric dropout after each purchase (BG/NBD, MBG/NBD)."""
+
+    dropout_at_zero = False  # MBG/NBD: customers can also drop out before any repeat purchase
+
+    def period_count_distribution(self, T: np.ndarray, max_count: int) -> np.ndarray:
+        """Expected number of customers with 0, 1, …, ``max_count``+ repeat purchases by their T.
+
+        Sums P(X(T_i) = k) over customers (FHL 2005 eq. 8); the last cell is "max_count or more".
+        """
+        self._fitted()
+        return _period_counts(self.params_.to_numpy(), T, max_count, modified=self.dropout_at_zero)
+
+
+class BGNBD(_BetaGeometricModel):
     """BG/NBD (Fader, Hardie & Lee 2005): Poisson purchases, geometric dropout after each.
 
     Parameters r, alpha (Gamma purchase-rate heterogeneity, alpha in time units), a, b (Beta
@@ -422,12 +442,7 @@ class BGNBD(_TransactionModel):
     name = "BG/NBD"
     param_names = ("r", "alpha", "a", "b")
     time_params = ("alpha",)
-
-    @property
-    def lifetimes_class(self):
-        from lifetimes import BetaGeoFitter
-
-        return BetaGeoFitter
+    lifetimes_fitter_name = "BetaGeoFitter"
 
     def _objective(self, x, tx, T, w):
         data = BGNBDData.build(x, tx, T, w)
@@ -435,13 +450,6 @@ class BGNBD(_TransactionModel):
         return ((lambda theta: bgnbd_objective(theta, data, pen)),
                 (lambda theta: bgnbd_objective(theta, data, pen, hessian=True)[2]))
 
-    def period_count_distribution(self, T: np.ndarray, max_count: int) -> np.ndarray:
-        """Expected number of customers with 0, 1, …, ``max_count``+ repeat purchases by their T.
-
-        Sums P(X(T_i) = k) over customers (FHL 2005 eq. 8); the last cell is "max_count or more".
-        """
-        self._fitted()
-        return _period_counts(self.params_.to_numpy(), T, max_count, modified=False)
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Fast path: E[X(t) | x, t_x, T] = N(t; x, T) · P(alive | x, t_x, T).
@@ -469,23 +477,15 @@ class BGNBD(_TransactionModel):
         return out / denom
 
 
-class MBGNBD(_TransactionModel):
+class MBGNBD(_BetaGeometricModel):
     """MBG/NBD (Batislam et al. 2007): like BG/NBD, but customers can also drop out at time 0."""
 
     name = "MBG/NBD"
     param_names = ("r", "alpha", "a", "b")
     time_params = ("alpha",)
+    lifetimes_fitter_name = "ModifiedBetaGeoFitter"
+    dropout_at_zero = True
 
-    @property
-    def lifetimes_class(self):
-        from lifetimes import ModifiedBetaGeoFitter
-
-        return ModifiedBetaGeoFitter
-
-    def period_count_distribution(self, T: np.ndarray, max_count: int) -> np.ndarray:
-        """Expected number of customers with 0, 1, …, ``max_count``+ repeat purchases by their T."""
-        self._fitted()
-        return _period_counts(self.params_.to_numpy(), T, max_count, modified=True)
 
 
 class ParetoNBD(_TransactionModel):
@@ -499,16 +499,11 @@ class ParetoNBD(_TransactionModel):
     name = "Pareto/NBD"
     param_names = ("r", "alpha", "s", "beta")
     time_params = ("alpha", "beta")
+    lifetimes_fitter_name = "ParetoNBDFitter"
 
     def __init__(self, penalizer_coef: float = 0.0, gtol: float = 1e-6, max_iter: int = 1000,
                  unique_patterns: bool = True):
         super().__init__(penalizer_coef, gtol, max_iter, unique_patterns)
-
-    @property
-    def lifetimes_class(self):
-        from lifetimes import ParetoNBDFitter
-
-        return ParetoNBDFitter
 
     def _objective(self, x, tx, T, w):
         cll = self.lifetimes_class._conditional_log_likelihood
@@ -547,12 +542,7 @@ class BGBB(_Model):
 
     name = "BG/BB"
     param_names = ("alpha", "beta", "gamma", "delta")
-
-    @property
-    def lifetimes_class(self):
-        from lifetimes import BetaGeoBetaBinomFitter
-
-        return BetaGeoBetaBinomFitter
+    lifetimes_fitter_name = "BetaGeoBetaBinomFitter"
 
     def _prepare(self, data, weights):
         from autograd import value_and_grad

@@ -1,0 +1,176 @@
+"""The `crm` command line: help texts, `crm list`, and bad `crm run` input refused before any
+kernel starts with one `crm: error:` line."""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from crm_models.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+REPORTS = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+def run_help(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_top_level_help_explains_the_workflow(capsys):
+    text = run_help(capsys)
+    assert text.startswith("usage: crm")
+    for expected in ("crm data build", "crm list", "crm run", "--set", "--debug", "COMMAND"):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["list"], ["--notebooks", "notebook folder", "parameters"]),
+        (["run"], ["Run report notebooks", "NAME.html (management)", "index.html", "manifest.json",
+                   "--set KEY=VALUE", "--config", "--jobs", "--force", "--output", "--notebooks"]),
+        (["data"], ["build", "load", "check", "info", "summary"]),
+        (["data", "build"], ["--customers", "--seed", "--hillstrom", "--survey", "--path"]),
+        (["data", "load"], ["--table", "--mode", "--allow-returns", "--dataset"]),
+        (["data", "check"], ["--table", "--allow-returns"]),
+        (["data", "info"], ["--path"]),
+        (["data", "summary"], ["--dataset", "--freq", "--observation-end", "--out"]),
+    ],
+)
+def test_every_subcommand_help(capsys, argv, expected):
+    text = run_help(capsys, *argv)
+    assert text.startswith(f"usage: crm {' '.join(argv)}")
+    for fragment in expected:
+        assert fragment in text, fragment
+
+
+def test_report_commands_describe_themselves(capsys):
+    """`crm list --help` and `crm run --help` say what the command does, not only its options."""
+    assert "Show the reports" in run_help(capsys, "list")
+    assert "Run report notebooks" in run_help(capsys, "run")
+
+
+# -- crm list ---------------------------------------------------------------------------------
+
+
+def _parameters(path: Path) -> list[tuple[str, str, object]]:
+    """(name, type, default) from the parameters cell, read with ``ast``."""
+    cell = next(c for c in nbformat.read(path, as_version=4).cells
+                if "parameters" in c.metadata.get("tags", []))
+    return [(n.target.id, ast.unparse(n.annotation), ast.literal_eval(n.value))
+            for n in ast.parse(cell.source).body]
+
+
+def test_list_shows_every_report_with_parameter_types_and_defaults(capsys):
+    assert main(["list", "--notebooks", str(NOTEBOOKS)]) == 0
+    text = capsys.readouterr().out
+    blocks = {}
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            current = line.split(":")[0]
+            blocks[current] = []
+        else:
+            blocks[current].append(line.strip())
+    assert sorted(blocks) == REPORTS
+    for name in REPORTS:
+        parameter_lines = [line for line in blocks[name] if line.startswith("--set ")]
+        expected = _parameters(NOTEBOOKS / f"{name}.ipynb")
+        assert len(parameter_lines) == len(expected), name
+        for line, (parameter, type_name, default) in zip(parameter_lines, expected, strict=True):
+            assert line.startswith(f"--set {parameter}=…  ({type_name}, default {default!r}"), line
+
+
+def test_list_shows_constraints(capsys):
+    assert main(["list", "--notebooks", str(NOTEBOOKS)]) == 0
+    text = capsys.readouterr().out
+    assert "--set n_customers=…  (int, default 20000, in [500, 2,000,000])" in text
+    assert "--set model=…  (str, default 'bgnbd', one of bgnbd, mbgnbd, paretonbd)" in text
+
+
+# -- bad input is refused before any kernel starts ---------------------------------------------
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if papermill (hence a kernel) is started."""
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a kernel was started for a run that should have been refused")
+
+    monkeypatch.setattr(papermill, "execute_notebook", forbidden)
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["segment_value", "--set", "nope=1"], ["segment_value", "'nope'"]),
+        (["segment_value", "--set", "n_customers=abc"], ["'segment_value'", "'n_customers'", "expected int"]),
+        (["segment_value", "--set", "n_customers=10"], ["'segment_value'", "'n_customers'", "out of range",
+                                                        "[500, 2,000,000]"]),
+        (["campaign_uplift", "--set", "outcome=revenue"], ["'campaign_uplift'", "'outcome'",
+                                                           "one of conversion, visit"]),
+        (["satisfaction_loyalty_profit", "--set", "run_sem=maybe"], ["'satisfaction_loyalty_profit'",
+                                                                     "'run_sem'", "true or false"]),
+        (["--set", "horizon_months=0"], ["'segment_value'", "'horizon_months'", "out of range"]),
+        (["no_such_report"], ["'no_such_report'", "available: " + ", ".join(REPORTS)]),
+        (["segment_value", "--set", "n_customers"], ["--set expects key=value", "'n_customers'"]),
+        (["segment_value", "--jobs", "0"], ["--jobs must be at least 1"]),
+    ],
+)
+def test_bad_parameters_fail_fast_with_one_line(tmp_path, capsys, no_kernel, args, names):
+    out = tmp_path / "out"
+    start = time.perf_counter()
+    code = main(["run", *args, "--notebooks", str(NOTEBOOKS), "--output", str(out)])
+    elapsed = time.perf_counter() - start
+    captured = capsys.readouterr()
+    assert code == 1
+    assert elapsed < 5, f"refusing bad input took {elapsed:.1f} s"
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("crm: error: "), captured.err
+    for fragment in names:
+        assert fragment in lines[0], (fragment, lines[0])
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("report", "parameter"),
+    [("satisfaction_loyalty_profit", "data"), ("segment_value", "data_source"),
+     ("customization_tradeoffs", "conjoint_answers"), ("00_overview", "warehouse")],
+)
+def test_missing_input_file_fails_before_execution(tmp_path, capsys, no_kernel, report, parameter):
+    missing = tmp_path / "absent" / "input.csv" if parameter != "warehouse" else tmp_path / "x.duckdb"
+    out = tmp_path / "out"
+    code = main(["run", report, "--set", f"{parameter}={missing}", "--notebooks", str(NOTEBOOKS),
+                 "--output", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err == f"crm: error: report {report!r}, parameter {parameter!r}: no file at {missing}"
+    assert not out.exists()
+
+
+def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel):
+    config = tmp_path / "jobs.yaml"
+    config.write_text("jobs:\n  - {name: a, notebook: segment_value, parameters: {equity_draws: 5}}\n")
+    code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output",
+                 str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("crm: error: report 'segment_value', parameter 'equity_draws': 5 is out of range")
+
+
+def test_debug_shows_the_traceback(tmp_path, no_kernel):
+    from crm_models.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="'nope'"):
+        main(["--debug", "run", "segment_value", "--set", "nope=1", "--notebooks", str(NOTEBOOKS),
+              "--output", str(tmp_path / "out")])

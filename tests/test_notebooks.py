@@ -1,0 +1,422 @@
+"""Every study notebook through the real pipeline (`crm run --config … --jobs 2`) with small
+parameters, once per session; then the output contract per report: files, documented JSON
+keys, a management page without code, external URLs or raw customer ids, a teaching page
+without solutions, the index and the manifest."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+import yaml
+
+from crm_models.cli import main
+from crm_models.reporting import fmt_int, fmt_interval, fmt_money
+from crm_models.reporting.catalog import discover
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+REPORTS = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
+
+# Small parameters: the whole module runs in well under 90 s on 2 cores.
+SMALL = {
+    "00_overview": {"n_customers": 2000, "warehouse": ""},
+    "segment_value": {"n_customers": 2000, "equity_draws": 30},
+    "campaign_uplift": {"n_customers": 2000, "n_boot": 50},
+    "satisfaction_loyalty_profit": {"n_respondents": 300, "n_boot": 200, "run_sem": False},
+    "customization_tradeoffs": {"n_customers": 2000, "n_respondents": 150, "tornado_sample": 500,
+                                "profit_draws": 100},
+}
+
+# The keys of NAME.json -> figures, as each notebook's final markdown cell documents them.
+DOCUMENTED = {
+    "00_overview": {"customers", "transactions", "revenue", "repeat_buyer_share", "active_share_true",
+                    "consent_shares", "relationship_level_shares", "campaign", "warehouse_tables"},
+    "segment_value": {"source", "observation_end", "calibration_end", "model", "parameters",
+                      "standard_errors", "loglik", "holdout", "customer_equity", "clv_horizon_months",
+                      "annual_discount_rate", "margin", "top20_share", "gini", "abc",
+                      "value_needs_cells", "value_fit_cells", "winback"},
+    "campaign_uplift": {"data", "outcome", "ate", "srm", "balance", "models", "selected_model",
+                        "recommended_policy", "recommended_share", "recommended_share_ci",
+                        "recommended_contacts", "expected_incremental_profit",
+                        "expected_incremental_profit_ci", "n_eligible", "profit_everyone",
+                        "profit_nobody", "plan_expected_profit", "opted_out", "excluded",
+                        "consent_cost", "truth_corr", "policy_value"},
+    "satisfaction_loyalty_profit": {"data", "model", "satisfaction_index", "indices",
+                                    "path_coefficients", "r2", "gof", "reliability", "htmt",
+                                    "importance_performance", "retention_profit", "retention_curve",
+                                    "relationship_ladder", "sem"},
+    "customization_tradeoffs": {"configuration_counts", "part_worths", "wtp", "conjoint", "kano",
+                                "optimum", "profit_by_type", "profit_by_modules", "tornado",
+                                "faces_table", "faces_numbers", "faces_table_matches_seed",
+                                "faces_by_market_size", "selection"},
+}
+# Documented as null under these parameters (no warehouse given; SEM switched off).
+NULL_HERE = {"00_overview": {"warehouse_tables"}, "satisfaction_loyalty_profit": {"sem"}}
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    unconfigured = sorted(set(REPORTS) - set(SMALL))
+    assert not unconfigured, f"add small test parameters to SMALL for {unconfigured}"
+    base = tmp_path_factory.mktemp("study-run")
+    out = base / "reports"
+    config = base / "small.yaml"
+    jobs = [{"name": name, "notebook": name, "parameters": SMALL[name]} for name in REPORTS]
+    config.write_text(yaml.safe_dump({"jobs": jobs}, sort_keys=False))
+    start = time.perf_counter()
+    code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output", str(out),
+                 "--jobs", "2"])
+    seconds = time.perf_counter() - start
+    manifest = json.loads((out / "manifest.json").read_text())
+    return SimpleNamespace(out=out, code=code, seconds=seconds, manifest=manifest,
+                           entries={e["name"]: e for e in manifest["reports"]})
+
+
+def test_the_run_succeeds(run):
+    failed = {n: (e["error"], e["executed_notebook"]) for n, e in run.entries.items() if e["status"] != "ok"}
+    assert not failed and run.code == 0
+    assert sorted(run.entries) == REPORTS
+
+
+# -- HTML helpers --------------------------------------------------------------------------------
+
+EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?\s*|@import\s+(?:url\(\s*)?["']?\s*|\burl\(\s*["']?\s*)(?:https?:)?//""",
+    re.I,
+)
+ID_HEADER = re.compile(r"^(customer|respondent|client)?[ _-]?id$|^(customer|respondent)[ _-]?(id|number|no)$", re.I)
+
+
+class Page(HTMLParser):
+    """A rendered report: visible text, class names, headings, table headers and cells."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+        self.elements: list[tuple[str, dict]] = []
+        self.headings: list[str] = []
+        self.table_headers: list[str] = []
+        self._open: list[tuple[str, list[str]]] = []
+        self.feed(html)
+        self.text = "".join(self.parts)
+        self.squashed = re.sub(r"\s+", "", self.text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.elements.append((tag, attrs))
+        self.skip += tag in ("style", "script")
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "th"):
+            self._open.append((tag, []))
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script")
+        if self._open and self._open[-1][0] == tag:
+            _, words = self._open.pop()
+            text = " ".join("".join(words).split()).rstrip("¶").strip()
+            (self.table_headers if tag == "th" else self.headings).append(text)
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+            if self._open:
+                self._open[-1][1].append(data)
+
+    def with_class(self, *names: str) -> list[tuple[str, dict]]:
+        return [(t, a) for t, a in self.elements if set((a.get("class") or "").split()) & set(names)]
+
+
+_pages: dict[Path, Page] = {}
+
+
+def page(path: Path) -> Page:
+    if path not in _pages:
+        _pages[path] = Page(path.read_text(encoding="utf-8"))
+    return _pages[path]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def cells(name: str, tag: str | None = None, kind: str | None = None) -> list:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    return [c for c in nb.cells if (tag is None or tag in c.metadata.get("tags", []))
+            and (kind is None or c.cell_type == kind)]
+
+
+# -- outputs and JSON ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_outputs_exist(run, name):
+    entry = run.entries[name]
+    assert entry["status"] == "ok", (entry["error"], entry["executed_notebook"])
+    for suffix in SUFFIXES:
+        assert (run.out / f"{name}{suffix}").stat().st_size > 0, suffix
+    assert not (run.out / f"{name}.failed.ipynb").exists()
+    executed = nbformat.read(run.out / f"{name}.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+
+
+def _finite_numbers(value, where="figures"):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _finite_numbers(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _finite_numbers(v, f"{where}[{i}]")
+    elif isinstance(value, float):
+        yield where, math.isfinite(value)
+
+
+def _refuse_constant(token):
+    raise ValueError(f"non-standard JSON number {token}")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_json_has_the_documented_keys_with_finite_numbers(run, name):
+    doc = cells(name, kind="markdown")[-1].source
+    for key in DOCUMENTED[name]:
+        assert key.removesuffix("_ci") in doc, f"{name}: key {key} is not in the notebook's documentation"
+    payload = json.loads((run.out / f"{name}.json").read_text(), parse_constant=_refuse_constant)
+    figures = payload["figures"]
+    assert set(figures) == DOCUMENTED[name], (set(figures) ^ DOCUMENTED[name])
+    for key in DOCUMENTED[name]:
+        if key in NULL_HERE.get(name, set()):
+            assert figures[key] is None, key
+        else:
+            assert figures[key] not in (None, "", [], {}), key
+    not_finite = [where for where, ok in _finite_numbers(figures) if not ok]
+    assert not not_finite
+    report = discover(NOTEBOOKS)[name]
+    expected = {p.name: p.default for p in report.parameters.values()} | SMALL[name]
+    assert payload["parameters"] == expected
+
+
+def _ce(f):
+    return f["customer_equity"]
+
+
+SANITY = {
+    "00_overview": lambda f: [
+        f["customers"] == 2000,
+        math.isclose(sum(f["consent_shares"].values()), 1.0),
+        math.isclose(sum(f["relationship_level_shares"].values()), 1.0),
+        0 <= f["repeat_buyer_share"] <= 1,
+        sum(arm["customers"] for arm in f["campaign"]) <= f["customers"],
+    ],
+    "segment_value": lambda f: [
+        _ce(f)["lower"] <= _ce(f)["customer_equity"] <= _ce(f)["upper"],
+        _ce(f)["n_draws"] == 30 and _ce(f)["n_customers"] == 2000,
+        0.2 <= f["top20_share"] <= 1 and 0 <= f["gini"] <= 1,
+        math.isclose(sum(c["value_share"] for c in f["abc"].values()), 1.0),
+    ],
+    "campaign_uplift": lambda f: [
+        all(a["ci_low"] <= a["abs_lift"] <= a["ci_high"] for a in f["ate"]),
+        f["recommended_policy"] in {"model", "everyone", "nobody"},
+        0 <= f["recommended_share_ci"][0] <= f["recommended_share_ci"][1] <= 1,
+        f["n_eligible"] + f["opted_out"] <= 2000,
+    ],
+    "satisfaction_loyalty_profit": lambda f: [
+        0 <= f["satisfaction_index"]["ci_low"] <= f["satisfaction_index"]["index"]
+        <= f["satisfaction_index"]["ci_high"] <= 100,
+        f["model"]["respondents"] == 300 and f["model"]["bootstrap_draws"] <= 200,
+        0 <= f["gof"] <= 1,
+    ],
+    "customization_tradeoffs": lambda f: [
+        f["conjoint"]["respondents"] == 150,
+        f["optimum"]["profit_ci"][0] <= f["optimum"]["profit_ci"][1],
+        isinstance(f["faces_table_matches_seed"], bool),
+    ],
+}
+
+# Headline figures as the management page prints them: the JSON and the page agree.
+HEADLINES = {
+    "00_overview": lambda f: [fmt_int(f["customers"]), fmt_int(f["transactions"]), fmt_money(f["revenue"])],
+    "segment_value": lambda f: [fmt_money(_ce(f)["customer_equity"]),
+                                fmt_interval(_ce(f)["lower"], _ce(f)["upper"], fmt_money)],
+    "campaign_uplift": lambda f: [fmt_money(f["expected_incremental_profit"]),
+                                  fmt_interval(*f["expected_incremental_profit_ci"], fmt_money)],
+    "satisfaction_loyalty_profit": lambda f: [
+        f"{f['satisfaction_index']['index']:.1f}",
+        fmt_interval(f["satisfaction_index"]["ci_low"], f["satisfaction_index"]["ci_high"],
+                     lambda x: f"{x:.1f}")],
+    "customization_tradeoffs": lambda f: [fmt_money(f["optimum"]["profit"]),
+                                          fmt_interval(*f["optimum"]["profit_ci"], fmt_money)],
+}
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_json_figures_are_consistent_and_shown_on_the_page(run, name):
+    figures = json.loads((run.out / f"{name}.json").read_text())["figures"]
+    checks = SANITY[name](figures)
+    assert all(checks), checks
+    text = page(run.out / f"{name}.html").text
+    for shown in HEADLINES[name](figures):
+        assert shown in text, shown
+
+
+# -- management page -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_management_page_has_no_code(run, name):
+    html = (run.out / f"{name}.html").read_text(encoding="utf-8")
+    management = page(run.out / f"{name}.html")
+    assert not management.with_class("jp-InputPrompt", "jp-OutputPrompt", "jp-CodeMirrorEditor",
+                                      "highlight", "jp-Cell-inputWrapper-code")
+    code_cells = [a for t, a in management.with_class("jp-CodeCell") if "jp-Cell" in a["class"].split()]
+    assert code_cells and all("jp-mod-noInput" in a["class"].split() for a in code_cells)
+    assert "Traceback" not in management.text and "An Exception was encountered" not in management.text
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+    assert 'data-mime-type="application/vnd.jupyter.error"' not in html
+    # a bare repr (e.g. a dict returned by the last line of a cell) is a debugging dump
+    reprs = [a for t, a in management.with_class("jp-OutputArea-executeResult")
+             if a.get("data-mime-type") == "text/plain"]
+    assert not reprs, f"{len(reprs)} plain-text repr output(s) on the management page"
+    # the code itself: no line of any code cell appears as text
+    for cell in cells(name, kind="code"):
+        for line in cell.source.splitlines():
+            if len(line.strip()) > 30:
+                assert squash(line) not in management.squashed, line
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_management_page_is_offline(run, name):
+    html = (run.out / f"{name}.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.findall(html), sorted(set(EXTERNAL.findall(html)))
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower()  # every style is inline
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_management_page_shows_no_raw_customer_ids(run, name):
+    management = page(run.out / f"{name}.html")
+    id_columns = [h for h in management.table_headers if ID_HEADER.match(h.strip())]
+    assert not id_columns, id_columns
+    for raw in ("customer_id", "respondent_id"):
+        assert raw not in management.text, raw
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_management_page_has_no_analyst_or_exercise_material(run, name):
+    """Cells tagged analyst/exercise/solution are removed — and so must be their untagged
+    companions: analyst headings, the JSON-key documentation and the answer check."""
+    management = page(run.out / f"{name}.html")
+    assert not [h for h in management.headings if "analyst" in h.lower() or "exercise" in h.lower()]
+    assert "relative tolerance" not in management.text and "exact answer required" not in management.text
+    assert "JSON" not in " ".join(management.headings)
+    doc_first_line = cells(name, kind="markdown")[-1].source.splitlines()[0]
+    assert squash(re.sub(r"[`*#]", "", doc_first_line)) not in management.squashed
+    for cell in cells(name, "analyst", "markdown"):
+        first = re.sub(r"[`*#]", "", cell.source.splitlines()[0])
+        assert squash(first) not in management.squashed, first
+
+
+# -- teaching page -------------------------------------------------------------------------------
+
+
+def _solution_expressions(source: str) -> list[str]:
+    """Right-hand sides of the solution cell's assignments, except bare names."""
+    tree = ast.parse(source)
+    return [ast.get_source_segment(source, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Name)]
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_teaching_page_has_the_exercise_but_not_the_solution(run, name):
+    teaching = page(run.out / f"{name}.teaching.html")
+    analyst = page(run.out / f"{name}.analyst.html")
+    management = page(run.out / f"{name}.html")
+    exercise = cells(name, "exercise", "markdown")
+    assert exercise, f"{name} has no exercise"
+    task = squash(re.sub(r"[`*]", "", exercise[0].source.splitlines()[1]))
+    assert task in teaching.squashed and task not in management.squashed
+    solutions = cells(name, "solution")
+    assert solutions, f"{name} has no solution cell"
+    for cell in solutions:
+        assert squash(cell.source) in analyst.squashed  # present where it should be ...
+        assert squash(cell.source) not in teaching.squashed  # ... and gone for students
+        for expression in _solution_expressions(cell.source):
+            assert squash(expression) not in teaching.squashed, f"the solution leaks: {expression}"
+    for cell in cells(name, "analyst"):
+        lines = [line for line in cell.source.splitlines() if len(line.strip()) > 25]
+        if lines:
+            assert squash(lines[0]) not in teaching.squashed, lines[0]
+    assert not EXTERNAL.findall((run.out / f"{name}.teaching.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_analyst_page_has_code_and_is_offline(run, name):
+    analyst_html = (run.out / f"{name}.analyst.html").read_text(encoding="utf-8")
+    analyst = page(run.out / f"{name}.analyst.html")
+    assert analyst.with_class("jp-InputPrompt") and analyst.with_class("highlight")
+    assert not EXTERNAL.findall(analyst_html)
+
+
+# -- index and manifest --------------------------------------------------------------------------
+
+
+def test_index_links_every_report(run):
+    index = page(run.out / "index.html")
+    links = {a["href"] for t, a in index.elements if t == "a" and "href" in a}
+    reports = discover(NOTEBOOKS)
+    for name in REPORTS:
+        assert {f"{name}.html", f"{name}.analyst.html", f"{name}.teaching.html", f"{name}.json"} <= links
+        assert reports[name].title in index.text and reports[name].summary in index.text
+    assert "manifest.json" in links
+    assert not [h for t, a in index.elements for h in [a.get("href", "")] if re.match(r"(https?:)?//", h)]
+
+
+def test_manifest_records_parameters_inputs_versions_commit_timings_status(run):
+    info = run.manifest["run"]
+    for package in ("crm-models", "pandas", "numpy", "lifetimes", "papermill", "nbconvert"):
+        assert info["packages"][package], package
+    assert info["python"] and info["platform"] and len(info["code_fingerprint"]) == 64
+    assert info["jobs"] == REPORTS and info["started_at"] <= info["finished_at"]
+    if shutil.which("git") and subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).returncode == 0:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        assert info["git_commit"] == head and isinstance(info["git_dirty"], bool)
+    else:
+        assert info["git_commit"] is None
+    reports = discover(NOTEBOOKS)
+    for name in REPORTS:
+        entry = run.entries[name]
+        assert entry["status"] == "ok" and entry["error"] == ""
+        assert entry["parameters"] == {p.name: p.default for p in reports[name].parameters.values()} | SMALL[name]
+        assert entry["inputs"] == {}  # every study runs on simulated data here
+        assert 0 < entry["work_seconds"] < entry["seconds"] < run.seconds
+        assert re.fullmatch(r"[0-9a-f]{64}", entry["cache_key"])
+        assert entry["finished_at"] and Path(entry["executed_notebook"]) == run.out / f"{name}.ipynb"
+        assert entry["title"] == reports[name].title and entry["notebook"] == str(NOTEBOOKS / f"{name}.ipynb")
+
+
+def test_overview_runs_on_a_fresh_clone_without_a_warehouse(tmp_path, monkeypatch, capsys):
+    """The overview's default warehouse (data/crm.duckdb) is git-ignored: on a fresh clone the
+    report still runs and says how to build it."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "reports"
+    code = main(["run", "00_overview", "--set", "n_customers=200", "--notebooks", str(NOTEBOOKS),
+                 "--output", str(out)])
+    assert code == 0, capsys.readouterr()
+    figures = json.loads((out / "00_overview.json").read_text())["figures"]
+    assert figures["customers"] == 200 and figures["warehouse_tables"] is None
+    assert "crm data build" in page(out / "00_overview.html").text
+    assert not (tmp_path / "data").exists()  # nothing created as a side effect
