@@ -8,10 +8,12 @@ from __future__ import annotations
 import ast
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +25,11 @@ import yaml
 from crm_models.cli import main
 from crm_models.reporting import fmt_int, fmt_interval, fmt_money
 from crm_models.reporting.catalog import discover
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: each xdist worker runs the notebooks itself
+    fcntl = None
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -69,11 +76,13 @@ NULL_HERE = {"00_overview": {"warehouse_tables"}, "satisfaction_loyalty_profit":
 # -- the run -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def _run_once(base: Path) -> dict:
+    """Run every study notebook into ``base / 'reports'`` unless a previous call did."""
+    done = base / "result.json"
+    if done.is_file():
+        return json.loads(done.read_text())
     unconfigured = sorted(set(REPORTS) - set(SMALL))
     assert not unconfigured, f"add small test parameters to SMALL for {unconfigured}"
-    base = tmp_path_factory.mktemp("study-run")
     out = base / "reports"
     config = base / "small.yaml"
     jobs = [{"name": name, "notebook": name, "parameters": SMALL[name]} for name in REPORTS]
@@ -81,9 +90,35 @@ def run(tmp_path_factory):
     start = time.perf_counter()
     code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output", str(out),
                  "--jobs", "2"])
-    seconds = time.perf_counter() - start
+    result = {"out": str(out), "code": code, "seconds": time.perf_counter() - start}
+    done.write_text(json.dumps(result))
+    return result
+
+
+@contextmanager
+def _exclusive(path: Path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The run, once per session: under pytest-xdist the workers share it (file lock) instead
+    of each executing every notebook."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+        base = tmp_path_factory.getbasetemp().parent / "study-run"
+        base.mkdir(exist_ok=True)
+        with _exclusive(base / ".lock"):
+            result = _run_once(base)
+    else:
+        result = _run_once(tmp_path_factory.mktemp("study-run"))
+    out = Path(result["out"])
     manifest = json.loads((out / "manifest.json").read_text())
-    return SimpleNamespace(out=out, code=code, seconds=seconds, manifest=manifest,
+    return SimpleNamespace(out=out, code=result["code"], seconds=result["seconds"], manifest=manifest,
                            entries={e["name"]: e for e in manifest["reports"]})
 
 

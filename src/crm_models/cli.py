@@ -28,14 +28,21 @@ def _add_data_commands(sub) -> None:
                           description="Build, load, check and inspect the warehouse data.")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="COMMAND")
 
-    build = data_sub.add_parser("build", help="(re)build the warehouse from the default sources")
+    build = data_sub.add_parser(
+        "build", help="(re)build the warehouse from the default sources",
+        description="Build the DuckDB warehouse from the default sources: the seeded synthetic CRM "
+                    "world (schemas world, world_truth) and CDNOW (schema cdnow). The file is "
+                    "replaced atomically: a failed build leaves the previous one untouched.")
     build.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
     build.add_argument("--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)")
     build.add_argument("--seed", type=int, default=0, help="seed of the synthetic world (default: %(default)s)")
     build.add_argument("--hillstrom", help="path of the Hillstrom e-mail experiment CSV to include")
     build.add_argument("--survey", help="path of an ECSI-style survey CSV (e.g. mobi.csv) to include")
 
-    load = data_sub.add_parser("load", help="validate a CSV/Parquet/DuckDB file and add it to the warehouse")
+    load = data_sub.add_parser(
+        "load", help="validate a CSV/Parquet/DuckDB file and add it to the warehouse",
+        description="Validate a file against a table schema and load it in one transaction: a bad "
+                    "file changes nothing, and loading the same file twice adds nothing.")
     load.add_argument("file", help="the file to load")
     load.add_argument("--table", required=True,
                       choices=["customers", "transactions", "survey", "campaign", "products"])
@@ -44,16 +51,23 @@ def _add_data_commands(sub) -> None:
     load.add_argument("--allow-returns", action="store_true", help="admit negative amounts (returns)")
     load.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
 
-    check = data_sub.add_parser("check", help="validate a file against a table schema, write nothing")
+    check = data_sub.add_parser(
+        "check", help="validate a file against a table schema, write nothing",
+        description="Validate a file against a table schema and report every problem (column, "
+                    "first offending rows, what was expected); writes nothing.")
     check.add_argument("file")
     check.add_argument("--table", required=True,
                        choices=["customers", "transactions", "survey", "campaign", "products"])
     check.add_argument("--allow-returns", action="store_true")
 
-    info = data_sub.add_parser("info", help="list the warehouse tables and their row counts")
+    info = data_sub.add_parser("info", help="list the warehouse tables and their row counts",
+                               description="List the warehouse tables and their row counts.")
     info.add_argument("--path", default="data/crm.duckdb")
 
-    summary = data_sub.add_parser("summary", help="per-customer frequency/recency/T/monetary summary (DuckDB)")
+    summary = data_sub.add_parser(
+        "summary", help="per-customer frequency/recency/T/monetary summary (DuckDB)",
+        description="Per-customer RFM summary computed in DuckDB (the same numbers as lifetimes' "
+                    "summary_data_from_transaction_data); prints the first rows or writes --out.")
     summary.add_argument("--dataset", default="world", help="warehouse schema (default: %(default)s)")
     summary.add_argument("--freq", choices=["D", "W"], default="W", help="period: days or weeks")
     summary.add_argument("--observation-end", help="last date to include (default: last transaction)")

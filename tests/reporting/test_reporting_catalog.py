@@ -60,8 +60,8 @@ def test_types_defaults_help_and_constraints(typed_report):
 def test_constraint_descriptions(typed_report):
     p = typed_report.parameters
     assert p["n_customers"].describe_constraint() == "in [100, 2,000,000]"
-    assert p["floor"].describe_constraint() == "in [-1, ]"
-    assert p["cap"].describe_constraint() == "in [, 10]"
+    assert p["floor"].describe_constraint() == ">= -1"
+    assert p["cap"].describe_constraint() == "<= 10"
     assert p["mode"].describe_constraint() == "one of fast, exact"
     assert p["flag"].describe_constraint() == ""
 

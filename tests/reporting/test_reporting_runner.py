@@ -210,3 +210,11 @@ def test_interrupted_write_keeps_the_old_file_and_removes_the_temporary(tmp_path
         _atomic_write(target, "half a rep")
     assert target.read_text() == "the good report"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+@pytest.mark.parametrize("config", sorted((NOTEBOOKS / "params").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_schedules_are_valid(config, tmp_path):
+    """Every schedule in notebooks/params/ names existing reports and valid parameters (checked
+    on a fresh clone: no warehouse built)."""
+    jobs = plan_jobs(discover(NOTEBOOKS), config=load_config(config), root=tmp_path)
+    assert len({j.name for j in jobs}) == len(jobs) > 0

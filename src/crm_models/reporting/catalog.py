@@ -39,10 +39,12 @@ class Parameter:
     def describe_constraint(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
-        if self.low is not None or self.high is not None:
-            low = "" if self.low is None else _number(self.low)
-            high = "" if self.high is None else _number(self.high)
-            return f"in [{low}, {high}]"
+        if self.low is not None and self.high is not None:
+            return f"in [{_number(self.low)}, {_number(self.high)}]"
+        if self.low is not None:
+            return f">= {_number(self.low)}"
+        if self.high is not None:
+            return f"<= {_number(self.high)}"
         return ""
 
 

@@ -12,8 +12,10 @@ For each job (a notebook, its parameters and an output name) the runner:
    ``NAME.ipynb`` — each atomically (temporary file + rename);
 5. writes ``index.html`` and ``manifest.json`` for the whole output folder.
 
-A failed notebook leaves its previous good outputs in place; its executed notebook is kept
-as ``NAME.failed.ipynb`` and the index shows the error's last line.
+A failed notebook (or one whose rendering fails: every page is rendered before any is
+written) leaves its previous good outputs in place; its executed notebook is kept as
+``NAME.failed.ipynb`` and the index shows the error's last line. Parameters named
+``export…``/``output…`` are files the notebook writes, not inputs.
 """
 
 from __future__ import annotations
