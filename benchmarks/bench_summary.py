@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _memory import peak_rss_mb, reset_peak
+from _common import peak_rss_mb, reset_peak, write_transactions
 
 COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 PATHS = ["lifetimes", "ours (frame)", "ours (warehouse)"]
@@ -79,19 +79,15 @@ def worker(data: str, which: str, out: str) -> None:
 
 
 def _prepare(n: int, seed: int, tmp: str) -> str:
+    """Synthetic transactions as a Parquet file and as a DuckDB warehouse table."""
     import duckdb
 
-    from crm_models.data.synthetic import simulate_world
-
     t = time.perf_counter()
-    world = simulate_world(n, seed=seed)
-    tx = world.transactions[["customer_id", "timestamp", "amount"]]
     data = os.path.join(tmp, "tx.parquet")
-    tx.to_parquet(data)
+    n_transactions = write_transactions(n, seed, data)
     with duckdb.connect(data.replace(".parquet", ".duckdb")) as con:
-        con.execute("CREATE TABLE transactions AS SELECT * FROM tx")
-    Path(data + ".json").write_text(json.dumps({"observation_end": str(world.observation_end)}))
-    print(f"synthetic world: {n:,} customers, {len(tx):,} transactions "
+        con.execute("CREATE TABLE transactions AS SELECT * FROM read_parquet(?)", [data])
+    print(f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
           f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)")
     return data
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _memory import peak_rss_mb, reset_peak
+from _common import peak_rss_mb, reset_peak, write_transactions
 
 HORIZON_MONTHS = 12
 MONTHLY_DISCOUNT = 0.01
@@ -98,30 +98,6 @@ def worker(path: str, which: str, out: str) -> None:
     Path(out).write_text(json.dumps(result))
 
 
-def _write_transactions(n: int, seed: int, path: str, chunk: int = 1_000_000) -> int:
-    """Simulate ``n`` customers in worlds of at most ``chunk`` customers (seeds seed, seed+1, …;
-    customer ids offset) and stream their transactions to one Parquet file, so that 10M
-    customers fit in memory. Returns the number of transactions."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from crm_models.data.synthetic import simulate_world
-
-    writer, total = None, 0
-    for k, start in enumerate(range(0, n, chunk)):
-        world = simulate_world(min(chunk, n - start), seed=seed + k)
-        tx = world.transactions[["customer_id", "timestamp", "amount"]].copy()
-        tx["customer_id"] += start
-        table = pa.Table.from_pandas(tx, preserve_index=False)
-        writer = writer or pq.ParquetWriter(path, table.schema)
-        writer.write_table(table)
-        total += len(tx)
-        end = world.observation_end
-    writer.close()
-    Path(path + ".json").write_text(json.dumps({"observation_end": str(end)}))
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k customers instead of 1M")
@@ -139,7 +115,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         data = os.path.join(tmp, "tx.parquet")
-        n_transactions = _write_transactions(n, args.seed, data)
+        n_transactions = write_transactions(n, args.seed, data)
         print(f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
               f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)")
         results = {}
