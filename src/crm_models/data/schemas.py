@@ -201,8 +201,15 @@ def _where(rows: pd.DataFrame) -> str:
     more = f" and {len(rows) - MAX_SHOWN_ROWS} more" if len(rows) > MAX_SHOWN_ROWS else ""
     where = f" at rows {numbers}{more}" if numbers else ""
     values = [v for v in shown["failure_case"] if v is not None]
-    found = f" (found {', '.join(repr(v) for v in values)})" if values else ""
+    found = f" (found {', '.join(_shown(v) for v in values)})" if values else ""
     return where + found
+
+
+def _shown(value: object) -> str:
+    """A found value as a user wrote it: dates as 2099-01-01, text quoted, numbers plain."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    return repr(value)
 
 
 def _row_number(index_value) -> object:
