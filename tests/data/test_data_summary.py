@@ -13,7 +13,7 @@ from lifetimes.utils import calibration_and_holdout_data, summary_data_from_tran
 from crm_models.data import public, rfm_summary
 from crm_models.data.build import world_datasets
 from crm_models.data.warehouse import Warehouse
-from crm_models.errors import ParameterError
+from crm_models.errors import DataValidationError, ParameterError
 
 CDNOW_CALIBRATION_END = "1997-09-30"  # the 39-week calibration period of the published fits
 
@@ -158,7 +158,8 @@ def test_summary_parameter_errors(cdnow, small_world, tmp_path):
         rfm_summary(cdnow, freq="M")
     with pytest.raises(ParameterError, match="calibration_end .* must be before observation_end"):
         rfm_summary(cdnow, calibration_end="1998-07-01")
-    with pytest.raises(ParameterError, match="missing column"):
+    # a frame without a needed column is a data problem, reported with the caller's name
+    with pytest.raises(DataValidationError, match=r"rfm_summary: .*missing column\(s\) \['amount'\]"):
         rfm_summary(cdnow.drop(columns=["amount"]))
     warehouse = Warehouse(tmp_path / "w.duckdb")
     warehouse.build(world_datasets(small_world), source="test")

@@ -531,21 +531,11 @@ class VarietyOptimizer:
                 k = np.array([int(row[f"k_{n}"]) for n in names])
                 prem = float(row["premium"])
             f = _face(face_name)
-            mk, e, c = self.market, self.economics, self.costs
-            a_f, e_f, d = e.lifetime_factors(f)
-            iv = sum(self._iv[a, k[a] - 1] for a in range(len(k)))
-            mg = sum(self._mg[a, k[a] - 1] for a in range(len(k)))
-            u = (
-                mk.firm_constant
-                - mk.outside_utility
-                + self._iv1
-                + e.fit_capture(f) * (iv - self._iv1)
-                + mk.price_coef * (mk.base_price + prem)
-            )
-            pw = special.expit(u) * self.customer_weight
-            margin = mk.base_price - mk.base_cost - e.order_cost(f) + mg
-            scale = self.market_size / mk.n_customers
-            fixed = c.complexity_cost(k) * d + c.fixed_cost(k) + e.fixed_cost(f)
+            c = self.costs
+            a_f, e_f, d = self.economics.lifetime_factors(f)
+            pw, margin = self._purchase_and_margin(k, prem, f)
+            scale = self.market_size / self.market.n_customers
+            fixed = c.complexity_cost(k) * d + c.fixed_cost(k) + self.economics.fixed_cost(f)
 
             def profit(units, margin_sum):
                 unit_cost, _ = c.unit_cost(
@@ -581,12 +571,13 @@ class VarietyOptimizer:
         standard = self._per_customer(np.ones_like(k), 0.0, "standard", float(std_row["unit_cost"]))
         return custom - standard
 
-    def _per_customer(self, k, premium, face_name, unit_cost) -> np.ndarray:
-        face = _face(face_name)
+    def _purchase_and_margin(self, k: np.ndarray, premium: float, face) -> tuple[np.ndarray, np.ndarray]:
+        """For one decision (``k``: modules per attribute, shape (attributes,)): each
+        customer's weighted purchase probability and yearly margin before the module unit
+        cost, both shape (n_customers,)."""
         mk, e = self.market, self.economics
-        a_f, e_f, _ = e.lifetime_factors(face)
-        iv = sum(self._iv[a, k[0, a] - 1] for a in range(k.shape[1]))
-        mg = sum(self._mg[a, k[0, a] - 1] for a in range(k.shape[1]))
+        iv = sum(self._iv[a, k[a] - 1] for a in range(len(k)))
+        mg = sum(self._mg[a, k[a] - 1] for a in range(len(k)))
         u = (
             mk.firm_constant
             - mk.outside_utility
@@ -595,8 +586,14 @@ class VarietyOptimizer:
             + mk.price_coef * (mk.base_price + premium)
         )
         pw = special.expit(u) * self.customer_weight
-        margin = mk.base_price - mk.base_cost - e.order_cost(face) + mg - unit_cost
-        return pw * (margin * a_f + premium * e_f)
+        margin = mk.base_price - mk.base_cost - e.order_cost(face) + mg
+        return pw, margin
+
+    def _per_customer(self, k, premium, face_name, unit_cost) -> np.ndarray:
+        face = _face(face_name)
+        a_f, e_f, _ = self.economics.lifetime_factors(face)
+        pw, margin = self._purchase_and_margin(k[0], premium, face)
+        return pw * ((margin - unit_cost) * a_f + premium * e_f)
 
     def fixed_cost_hurdle(self, face: str | None = None) -> float:
         """Extra fixed and complexity costs (PV) of the face's optimal offer over the standard

@@ -21,7 +21,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from crm_models.errors import ParameterError
+from crm_models.errors import DataValidationError, ParameterError
 
 # Periods are integers: days since 1970-01-01, or weeks starting on Monday (1970-01-01 was a
 # Thursday, so day + 3 counts from Monday 1969-12-29) — as pandas' to_period('W') in lifetimes.
@@ -40,19 +40,23 @@ def _unit(freq: str) -> str:
     return PERIODS[freq]
 
 
-def _connect(source: duckdb.DuckDBPyConnection | pd.DataFrame, table: str):
-    """A connection and the relation name to query (registers a frame as a view)."""
+def connect_transactions(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame, table: str = "transactions", caller: str = "rfm_summary"
+) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A connection and the relation to query: ``table`` of a DuckDB connection, or a pandas
+    frame (columns customer_id, timestamp, amount) registered as a view, not copied."""
     if isinstance(source, pd.DataFrame):
         missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
         if missing:
-            raise ParameterError(f"transactions frame is missing column(s) {sorted(missing)}")
+            raise DataValidationError(f"{caller}: transactions frame is missing column(s) {sorted(missing)}")
         con = duckdb.connect()
         con.register("_transactions_frame", source[["customer_id", "timestamp", "amount"]])
         return con, "_transactions_frame"
     return source, table
 
 
-def _timestamp(value, con, relation: str) -> pd.Timestamp:
+def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:
+    """``value`` as a Timestamp; None means the last transaction in ``relation``."""
     if value is None:
         return pd.Timestamp(con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()[0])
     try:
@@ -111,15 +115,15 @@ def rfm_summary(
     there) and duration_holdout (periods between the two ends).
     """
     period = _unit(freq)
-    con, relation = _connect(source, table)
-    end = _timestamp(observation_end, con, relation)
+    con, relation = connect_transactions(source, table)
+    end = resolve_date(observation_end, con, relation)
     if calibration_end is None:
         upper = f"{period.format(ts='timestamp')} <= {period.format(ts='$end::TIMESTAMP')}"
         query = summary_sql(relation, period, upper)
         frame = con.execute(query, {"end": end}).df()
         return frame.set_index("customer_id")
 
-    cal_end = _timestamp(calibration_end, con, relation)
+    cal_end = resolve_date(calibration_end, con, relation)
     if cal_end >= end:
         raise ParameterError(
             f"calibration_end ({cal_end:%Y-%m-%d}) must be before observation_end ({end:%Y-%m-%d})"

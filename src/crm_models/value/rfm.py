@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from crm_models.data.summary import connect_transactions, resolve_date
 from crm_models.errors import DataValidationError, ParameterError
 
 MEASURES = ("recency_days", "frequency", "monetary")
@@ -34,19 +35,8 @@ def rfm_table(source: duckdb.DuckDBPyConnection | pd.DataFrame, observation_end=
     (days from the last purchase to ``observation_end``), frequency (transactions), monetary
     (total amount), first_purchase, last_purchase.
     """
-    if isinstance(source, pd.DataFrame):
-        missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
-        if missing:
-            raise DataValidationError(f"rfm_table: transactions frame is missing column(s) {sorted(missing)}")
-        con = duckdb.connect()
-        con.register("_tx", source[["customer_id", "timestamp", "amount"]])
-        relation = "_tx"
-    else:
-        con, relation = source, table
-    if observation_end is None:
-        end = pd.Timestamp(con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()[0])
-    else:
-        end = pd.Timestamp(observation_end)
+    con, relation = connect_transactions(source, table, caller="rfm_table")
+    end = resolve_date(observation_end, con, relation)
     frame = con.execute(
         f"""
         SELECT customer_id,
