@@ -21,3 +21,7 @@ class ParameterError(CRMError, ValueError):
 
 class ConvergenceError(CRMError, RuntimeError):
     """A model fit did not converge; the message suggests what to try."""
+
+
+class NotFittedError(CRMError, AttributeError):
+    """A learned attribute was asked for before ``fit`` was called."""
