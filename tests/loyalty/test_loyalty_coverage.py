@@ -29,7 +29,7 @@ def test_indirect_effect_interval_coverage(request, estimands):
         world = simulate_world(500, seed=1000 + rep, params=params)
         model = PLSPathModel(consistent=True, n_boot=499, seed=rep).fit(world.survey)
         for chain, truth in chains.items():
-            res = model.indirect_effect(list(chain))
-            hits[chain] += res["ci_low"] <= truth <= res["ci_high"]
+            res = model.result_.indirect_effect(list(chain))
+            hits[chain] += res.ci_low <= truth <= res.ci_high
     coverage = {" → ".join(c): h / reps for c, h in hits.items()}
     assert all(0.91 <= v <= 0.99 for v in coverage.values()), coverage

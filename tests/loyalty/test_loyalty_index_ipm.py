@@ -63,7 +63,7 @@ def test_importance_performance_matches_total_effects(fitted, world_2000):
     of the world (computed from its paths as (I − B)⁻¹ − I) wherever those differ by > 0.05."""
     survey = world_2000.survey
     ipm = importance_performance(fitted, survey, "CUSL").set_index("construct")
-    eff = fitted.effects().set_index(["source", "target"])
+    eff = fitted.result_.effects().set_index(["source", "target"])
     for c in ipm.index:
         assert ipm.loc[c, "importance"] == pytest.approx(eff.loc[(c, "CUSL"), "total"])
         assert ipm.loc[c, "importance_low"] <= ipm.loc[c, "importance"] <= ipm.loc[c, "importance_high"]

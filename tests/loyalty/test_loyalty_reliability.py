@@ -87,7 +87,7 @@ def test_known_values_for_parallel_items():
     assert rel.loc["A", "rho_a"] == pytest.approx(alpha_true, abs=0.01)
     assert a.htmt.loc["A", "B"] == pytest.approx(phi, abs=0.01)
     assert model.paths_["estimate"].iloc[0] == pytest.approx(phi, abs=0.01)
-    assert a.issues == []
+    assert a.issues == ()
 
 
 def test_alpha_and_htmt_functions_are_batched():

@@ -10,12 +10,8 @@ from crm_models.errors import DataValidationError, ParameterError
 from crm_models.loyalty.economics import RetentionEconomics, mechanism_ladder, relationship_ladder
 from crm_models.loyalty.index import construct_index
 from crm_models.loyalty.pls import PLSPathModel
-from crm_models.loyalty.retention import (
-    RetentionCurve,
-    behaviour_by_band,
-    link_survey_to_behaviour,
-    wilson_interval,
-)
+from crm_models.loyalty.behaviour import link_survey_to_behaviour
+from crm_models.loyalty.retention import RetentionCurve, behaviour_by_band, wilson_interval
 
 
 def test_hinge_threshold_is_recovered():
@@ -26,12 +22,13 @@ def test_hinge_threshold_is_recovered():
     s = rng.uniform(0, 100, 4000)
     p = 1 / (1 + np.exp(-(-2 + 0.005 * s + 0.12 * np.maximum(s - 70, 0))))
     y = rng.random(4000) < p
-    rc = RetentionCurve().fit(s, y)
-    assert abs(rc.threshold_ - 70) < 5
-    assert rc.threshold_ci_[0] <= 70 <= rc.threshold_ci_[1]
-    assert rc.nonlinear_ and rc.nonlinearity_p_ < 1e-6
-    assert rc.slope_above_ > rc.slope_below_ + 0.05
-    curve = rc.curve([20, 60, 90])
+    fitted = RetentionCurve().fit(s, y)
+    rc = fitted.result_
+    assert abs(rc.threshold - 70) < 5
+    assert rc.threshold_ci_low <= 70 <= rc.threshold_ci_high
+    assert rc.nonlinear and rc.nonlinearity_p < 1e-6
+    assert rc.slope_above > rc.slope_below + 0.05
+    curve = fitted.curve([20, 60, 90])
     assert np.all(np.diff(curve["p_spline"]) > 0)
     assert np.all((curve["p_low"] <= curve["p_spline"]) & (curve["p_spline"] <= curve["p_high"]))
 
@@ -41,8 +38,8 @@ def test_linear_data_shows_no_nonlinearity():
     rng = np.random.default_rng(7)
     s = rng.uniform(0, 100, 3000)
     y = rng.random(3000) < 1 / (1 + np.exp(-(-1.5 + 0.03 * s)))
-    rc = RetentionCurve().fit(s, y)
-    assert not rc.nonlinear_ and rc.nonlinearity_p_ > 0.05
+    rc = RetentionCurve().fit(s, y).result_
+    assert not rc.nonlinear and rc.nonlinearity_p > 0.05
 
 
 def test_retention_input_errors():
@@ -53,7 +50,7 @@ def test_retention_input_errors():
 
 
 def test_wilson_and_bands():
-    lo, hi = wilson_interval(np.array([8]), np.array([10]))
+    lo, hi = wilson_interval(np.array([8]), np.array([10])).to_numpy().T
     # Wilson 95% interval for 8/10: 0.4902 – 0.9433 (standard textbook value)
     assert lo[0] == pytest.approx(0.4902, abs=1e-4) and hi[0] == pytest.approx(0.9433, abs=1e-4)
     frame = pd.DataFrame({"satisfaction_index": [10, 55, 55, 95, 95, 95],
@@ -79,7 +76,7 @@ def test_link_to_behaviour_on_world(world_2000):
     assert link["annual_spend"].iloc[0] == pytest.approx(tx["amount"].sum() / years)
     top = link["satisfaction_index"] > link["satisfaction_index"].median()
     assert link.loc[top, "retained"].mean() > link.loc[~top, "retained"].mean()
-    ladder = relationship_ladder(link, RetentionEconomics(margin=1.0), margin_rate=0.3).set_index("level")
+    ladder = relationship_ladder(link, RetentionEconomics(annual_margin=1.0), margin_rate=0.3).set_index("level")
     assert ladder["annual_retention"].is_monotonic_increasing
     assert ladder.loc["partner", "customer_value"] > ladder.loc["acquaintance", "customer_value"]
     assert ladder.loc["acquaintance", "value_up_one_level"] > 0
@@ -88,10 +85,10 @@ def test_link_to_behaviour_on_world(world_2000):
 def test_clv_closed_forms():
     """Constant margin m, retention r, discount d: CLV = m/(1+d−r) and +5 points of retention
     raise it by (1+d−r)/(1+d−r−0.05) − 1 = 20% at r = 0.80, d = 0.10 (the 'only ~20%' case)."""
-    e = RetentionEconomics(margin=100, discount_rate=0.10)
+    e = RetentionEconomics(annual_margin=100, annual_discount_rate=0.10)
     assert e.clv(0.8) == pytest.approx(100 / 0.3, rel=1e-9)
     assert e.profit_effect(0.8) == pytest.approx(0.20, rel=1e-6)
-    ea = RetentionEconomics(margin=100, discount_rate=0.10, acquisition_cost=150)
+    ea = RetentionEconomics(annual_margin=100, annual_discount_rate=0.10, acquisition_cost=150)
     expected = (100 / 0.25 - 100 / 0.3) / (100 / 0.3 - 150)
     assert ea.profit_effect(0.8) == pytest.approx(expected, rel=1e-6)
     r = np.array([0.5, 0.7, 0.9])
@@ -101,31 +98,31 @@ def test_clv_closed_forms():
 def test_growing_margins_make_the_reichheld_sasser_range():
     """Constant margins give 20% (outside 25–85%); acquisition cost plus margins growing with
     tenure put the effect inside the range; the margin profile adds up its mechanisms."""
-    full = RetentionEconomics(margin=100, acquisition_cost=150, spend_growth=0.10, growth_years=5,
+    full = RetentionEconomics(annual_margin=100, acquisition_cost=150, spend_growth=0.10, growth_years=5,
                               cost_to_serve=30, cost_decline=0.15, referral_profit=15, price_premium=5)
     ladder = mechanism_ladder(full, 0.80)
     assert ladder["profit_effect"].iloc[0] == pytest.approx(0.20, rel=1e-6)
     assert not ladder["in_rs_range"].iloc[0] and ladder["in_rs_range"].iloc[-1]
-    gross_const = RetentionEconomics(margin=100).profit_effect(0.8, net=False)
+    gross_const = RetentionEconomics(annual_margin=100).profit_effect(0.8, net=False)
     assert full.profit_effect(0.8, net=False) > gross_const  # growth alone raises the leverage
     prof = full.margin_profile(8)
     parts = prof[["base_margin", "rising_spend", "lower_cost_to_serve", "referrals", "price_premium"]]
-    np.testing.assert_allclose(parts.sum(axis=1), prof["margin"])
-    assert prof["margin"].is_monotonic_increasing
+    np.testing.assert_allclose(parts.sum(axis=1), prof["annual_margin"])
+    assert prof["annual_margin"].is_monotonic_increasing
 
 
 def test_customer_equity_by_explicit_sum():
-    e = RetentionEconomics(margin=50, acquisition_cost=20, discount_rate=0.08, spend_growth=0.05)
+    e = RetentionEconomics(annual_margin=50, acquisition_cost=20, annual_discount_rate=0.08, spend_growth=0.05)
     r = 0.75
-    m = e.margin_profile(e.horizon + 1)["margin"].to_numpy()
-    existing = sum(r**t * m[t] / 1.08**t for t in range(1, e.horizon + 1))
-    new = sum(r ** (t - 1) * m[t - 1] / 1.08**t for t in range(1, e.horizon + 1)) - 20
+    m = e.margin_profile(e.horizon_years + 1)["annual_margin"].to_numpy()
+    existing = sum(r**t * m[t] / 1.08**t for t in range(1, e.horizon_years + 1))
+    new = sum(r ** (t - 1) * m[t - 1] / 1.08**t for t in range(1, e.horizon_years + 1)) - 20
     expected = 1000 * existing + 100 * new * sum(1.08**-y for y in range(5))
     assert e.customer_equity(r, 1000, 100, 5) == pytest.approx(expected, rel=1e-9)
 
 
 def test_economics_errors():
     with pytest.raises(ParameterError, match="margin"):
-        RetentionEconomics(margin=0)
+        RetentionEconomics(annual_margin=0)
     with pytest.raises(ParameterError, match="retention"):
         RetentionEconomics().clv(1.0)

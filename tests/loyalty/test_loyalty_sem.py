@@ -9,12 +9,13 @@ import pytest
 
 from crm_models.errors import ParameterError
 from crm_models.loyalty.pls import PLSPathModel
-from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, lavaan_description
+from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, _description, lavaan_description
 from crm_models.loyalty.spec import ECSI_CONSTRUCTS, ModelSpec
 
 
 def test_description_uses_single_items_as_observed():
-    text, var = lavaan_description(ModelSpec.ecsi())
+    text = lavaan_description(ModelSpec.ecsi())
+    var = _description(ModelSpec.ecsi())[1]
     assert "CUSCO =~" not in text and var["CUSCO"] == "CUSCO"
     assert "CUSL ~ IMAG + CUSA + CUSCO" in text
 
@@ -27,11 +28,11 @@ def test_sem_recovers_synthetic_truth(world_2000, estimands):
     paths, _, _ = estimands(world_2000.truth.params)
     with warnings.catch_warnings():
         warnings.simplefilter("error", SEMIdentificationWarning)
-        sem = CovarianceSEM().fit(world_2000.survey)
-    assert sem.reliable_ and sem.max_latent_corr_ < 0.9
-    f = sem.fit_indices_
+        sem = CovarianceSEM().fit(world_2000.survey).result_
+    assert sem.reliable and sem.max_latent_corr < 0.9
+    f = sem.fit_indices
     assert f["cfi"] > 0.99 and f["rmsea"] < 0.02 and f["srmr"] < 0.03
-    s = sem.paths_
+    s = sem.paths
     target = np.array([paths[(a, b)] for a, b in zip(s["source"], s["target"], strict=True)])
     # ML SEs are for the unstandardized coefficients; latent variances are ~1 here
     z = (s["estimate"].to_numpy() - target) / s["se"].to_numpy()
@@ -47,11 +48,11 @@ def test_full_ecsi_on_mobi_is_flagged_as_ridge(mobi):
     wrapper must warn and mark the coefficients as not interpretable, while fit indices stay
     available (CFI ≈ 0.88, RMSEA ≈ 0.075)."""
     with pytest.warns(SEMIdentificationWarning, match="ridge"):
-        sem = CovarianceSEM().fit(mobi)
-    assert not sem.reliable_ and not sem.summary()["interpretable"].any()
-    r = sem.latent_corr_
+        sem = CovarianceSEM().fit(mobi).result_
+    assert not sem.reliable and not sem.path_table()["interpretable"].any()
+    r = sem.latent_corr
     assert r.loc["IMAG", "CUEX"] > 0.97 and r.loc["CUEX", "PERQ"] > 0.97
-    assert 0.85 < sem.fit_indices_["cfi"] < 0.90 and 0.06 < sem.fit_indices_["rmsea"] < 0.09
+    assert 0.85 < sem.fit_indices["cfi"] < 0.90 and 0.06 < sem.fit_indices["rmsea"] < 0.09
 
 
 @pytest.mark.shared_data
@@ -64,11 +65,11 @@ def test_pls_and_sem_agree_on_identified_mobi_model(mobi):
     spec = ModelSpec({k: c[k] for k in ["PERQ", "PERV", "CUSA", "CUSCO", "CUSL"]},
                      [("PERQ", "PERV"), ("PERQ", "CUSA"), ("PERV", "CUSA"), ("CUSA", "CUSCO"),
                       ("CUSA", "CUSL"), ("CUSCO", "CUSL")])
-    sem = CovarianceSEM(spec, solvers=("SLSQP", "L-BFGS-B")).fit(mobi)
-    assert sem.reliable_ and sem.solver_spread_ < 0.01
+    sem = CovarianceSEM(spec, solvers=("SLSQP", "L-BFGS-B")).fit(mobi).result_
+    assert sem.reliable and sem.solver_spread < 0.01
     pls = PLSPathModel(spec).fit(mobi).paths_["estimate"].to_numpy()
     plsc = PLSPathModel(spec, consistent=True).fit(mobi).paths_["estimate"].to_numpy()
-    s = sem.paths_
+    s = sem.paths
     sig = s["p_value"].to_numpy() < 0.05
     assert sig.sum() >= 4
     assert np.all(np.sign(pls[sig]) == np.sign(s["estimate"].to_numpy()[sig]))

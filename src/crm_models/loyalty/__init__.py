@@ -1,40 +1,60 @@
 """Satisfaction → loyalty → profit → firm value (the service-profit chain study).
 
 - ``spec``: the model specification (constructs, items, paths) — ECSI by default.
-- ``pls``: PLS path modelling with a vectorized bootstrap and consistent PLS (PLSc).
+- ``pls``: PLS path modelling (``PLSPathModel`` → ``PLSResult``), built from ``pls_algorithm``
+  (the batched algorithm), ``plsc`` (consistent PLS), ``pls_bootstrap`` and ``pls_result``.
 - ``reliability``: α, ρ_C, ρ_A, AVE, loadings, HTMT and Fornell–Larcker with thresholds.
-- ``sem``: covariance SEM through semopy, with fit indices and a ridge / identification check.
+- ``sem``: covariance SEM through semopy (imported when fitting), fit indices, ridge check.
 - ``index``: ACSI-style 0–100 indices with intervals; ``ipm``: importance–performance map.
-- ``retention``: non-linear satisfaction → retention curve, threshold, behaviour by band.
+- ``retention``: non-linear satisfaction → retention curve, threshold, behaviour by band;
+  ``behaviour``: survey respondents linked to transactions.
 - ``economics``: CLV, customer equity, +5 points of retention, the relationship ladder.
-- ``reference``: plspm called on a spec (cross-checks, benchmarks); ``plots``; ``inputs``.
+- ``narrative``: the report's sentences; ``plots``; ``inputs``.
+- ``reference``: plspm called on a spec (cross-checks, benchmarks; dev extra, imported lazily).
 """
 
-from crm_models.loyalty.economics import RetentionEconomics, mechanism_ladder, relationship_ladder
+from crm_models.loyalty.behaviour import customer_behaviour, link_survey_to_behaviour
+from crm_models.loyalty.economics import (
+    RetentionEconomics,
+    RetentionLift,
+    mechanism_ladder,
+    relationship_ladder,
+)
 from crm_models.loyalty.index import IndexResult, construct_index, index_scores, index_table
 from crm_models.loyalty.inputs import StudyInputs, load_inputs
-from crm_models.loyalty.ipm import importance_performance
-from crm_models.loyalty.pls import PLSPathModel, estimate_from_corr
+from crm_models.loyalty.ipm import importance_performance, investment_levers
+from crm_models.loyalty.pls import PLSPathModel
+from crm_models.loyalty.pls_algorithm import PLSEstimates, estimate_from_corr
+from crm_models.loyalty.pls_bootstrap import BootstrapDraws
+from crm_models.loyalty.pls_result import IndirectEffect, PLSResult
 from crm_models.loyalty.reliability import MeasurementAssessment, assess_measurement
 from crm_models.loyalty.retention import (
+    RetentionContrast,
     RetentionCurve,
+    RetentionCurveResult,
     behaviour_by_band,
-    customer_behaviour,
-    link_survey_to_behaviour,
     retention_contrast,
 )
-from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning
+from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, SEMResult
 from crm_models.loyalty.spec import ModelSpec, resolve_spec
 
 __all__ = [
+    "BootstrapDraws",
     "CovarianceSEM",
     "IndexResult",
+    "IndirectEffect",
     "MeasurementAssessment",
     "ModelSpec",
+    "PLSEstimates",
     "PLSPathModel",
+    "PLSResult",
+    "RetentionContrast",
     "RetentionCurve",
+    "RetentionCurveResult",
     "RetentionEconomics",
+    "RetentionLift",
     "SEMIdentificationWarning",
+    "SEMResult",
     "StudyInputs",
     "assess_measurement",
     "behaviour_by_band",
@@ -44,6 +64,7 @@ __all__ = [
     "importance_performance",
     "index_scores",
     "index_table",
+    "investment_levers",
     "link_survey_to_behaviour",
     "load_inputs",
     "mechanism_ladder",

@@ -17,12 +17,17 @@ import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
 
+__all__ = ["StudyInputs", "load_inputs"]
 
-@dataclass
+
+@dataclass(frozen=True)
 class StudyInputs:
-    """``survey`` (respondents × items, plus customer_id when known), ``transactions`` and
+    """The study's data (a frozen bundle of inputs, not an estimate).
+
+    ``survey`` (respondents × items, plus customer_id when known), ``transactions`` and
     ``retained`` (bool Series by customer_id) when linked, ``customers`` (relationship levels)
-    and ``observation_end``; ``label`` describes the source; ``world`` is the synthetic world."""
+    and ``observation_end``; ``label`` describes the source; ``world`` is the synthetic world.
+    """
 
     survey: pd.DataFrame
     label: str
@@ -34,18 +39,38 @@ class StudyInputs:
 
     @property
     def has_behaviour(self) -> bool:
+        """Whether the survey is linked to transactions and retention."""
         return self.transactions is not None and self.retained is not None and "customer_id" in self.survey
 
 
 def load_inputs(
-    data: str = "synthetic",
+    data_source: str = "synthetic",
     n_respondents: int = 2000,
     seed: int = 1,
     transactions: str = "",
     active_weeks: float = 26.0,
 ) -> StudyInputs:
-    """Survey and behaviour for the study (see the module docstring)."""
-    if data == "synthetic":
+    """Survey and behaviour for the study (see the module docstring).
+
+    Parameters
+    ----------
+    data_source : str, default "synthetic"
+        ``synthetic`` (the simulated CRM world) or the path of a survey CSV (items on 1–10).
+    n_respondents : int, default 2000
+        Synthetic world: survey respondents (the world has 1 / survey_share times as many customers).
+    seed : int, default 1
+        Seed of the synthetic world.
+    transactions : str, default ""
+        Survey file: optional transactions CSV (``customer_id, timestamp, amount``).
+    active_weeks : float, default 26
+        Survey file with transactions: retained means bought in the last this-many weeks.
+
+    Returns
+    -------
+    StudyInputs
+        Survey, and behaviour when linked.
+    """
+    if data_source == "synthetic":
         from crm_models.data.synthetic import WorldParams, simulate_world
 
         if not isinstance(n_respondents, int) or n_respondents < 50:
@@ -56,9 +81,9 @@ def load_inputs(
         return StudyInputs(world.survey, f"synthetic CRM world (seed {seed}, {len(world.customers):,} "
                            f"customers, {len(world.survey):,} survey respondents)",
                            world.transactions, alive, world.customers, world.observation_end, world)
-    path = Path(data)
+    path = Path(data_source)
     if not path.is_file():
-        raise ParameterError(f"data must be 'synthetic' or an existing survey CSV file, got {data!r}")
+        raise ParameterError(f"data_source must be 'synthetic' or an existing survey CSV file, got {data_source!r}")
     survey = pd.read_csv(path)
     if survey.columns[0] in ("", "Unnamed: 0"):
         survey = survey.drop(columns=survey.columns[0])

@@ -22,22 +22,45 @@ import pandas as pd
 
 from crm_models.errors import ParameterError
 from crm_models.loyalty.index import index_scores, index_table
-from crm_models.loyalty.pls import PLSPathModel
+from crm_models.loyalty.pls_result import _result_of
+from crm_models.results import check_level
+
+__all__ = ["importance_performance", "investment_levers"]
 
 
 def importance_performance(
-    model: PLSPathModel,
+    model: object,
     data: pd.DataFrame,
     target: str = "CUSL",
     scale: tuple[float, float] = (1, 10),
-    level: float | None = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
-    """One row per driver of ``target``: importance (total effect) and performance (0–100 index)."""
-    if not hasattr(model, "spec_"):
-        raise ParameterError("the PLS model is not fitted yet; call fit(data) first")
-    if target not in model.spec_.constructs:
-        raise ParameterError(f"unknown target construct {target!r}; known: {list(model.spec_.names)}")
-    level = model.level if level is None else level
+    """One row per driver of ``target``: importance (total effect) and performance (0–100 index).
+
+    Parameters
+    ----------
+    model : PLSPathModel or PLSResult
+        A fitted model (or its result).
+    data : pandas.DataFrame
+        Survey answers the model was fitted on.
+    target : str, default "CUSL"
+        The construct to move (loyalty).
+    scale : tuple of float, default (1, 10)
+        Answer scale of the items.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per driver: ``construct, label, importance, importance_low, importance_high,
+        importance_points, performance, performance_low, performance_high, below_average,
+        above_average, quadrant, target, target_label``; most important first.
+    """
+    model = _result_of(model)
+    check_level(level)
+    if target not in model.spec.constructs:
+        raise ParameterError(f"unknown target construct {target!r}; known: {list(model.spec.names)}")
     effects = model.effects(level)
     drivers = effects[(effects["target"] == target) & (effects["total"].abs() > 1e-12)].copy()
     if drivers.empty:
@@ -47,7 +70,7 @@ def importance_performance(
     sd = scores.std(ddof=1)
     out = pd.DataFrame({
         "construct": drivers["source"].to_numpy(),
-        "label": [model.spec_.label(c) for c in drivers["source"]],
+        "label": [model.spec.label(c) for c in drivers["source"]],
         "importance": drivers["total"].to_numpy(),
         "importance_low": drivers.get("total_low", pd.Series(np.nan, index=drivers.index)).to_numpy(),
         "importance_high": drivers.get("total_high", pd.Series(np.nan, index=drivers.index)).to_numpy(),
@@ -65,5 +88,31 @@ def importance_performance(
         [hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf],
         ["concentrate here", "keep up the good work", "low priority"], "possible overkill")
     out["target"] = target
-    out["target_label"] = model.spec_.label(target)
+    out["target_label"] = model.spec.label(target)
     return out.sort_values("importance", ascending=False, ignore_index=True)
+
+
+def investment_levers(ipm: pd.DataFrame, exclude: str | None = None) -> pd.DataFrame:
+    """The drivers a manager can pull, most important first, with the investment decision.
+
+    Satisfaction is itself an outcome, so it is ``exclude``-d from the levers (unless it is the
+    only driver: then every driver is kept and none is flagged). ``invest`` is True for a lever
+    in the *concentrate here* quadrant whose performance is clearly below the drivers' average
+    (its interval excludes the average).
+
+    Parameters
+    ----------
+    ipm : pandas.DataFrame
+        ``importance_performance`` output.
+    exclude : str, optional
+        Construct that is not a lever (e.g. the satisfaction construct).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``ipm`` that are levers, plus a boolean column ``invest``.
+    """
+    levers = ipm[ipm["construct"] != exclude]
+    if not len(levers):
+        return ipm.assign(invest=False)
+    return levers.assign(invest=(levers["quadrant"] == "concentrate here") & levers["below_average"].astype(bool))

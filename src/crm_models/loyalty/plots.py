@@ -9,21 +9,39 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from crm_models.loyalty.economics import RS_HIGH, RS_LOW
+
+__all__ = ["plot_importance_performance", "plot_paths", "plot_retention_curve", "plot_retention_economics"]
 
 QUADRANT_COLORS = {"concentrate here": "#d1495b", "keep up the good work": "#2e86ab",
                    "low priority": "#8d99ae", "possible overkill": "#edae49"}
 
 
-def _axes(ax, size=(7, 4.5)):
+def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size)
     return ax
 
 
-def plot_importance_performance(ipm: pd.DataFrame, title: str, ax=None):
-    """Importance (total effect, with interval) vs performance (0–100 index, with interval)."""
+def plot_importance_performance(ipm: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
+    """Importance (total effect, with interval) vs performance (0–100 index, with interval).
+
+    Parameters
+    ----------
+    ipm : pandas.DataFrame
+        Output of ``importance_performance``.
+    title : str
+        Chart title (the finding).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _axes(ax)
     for row in ipm.itertuples():
         color = QUADRANT_COLORS.get(row.quadrant, "#444444")
@@ -46,8 +64,27 @@ def plot_importance_performance(ipm: pd.DataFrame, title: str, ax=None):
     return ax
 
 
-def plot_retention_economics(curves: dict[str, pd.DataFrame], current: float, title: str, ax=None):
-    """Profit effect of +5 points of retention vs the base retention rate, one line per model."""
+def plot_retention_economics(
+    curves: dict[str, pd.DataFrame], current: float, title: str, ax: Axes | None = None
+) -> Axes:
+    """Profit effect of +5 points of retention vs the base retention rate, one line per model.
+
+    Parameters
+    ----------
+    curves : dict of str to pandas.DataFrame
+        Model name → ``RetentionEconomics.curve()``.
+    current : float
+        Today's retention rate (a vertical line).
+    title : str
+        Chart title (the finding).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _axes(ax)
     ax.axhspan(100 * RS_LOW, 100 * RS_HIGH, color="#2e86ab", alpha=0.12,
                label="Reichheld & Sasser: 25–85%")
@@ -62,9 +99,29 @@ def plot_retention_economics(curves: dict[str, pd.DataFrame], current: float, ti
     return ax
 
 
-def plot_retention_curve(curve: pd.DataFrame, bands: pd.DataFrame | None, threshold: float | None,
-                         title: str, ax=None):
-    """P(retained) vs satisfaction index: spline with interval, hinge fit, band means."""
+def plot_retention_curve(
+    curve: pd.DataFrame, bands: pd.DataFrame | None, threshold: float | None, title: str, ax: Axes | None = None
+) -> Axes:
+    """P(retained) vs satisfaction index: spline with interval, hinge fit, band means.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        ``RetentionCurve.curve()``.
+    bands : pandas.DataFrame or None
+        ``behaviour_by_band`` output (points with intervals).
+    threshold : float or None
+        Take-off threshold to mark (None: no line).
+    title : str
+        Chart title (the finding).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _axes(ax)
     ax.fill_between(curve["score"], 100 * curve["p_low"], 100 * curve["p_high"], color="#2e86ab", alpha=0.2)
     ax.plot(curve["score"], 100 * curve["p_spline"], color="#2e86ab", lw=2, label="spline logit (95% band)")
@@ -85,8 +142,27 @@ def plot_retention_curve(curve: pd.DataFrame, bands: pd.DataFrame | None, thresh
     return ax
 
 
-def plot_paths(summary: pd.DataFrame, title: str, ax=None, reference: pd.DataFrame | None = None):
-    """Horizontal bars of path coefficients with bootstrap intervals (and optional reference dots)."""
+def plot_paths(
+    summary: pd.DataFrame, title: str, ax: Axes | None = None, reference: pd.DataFrame | None = None
+) -> Axes:
+    """Horizontal bars of path coefficients with bootstrap intervals (and optional reference dots).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``PLSResult.path_table()`` (``label, estimate, ci_low, ci_high``).
+    title : str
+        Chart title (the finding).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default a new figure).
+    reference : pandas.DataFrame, optional
+        Reference estimates in the same order (``estimate``; ``attrs["name"]`` for the legend).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _axes(ax, (7, 0.45 * len(summary) + 1.5))
     y = np.arange(len(summary))[::-1]
     ax.barh(y, summary["estimate"], color="#2e86ab", alpha=0.8)

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crm_models.loyalty.pls import PLSPathModel, _Design
+from crm_models.loyalty.pls_algorithm import _Design, _percentile
+from crm_models.loyalty.pls_result import PLSResult, _result_of
 from crm_models.loyalty.spec import ModelSpec
+from crm_models.results import Result, check_level, estimate_table
+
+__all__ = ["MeasurementAssessment", "assess_measurement", "cronbach_alpha", "fornell_larcker", "htmt"]
 
 ALPHA_MIN = 0.70
 RHO_C_MIN = 0.70
@@ -34,7 +38,22 @@ HTMT_LIBERAL = 0.90
 
 
 def cronbach_alpha(corr: np.ndarray, block: np.ndarray, k: int) -> np.ndarray:
-    """Standardized Cronbach's α of block ``k`` for correlation matrices (..., p, p); NaN for 1 item."""
+    """Standardized Cronbach's α of block ``k`` for correlation matrices (..., p, p); NaN for 1 item.
+
+    Parameters
+    ----------
+    corr : numpy.ndarray
+        Item correlation matrices (..., p, p).
+    block : numpy.ndarray
+        Construct position of each item (p,).
+    k : int
+        The block.
+
+    Returns
+    -------
+    numpy.ndarray
+        α with the leading shape of ``corr``.
+    """
     idx = np.flatnonzero(block == k)
     m = len(idx)
     if m < 2:
@@ -48,7 +67,18 @@ def htmt(corr: np.ndarray, spec: ModelSpec) -> np.ndarray:
     """HTMT ratios (..., K, K) for item correlation matrices (..., p, p) in ``spec.items`` order.
 
     HTMT_kl = mean |r_ij| over i in k, j in l  /  sqrt(mean off-diagonal |r| within k × within l).
-    Diagonal is NaN.
+
+    Parameters
+    ----------
+    corr : numpy.ndarray
+        Item correlation matrices (..., p, p).
+    spec : ModelSpec
+        Model specification (item order and blocks).
+
+    Returns
+    -------
+    numpy.ndarray
+        HTMT (..., K, K); the diagonal is NaN.
     """
     d = _Design.from_spec(spec)
     corr = np.abs(np.asarray(corr, dtype=float))
@@ -67,7 +97,20 @@ def htmt(corr: np.ndarray, spec: ModelSpec) -> np.ndarray:
 
 
 def fornell_larcker(latent_corr: pd.DataFrame, ave: pd.Series) -> pd.DataFrame:
-    """Fornell–Larcker table: √AVE on the diagonal, latent correlations below; plus a pass flag."""
+    """Fornell–Larcker table: √AVE on the diagonal, latent correlations below; plus a pass flag.
+
+    Parameters
+    ----------
+    latent_corr : pandas.DataFrame
+        Latent correlations (K × K).
+    ave : pandas.Series
+        AVE per construct.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The lower triangle with √AVE on the diagonal, ``max_corr`` and ``passes``.
+    """
     table = latent_corr.copy().astype(float)
     names = list(table.index)
     for c in names:
@@ -81,36 +124,80 @@ def fornell_larcker(latent_corr: pd.DataFrame, ave: pd.Series) -> pd.DataFrame:
     return table
 
 
-@dataclass
-class MeasurementAssessment:
-    """Tables of the measurement model and the list of threshold violations (``issues``)."""
+@dataclass(frozen=True)
+class MeasurementAssessment(Result):
+    """Tables of the measurement model and the threshold violations (``issues``).
+
+    ``reliability`` (per construct α, ρ_C, ρ_A, AVE, flags), ``loadings`` (per item, with
+    bootstrap interval and status), ``htmt`` (K × K), ``htmt_intervals`` (per pair, ``level``
+    percentile interval and flag), ``fornell_larcker``; ``htmt_draws`` (bootstrap draws × pairs,
+    not in ``to_dict()``).
+    """
 
     reliability: pd.DataFrame
     loadings: pd.DataFrame
     htmt: pd.DataFrame
     htmt_intervals: pd.DataFrame
     fornell_larcker: pd.DataFrame
-    issues: list[str] = field(default_factory=list)
+    issues: tuple[str, ...]
+    level: float
+    htmt_draws: np.ndarray | None = field(default=None, metadata={"json": False})
 
-    def summary(self) -> pd.DataFrame:
-        """The reliability table (one row per construct) — the headline of the assessment."""
-        return self.reliability
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Reliabilities per construct (no SE) and HTMT per pair (bootstrap SE and interval).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the HTMT percentile intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``; rows ``"<construct> alpha"``,
+            ``"<construct> rho_c"``, ``"<construct> rho_a"``, ``"<construct> ave"`` and
+            ``"htmt <a>–<b>"``.
+        """
+        check_level(level)
+        rel = self.reliability.set_index("construct")[["alpha", "rho_c", "rho_a", "ave"]]
+        names = [f"{c} {q}" for c in rel.index for q in rel.columns]
+        first = estimate_table(rel.to_numpy().ravel(), level=level, index=names)
+        pairs = [f"htmt {a}–{b}" for a, b in zip(self.htmt_intervals["construct_a"],
+                                                 self.htmt_intervals["construct_b"], strict=True)]
+        est = self.htmt_intervals["htmt"].to_numpy()
+        if self.htmt_draws is None or len(self.htmt_draws) == 0:
+            second = estimate_table(est, level=level, index=pairs)
+        else:
+            low, high = _percentile(self.htmt_draws, level)
+            second = estimate_table(est, self.htmt_draws.std(axis=0, ddof=1), low, high, level=level, index=pairs)
+        return pd.concat([first, second])
 
 
-def assess_measurement(model: PLSPathModel, level: float | None = None) -> MeasurementAssessment:
-    """Reliability, indicator reliability and discriminant validity of a fitted ``PLSPathModel``.
+def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessment:
+    """Reliability, indicator reliability and discriminant validity of a fitted PLS path model.
 
     α and HTMT use the item correlations; ρ_C, AVE and loadings use the model's loadings
     (consistent loadings when the model was fitted with ``consistent=True``). With a
     bootstrap, HTMT gets a percentile interval and is flagged when its upper bound reaches 0.90.
+
+    Parameters
+    ----------
+    model : PLSPathModel or PLSResult
+        A fitted model (or its result).
+    level : float, default 0.95
+        Confidence level of the loading and HTMT intervals.
+
+    Returns
+    -------
+    MeasurementAssessment
+        The tables and the list of issues.
     """
-    if not hasattr(model, "spec_"):
-        raise ValueError("assess_measurement needs a fitted PLSPathModel")
-    spec, d = model.spec_, model.design_
-    level = model.level if level is None else level
+    res: PLSResult = _result_of(model)
+    check_level(level)
+    spec, d = res.spec, res.design
     names = list(d.names)
-    corr = model.item_corr_.to_numpy()
-    lam = model.loadings_.to_numpy()
+    corr = res.item_corr.to_numpy()
+    lam = res.loadings.to_numpy()
     rows = []
     issues: list[str] = []
     for k, c in enumerate(names):
@@ -122,7 +209,7 @@ def assess_measurement(model: PLSPathModel, level: float | None = None) -> Measu
         ave = 1.0 if single else float(np.mean(lk**2))
         row = {
             "construct": c, "label": spec.label(c), "items": len(idx), "alpha": alpha,
-            "rho_c": rho_c, "rho_a": float(model.rho_a_[c]), "ave": ave,
+            "rho_c": rho_c, "rho_a": float(res.rho_a[c]), "ave": ave,
             "alpha_ok": bool(single or alpha >= ALPHA_MIN),
             "rho_c_ok": bool(single or RHO_C_MIN <= rho_c <= RHO_C_MAX),
             "ave_ok": bool(single or ave >= AVE_MIN),
@@ -140,7 +227,7 @@ def assess_measurement(model: PLSPathModel, level: float | None = None) -> Measu
             issues.append(f"{spec.label(c)}: AVE = {ave:.2f} < {AVE_MIN} (convergent validity)")
     reliability = pd.DataFrame(rows)
 
-    loadings = model.loadings_table(level)
+    loadings = res.loadings_table(level)
     loadings["status"] = np.where(loadings["loading"] >= LOADING_MIN, "ok",
                                   np.where(loadings["loading"] >= LOADING_DROP, "weak", "drop?"))
     multi = d.sizes[d.block] > 1
@@ -154,7 +241,7 @@ def assess_measurement(model: PLSPathModel, level: float | None = None) -> Measu
     htmt_table = pd.DataFrame(H, index=names, columns=names)
     pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
     hrows = []
-    boot_H = htmt(model.boot_.corr, spec) if model.boot_ is not None else None
+    boot_H = htmt(res.boot.corr, spec) if res.boot is not None else None
     alpha = (1 - level) / 2
     for i, j in pairs:
         r = {"pair": f"{spec.label(names[i])} – {spec.label(names[j])}",
@@ -173,8 +260,9 @@ def assess_measurement(model: PLSPathModel, level: float | None = None) -> Measu
         issues.append(f"discriminant validity {r['pair']}: HTMT = {r['htmt']:.2f}{extra} — {r['flag']}")
 
     ave_series = reliability.set_index("construct")["ave"]
-    fl = fornell_larcker(model.latent_corr_, ave_series)
+    fl = fornell_larcker(res.latent_corr, ave_series)
     for c in fl.index[~fl["passes"].astype(bool)]:
         issues.append(f"Fornell–Larcker: √AVE of {spec.label(c)} ({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
                       f"correlation ({fl.loc[c, 'max_corr']:.2f})")
-    return MeasurementAssessment(reliability, loadings, htmt_table, htmt_ci, fl, issues)
+    draws = None if boot_H is None else np.stack([boot_H[:, i, j] for i, j in pairs], axis=1)
+    return MeasurementAssessment(reliability, loadings, htmt_table, htmt_ci, fl, tuple(issues), level, draws)

@@ -12,13 +12,14 @@ Satisfied customers still defect; only the very satisfied are reliably loyal (Jo
   parameter).
 
 ``behaviour_by_band`` tabulates retention (Wilson interval) and spend (t-interval) per
-satisfaction band; ``link_survey_to_behaviour`` joins survey scores to retention and spend
-from the transactions (vectorized, no per-customer loop).
+satisfaction band; ``retention_contrast`` compares the top and bottom quarters. Linking the
+survey to the transactions lives in ``behaviour``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,11 +28,21 @@ from patsy import dmatrix
 from scipy import stats
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.results import Result, check_fitted, check_level, estimate_table, z_value
+
+__all__ = [
+    "RetentionContrast",
+    "RetentionCurve",
+    "RetentionCurveResult",
+    "behaviour_by_band",
+    "retention_contrast",
+    "wilson_interval",
+]
 
 DEFAULT_BANDS = (0, 50, 60, 70, 80, 90, 100)
 
 
-def _check_xy(score, retained) -> tuple[np.ndarray, np.ndarray]:
+def _check_xy(score: Sequence[float], retained: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(score, dtype=float)
     y = np.asarray(retained)
     if s.ndim != 1 or y.shape != s.shape:
@@ -48,9 +59,29 @@ def _check_xy(score, retained) -> tuple[np.ndarray, np.ndarray]:
     return s, y
 
 
-def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for binomial proportions (vectorized)."""
-    z = stats.norm.ppf(0.5 + level / 2)
+def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -> pd.DataFrame:
+    """Wilson score interval for binomial proportions (vectorized).
+
+    Parameters
+    ----------
+    successes : numpy.ndarray
+        Successes per group.
+    n : numpy.ndarray
+        Trials per group (NaN interval where 0).
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ci_low, ci_high``; one row per group.
+    """
+    low, high = _wilson(successes, n, level)
+    return pd.DataFrame({"ci_low": low, "ci_high": high})
+
+
+def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    z = stats.norm.ppf(0.5 + check_level(level) / 2)
     n = np.asarray(n, dtype=float)
     p = np.divide(successes, n, out=np.full_like(n, np.nan), where=n > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -60,17 +91,88 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -
     return centre - half, centre + half
 
 
+@dataclass(frozen=True)
+class RetentionCurveResult(Result):
+    """Headline numbers of a fitted ``RetentionCurve``.
+
+    ``threshold`` (τ, the score where retention takes off) with its profile-likelihood
+    interval ``threshold_ci_low``/``threshold_ci_high`` at ``level``; ``slope_below`` /
+    ``slope_above`` (log-odds per score point below / above τ) and the odds ratios per +10
+    points; the non-linearity likelihood-ratio test (spline vs linear logit:
+    ``nonlinearity_lr``, ``nonlinearity_p``, ``nonlinear`` when p < 1 − level). Not in
+    ``to_dict()``: the likelihood ``profile`` over τ and the hinge logit's ``hinge_params`` /
+    ``hinge_cov`` (conditional on τ).
+    """
+
+    threshold: float
+    threshold_ci_low: float
+    threshold_ci_high: float
+    slope_below: float
+    slope_above: float
+    odds_ratio_10_below: float
+    odds_ratio_10_above: float
+    nonlinearity_lr: float
+    nonlinearity_p: float
+    nonlinear: bool
+    level: float
+    n_customers: int
+    profile: pd.DataFrame = field(metadata={"json": False})
+    hinge_params: np.ndarray = field(metadata={"json": False})
+    hinge_cov: np.ndarray = field(metadata={"json": False})
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Threshold (profile-likelihood interval), slopes and odds ratios (Wald, given τ), LR test.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``; rows ``threshold, slope_below,
+            slope_above, odds_ratio_10_below, odds_ratio_10_above, nonlinearity_lr,
+            nonlinearity_p``.
+        """
+        z = z_value(level)
+        grid, llf = self.profile["tau"].to_numpy(), self.profile["loglik"].to_numpy()
+        inside = grid[2 * (llf.max() - llf) <= stats.chi2.ppf(level, 1)]
+        c = self.hinge_cov
+        se = np.sqrt([c[1, 1], c[1, 1] + c[2, 2] + 2 * c[1, 2]])
+        slopes = np.array([self.slope_below, self.slope_above])
+        rows = {
+            "threshold": (self.threshold, np.nan, inside.min(), inside.max()),
+            "slope_below": (slopes[0], se[0], slopes[0] - z * se[0], slopes[0] + z * se[0]),
+            "slope_above": (slopes[1], se[1], slopes[1] - z * se[1], slopes[1] + z * se[1]),
+            "odds_ratio_10_below": (self.odds_ratio_10_below, np.nan, *np.exp(10 * (slopes[0] + np.array([-z, z]) * se[0]))),
+            "odds_ratio_10_above": (self.odds_ratio_10_above, np.nan, *np.exp(10 * (slopes[1] + np.array([-z, z]) * se[1]))),
+            "nonlinearity_lr": (self.nonlinearity_lr, np.nan, np.nan, np.nan),
+            "nonlinearity_p": (self.nonlinearity_p, np.nan, np.nan, np.nan),
+        }
+        values = np.array(list(rows.values()), dtype=float)
+        return estimate_table(values[:, 0], values[:, 1], values[:, 2], values[:, 3], level=level, index=list(rows))
+
+
 class RetentionCurve:
     """Logistic curves of retention on a satisfaction score (e.g. the 0–100 index).
 
-    Parameters: ``df`` spline degrees of freedom, ``level`` for intervals, ``grid_size`` for
-    the threshold search (between the 5th and 95th score percentiles).
+    Parameters
+    ----------
+    df : int, default 4
+        Degrees of freedom of the natural cubic spline.
+    level : float, default 0.95
+        Confidence level of the threshold interval, of the non-linearity decision and of the
+        curve's band.
+    grid_size : int, default 60
+        Grid of the threshold search (between the 5th and 95th score percentiles).
 
-    After ``fit(score, retained)``: ``linear_`` and ``spline_`` (statsmodels results),
-    ``nonlinearity_lr_``, ``nonlinearity_p_``, ``nonlinear_`` (p below 1 − level: only then
-    is the threshold meaningful), ``threshold_`` (τ), ``threshold_ci_``,
-    ``slope_below_`` and ``slope_above_`` (log-odds per score point below/above τ),
-    ``odds_ratio_10_below_/above_`` (per 10 points).
+    Attributes
+    ----------
+    result_ : RetentionCurveResult
+        Threshold with interval, slopes, odds ratios, non-linearity test.
+    linear_, spline_, hinge_ : statsmodels GLM results
+        The three logits (used by :meth:`curve`).
     """
 
     def __init__(self, df: int = 4, level: float = 0.95, grid_size: int = 60) -> None:
@@ -79,20 +181,32 @@ class RetentionCurve:
         self.grid_size = grid_size
 
     def fit(self, score: Sequence[float], retained: Sequence[bool]) -> RetentionCurve:
+        """Fit the linear, spline and hinge logits of ``retained`` on ``score``.
+
+        Parameters
+        ----------
+        score : sequence of float
+            Satisfaction score per customer.
+        retained : sequence of bool
+            Whether the customer was retained (0/1 or boolean).
+
+        Returns
+        -------
+        RetentionCurve
+            ``self``, with ``result_`` set.
+        """
         if not isinstance(self.df, (int, np.integer)) or self.df < 3:
             raise ParameterError(f"df must be an integer >= 3, got {self.df!r}")
-        if not 0 < self.level < 1:
-            raise ParameterError(f"level must be in (0, 1), got {self.level!r}")
+        check_level(self.level)
         s, y = _check_xy(score, retained)
         self.score_range_ = (float(s.min()), float(s.max()))
-        X_lin = sm.add_constant(s)
-        self.linear_ = sm.GLM(y, X_lin, family=sm.families.Binomial()).fit()
-        self._spline_design = dmatrix(f"cr(x, df={int(self.df)}, constraints='center')", {"x": s}, return_type="dataframe")
-        self.spline_ = sm.GLM(y, self._spline_design, family=sm.families.Binomial()).fit()
-        self.nonlinearity_lr_ = float(2 * (self.spline_.llf - self.linear_.llf))
-        extra = self._spline_design.shape[1] - 2
-        self.nonlinearity_p_ = float(stats.chi2.sf(max(self.nonlinearity_lr_, 0.0), extra))
-        self.nonlinear_ = bool(self.nonlinearity_p_ < 1 - self.level)
+        self.linear_ = sm.GLM(y, sm.add_constant(s), family=sm.families.Binomial()).fit()
+        self.spline_design_ = dmatrix(f"cr(x, df={int(self.df)}, constraints='center')", {"x": s},
+                                      return_type="dataframe")
+        self.spline_ = sm.GLM(y, self.spline_design_, family=sm.families.Binomial()).fit()
+        lr = float(2 * (self.spline_.llf - self.linear_.llf))
+        extra = self.spline_design_.shape[1] - 2
+        p_value = float(stats.chi2.sf(max(lr, 0.0), extra))
         # hinge logit, profile likelihood over tau
         grid = np.linspace(*np.percentile(s, [5, 95]), self.grid_size)
         llf = np.empty(len(grid))
@@ -103,31 +217,44 @@ class RetentionCurve:
             llf[k] = res.llf
             fits.append(res)
         best = int(np.argmax(llf))
-        self.profile_ = pd.DataFrame({"tau": grid, "loglik": llf})
-        self.threshold_ = float(grid[best])
         inside = grid[2 * (llf[best] - llf) <= stats.chi2.ppf(self.level, 1)]
-        self.threshold_ci_ = (float(inside.min()), float(inside.max()))
         self.hinge_ = fits[best]
         b, c = self.hinge_.params[1], self.hinge_.params[2]
-        self.slope_below_ = float(b)
-        self.slope_above_ = float(b + c)
-        self.odds_ratio_10_below_ = float(np.exp(10 * b))
-        self.odds_ratio_10_above_ = float(np.exp(10 * (b + c)))
+        self.result_ = RetentionCurveResult(
+            threshold=float(grid[best]), threshold_ci_low=float(inside.min()),
+            threshold_ci_high=float(inside.max()), slope_below=float(b), slope_above=float(b + c),
+            odds_ratio_10_below=float(np.exp(10 * b)), odds_ratio_10_above=float(np.exp(10 * (b + c))),
+            nonlinearity_lr=lr, nonlinearity_p=p_value, nonlinear=bool(p_value < 1 - self.level),
+            level=float(self.level), n_customers=int(len(s)),
+            profile=pd.DataFrame({"tau": grid, "loglik": llf}),
+            hinge_params=np.asarray(self.hinge_.params, dtype=float),
+            hinge_cov=np.asarray(self.hinge_.cov_params(), dtype=float),
+        )
         return self
 
     def curve(self, grid: Sequence[float] | None = None) -> pd.DataFrame:
-        """Fitted P(retained) on ``grid`` from the spline, hinge and linear logits, with spline interval."""
-        if not hasattr(self, "spline_"):
-            raise ParameterError("the curve is not fitted yet; call fit(score, retained) first")
+        """Fitted P(retained) on ``grid`` from the spline, hinge and linear logits, with spline band.
+
+        Parameters
+        ----------
+        grid : sequence of float, optional
+            Scores (clipped to the observed range; default 101 points over it).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``score, p_spline, p_low, p_high, p_hinge, p_linear``.
+        """
+        check_fitted(self, "result_")
         if grid is None:
             grid = np.linspace(*self.score_range_, 101)
         g = np.clip(np.asarray(grid, dtype=float), *self.score_range_)
-        X = dmatrix(self._spline_design.design_info, {"x": g}, return_type="dataframe").to_numpy()
+        X = dmatrix(self.spline_design_.design_info, {"x": g}, return_type="dataframe").to_numpy()
         eta = X @ self.spline_.params.to_numpy()
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.spline_.cov_params().to_numpy(), X))
         z = stats.norm.ppf(0.5 + self.level / 2)
         expit = _expit
-        Xh = np.column_stack([np.ones_like(g), g, np.maximum(g - self.threshold_, 0.0)])
+        Xh = np.column_stack([np.ones_like(g), g, np.maximum(g - self.result_.threshold, 0.0)])
         return pd.DataFrame({
             "score": g,
             "p_spline": expit(eta), "p_low": expit(eta - z * se), "p_high": expit(eta + z * se),
@@ -135,20 +262,24 @@ class RetentionCurve:
             "p_linear": expit(self.linear_.params[0] + self.linear_.params[1] * g),
         })
 
-    def summary(self) -> pd.DataFrame:
-        """Headline numbers: threshold with interval, slopes either side, non-linearity test."""
-        return pd.DataFrame([
-            ("threshold (score where retention takes off)", self.threshold_),
-            ("threshold interval low", self.threshold_ci_[0]),
-            ("threshold interval high", self.threshold_ci_[1]),
-            ("odds ratio per +10 points below threshold", self.odds_ratio_10_below_),
-            ("odds ratio per +10 points above threshold", self.odds_ratio_10_above_),
-            ("non-linearity LR statistic (spline vs linear)", self.nonlinearity_lr_),
-            ("non-linearity p-value", self.nonlinearity_p_),
-        ], columns=["quantity", "value"])
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """The result's estimate table (``result_.summary``).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``.
+        """
+        check_fitted(self, "result_")
+        return self.result_.summary(level)
 
 
-def _expit(x):
+def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
@@ -160,7 +291,27 @@ def behaviour_by_band(
     bands: Sequence[float] = DEFAULT_BANDS,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """Per satisfaction band: customers, retention rate (Wilson interval), mean spend (t-interval)."""
+    """Per satisfaction band: customers, retention rate (Wilson interval), mean spend (t-interval).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per customer.
+    score, retained : str
+        Columns of the satisfaction score and of the retained flag.
+    spend : str or None, default "annual_spend"
+        Column of the annual spend (None: no spend columns).
+    bands : sequence of float
+        Increasing band edges.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per band: ``band, customers, score_mean, retention, retention_low, retention_high`` and
+        ``spend, spend_low, spend_high``.
+    """
     for col in [score, retained] + ([spend] if spend else []):
         if col not in frame.columns:
             raise DataValidationError(f"behaviour_by_band: column {col!r} is missing")
@@ -176,7 +327,7 @@ def behaviour_by_band(
     out["customers"] = n
     out["score_mean"] = g[score].mean().reindex(labels).to_numpy()
     out["retention"] = np.divide(k, n, out=np.full(len(n), np.nan), where=n > 0)
-    out["retention_low"], out["retention_high"] = wilson_interval(k, n, level)
+    out["retention_low"], out["retention_high"] = _wilson(k, n, level)
     if spend:
         mean = g[spend].mean().reindex(labels).to_numpy()
         sd = g[spend].std(ddof=1).reindex(labels).to_numpy()
@@ -189,78 +340,92 @@ def behaviour_by_band(
     return out
 
 
+@dataclass(frozen=True)
+class RetentionContrast(Result):
+    """Retention of the top vs the bottom share of customers by score, with ``level`` intervals.
+
+    ``top_rate``/``bottom_rate`` with Wilson intervals, group sizes ``top_n``/``bottom_n``,
+    and ``difference`` (top − bottom) with Newcombe's hybrid score interval.
+    """
+
+    bottom_rate: float
+    bottom_low: float
+    bottom_high: float
+    bottom_n: int
+    top_rate: float
+    top_low: float
+    top_high: float
+    top_n: int
+    difference: float
+    difference_low: float
+    difference_high: float
+    level: float = field(default=0.95, metadata={"json": False})
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Top rate, bottom rate and their difference with ``level`` intervals (Wilson / Newcombe).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``; rows ``top_rate, bottom_rate, difference``.
+        """
+        n = np.array([self.top_n, self.bottom_n])
+        p = np.array([self.top_rate, self.bottom_rate])
+        values = _newcombe(np.round(p * n), n, p, level)
+        return estimate_table([self.top_rate, self.bottom_rate, self.difference],
+                              ci_low=[values[1], values[4], values[7]], ci_high=[values[2], values[5], values[8]],
+                              level=level, index=["top_rate", "bottom_rate", "difference"])
+
+
+def _newcombe(k: np.ndarray, n: np.ndarray, p: np.ndarray, level: float) -> list[float]:
+    """[top, top_low, top_high, bottom, bottom_low, bottom_high, difference, low, high]."""
+    (l1, l2), (u1, u2) = _wilson(k, n, level)
+    p1, p2 = p
+    d = p1 - p2
+    return [float(v) for v in (p1, l1, u1, p2, l2, u2, d, d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+                               d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))]
+
+
 def retention_contrast(
     frame: pd.DataFrame,
     score: str = "satisfaction_index",
     retained: str = "retained",
     q: int = 4,
     level: float = 0.95,
-) -> dict[str, float]:
-    """Retention of the top vs the bottom ``1/q`` of customers by score, with Wilson intervals and
-    Newcombe's hybrid score interval of the difference (top − bottom)."""
+) -> RetentionContrast:
+    """Retention of the top vs the bottom ``1/q`` of customers by score, with intervals.
+
+    Wilson intervals for each rate and Newcombe's hybrid score interval for the difference
+    (top − bottom).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per customer.
+    score, retained : str
+        Columns of the score and of the retained flag.
+    q : int, default 4
+        Compare the top and bottom 1/q (quarters by default).
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    RetentionContrast
+        The two rates and their difference with intervals.
+    """
     if q < 2:
         raise ParameterError(f"q must be >= 2, got {q!r}")
     lo_cut, hi_cut = frame[score].quantile([1 / q, 1 - 1 / q])
     low = frame.loc[frame[score] <= lo_cut, retained].astype(float)
     high = frame.loc[frame[score] >= hi_cut, retained].astype(float)
-    (l1, l2), (u1, u2) = wilson_interval(np.array([high.sum(), low.sum()]),
-                                         np.array([len(high), len(low)]), level)
-    p1, p2 = high.mean(), low.mean()
-    d = p1 - p2
-    return {"bottom_rate": p2, "bottom_low": l2, "bottom_high": u2, "bottom_n": len(low),
-            "top_rate": p1, "top_low": l1, "top_high": u1, "top_n": len(high), "difference": d,
-            "difference_low": d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-            "difference_high": d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)}
-
-
-def customer_behaviour(
-    transactions: pd.DataFrame,
-    observation_end: pd.Timestamp,
-    retained: pd.Series,
-    customers: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Per customer with transactions: retained, purchases, annual spend, tenure, relationship level.
-
-    ``retained`` is a boolean Series by customer_id (e.g. the synthetic world's
-    ``truth.purchase.alive_at_end`` or a model's P(alive) > 0.5). Annual spend is the total
-    transaction amount divided by the years between first purchase and ``observation_end``
-    (at least one week). One vectorized group-by; no per-customer loop.
-    """
-    for col in ("customer_id", "timestamp", "amount"):
-        if col not in transactions.columns:
-            raise DataValidationError(f"transactions: column {col!r} is missing")
-    agg = transactions.groupby("customer_id").agg(total=("amount", "sum"), first=("timestamp", "min"),
-                                                   purchases=("amount", "size"))
-    weeks = ((pd.Timestamp(observation_end) - agg["first"]).dt.total_seconds() / (7 * 86400)).clip(lower=1)
-    out = pd.DataFrame({
-        "retained": retained.reindex(agg.index).fillna(False).astype(bool),
-        "purchases": agg["purchases"].astype(int),
-        "annual_spend": agg["total"] / (weeks / 52.0),
-        "tenure_years": weeks / 52.0,
-    }, index=agg.index)
-    if customers is not None and "relationship_level" in customers.columns:
-        out["relationship_level"] = customers.set_index("customer_id")["relationship_level"].reindex(out.index)
-    out.index.name = "customer_id"
-    return out
-
-
-def link_survey_to_behaviour(
-    scores: pd.Series,
-    transactions: pd.DataFrame,
-    observation_end: pd.Timestamp,
-    retained: pd.Series,
-    customers: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Join survey scores (a Series indexed by customer_id) to ``customer_behaviour``.
-
-    Respondents without transactions get 0 purchases and 0 spend.
-    """
-    tx = transactions[transactions["customer_id"].isin(scores.index)]
-    behaviour = customer_behaviour(tx, observation_end, retained, customers)
-    out = pd.DataFrame({"satisfaction_index": scores})
-    out.index.name = "customer_id"
-    out = out.join(behaviour, how="left")
-    out["retained"] = retained.reindex(out.index).fillna(False).astype(bool)
-    out["purchases"] = out["purchases"].fillna(0).astype(int)
-    out["annual_spend"] = out["annual_spend"].fillna(0.0)
-    return out.reset_index()
+    t, t_low, t_high, b, b_low, b_high, d, d_low, d_high = _newcombe(
+        np.array([high.sum(), low.sum()]), np.array([len(high), len(low)]), np.array([high.mean(), low.mean()]),
+        level)
+    return RetentionContrast(b, b_low, b_high, len(low), t, t_low, t_high, len(high), d, d_low, d_high,
+                             float(level))

@@ -203,6 +203,7 @@ class ModelSpec:
 
     @property
     def exogenous(self) -> list[str]:
+        """Constructs without incoming path, in causal order."""
         targets = {t for _, t in self.paths}
         return [c for c in self.names if c not in targets]
 
@@ -225,7 +226,38 @@ class ModelSpec:
         return mask
 
     def label(self, construct: str) -> str:
+        """Readable label of ``construct`` (the name itself when none is set).
+
+        Parameters
+        ----------
+        construct : str
+            Construct name.
+
+        Returns
+        -------
+        str
+            The label.
+        """
         return self.labels.get(construct, construct)
+
+    def require_construct(self, construct: str, parameter: str = "construct") -> str:
+        """Return ``construct`` if the model has it, else raise ``ParameterError`` naming ``parameter``.
+
+        Parameters
+        ----------
+        construct : str
+            Construct name, e.g. a report parameter's value.
+        parameter : str, default "construct"
+            Name shown in the error (e.g. ``"loyalty_construct"``).
+
+        Returns
+        -------
+        str
+            ``construct``.
+        """
+        if construct not in self.constructs:
+            raise ParameterError(f"{parameter}={construct!r} is not a construct of the model: {list(self.names)}")
+        return construct
 
     # -- data -----------------------------------------------------------------------------
     def check_data(
