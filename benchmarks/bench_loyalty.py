@@ -51,7 +51,8 @@ def run(n: int, draws: int, library_draws: int, small_draws: int = 10) -> dict:
         times = {}
         for k in sorted({max(small_draws, 10), library_draws}):  # plspm turns < 10 into 100
             t0 = time.perf_counter()
-            ref, ref_paths = fit_plspm(data, scheme="path", bootstrap_draws=k, processes=2)
+            fitted = fit_plspm(data, scheme="path", n_boot=k, processes=2)
+            ref, ref_paths = fitted.model, fitted.paths
             times[k] = time.perf_counter() - t0
     lib_se = ref.bootstrap().paths()["std.error"].to_numpy()
     t_total = times[library_draws] * draws / library_draws  # linear (includes fixed costs)

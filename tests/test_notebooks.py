@@ -60,7 +60,7 @@ DOCUMENTED = {
                         "expected_incremental_profit_ci", "n_eligible", "profit_everyone",
                         "profit_nobody", "plan_expected_profit", "opted_out", "excluded",
                         "consent_cost", "truth_corr", "policy_value"},
-    "satisfaction_loyalty_profit": {"data", "model", "satisfaction_index", "indices",
+    "satisfaction_loyalty_profit": {"data_source", "model", "satisfaction_index", "indices",
                                     "path_coefficients", "r2", "gof", "reliability", "htmt",
                                     "importance_performance", "retention_profit", "retention_curve",
                                     "relationship_ladder", "sem"},
@@ -272,7 +272,7 @@ SANITY = {
     "satisfaction_loyalty_profit": lambda f: [
         0 <= f["satisfaction_index"]["ci_low"] <= f["satisfaction_index"]["index"]
         <= f["satisfaction_index"]["ci_high"] <= 100,
-        f["model"]["respondents"] == 300 and f["model"]["bootstrap_draws"] <= 200,
+        f["model"]["respondents"] == 300 and f["model"]["n_boot"] <= 200,
         0 <= f["gof"] <= 1,
     ],
     "customization_tradeoffs": lambda f: [

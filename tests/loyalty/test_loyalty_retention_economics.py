@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.loyalty.behaviour import link_survey_to_behaviour
 from crm_models.loyalty.economics import RetentionEconomics, mechanism_ladder, relationship_ladder
 from crm_models.loyalty.index import construct_index
 from crm_models.loyalty.pls import PLSPathModel
-from crm_models.loyalty.behaviour import link_survey_to_behaviour
 from crm_models.loyalty.retention import RetentionCurve, behaviour_by_band, wilson_interval
 
 

@@ -9,7 +9,12 @@ import pytest
 
 from crm_models.errors import ParameterError
 from crm_models.loyalty.pls import PLSPathModel
-from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, _description, lavaan_description
+from crm_models.loyalty.sem import (
+    CovarianceSEM,
+    SEMIdentificationWarning,
+    _description,
+    lavaan_description,
+)
 from crm_models.loyalty.spec import ECSI_CONSTRUCTS, ModelSpec
 
 

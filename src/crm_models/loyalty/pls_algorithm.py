@@ -28,7 +28,7 @@ from crm_models.loyalty.plsc import consistent_loadings, disattenuate, rho_a
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.results import Result, estimate_table
 
-__all__ = ["SCHEMES", "PLSEstimates", "estimate_from_corr"]
+__all__ = ["PLSEstimates", "SCHEMES", "estimate_from_corr"]
 
 SCHEMES = ("centroid", "factorial", "path")
 
