@@ -141,12 +141,14 @@ class RetentionCurveResult(Result):
         c = self.hinge_cov
         se = np.sqrt([c[1, 1], c[1, 1] + c[2, 2] + 2 * c[1, 2]])
         slopes = np.array([self.slope_below, self.slope_above])
+        with np.errstate(over="ignore"):  # a tiny sample can give an infinite odds-ratio bound
+            odds = np.exp(10 * (slopes[:, None] + np.array([-z, z])[None, :] * se[:, None]))
         rows = {
             "threshold": (self.threshold, np.nan, inside.min(), inside.max()),
             "slope_below": (slopes[0], se[0], slopes[0] - z * se[0], slopes[0] + z * se[0]),
             "slope_above": (slopes[1], se[1], slopes[1] - z * se[1], slopes[1] + z * se[1]),
-            "odds_ratio_10_below": (self.odds_ratio_10_below, np.nan, *np.exp(10 * (slopes[0] + np.array([-z, z]) * se[0]))),
-            "odds_ratio_10_above": (self.odds_ratio_10_above, np.nan, *np.exp(10 * (slopes[1] + np.array([-z, z]) * se[1]))),
+            "odds_ratio_10_below": (self.odds_ratio_10_below, np.nan, *odds[0]),
+            "odds_ratio_10_above": (self.odds_ratio_10_above, np.nan, *odds[1]),
             "nonlinearity_lr": (self.nonlinearity_lr, np.nan, np.nan, np.nan),
             "nonlinearity_p": (self.nonlinearity_p, np.nan, np.nan, np.nan),
         }
