@@ -174,8 +174,8 @@ def test_hillstrom_womens_email_heterogeneity():
     covariates finds the same: its mean predicted womens_email uplift is > 4 points higher
     for womens = 1 than for womens = 0 (observed gap 6.2 points)."""
     from crm_models.data.public import load_hillstrom, shared_data_file
-    from crm_models.uplift.segments import segment_lift
     from crm_models.uplift.features import hillstrom_features
+    from crm_models.uplift.segments import segment_lift
 
     path = shared_data_file("hillstrom.csv")
     if path is None:
