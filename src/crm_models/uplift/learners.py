@@ -363,7 +363,7 @@ def learner_names(learners: str) -> pd.Series:
     Parameters
     ----------
     learners : str
-        E.g. ``"S,T,X,CT"`` (case and spaces ignored; duplicates kept once).
+        E.g. ``"S,T,X,CT"`` (case and spaces ignored; a learner named twice is kept once).
 
     Returns
     -------
@@ -371,11 +371,13 @@ def learner_names(learners: str) -> pd.Series:
         Index: the short names as written (e.g. ``"S"``); values: display names
         (``"S-learner"``, …, ``"class transformation"``), in the given order.
     """
-    kinds = list(dict.fromkeys(k.strip() for k in str(learners).split(",") if k.strip()))
+    kinds = [k.strip() for k in str(learners).split(",") if k.strip()]
     if not kinds:
         raise ParameterError(f"learners names no learner: {learners!r}; e.g. 'S,T,X,CT'")
     unknown = [k for k in kinds if k.lower() not in _LEARNERS]
     if unknown:
         raise ParameterError(f"unknown learner(s) {unknown}; choose from S, T, X, CT")
-    names = [f"{k.upper()}-learner" if k.upper() != "CT" else "class transformation" for k in kinds]
-    return pd.Series(names, index=pd.Index(kinds, name="kind"), name="learner")
+    names = {}
+    for k in kinds:  # first spelling of each learner wins
+        names.setdefault(f"{k.upper()}-learner" if k.upper() != "CT" else "class transformation", k)
+    return pd.Series(list(names), index=pd.Index(list(names.values()), name="kind"), name="learner")
