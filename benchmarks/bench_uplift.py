@@ -57,8 +57,9 @@ def main(argv=None) -> None:
     from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
     from sklift.models import TwoModels
 
+    from crm_models.uplift.evaluation import uplift_metrics
     from crm_models.uplift.learners import TLearner
-    from crm_models.uplift.metrics import auuc, qini_coefficient, uplift_metrics
+    from crm_models.uplift.metrics import auuc, qini_coefficient
 
     X, y, t = simulate(n, args.features, args.seed)
     print(f"{n:,} customers × {args.features} features, treated share {t.mean():.3f}, "

@@ -54,7 +54,7 @@ DOCUMENTED = {
                       "standard_errors", "loglik", "holdout", "customer_equity", "clv_horizon_months",
                       "annual_discount_rate", "margin", "top20_share", "gini", "abc",
                       "value_needs_cells", "value_fit_cells", "winback"},
-    "campaign_uplift": {"data", "outcome", "ate", "srm", "balance", "models", "selected_model",
+    "campaign_uplift": {"data_source", "outcome", "ate", "srm", "balance", "models", "selected_model",
                         "recommended_policy", "recommended_share", "recommended_share_ci",
                         "recommended_contacts", "expected_incremental_profit",
                         "expected_incremental_profit_ci", "n_eligible", "profit_everyone",

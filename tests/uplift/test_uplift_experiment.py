@@ -8,7 +8,7 @@ import pytest
 
 from crm_models.data.public import shared_data_file
 from crm_models.errors import DataValidationError, ParameterError
-from crm_models.uplift.experiment import (
+from crm_models.uplift import (
     covariate_balance,
     evaluate_experiment,
     lift_table,
@@ -44,7 +44,7 @@ def test_lift_intervals_cover_the_truth():
     reps = 400
     for _ in range(reps):
         table = lift_table(_campaign(1500, rng), outcomes=["conversion", "spend"],
-                           control="control").set_index("outcome")
+                           control="control").table.set_index("outcome")
         for o, (abs_true, rel_true) in truth.items():
             r = table.loc[o]
             hits[(o, "abs")] += r["abs_ci_low"] <= abs_true <= r["abs_ci_high"]
@@ -57,7 +57,8 @@ def test_lift_table_point_estimates_and_holm():
     """Means and lifts equal hand computation; Holm-adjusted p-values ≥ raw p-values."""
     rng = np.random.default_rng(1)
     frame = _campaign(4000, rng)
-    table = lift_table(frame, outcomes=["conversion", "spend"])
+    result = lift_table(frame, outcomes=["conversion", "spend"])
+    table = result.table
     means = frame.groupby("arm")[["conversion", "spend"]].mean()
     conv = table.set_index("outcome").loc["conversion"]
     assert conv["abs_lift"] == pytest.approx(means.loc["offer", "conversion"]
@@ -65,8 +66,8 @@ def test_lift_table_point_estimates_and_holm():
     assert conv["rel_lift"] == pytest.approx(means.loc["offer", "conversion"]
                                              / means.loc["control", "conversion"] - 1)
     assert (table["p_adjusted"] >= table["p_value"] - 1e-15).all()
-    assert table.attrs["interval_level"] == pytest.approx(0.95)
-    wide = lift_table(frame, outcomes=["conversion", "spend"], simultaneous=True)
+    assert result.interval_level == pytest.approx(0.95)
+    wide = lift_table(frame, outcomes=["conversion", "spend"], simultaneous=True).table
     assert (wide["abs_ci_high"] - wide["abs_ci_low"] > table["abs_ci_high"] - table["abs_ci_low"]).all()
 
 
@@ -74,7 +75,7 @@ def test_holm_matches_statsmodels():
     """Our Holm adjustment equals statsmodels multipletests(method='holm') on random p-values."""
     from statsmodels.stats.multitest import multipletests
 
-    from crm_models.uplift.experiment import holm
+    from crm_models.uplift.lift import holm
 
     p = np.random.default_rng(0).random(25) ** 3
     np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], atol=1e-15)
@@ -121,11 +122,12 @@ def test_segment_lift_recovers_heterogeneity():
     p = 0.1 + 0.10 * ((arm == "offer") & (channel == "web"))
     frame = pd.DataFrame({"arm": arm, "channel": channel,
                           "conversion": (rng.random(n) < p).astype(int)})
-    table = segment_lift(frame, "channel", outcomes=["conversion"]).set_index("segment")
+    result = segment_lift(frame, "channel", outcomes=["conversion"])
+    table = result.table.set_index("segment")
     web, store = table.loc["web"], table.loc["store"]
     assert web["abs_ci_low"] > 0 and web["abs_ci_low"] <= 0.10 <= web["abs_ci_high"]
     assert store["abs_ci_low"] <= 0 <= store["abs_ci_high"]
-    het = table.attrs["heterogeneity"]
+    het = result.heterogeneity
     assert het["p_value"].iloc[0] < 0.001
 
 
@@ -139,8 +141,8 @@ def test_bad_input_messages():
     frame.loc[3, "conversion"] = np.nan
     with pytest.raises(DataValidationError, match="rows \\[3\\]"):
         lift_table(frame, outcomes=["conversion"])
-    with pytest.raises(ParameterError, match="alpha"):
-        lift_table(_campaign(50, rng), outcomes=["conversion"], alpha=5)
+    with pytest.raises(ParameterError, match="level"):
+        lift_table(_campaign(50, rng), outcomes=["conversion"], level=5)
 
 
 # Published results of the MineThatData e-mail challenge (Hillstrom 2008), rounded as printed.
@@ -167,7 +169,7 @@ def test_hillstrom_published_rates():
     frame = load_hillstrom(path)
     covariates = ["recency", "history", "mens", "womens", "zip_code", "newbie", "channel"]
     result = evaluate_experiment(frame, covariates=covariates)
-    lift = result.lift.set_index(["arm", "outcome"])
+    lift = result.lift.table.set_index(["arm", "outcome"])
     for (arm, outcome), (published, unit) in HILLSTROM_PUBLISHED.items():
         if arm == "control":
             value = lift.xs(outcome, level="outcome")["mean_control"].iloc[0]

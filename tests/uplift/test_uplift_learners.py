@@ -157,11 +157,12 @@ def test_world_uplift_is_recovered(world_model):
 def test_world_policy_value(world_model):
     """True profit of targeting the top 30% by the model lies between random targeting and
     the oracle, and captures > 50% of the oracle's gain over random."""
-    from crm_models.uplift.targeting import true_policy_values
+    from crm_models.uplift.holdout import true_policy_values
 
     model, features, truth = world_model
-    table = true_policy_values(truth, model.predict(features), margin=10.0, contact_cost=0.25,
-                               arms=["offer_a", "offer_b"], shares=[0.3]).iloc[0]
+    table = true_policy_values(truth, model.predict(features), margin_per_outcome=10.0,
+                               cost_per_contact=0.25, arms=["offer_a", "offer_b"],
+                               shares=[0.3]).table.iloc[0]
     assert table["random"] < table["model"] <= table["oracle"]
     assert (table["model"] - table["random"]) > 0.5 * (table["oracle"] - table["random"])
 
@@ -173,15 +174,15 @@ def test_hillstrom_womens_email_heterogeneity():
     covariates finds the same: its mean predicted womens_email uplift is > 4 points higher
     for womens = 1 than for womens = 0 (observed gap 6.2 points)."""
     from crm_models.data.public import load_hillstrom, shared_data_file
-    from crm_models.uplift.experiment import segment_lift
     from crm_models.uplift.features import hillstrom_features
+    from crm_models.uplift.segments import segment_lift
 
     path = shared_data_file("hillstrom.csv")
     if path is None:
         pytest.skip("hillstrom.csv not found (set CRM_SHARED_DATA or provide ../shared/data)")
     frame = load_hillstrom(path)
     seg = segment_lift(frame, "womens", outcomes=["visit"])
-    het = seg.attrs["heterogeneity"].set_index("arm")
+    het = seg.heterogeneity.set_index("arm")
     assert het.loc["womens_email", "p_value"] < 1e-10
     X = hillstrom_features(frame)
     model = TLearner(base_estimator("logistic")).fit(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.uplift import evaluation as ev
 from crm_models.uplift import metrics as um
 
 
@@ -71,7 +72,7 @@ def test_deciles_match_scikit_uplift():
     """Per-decile uplift and group sizes equal sklift uplift_by_percentile (N divisible by 10)."""
     sm = pytest.importorskip("sklift.metrics")
     y, s, t = _data(5000, 3)
-    ours = um.uplift_by_decile(y, s, t)
+    ours = ev.uplift_by_decile(y, s, t)
     ref = sm.uplift_by_percentile(y, s, t, strategy="overall", bins=10)
     np.testing.assert_allclose(ours["uplift"], ref["uplift"], atol=1e-12)
     np.testing.assert_array_equal(ours["n_treatment"], ref["n_treatment"])
@@ -94,9 +95,9 @@ def test_curves_match_naive_loop(continuous):
 def test_results_do_not_depend_on_order_of_tied_rows():
     """Permuting the rows (which reorders tied scores) changes no metric."""
     y, s, t = _data(2000, 11, ties=True)
-    base = um.uplift_metrics(y, s, t, k=0.37)
+    base = ev.uplift_metrics(y, s, t, k=0.37)
     perm = np.random.default_rng(0).permutation(len(y))
-    other = um.uplift_metrics(y[perm], s[perm], t[perm], k=0.37)
+    other = ev.uplift_metrics(y[perm], s[perm], t[perm], k=0.37)
     for name in ("qini_coefficient", "auuc", "auuc_raw", "uplift_at_k"):
         assert getattr(other, name) == pytest.approx(getattr(base, name), abs=1e-12)
     np.testing.assert_allclose(other.deciles["uplift"], base.deciles["uplift"], atol=1e-12)
@@ -140,7 +141,7 @@ def test_raw_auuc_of_constant_score_is_half_the_ate():
 def test_informative_score_beats_random():
     """The score built from the true driver x has a clearly positive Qini coefficient."""
     y, s, t = _data(20000, 10)
-    m = um.uplift_metrics(y, s, t)
+    m = ev.uplift_metrics(y, s, t)
     assert m.qini_coefficient > 0.1
     assert m.uplift_at_k > y[t == 1].mean() - y[t == 0].mean()
     assert m.deciles["uplift"].iloc[:3].mean() > m.deciles["uplift"].iloc[-3:].mean()

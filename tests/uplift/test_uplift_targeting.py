@@ -10,12 +10,9 @@ import pandas as pd
 import pytest
 
 from crm_models.errors import DataValidationError, ParameterError
-from crm_models.uplift.targeting import (
-    export_targets,
-    plan_targeting,
-    profit_curve,
-    true_policy_values,
-)
+from crm_models.uplift.export import export_targets
+from crm_models.uplift.holdout import holdout_profit_curve, true_policy_values
+from crm_models.uplift.targeting import plan_targeting
 
 STATUSES = np.array(["opt_in", "double_opt_in", "opt_out", None], dtype=object)
 
@@ -29,8 +26,8 @@ def _random_case(rng: np.random.Generator):
         uplift += 0.5
     consent = rng.choice(STATUSES, n, p=rng.dirichlet(np.ones(4)))
     kwargs = {
-        "margin": rng.uniform(1, 50) if rng.random() < 0.5 else rng.uniform(1, 50, k),
-        "contact_cost": rng.uniform(0, 1),
+        "margin_per_outcome": rng.uniform(1, 50) if rng.random() < 0.5 else rng.uniform(1, 50, k),
+        "cost_per_contact": rng.uniform(0, 1),
         "require_double_opt_in": bool(rng.random() < 0.5),
         "max_contacts": int(rng.integers(0, n + 5)) if rng.random() < 0.4 else None,
         "budget": float(rng.uniform(0, n)) if rng.random() < 0.3 else None,
@@ -72,7 +69,7 @@ def test_plan_is_the_best_feasible_list():
     uplift = pd.DataFrame({"uplift_a": rng.normal(0.02, 0.03, n),
                            "uplift_b": rng.normal(0.01, 0.05, n)})
     consent = rng.choice(["opt_in", "double_opt_in", "opt_out"], n)
-    plan = plan_targeting(ids, uplift, margin={"a": 20.0, "b": 30.0}, contact_cost=0.3,
+    plan = plan_targeting(ids, uplift, margin_per_outcome={"a": 20.0, "b": 30.0}, cost_per_contact=0.3,
                           consent=consent, max_contacts=150)
     profit = np.column_stack([20 * uplift["uplift_a"] - 0.3, 30 * uplift["uplift_b"] - 0.3])
     best = profit.max(axis=1)
@@ -146,22 +143,22 @@ def _experiment(n: int, seed: int):
     return x, tau, t, y
 
 
-def test_profit_curve_finds_the_true_cut_off():
+def test_holdout_profit_curve_finds_the_true_cut_off():
     """Ranking by true uplift with margin 10 and cost 0.5 (profit > 0 iff x > 7/12, optimal
     share 5/12 ≈ 0.42): on 40,000 hold-out customers the bootstrap interval of the best share
     covers 5/12, the profit interval covers the true optimum (10·E[τ; x > 7/12] − cost share),
     and contacting everyone matches 10·ATE − 0.5."""
     x, tau, t, y = _experiment(40_000, 2)
-    pc = profit_curve(y, t, np.full(len(y), "offer"), x, margin=10.0, contact_cost=0.5,
-                      population=1000, n_boot=200, seed=1)
+    pc = holdout_profit_curve(y, t, np.full(len(y), "offer"), x, margin_per_outcome=10.0,
+                              cost_per_contact=0.5, population=1000, n_boot=200, seed=1)
     true_opt = 1000 * np.mean(np.where(x > 7 / 12, 10 * tau - 0.5, 0.0))
     assert pc.share_interval[0] <= 5 / 12 <= pc.share_interval[1]
     assert pc.profit_interval[0] <= true_opt <= pc.profit_interval[1]
     ate = y[t == "offer"].mean() - y[t == "control"].mean()
     assert pc.everyone["offer"] == pytest.approx(1000 * (10 * ate - 0.5))
     assert pc.curve["profit"].iloc[-1] == pytest.approx(pc.everyone["offer"])
-    again = profit_curve(y, t, np.full(len(y), "offer"), x, 10.0, 0.5, population=1000,
-                         n_boot=200, seed=1)
+    again = holdout_profit_curve(y, t, np.full(len(y), "offer"), x, 10.0, 0.5, population=1000,
+                                 n_boot=200, seed=1)
     assert again.share_interval == pc.share_interval  # seeded
 
 
@@ -171,7 +168,7 @@ def test_true_policy_values_ordering():
     rng = np.random.default_rng(3)
     true = rng.normal(0.02, 0.03, (5000, 2))
     pred = true + rng.normal(0, 0.02, true.shape)
-    table = true_policy_values(true, pred, 10.0, 0.1, arms=["a", "b"]).set_index("share")
+    table = true_policy_values(true, pred, 10.0, 0.1, arms=["a", "b"]).table.set_index("share")
     assert (table["oracle"] >= table["model"] - 1e-9).all()
     assert (table.loc[[0.1, 0.2, 0.3], "model"] > table.loc[[0.1, 0.2, 0.3], "random"]).all()
     assert table.loc[1.0, "oracle"] == pytest.approx((10 * true - 0.1).max(axis=1).sum())

@@ -1,59 +1,74 @@
 """Campaign uplift: did the campaign work, for whom, and who should get the next one.
 
-- ``experiment``: lift per arm and outcome with intervals, sample-ratio and balance checks,
-  segment lift (``evaluate_experiment``, ``lift_table``, ``segment_lift``).
+- ``inputs``: the study's data sources (synthetic world or a Hillstrom-format CSV).
+- ``lift``, ``checks``, ``segments``, ``experiment``: lift per arm and outcome with
+  intervals, sample-ratio and balance checks, segment lift with Cochran's Q
+  (``lift_table``, ``sample_ratio_test``, ``segment_lift``, ``evaluate_experiment``).
 - ``learners``: S-, T-, X-learner and class transformation on any scikit-learn estimator.
-- ``metrics``: uplift / Qini curves, AUUC, Qini coefficient, uplift@k, deciles (one sort).
-- ``targeting``: expected incremental profit, consent rules, limits, hold-out profit curve
-  with bootstrap cut-off, atomic export.
-- ``features``: model features from customers and transactions (DuckDB), Hillstrom features.
+- ``metrics``, ``evaluation``: uplift / Qini curves, AUUC, Qini coefficient, uplift@k,
+  deciles with intervals (one sort).
+- ``consent``: the one consent rule. ``targeting``: expected incremental profit, limits,
+  the target plan. ``export``: atomic export of a target list.
+- ``holdout``: hold-out profit curve with bootstrap cut-off; true policy values (simulation).
+- ``decision``: model vs everyone vs nobody, and the plan that carries it out.
+- ``narrative``: the report's sentences. ``features``: model features (DuckDB), Hillstrom.
 """
 
-from crm_models.uplift.experiment import (
-    ExperimentResult,
-    covariate_balance,
-    evaluate_experiment,
-    lift_table,
-    sample_ratio_test,
-    segment_lift,
+from crm_models.uplift.checks import SampleRatioResult, covariate_balance, sample_ratio_test
+from crm_models.uplift.consent import consent_eligible, exclusion_reasons
+from crm_models.uplift.decision import CampaignDecision, decide_campaign, plan_campaign
+from crm_models.uplift.evaluation import (
+    ArmMetrics,
+    UpliftMetrics,
+    metrics_table,
+    per_arm_metrics,
+    uplift_by_decile,
+    uplift_metrics,
 )
+from crm_models.uplift.experiment import ExperimentResult, evaluate_experiment
+from crm_models.uplift.export import export_targets
 from crm_models.uplift.features import customer_features, hillstrom_features
+from crm_models.uplift.holdout import (
+    HoldoutProfitResult,
+    PolicyValueResult,
+    holdout_profit_curve,
+    true_policy_values,
+)
+from crm_models.uplift.inputs import CampaignInputs, load_campaign_inputs
 from crm_models.uplift.learners import (
     ClassTransformation,
     SLearner,
     TLearner,
     XLearner,
     base_estimator,
+    learner_names,
     make_learner,
 )
+from crm_models.uplift.lift import LiftEstimate, LiftResult, lift_table
 from crm_models.uplift.metrics import (
     UpliftCurve,
-    UpliftMetrics,
     auuc,
-    metrics_table,
-    per_arm_metrics,
     qini_coefficient,
     qini_curve,
     uplift_at_k,
-    uplift_by_decile,
     uplift_curve,
-    uplift_metrics,
 )
-from crm_models.uplift.targeting import (
-    ProfitCurve,
-    TargetPlan,
-    best_arm_profit,
-    export_targets,
-    plan_targeting,
-    profit_curve,
-    true_policy_values,
-)
+from crm_models.uplift.segments import SegmentLiftResult, cochran_q, segment_lift
+from crm_models.uplift.targeting import TargetPlan, best_arm_profit, plan_targeting
 
 __all__ = [
+    "ArmMetrics",
+    "CampaignDecision",
+    "CampaignInputs",
     "ClassTransformation",
     "ExperimentResult",
-    "ProfitCurve",
+    "HoldoutProfitResult",
+    "LiftEstimate",
+    "LiftResult",
+    "PolicyValueResult",
     "SLearner",
+    "SampleRatioResult",
+    "SegmentLiftResult",
     "TLearner",
     "TargetPlan",
     "UpliftCurve",
@@ -62,17 +77,24 @@ __all__ = [
     "auuc",
     "base_estimator",
     "best_arm_profit",
+    "cochran_q",
+    "consent_eligible",
     "covariate_balance",
     "customer_features",
+    "decide_campaign",
     "evaluate_experiment",
+    "exclusion_reasons",
     "export_targets",
     "hillstrom_features",
+    "holdout_profit_curve",
+    "learner_names",
     "lift_table",
+    "load_campaign_inputs",
     "make_learner",
     "metrics_table",
     "per_arm_metrics",
+    "plan_campaign",
     "plan_targeting",
-    "profit_curve",
     "qini_coefficient",
     "qini_curve",
     "sample_ratio_test",

@@ -40,9 +40,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.results import check_fitted
 
 __all__ = [
     "ClassTransformation",
@@ -50,6 +50,7 @@ __all__ = [
     "TLearner",
     "XLearner",
     "base_estimator",
+    "learner_names",
     "make_learner",
 ]
 
@@ -149,7 +150,7 @@ class _UpliftBase(BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Predicted uplift per customer: (n,) for one arm, (n, n_arms) for several."""
-        check_is_fitted(self, "arms_")
+        check_fitted(self, "arms_")
         return self._shape([self._predict_arm(X, i) for i in range(len(self.arms_))])
 
     def predict_frame(self, X) -> pd.DataFrame:
@@ -214,7 +215,7 @@ class TLearner(_UpliftBase):
         return self
 
     def predict(self, X) -> np.ndarray:
-        check_is_fitted(self, "arms_")
+        check_fitted(self, "arms_")
         base = _outcome(self.control_model_, X)
         return self._shape([_outcome(m, X) - base for m in self.arm_models_])
 
@@ -326,7 +327,7 @@ class ClassTransformation(_UpliftBase):
         return np.asarray(m.predict(X), dtype=float)
 
 
-def base_estimator(name: str, outcome: str = "binary", random_state: int = 0):
+def base_estimator(name: str, outcome: str = "binary", random_state: int = 0) -> BaseEstimator:
     """A sensible base model by name: 'logistic' (standardized logistic regression; 'linear'
     ridge regression for a continuous outcome) or 'gbm' (histogram gradient boosting)."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -348,9 +349,35 @@ def base_estimator(name: str, outcome: str = "binary", random_state: int = 0):
 _LEARNERS = {"s": SLearner, "t": TLearner, "x": XLearner, "ct": ClassTransformation}
 
 
-def make_learner(kind: str, estimator, **kwargs) -> _UpliftBase:
+def make_learner(kind: str, estimator: Any, **kwargs: Any) -> _UpliftBase:
     """Learner by short name: 's', 't', 'x' or 'ct' (class transformation)."""
     key = kind.lower().removesuffix("-learner").removesuffix("learner")
     if key not in _LEARNERS:
         raise ParameterError(f"unknown learner {kind!r}; choose one of {sorted(_LEARNERS)}")
     return _LEARNERS[key](estimator, **kwargs)
+
+
+def learner_names(learners: str) -> pd.Series:
+    """Parse a comma-separated list of learner short names into display names.
+
+    Parameters
+    ----------
+    learners : str
+        E.g. ``"S,T,X,CT"`` (case and spaces ignored; a learner named twice is kept once).
+
+    Returns
+    -------
+    pandas.Series
+        Index: the short names as written (e.g. ``"S"``); values: display names
+        (``"S-learner"``, …, ``"class transformation"``), in the given order.
+    """
+    kinds = [k.strip() for k in str(learners).split(",") if k.strip()]
+    if not kinds:
+        raise ParameterError(f"learners names no learner: {learners!r}; e.g. 'S,T,X,CT'")
+    unknown = [k for k in kinds if k.lower() not in _LEARNERS]
+    if unknown:
+        raise ParameterError(f"unknown learner(s) {unknown}; choose from S, T, X, CT")
+    names = {}
+    for k in kinds:  # first spelling of each learner wins
+        names.setdefault(f"{k.upper()}-learner" if k.upper() != "CT" else "class transformation", k)
+    return pd.Series(list(names), index=pd.Index(list(names.values()), name="kind"), name="learner")

@@ -30,7 +30,8 @@ spend) in each group; ``N`` is the number of customers.
   under random tie-breaking); deciles assign a tied block to the decile of its mid-rank.
 
 Everything is computed from one ``argsort`` of the scores plus cumulative sums
-(``uplift_metrics`` computes every metric from that single sort).
+(``crm_models.uplift.evaluation.uplift_metrics`` computes every metric, with the
+per-decile table, from that single sort).
 """
 
 from __future__ import annotations
@@ -39,40 +40,59 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.results import Result, check_level, estimate_table
 
 __all__ = [
     "UpliftCurve",
-    "UpliftMetrics",
     "auuc",
-    "metrics_table",
-    "per_arm_metrics",
     "perfect_qini_curve",
     "perfect_uplift_curve",
     "qini_coefficient",
     "qini_curve",
     "uplift_at_k",
-    "uplift_by_decile",
     "uplift_curve",
-    "uplift_metrics",
 ]
 
 
-@dataclass(frozen=True)
-class UpliftCurve:
+@dataclass(frozen=True, repr=False)
+class UpliftCurve(Result):
     """Points of an uplift or Qini curve.
 
-    ``n``: number of customers targeted at each point (starts at 0, ends at ``n_total``);
-    ``value``: curve value at those points, in outcome units (e.g. incremental conversions);
-    ``kind``: 'qini' or 'uplift'; ``n_total``: customers in the evaluation set.
+    Parameters
+    ----------
+    n : numpy.ndarray
+        Number of customers targeted at each point (starts at 0, ends at ``n_total``).
+    value : numpy.ndarray
+        Curve value at those points, in outcome units (e.g. incremental conversions).
+    kind : str
+        'qini' or 'uplift'.
+    n_total : int
+        Customers in the evaluation set.
     """
 
     n: np.ndarray
     value: np.ndarray
     kind: str
     n_total: int
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Area under the curve and under the random reference (no sampling error here).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level (kept for the common signature).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``; rows area, random_area.
+        """
+        check_level(level)
+        return estimate_table([self.area(), self.random_area()], level=level,
+                              index=pd.Index(["area", "random_area"], name="quantity"))
 
     @property
     def share(self) -> np.ndarray:
@@ -339,137 +359,3 @@ def uplift_at_k(y, score, treatment, k: float = 0.3) -> float:
     y, score, t = _check_inputs(y, score, treatment)
     c = _cumulative(y, score, t)[0]
     return _at_k(c, _top_k_size(k, len(y)))
-
-
-def _deciles(y, score, t, order, c_ends_n, bins) -> pd.DataFrame:
-    n = len(y)
-    s = score[order]
-    ys = y[order]
-    ts = t[order]
-    # mid-rank of each customer's tied block -> bin
-    mids = (c_ends_n[:-1] + c_ends_n[1:]) / 2.0
-    block_bin = np.minimum((mids * bins / n).astype(int), bins - 1)
-    sizes = np.diff(c_ends_n).astype(int)
-    bin_of = np.repeat(block_bin, sizes)
-    tf = ts.astype(float)
-
-    def per_bin(w):
-        return np.bincount(bin_of, weights=w, minlength=bins)
-
-    n_t = per_bin(tf)
-    n_c = per_bin(1.0 - tf)
-    sum_t, sum_c = per_bin(ys * tf), per_bin(ys * (1 - tf))
-    sq_t, sq_c = per_bin(ys**2 * tf), per_bin(ys**2 * (1 - tf))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m_t, m_c = sum_t / n_t, sum_c / n_c
-        var_t = (sq_t - n_t * m_t**2) / (n_t - 1)
-        var_c = (sq_c - n_c * m_c**2) / (n_c - 1)
-        se = np.sqrt(var_t / n_t + var_c / n_c)
-        pred = per_bin(s) / (n_t + n_c)
-    z = stats.norm.ppf(0.975)
-    up = m_t - m_c
-    return pd.DataFrame({
-        "decile": np.arange(1, bins + 1),
-        "n_treatment": n_t.astype(int),
-        "n_control": n_c.astype(int),
-        "mean_treatment": m_t,
-        "mean_control": m_c,
-        "uplift": up,
-        "se": se,
-        "ci_low": up - z * se,
-        "ci_high": up + z * se,
-        "mean_predicted": pred,
-    })
-
-
-def uplift_by_decile(y, score, treatment, bins: int = 10) -> pd.DataFrame:
-    """Observed uplift per score bin (bin 1 = highest scores), with a 95% Wald interval.
-
-    Bins hold ``N/bins`` customers each (like ``numpy.array_split`` of the ranking, which is
-    what ``sklift.metrics.uplift_by_percentile`` uses); a tied block goes to the bin of its
-    mid-rank. Columns: decile, n_treatment, n_control, mean_treatment, mean_control,
-    uplift (difference of means), se (unpooled), ci_low, ci_high, mean_predicted (mean score).
-    """
-    y, score, t = _check_inputs(y, score, treatment)
-    if not isinstance(bins, (int, np.integer)) or not 1 <= bins <= len(y):
-        raise ParameterError(f"bins must be an integer between 1 and n = {len(y)}, got {bins!r}")
-    c, order = _cumulative(y, score, t)
-    return _deciles(y, score, t, order, c.n, int(bins))
-
-
-@dataclass(frozen=True)
-class UpliftMetrics:
-    """All hold-out metrics of one score vector, from one sort (see module docstring)."""
-
-    qini_coefficient: float
-    auuc: float  # normalized
-    auuc_raw: float  # ∫ U/N dφ, outcome units per customer
-    uplift_at_k: float
-    k: float
-    qini: UpliftCurve
-    uplift: UpliftCurve
-    perfect_qini: UpliftCurve
-    perfect_uplift: UpliftCurve
-    deciles: pd.DataFrame
-
-    def summary(self) -> pd.DataFrame:
-        """One-row frame: qini_coefficient, auuc, auuc_raw, uplift_at_k."""
-        return pd.DataFrame([{
-            "qini_coefficient": self.qini_coefficient,
-            "auuc": self.auuc,
-            "auuc_raw": self.auuc_raw,
-            f"uplift_at_{self.k:g}": self.uplift_at_k,
-        }])
-
-
-def uplift_metrics(y, score, treatment, k: float = 0.3, bins: int = 10) -> UpliftMetrics:
-    """Qini coefficient, AUUC (normalized and raw), uplift@k, curves and deciles in one pass."""
-    y, score, t = _check_inputs(y, score, treatment)
-    n = len(y)
-    c, order = _cumulative(y, score, t)
-    qini = _curve(c, "qini", n)
-    upl = _curve(c, "uplift", n)
-    p_qini = _curve(_perfect_cumulative(y, t, "qini"), "qini", n)
-    p_upl = _curve(_perfect_cumulative(y, t, "uplift"), "uplift", n)
-    return UpliftMetrics(
-        qini_coefficient=_normalized(qini, p_qini),
-        auuc=_normalized(upl, p_upl),
-        auuc_raw=upl.area() / n**2,
-        uplift_at_k=_at_k(c, _top_k_size(k, n)),
-        k=k,
-        qini=qini,
-        uplift=upl,
-        perfect_qini=p_qini,
-        perfect_uplift=p_upl,
-        deciles=_deciles(y, score, t, order, c.n, bins),
-    )
-
-
-def per_arm_metrics(y, uplift, treatment, arms, control="control", k: float = 0.3,
-                    bins: int = 10) -> dict:
-    """``uplift_metrics`` of each arm's score against control on the rows of that arm + control.
-
-    ``uplift``: (n,) or (n, len(arms)) predicted uplift (``learner.predict``); ``treatment``
-    (n,): arm received. Returns {arm: UpliftMetrics}.
-    """
-    y = np.asarray(y, dtype=float)
-    t = np.asarray(treatment, dtype=object)
-    u = np.asarray(uplift, dtype=float).reshape(len(y), -1)
-    arms = list(arms)
-    if u.shape[1] != len(arms):
-        raise DataValidationError(f"uplift has {u.shape[1]} columns for arms {arms}")
-    out = {}
-    for j, a in enumerate(arms):
-        rows = (t == a) | (t == control)
-        out[a] = uplift_metrics(y[rows], u[rows, j], t[rows] == a, k=k, bins=bins)
-    return out
-
-
-def metrics_table(results: dict, k_label: str = "uplift_at_30") -> pd.DataFrame:
-    """Flatten {model: {arm: UpliftMetrics}} into rows model, arm, qini, auuc, auuc_raw, uplift@k."""
-    rows = []
-    for model, per_arm in results.items():
-        for arm, m in per_arm.items():
-            rows.append({"model": model, "arm": arm, "qini_coefficient": m.qini_coefficient,
-                         "auuc": m.auuc, "auuc_raw": m.auuc_raw, k_label: m.uplift_at_k})
-    return pd.DataFrame(rows)

@@ -9,10 +9,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_models.uplift.metrics import UpliftMetrics
-from crm_models.uplift.targeting import ProfitCurve
+from crm_models.uplift.evaluation import UpliftMetrics
+from crm_models.uplift.holdout import HoldoutProfitResult
 
-__all__ = ["plot_balance", "plot_deciles", "plot_lift", "plot_profit_curve", "plot_qini_curves"]
+__all__ = ["plot_balance", "plot_deciles", "plot_holdout_profit", "plot_lift", "plot_qini_curves"]
 
 
 def _axes(ax, size=(7, 4)):
@@ -21,7 +21,7 @@ def _axes(ax, size=(7, 4)):
     return ax
 
 
-def plot_lift(lift: pd.DataFrame, title: str, relative: bool = True, ax=None):
+def plot_lift(lift: pd.DataFrame, title: str, relative: bool = True, ax: plt.Axes | None = None) -> plt.Axes:
     """Lift per arm and outcome with its interval (relative lift in % by default)."""
     ax = _axes(ax, (7, 0.6 + 0.45 * len(lift)))
     col, lo, hi = ("rel_lift", "rel_ci_low", "rel_ci_high") if relative else \
@@ -40,13 +40,13 @@ def plot_lift(lift: pd.DataFrame, title: str, relative: bool = True, ax=None):
     return ax
 
 
-def plot_profit_curve(curve: ProfitCurve, title: str, currency: str = "$", ax=None):
+def plot_holdout_profit(curve: HoldoutProfitResult, title: str, currency: str = "$", ax: plt.Axes | None = None) -> plt.Axes:
     """Hold-out incremental profit vs share contacted, with its pointwise bootstrap band."""
     ax = _axes(ax)
     c = curve.curve
     x = 100 * c["share"]
     ax.fill_between(x, c["ci_low"], c["ci_high"], color="#90caf9", alpha=0.5,
-                    label="95% bootstrap band")
+                    label=f"{curve.level:.0%} bootstrap band")
     ax.plot(x, c["profit"], color="#1565c0", label="model ranking")
     for arm, value in curve.everyone.items():
         ax.axhline(value, ls="--", lw=1, color="#757575")
@@ -60,7 +60,7 @@ def plot_profit_curve(curve: ProfitCurve, title: str, currency: str = "$", ax=No
     return ax
 
 
-def plot_qini_curves(models: dict[str, UpliftMetrics], title: str, ax=None):
+def plot_qini_curves(models: dict[str, UpliftMetrics], title: str, ax: plt.Axes | None = None) -> plt.Axes:
     """Qini curves of several models for one arm, with the random and perfect references."""
     ax = _axes(ax)
     first = next(iter(models.values()))
@@ -77,8 +77,8 @@ def plot_qini_curves(models: dict[str, UpliftMetrics], title: str, ax=None):
     return ax
 
 
-def plot_deciles(deciles: pd.DataFrame, title: str, ax=None):
-    """Observed uplift per predicted-uplift decile with 95% intervals, and the prediction."""
+def plot_deciles(deciles: pd.DataFrame, title: str, ax: plt.Axes | None = None) -> plt.Axes:
+    """Observed uplift per predicted-uplift decile with its intervals, and the prediction."""
     ax = _axes(ax)
     d = deciles
     ax.bar(d["decile"], d["uplift"], color="#64b5f6", label="observed uplift")
@@ -95,7 +95,7 @@ def plot_deciles(deciles: pd.DataFrame, title: str, ax=None):
     return ax
 
 
-def plot_balance(balance: pd.DataFrame, title: str, threshold: float = 0.1, ax=None):
+def plot_balance(balance: pd.DataFrame, title: str, threshold: float = 0.1, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardized mean differences per covariate and arm; dashed lines at ±threshold."""
     ax = _axes(ax, (7, 0.5 + 0.22 * balance["covariate"].nunique()))
     covs = list(dict.fromkeys(balance["covariate"]))

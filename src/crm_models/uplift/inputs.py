@@ -1,0 +1,109 @@
+"""Inputs of the campaign-uplift study: the campaign, model features and the customer base.
+
+``load_campaign_inputs("synthetic", n_customers, seed)`` simulates a CRM world and returns
+its randomized campaign (one row per customer in the experiment, with consent, channel,
+region, relationship level and four behavioural covariates), the model features of every
+customer (:func:`~crm_models.uplift.customer_features`) and the customer base the next
+campaign may target (customer_id, consent_status, …). ``load_campaign_inputs(path)`` reads a
+Hillstrom-format CSV (:func:`crm_models.data.public.load_hillstrom`); it has no consent data,
+so every customer counts as opted in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from crm_models.errors import ParameterError
+from crm_models.uplift.features import customer_features, hillstrom_features
+
+__all__ = ["CampaignInputs", "load_campaign_inputs"]
+
+SYNTHETIC_COVARIATES = ("recency_days", "frequency", "monetary_total", "tenure_days", "channel",
+                        "region", "relationship_level")
+HILLSTROM_COVARIATES = ("recency", "history", "mens", "womens", "zip_code", "newbie", "channel")
+
+
+@dataclass(frozen=True)
+class CampaignInputs:
+    """What the campaign-uplift study reads.
+
+    Parameters
+    ----------
+    campaign : pandas.DataFrame
+        One row per customer in the experiment: customer_id, arm (str), visit, conversion,
+        spend and covariates.
+    features : pandas.DataFrame
+        Numeric model features indexed by customer_id (every customer of ``base``).
+    base : pandas.DataFrame
+        The customers the next campaign may target: customer_id, consent_status, ….
+    covariates : tuple of str
+        Columns of ``campaign`` whose balance between arms is checked.
+    label : str
+        The data source in words.
+    world : object, optional
+        The synthetic world (with its truth), None for a file.
+    """
+
+    campaign: pd.DataFrame
+    features: pd.DataFrame
+    base: pd.DataFrame
+    covariates: tuple[str, ...]
+    label: str
+    world: object | None = None
+
+    @property
+    def arms(self) -> list:
+        """Treated arms of the campaign, sorted."""
+        return sorted(a for a in self.campaign["arm"].unique() if a != "control")
+
+
+def load_campaign_inputs(
+    data_source: str = "synthetic",
+    n_customers: int = 20_000,
+    seed: int = 1,
+) -> CampaignInputs:
+    """Campaign, features and customer base for the study (see the module docstring).
+
+    Parameters
+    ----------
+    data_source : str, default "synthetic"
+        'synthetic' (the simulated CRM world) or the path of a Hillstrom-format CSV.
+    n_customers : int, default 20000
+        Customers in the synthetic world (ignored for a file).
+    seed : int, default 1
+        Seed of the synthetic world.
+
+    Returns
+    -------
+    CampaignInputs
+        The study's inputs.
+    """
+    if data_source == "synthetic":
+        from crm_models.data.synthetic import simulate_world
+
+        world = simulate_world(n_customers=n_customers, seed=seed)
+        features = customer_features(world.customers, world.transactions, world.observation_end)
+        base = world.customers[["customer_id", "consent_status", "channel", "region",
+                                "relationship_level"]].copy()
+        campaign = world.campaign.merge(base, on="customer_id").merge(
+            features[["recency_days", "frequency", "monetary_total", "tenure_days"]],
+            left_on="customer_id", right_index=True)
+        campaign["arm"] = campaign["arm"].astype(str)
+        return CampaignInputs(campaign, features, base, SYNTHETIC_COVARIATES,
+                              f"synthetic CRM world ({n_customers:,} customers, seed {seed})",
+                              world)
+    if not Path(data_source).is_file():
+        raise ParameterError(
+            f"data_source must be 'synthetic' or an existing Hillstrom CSV file, got {data_source!r}"
+        )
+    from crm_models.data.public import load_hillstrom
+
+    campaign = load_hillstrom(data_source)
+    features = hillstrom_features(campaign).set_index(campaign["customer_id"])
+    base = campaign[["customer_id"]].assign(consent_status="opt_in")  # no consent data
+    return CampaignInputs(campaign, features, base, HILLSTROM_COVARIATES,
+                          f"Hillstrom e-mail experiment ({len(campaign):,} customers; no consent "
+                          "data, all treated as opted in)")
