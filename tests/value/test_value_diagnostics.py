@@ -94,7 +94,6 @@ def test_plots_draw_titled_labelled_figures(cdnow, bg):
                            "needs": ["similar", "different"] * 2, "customers": [1, 2, 3, 4],
                            "value_share": [0.4, 0.3, 0.2, 0.1], "action": list("abcd")})
     figs.append(plots.plot_selection_matrix(matrix, "needs", "matrix"))
-    for fig in figs:
-        ax = fig.axes[0]
+    for ax in figs:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-        plt.close(fig)
+        plt.close(ax.figure)
