@@ -22,7 +22,26 @@ def _axes(ax, size=(6.5, 4.0)):
 
 
 def plot_concentration(values, title: str, highlight: float = 0.2, value_label: str = "value", ax=None) -> Axes:
-    """Concentration (Pareto/Lorenz) curve with the equality line and the top-share marked."""
+    """Concentration (Pareto/Lorenz) curve with the equality line and the top-share marked.
+
+    Parameters
+    ----------
+    values : array-like
+        Value per customer (e.g. CLV).
+    title : str
+        Chart title (state the finding).
+    highlight : float, default 0.2
+        Top share of customers marked.
+    value_label : str, default "value"
+        What the values are, for the labels.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure when omitted).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax)
     curve = concentration_curve(values)
     step = max(1, len(curve) // 2000)  # thin to ≤ ~2,000 points for a light PNG
@@ -39,7 +58,22 @@ def plot_concentration(values, title: str, highlight: float = 0.2, value_label: 
 
 
 def plot_abc(abc_table: pd.DataFrame, title: str, ax=None) -> Axes:
-    """Bars: share of customers vs share of value per ABC class."""
+    """Bars: share of customers vs share of value per ABC class.
+
+    Parameters
+    ----------
+    abc_table : pandas.DataFrame
+        ``abc_summary`` (customer_share, value_share per class).
+    title : str
+        Chart title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax)
     long = abc_table.reset_index().melt(id_vars="abc_class", value_vars=["customer_share", "value_share"],
                                       var_name="measure", value_name="share")
@@ -51,7 +85,24 @@ def plot_abc(abc_table: pd.DataFrame, title: str, ax=None) -> Axes:
 
 
 def plot_selection_matrix(matrix: pd.DataFrame, segment: str, title: str, ax=None) -> Axes:
-    """Heatmap of value share per cell, annotated with customers, value share and action."""
+    """Heatmap of value share per cell, annotated with customers, value share and action.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        ``value_needs_matrix`` or ``value_fit_matrix``.
+    segment : str
+        The second dimension's column (``needs`` or ``fit``).
+    title : str
+        Chart title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax, size=(7.5, 4.2))
     cols = list(dict.fromkeys(matrix[segment]))
     share = matrix.pivot(index="value_level", columns=segment, values="value_share").reindex(
@@ -66,7 +117,22 @@ def plot_selection_matrix(matrix: pd.DataFrame, segment: str, title: str, ax=Non
 
 
 def plot_period_transactions(table: pd.DataFrame, title: str, ax=None) -> Axes:
-    """Bars: customers by number of repeat purchases, actual vs model."""
+    """Bars: customers by number of repeat purchases, actual vs model.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``period_transactions``.
+    title : str
+        Chart title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax)
     long = table.melt(id_vars="repeat_purchases", value_vars=["actual", "model"], var_name="source",
                       value_name="customers")
@@ -76,7 +142,22 @@ def plot_period_transactions(table: pd.DataFrame, title: str, ax=None) -> Axes:
 
 
 def plot_calibration_holdout(table: pd.DataFrame, title: str, ax=None) -> Axes:
-    """Lines: mean holdout purchases by calibration frequency, actual vs predicted."""
+    """Lines: mean holdout purchases by calibration frequency, actual vs predicted.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``calibration_vs_holdout``.
+    title : str
+        Chart title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax)
     long = table.melt(id_vars="frequency_cal", value_vars=["actual", "predicted"], var_name="source",
                       value_name="purchases")
@@ -87,22 +168,59 @@ def plot_calibration_holdout(table: pd.DataFrame, title: str, ax=None) -> Axes:
     return ax
 
 
-def plot_expectation_heatmap(grid: pd.DataFrame, value: str, title: str, time_unit: str = "days", ax=None) -> Axes:
-    """Heatmap over frequency × recency of ``value`` ('expected_purchases' or 'p_alive')."""
+def plot_expectation_heatmap(grid: pd.DataFrame, column: str, title: str, time_label: str = "days",
+                             ax=None) -> Axes:
+    """Heatmap over frequency × recency of ``column`` ('expected_purchases' or 'p_alive').
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        ``expectation_grid``.
+    column : str
+        Column of ``grid`` to draw.
+    title : str
+        Chart title.
+    time_label : str, default "days"
+        Unit of recency as a word, for the axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax, size=(7.0, 4.5))
-    table = grid[grid["frequency"] > 0].pivot(index="frequency", columns="recency", values=value)
+    table = grid[grid["frequency"] > 0].pivot(index="frequency", columns="recency", values=column)
     table = table.sort_index(ascending=False)
     table.columns = [f"{c:.0f}" for c in table.columns]
     table.index = [f"{i:.0f}" for i in table.index]
-    label = "P(alive)" if value == "p_alive" else "expected purchases"
+    label = "P(alive)" if column == "p_alive" else "expected purchases"
     sns.heatmap(table, cmap="viridis", ax=ax, cbar_kws={"label": label})
-    ax.set(xlabel=f"recency: time of last purchase since the first ({time_unit})",
+    ax.set(xlabel=f"recency: time of last purchase since the first ({time_label})",
            ylabel="repeat purchases (frequency)", title=title)
     return ax
 
 
 def plot_clv_distribution(clv: pd.Series, title: str, currency: str = "$", ax=None) -> Axes:
-    """Histogram of CLV (log-spaced bins, customers with CLV > 0)."""
+    """Histogram of CLV (log-spaced bins, customers with CLV > 0).
+
+    Parameters
+    ----------
+    clv : pandas.Series
+        CLV per customer.
+    title : str
+        Chart title.
+    currency : str, default "$"
+        Currency symbol of the axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     _, ax = _axes(ax)
     positive = clv[clv > 0]
     sns.histplot(positive, log_scale=True, bins=50, ax=ax)
