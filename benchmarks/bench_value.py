@@ -47,7 +47,7 @@ def _run_lifetimes(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
                                            observation_period_end=end, freq="D")
     times["summary"] = time.perf_counter() - t
     t = time.perf_counter()
-    # NumPy arrays, not Series: lifetimes' fit can misfire on Series (see crm_models.value.clv)
+    # NumPy arrays, not Series: lifetimes' fit can misfire on Series (see crm_models.value.models._base)
     bgf = BetaGeoFitter().fit(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy())
     times["bgnbd_fit"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -77,7 +77,8 @@ def _run_ours(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
     gg = GammaGamma().fit(s)
     times["gamma_gamma_fit"] = time.perf_counter() - t
     t = time.perf_counter()
-    clv = customer_lifetime_value(bg, gg, s, HORIZON_MONTHS, MONTHLY_DISCOUNT, time_unit="D")
+    clv = customer_lifetime_value(bg, gg, s, HORIZON_MONTHS, monthly_discount_rate=MONTHLY_DISCOUNT,
+                                  time_unit="D")
     times["clv"] = time.perf_counter() - t
     return {"times": times, "bgnbd": bg.params_.to_dict(), "gamma_gamma": gg.params_.to_dict(),
             "clv": clv.sort_index().to_numpy(), "patterns": bg.result_.n_patterns}

@@ -39,7 +39,7 @@ SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
 # Small parameters: the whole module runs in well under 90 s on 2 cores.
 SMALL = {
     "00_overview": {"n_customers": 2000, "warehouse": ""},
-    "segment_value": {"n_customers": 2000, "equity_draws": 30},
+    "segment_value": {"n_customers": 2000, "n_draws": 30},
     "campaign_uplift": {"n_customers": 2000, "n_boot": 50},
     "satisfaction_loyalty_profit": {"n_respondents": 300, "n_boot": 200, "run_sem": False},
     "customization_tradeoffs": {"n_customers": 2000, "n_respondents": 150, "tornado_sample": 500,
@@ -52,7 +52,7 @@ DOCUMENTED = {
                     "consent_shares", "relationship_level_shares", "campaign", "warehouse_tables"},
     "segment_value": {"source", "observation_end", "calibration_end", "model", "parameters",
                       "standard_errors", "loglik", "holdout", "customer_equity", "clv_horizon_months",
-                      "annual_discount_rate", "margin", "top20_share", "gini", "abc",
+                      "annual_discount_rate", "margin_rate", "top20_share", "gini", "abc",
                       "value_needs_cells", "value_fit_cells", "winback"},
     "campaign_uplift": {"data_source", "outcome", "ate", "srm", "balance", "models", "selected_model",
                         "recommended_policy", "recommended_share", "recommended_share_ci",
@@ -258,7 +258,7 @@ SANITY = {
         sum(arm["customers"] for arm in f["campaign"]) <= f["customers"],
     ],
     "segment_value": lambda f: [
-        _ce(f)["lower"] <= _ce(f)["customer_equity"] <= _ce(f)["upper"],
+        _ce(f)["ci_low"] <= _ce(f)["estimate"] <= _ce(f)["ci_high"],
         _ce(f)["n_draws"] == 30 and _ce(f)["n_customers"] == 2000,
         0.2 <= f["top20_share"] <= 1 and 0 <= f["gini"] <= 1,
         math.isclose(sum(c["value_share"] for c in f["abc"].values()), 1.0),
@@ -285,8 +285,8 @@ SANITY = {
 # Headline figures as the management page prints them: the JSON and the page agree.
 HEADLINES = {
     "00_overview": lambda f: [fmt_int(f["customers"]), fmt_int(f["transactions"]), fmt_money(f["revenue"])],
-    "segment_value": lambda f: [fmt_money(_ce(f)["customer_equity"]),
-                                fmt_interval(_ce(f)["lower"], _ce(f)["upper"], fmt_money)],
+    "segment_value": lambda f: [fmt_money(_ce(f)["estimate"]),
+                                fmt_interval(_ce(f)["ci_low"], _ce(f)["ci_high"], fmt_money)],
     "campaign_uplift": lambda f: [fmt_money(f["expected_incremental_profit"]),
                                   fmt_interval(*f["expected_incremental_profit_ci"], fmt_money)],
     "satisfaction_loyalty_profit": lambda f: [

@@ -8,7 +8,15 @@ import pytest
 from crm_models.data.public import load_cdnow_summary, load_cdnow_transactions
 from crm_models.data.summary import rfm_summary
 from crm_models.errors import ParameterError
-from crm_models.value import BGNBD, ParetoNBD, abc_classes, abc_summary, holdout_metrics, plots
+from crm_models.value import (
+    BGNBD,
+    ParetoNBD,
+    abc_classes,
+    abc_summary,
+    calibration_summary,
+    holdout_metrics,
+    plots,
+)
 from crm_models.value.diagnostics import (
     calibration_vs_holdout,
     expectation_grid,
@@ -49,10 +57,9 @@ def test_calibration_holdout_cdnow():
     the cohort's repeat buying is not stationary.)"""
     tx = load_cdnow_transactions()
     cal = rfm_summary(tx, observation_end="1998-06-30", freq="W", calibration_end="1997-09-30")
-    model = BGNBD().fit(cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
-                                            "T_cal": "T"}))
+    model = BGNBD().fit(calibration_summary(cal))
     metrics = holdout_metrics(model, cal)
-    assert metrics["correlation"] > 0.5, metrics
+    assert metrics.correlation > 0.5, metrics
     table = calibration_vs_holdout(model, cal, max_frequency=7)
     assert table["customers"].sum() == len(cal)
     assert np.all(np.diff(table["predicted"]) > 0)
@@ -87,7 +94,6 @@ def test_plots_draw_titled_labelled_figures(cdnow, bg):
                            "needs": ["similar", "different"] * 2, "customers": [1, 2, 3, 4],
                            "value_share": [0.4, 0.3, 0.2, 0.1], "action": list("abcd")})
     figs.append(plots.plot_selection_matrix(matrix, "needs", "matrix"))
-    for fig in figs:
-        ax = fig.axes[0]
+    for ax in figs:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-        plt.close(fig)
+        plt.close(ax.figure)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crm_models.data.public import load_cdnow_summary, load_donations
-from crm_models.errors import ConvergenceError, DataValidationError, ParameterError
+from crm_models.errors import ConvergenceError, DataValidationError, NotFittedError, ParameterError
 from crm_models.value import BGBB, BGNBD, MBGNBD, GammaGamma, ParetoNBD
 from crm_models.value._likelihoods import (
     BGNBDData,
@@ -165,15 +165,15 @@ def test_gamma_gamma_nonpositive_spend(cdnow_money):
 def test_bad_parameters_are_rejected(cdnow):
     with pytest.raises(ParameterError, match="penalizer_coef"):
         BGNBD(penalizer_coef=-1).fit(cdnow)
-    with pytest.raises(ParameterError, match="call fit"):
+    with pytest.raises(NotFittedError, match="call BGNBD"):
         BGNBD().p_alive(cdnow)
 
 
 def test_result_object(cdnow):
-    """summary() has coef/se/lower/upper; the log-scale interval contains the estimate."""
+    """summary() has estimate/se/ci_low/ci_high; the log-scale interval contains the estimate."""
     res = BGNBD().fit(cdnow).result_
     table = res.summary()
-    assert list(table.columns) == ["coef", "se", "lower", "upper"]
-    assert np.all((table["lower"] < table["coef"]) & (table["coef"] < table["upper"]))
+    assert list(table.columns) == ["estimate", "se", "ci_low", "ci_high"]
+    assert np.all((table["ci_low"] < table["estimate"]) & (table["estimate"] < table["ci_high"]))
     assert res.aic == pytest.approx(2 * 4 + 2 * 9582.4, abs=0.3)
     assert "BG/NBD" in repr(res)

@@ -58,7 +58,7 @@ def test_gamma_gamma_cdnow():
     model = GammaGamma().fit(data)
     _check(model.params_, {"p": 6.25, "q": 3.74, "v": 15.44})
     assert model.result_.n_obs == 946
-    assert model.independence_["n"] == 946
+    assert model.independence_.n == 946
 
 
 def test_bgbb_donations():

@@ -23,6 +23,7 @@ from crm_models.value import (
     BGNBD,
     GammaGamma,
     ParetoNBD,
+    calibration_summary,
     customer_equity,
     customer_lifetime_value,
     holdout_metrics,
@@ -87,19 +88,19 @@ def test_gamma_gamma_recovers_true_parameters(world, gg):
     truth = pd.Series(world.truth.gamma_gamma)
     z = (gg.params_ - truth[gg.params_.index]) / gg.result_.se
     assert np.all(np.abs(z) < 3), z.to_dict()
-    assert gg.independence_["independent"]
+    assert gg.independence_.independent
 
 
 def test_customer_equity_interval_covers_equity_at_true_parameters(world, summary, bg, gg):
     """The 95% equity interval (parameter uncertainty) contains the equity computed with the
     true parameters on the same customers, and brackets the point estimate."""
-    args = {"horizon_months": 12, "discount_rate": monthly_rate(0.10), "time_unit": "W"}
+    args = {"horizon_months": 12, "monthly_discount_rate": monthly_rate(0.10), "time_unit": "W"}
     ce = customer_equity(bg, gg, summary, n_draws=100, seed=1, **args)
     true_bg = bg.with_params(pd.Series(world.truth.bgnbd)[list(bg.params_.index)])
     true_gg = gg.with_params(pd.Series(world.truth.gamma_gamma)[list(gg.params_.index)])
     at_truth = customer_lifetime_value(true_bg, true_gg, summary, **args).sum()
-    assert ce.lower < ce.estimate < ce.upper
-    assert ce.lower < at_truth < ce.upper, (ce.lower, at_truth, ce.upper)
+    assert ce.ci_low < ce.estimate < ce.ci_high
+    assert ce.ci_low < at_truth < ce.ci_high, (ce.ci_low, at_truth, ce.ci_high)
     assert ce.estimate == pytest.approx(customer_lifetime_value(bg, gg, summary, **args).sum())
 
 
@@ -112,7 +113,7 @@ def test_clv_equals_lifetimes_definition():
     ref_gg = gg_lifetimes = __import__("lifetimes").GammaGammaFitter()
     gg_lifetimes.params_ = gg.params_.copy()
     for model in (BGNBD().fit(data), ParetoNBD().fit(data)):
-        ours = customer_lifetime_value(model, gg, data, horizon_months=6, discount_rate=0.01, time_unit="W")
+        ours = customer_lifetime_value(model, gg, data, horizon_months=6, monthly_discount_rate=0.01, time_unit="W")
         ref = ref_gg.customer_lifetime_value(model.lifetimes_fitter(), data["frequency"], data["recency"],
                                              data["T"], data["monetary_value"], time=6,
                                              discount_rate=0.01, freq="W")
@@ -145,9 +146,8 @@ def test_holdout_metrics_on_world(world):
     cal_end = end - pd.Timedelta(weeks=26)
     cal = rfm_summary(world.transactions.iloc[:400_000], observation_end=end, freq="D",
                       calibration_end=cal_end)
-    model = BGNBD().fit(cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency",
-                                            "T_cal": "T"}))
+    model = BGNBD().fit(calibration_summary(cal))
     metrics = holdout_metrics(model, cal)
-    assert abs(metrics["aggregate_error"]) < 0.10, metrics
-    assert metrics["correlation"] > 0.6, metrics
-    assert metrics["mae"] > 0
+    assert abs(metrics.aggregate_error) < 0.10, metrics
+    assert metrics.correlation > 0.6, metrics
+    assert metrics.mae > 0

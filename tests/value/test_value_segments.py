@@ -39,17 +39,17 @@ def test_rfm_table_matches_pandas(world):
     tx = world.transactions
     ours = rfm_table(tx, world.observation_end)
     g = tx.groupby("customer_id")
-    assert (ours["frequency"] == g.size()).all()
-    np.testing.assert_allclose(ours["monetary"], g["amount"].sum(), rtol=1e-9)
+    assert (ours["n_purchases"] == g.size()).all()
+    np.testing.assert_allclose(ours["total_spend"], g["amount"].sum(), rtol=1e-9)
     days = (world.observation_end - g["timestamp"].max()) / pd.Timedelta(days=1)
-    np.testing.assert_allclose(ours["recency_days"], days, atol=1e-6)
+    np.testing.assert_allclose(ours["days_since_last"], days, atol=1e-6)
 
 
 def test_rfm_quantile_scores_and_ties():
     """Quintiles of 10 distinct values give two customers per score; tied values always share
     a score (their average rank decides); recency is reversed (recent = 5)."""
-    rfm = pd.DataFrame({"recency_days": np.arange(10.0), "frequency": [1, 1, 1, 1, 1, 1, 2, 3, 4, 5],
-                        "monetary": np.arange(10.0) * 10})
+    rfm = pd.DataFrame({"days_since_last": np.arange(10.0), "n_purchases": [1, 1, 1, 1, 1, 1, 2, 3, 4, 5],
+                        "total_spend": np.arange(10.0) * 10})
     s = rfm_scores(rfm, bins=5)
     assert list(s["M"]) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert list(s["R"]) == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
@@ -59,17 +59,17 @@ def test_rfm_quantile_scores_and_ties():
 
 
 def test_rfm_user_edges_and_cells():
-    rfm = pd.DataFrame({"recency_days": [5.0, 40, 200], "frequency": [10, 2, 1], "monetary": [500.0, 50, 5]})
-    edges = {"recency_days": [30, 90], "frequency": [2, 5], "monetary": [10, 100]}
+    rfm = pd.DataFrame({"days_since_last": [5.0, 40, 200], "n_purchases": [10, 2, 1], "total_spend": [500.0, 50, 5]})
+    edges = {"days_since_last": [30, 90], "n_purchases": [2, 5], "total_spend": [10, 100]}
     s = rfm_scores(rfm, bins=edges)
     assert list(s["cell"]) == ["333", "222", "111"]
-    cells = rfm_cells(s, value=rfm["monetary"])
+    cells = rfm_cells(s, value=rfm["total_spend"])
     assert cells["value_share"].sum() == pytest.approx(1.0)
     assert cells.index[0] == "333"
     with pytest.raises(ParameterError, match="strictly increasing"):
-        rfm_scores(rfm, bins={**edges, "monetary": [100, 10]})
+        rfm_scores(rfm, bins={**edges, "total_spend": [100, 10]})
     with pytest.raises(DataValidationError, match="missing column"):
-        rfm_scores(rfm.drop(columns="monetary"))
+        rfm_scores(rfm.drop(columns="total_spend"))
 
 
 # ----------------------------------------------------------------- ABC
@@ -114,7 +114,7 @@ def test_needs_mixture_recovers_world_and_classifies(world):
     truth = {"share_different": p.different_needs_share, "concentration_similar": p.similar_needs_concentration,
              "concentration_different": p.different_needs_concentration}
     table = model.summary()
-    z = (table["coef"] - pd.Series(truth)) / table["se"]
+    z = (table["estimate"] - pd.Series(truth)) / table["se"]
     assert np.all(np.abs(z) < 3), z.to_dict()
     np.testing.assert_allclose(model.mix_[list(p.categories)], p.category_mix, atol=0.01)
     pred = model.predict(counts)

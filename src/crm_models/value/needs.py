@@ -24,6 +24,7 @@ from scipy import optimize
 from scipy.special import digamma, expit, gammaln, logsumexp, softmax
 
 from crm_models.errors import ConvergenceError, DataValidationError, ParameterError
+from crm_models.results import check_fitted, estimate_table
 from crm_models.value._optim import hessian_from_gradient
 
 
@@ -162,8 +163,7 @@ class NeedsMixture:
 
     def predict_proba(self, counts: pd.DataFrame) -> pd.Series:
         """P(different needs | category counts) per customer."""
-        if not hasattr(self, "theta_"):
-            raise ParameterError("NeedsMixture: call fit(...) before predicting")
+        check_fitted(self, "theta_")
         if list(counts.columns) != self.categories_:
             raise DataValidationError(f"NeedsMixture: expected categories {self.categories_}, got {list(counts.columns)}")
         c = self._counts(counts)
@@ -180,9 +180,22 @@ class NeedsMixture:
         return pd.Series(np.where(p >= self.threshold, "different", "similar"), index=counts.index,
                          name="needs")
 
-    def summary(self) -> pd.DataFrame:
-        """Estimated scalars with standard errors."""
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimated scalars with standard errors and Wald intervals.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows share_different, concentration_similar, concentration_different; columns
+            ``estimate, se, ci_low, ci_high``.
+        """
+        check_fitted(self, "theta_")
         est = pd.Series({"share_different": self.share_different_,
                          "concentration_similar": self.concentration_similar_,
                          "concentration_different": self.concentration_different_})
-        return pd.DataFrame({"coef": est, "se": self.se_})
+        return estimate_table(est, self.se_[est.index], level=level)

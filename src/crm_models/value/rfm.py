@@ -20,29 +20,41 @@ import pandas as pd
 from crm_models.data.summary import connect_transactions, resolve_date
 from crm_models.errors import DataValidationError, ParameterError
 
-MEASURES = ("recency_days", "frequency", "monetary")
+MEASURES = ("days_since_last", "n_purchases", "total_spend")
 """Columns scored by ``rfm_scores``: days since the last purchase (lower is better), number
-of transactions, total amount (currency)."""
+of purchases (transactions), total spend (currency). Not the BTYD ``recency``/``frequency``
+of ``rfm_summary``."""
 
 
 def rfm_table(source: duckdb.DuckDBPyConnection | pd.DataFrame, observation_end=None,
               table: str = "transactions") -> pd.DataFrame:
     """Per-customer RFM measures from transactions, computed in DuckDB.
 
-    ``source``: a DuckDB connection with a ``table`` of transactions, or a frame with columns
-    customer_id, timestamp, amount. Transactions after ``observation_end`` (default: the last
-    transaction) are ignored. Returns a frame indexed by customer_id with recency_days
-    (days from the last purchase to ``observation_end``), frequency (transactions), monetary
-    (total amount), first_purchase, last_purchase.
+    Parameters
+    ----------
+    source : duckdb.DuckDBPyConnection or pandas.DataFrame
+        A DuckDB connection with a ``table`` of transactions, or a frame with columns
+        customer_id, timestamp, amount.
+    observation_end : date-like, optional
+        Transactions after it are ignored (default: the last transaction).
+    table : str, default "transactions"
+        Table name in the connection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer_id: days_since_last (days from the last purchase to
+        ``observation_end``), n_purchases (transactions), total_spend (total amount),
+        first_purchase, last_purchase.
     """
     con, relation = connect_transactions(source, table, caller="rfm_table")
     end = resolve_date(observation_end, con, relation)
     frame = con.execute(
         f"""
         SELECT customer_id,
-               date_diff('second', max(timestamp), $end::TIMESTAMP) / 86400.0 AS recency_days,
-               count(*) AS frequency,
-               sum(amount) AS monetary,
+               date_diff('second', max(timestamp), $end::TIMESTAMP) / 86400.0 AS days_since_last,
+               count(*) AS n_purchases,
+               sum(amount) AS total_spend,
                min(timestamp) AS first_purchase,
                max(timestamp) AS last_purchase
         FROM {relation}
@@ -87,7 +99,7 @@ def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5)
         if not np.all(np.isfinite(v)):
             raise DataValidationError(f"rfm_scores: column '{c}' has missing or non-numeric values")
         values[c] = v
-    better = {"recency_days": False, "frequency": True, "monetary": True}
+    better = {"days_since_last": False, "n_purchases": True, "total_spend": True}
     out = pd.DataFrame(index=rfm.index)
     for letter, c in zip("RFM", MEASURES, strict=True):
         if isinstance(bins, Mapping):

@@ -51,9 +51,9 @@ def value_level(values: pd.Series, high_share: float = 0.2) -> pd.Series:
         raise DataValidationError("value_level: values must be finite numbers")
     n_high = int(round(high_share * len(v)))
     order = np.argsort(-v, kind="stable")
-    level = np.full(len(v), "low", dtype=object)
-    level[order[:n_high]] = "high"
-    return pd.Series(level, index=values.index, name="value_level")
+    levels = np.full(len(v), "low", dtype=object)
+    levels[order[:n_high]] = "high"
+    return pd.Series(levels, index=values.index, name="value_level")
 
 
 def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> pd.Series:
@@ -76,10 +76,11 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     return pd.Series((s / total) @ cap, index=shares.index, name="fit")
 
 
-def _matrix(value: pd.Series, level: pd.Series, segment: pd.Series, actions, segment_name: str,
-            segments: tuple[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"value_level": level, segment_name: segment.reindex(level.index),
-                          "value": value.reindex(level.index)})
+def _matrix(value: pd.Series, value_levels: pd.Series, segment: pd.Series, actions,
+            segment_name: str, segments: tuple[str, str]) -> pd.DataFrame:
+    index = value_levels.index
+    frame = pd.DataFrame({"value_level": value_levels, segment_name: segment.reindex(index),
+                          "value": value.reindex(index)})
     if frame[segment_name].isna().any():
         missing = list(frame.index[frame[segment_name].isna()][:5])
         raise DataValidationError(f"no {segment_name} for customer(s) {missing}")
@@ -112,13 +113,13 @@ def value_fit_matrix(value: pd.Series, fit: pd.Series, high_share: float = 0.2,
     """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions."""
     if not 0 <= fit_threshold <= 1:
         raise ParameterError(f"fit_threshold must be in [0, 1], got {fit_threshold!r}")
-    fit_level = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
-    return _matrix(value, value_level(value, high_share), fit_level, FIT_ACTIONS, "fit",
+    fit_class = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
+    return _matrix(value, value_level(value, high_share), fit_class, FIT_ACTIONS, "fit",
                    ("good", "poor"))
 
 
 def assign_actions(value: pd.Series, needs: pd.Series, high_share: float = 0.2) -> pd.Series:
     """The value × needs action for each customer (for lists handed to campaign tools)."""
-    level = value_level(value, high_share)
-    keys = zip(level, needs.reindex(level.index), strict=True)
-    return pd.Series([NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=level.index, name="action")
+    levels = value_level(value, high_share)
+    keys = zip(levels, needs.reindex(levels.index), strict=True)
+    return pd.Series([NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=levels.index, name="action")

@@ -1,0 +1,112 @@
+"""BG/BB (Fader, Hardie & Shang 2010) for discrete purchase opportunities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_models.results import check_fitted
+from crm_models.value.models._base import (
+    Model,
+    Problem,
+    check_weights,
+    compress,
+    fail_rows,
+    rfm_arrays,
+)
+
+
+def _periods_alias(data):
+    if isinstance(data, pd.DataFrame) and "n_periods" not in data.columns and "periods" in data.columns:
+        return data.rename(columns={"periods": "n_periods"})
+    return data
+
+
+class BGBB(Model):
+    """BG/BB (Fader, Hardie & Shang 2010) for discrete purchase opportunities.
+
+    Data: frequency (purchases in n_periods opportunities after the first), recency (period
+    of the last purchase) and n_periods (or ``periods``, as in lifetimes' donations table),
+    optionally a ``weights`` column counting customers per row; parameters alpha, beta
+    (purchase probability), gamma, delta (dropout probability). Likelihood of lifetimes'
+    ``BetaGeoBetaBinomFitter``. Hyper-parameters: see :class:`~crm_models.value.models._base.Model`.
+    """
+
+    name = "BG/BB"
+    param_names = ("alpha", "beta", "gamma", "delta")
+    lifetimes_fitter_name = "BetaGeoBetaBinomFitter"
+
+    def _prepare(self, data, weights) -> Problem:
+        from autograd import value_and_grad
+
+        data = _periods_alias(data)
+        x, tx, n = rfm_arrays(data, f"{self.name}.fit", third="n_periods")
+        if weights is None and "weights" in data.columns:
+            weights = data["weights"].to_numpy(dtype=float)
+        w = check_weights(weights, len(x))
+        fail_rows(data, n != np.round(n), f"{self.name}.fit", "column 'n_periods' is not a whole number")
+        fail_rows(data, x > n, f"{self.name}.fit", "column 'frequency' is larger than 'n_periods'")
+        counts = w
+        if self.unique_patterns:
+            patterns, counts, _ = compress({"frequency": x, "recency": tx, "n_periods": n}, w)
+            x, tx, n = (patterns[c].to_numpy() for c in ("frequency", "recency", "n_periods"))
+        keep = counts > 0
+        x, tx, n = (v[keep].astype(np.int64) for v in (x, tx, n))
+        counts = counts[keep]
+        nll = value_and_grad(self.lifetimes_class._negative_log_likelihood)
+        pen = self.penalizer_coef
+        return Problem(lambda theta: nll(theta, x, tx, n, counts, pen), np.full(4, 0.1),
+                       float(counts.sum()), len(x))
+
+    def lifetimes_fitter(self) -> object:
+        """A lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
+
+        Returns
+        -------
+        object
+            The lifetimes fitter with ``params_`` set.
+        """
+        check_fitted(self, "params_")
+        fitter = self.lifetimes_class()
+        fitter.params_ = self.params_.copy()
+        return fitter
+
+    def expected_purchases(self, m_periods: int, data: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``m_periods`` opportunities per customer.
+
+        Parameters
+        ----------
+        m_periods : int
+            Future opportunities.
+        data : pandas.DataFrame
+            frequency, recency, n_periods (or periods) per row.
+
+        Returns
+        -------
+        numpy.ndarray
+            One expectation per row.
+        """
+        x, tx, n = rfm_arrays(_periods_alias(data), f"{self.name}.expected_purchases",
+                              third="n_periods")
+        fitter = self.lifetimes_fitter()
+        return np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(
+            m_periods, x, tx.astype(np.int64), n.astype(np.int64)), dtype=float)
+
+    def p_alive(self, data: pd.DataFrame, m_periods: int = 0) -> np.ndarray:
+        """Probability of being alive at opportunity n_periods + ``m_periods``.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            frequency, recency, n_periods (or periods) per row.
+        m_periods : int, default 0
+            Opportunities ahead.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per row.
+        """
+        x, tx, n = rfm_arrays(_periods_alias(data), f"{self.name}.p_alive", third="n_periods")
+        return np.asarray(self.lifetimes_fitter().conditional_probability_alive(
+            m_periods, x, tx.astype(np.int64), n.astype(np.int64)), dtype=float)
