@@ -156,7 +156,7 @@ def tornado(
     inputs : sequence of str
         Inputs to perturb (``market_size``, ``market.X``, ``costs.X``, ``economics.X``).
     rel : float, default 0.2
-        Relative change (``± rel`` in absolute terms for inputs equal to 0).
+        Relative change (an input equal to 0 is moved to ``rel`` only: low = 0).
     ranges : mapping, optional
         ``{name: (low, high)}`` values that replace ``(1 ± rel)`` × value.
     n_sample : int or None, default 2000
@@ -179,8 +179,9 @@ def tornado(
     rows = []
     for name in inputs:
         v = _input_value(optimizer, name)
-        step = abs(v) * rel if v != 0 else rel
-        low, high = ranges.get(name, (v - step, v + step))
+        # an input at 0 (often a cost or rate that cannot be negative) moves up only
+        default = (v - abs(v) * rel, v + abs(v) * rel) if v != 0 else (0.0, rel)
+        low, high = ranges.get(name, default)
         ends = {tag: _with_input(base, name, val) for tag, val in (("low", low), ("high", high))}
         rows.append(
             {
