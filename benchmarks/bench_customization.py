@@ -98,7 +98,7 @@ def bench_configurator(n: int) -> None:
     lam = market.fit_scale
 
     def factorized():
-        ivs, _ = market.cumulative_tables()
+        ivs, _ = market._cumulative_tables()
         return sum(t[-1] for t in ivs)
 
     def explicit():

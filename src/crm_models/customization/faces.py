@@ -248,15 +248,30 @@ class FaceEconomics:
         """Share of the premium protected from imitators by switching cost, 0..1."""
         return self.switching_protection * self.closeness(face)
 
-    def lifetime_factors(self, face: Face) -> tuple[float, float, float]:
-        """``(A, E, D)``: PV of 1 per period per acquired customer (with retention), PV of the
-        eroded premium per unit of initial premium, and the plain annuity (no retention)."""
+    def lifetime_factors(self, face: Face) -> pd.Series:
+        """Present-value factors of one acquired customer over the horizon.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type.
+
+        Returns
+        -------
+        pandas.Series
+            ``customer`` (A: PV of 1 per period with retention), ``premium`` (E: PV of the
+            eroded premium per unit of initial premium) and ``annuity`` (D: plain annuity, no
+            retention), in that order (so ``a, e, d = lifetime_factors(face)`` unpacks them).
+        """
         t = np.arange(int(self.horizon_years))
         disc = (1 + self.annual_discount_rate) ** -t
         surv = self.retention(face) ** t
         psi, lam = self.protection(face), self.imitation(face)
         erosion = psi + (1 - psi) * np.exp(-lam * t)
-        return float((surv * disc).sum()), float((surv * disc * erosion).sum()), float(disc.sum())
+        return pd.Series(
+            [float((surv * disc).sum()), float((surv * disc * erosion).sum()), float(disc.sum())],
+            index=["customer", "premium", "annuity"],
+        )
 
 
 class FaceProfitModel:
@@ -339,9 +354,20 @@ class FaceProfitModel:
         """The seed's comparison table as the model's output (relative labels, see module)."""
         return label_table(self.evaluate())
 
-    def ranking(self, column: str = "profit") -> list[str]:
-        """Faces ordered by ``column``, best (highest) first."""
-        return self.evaluate()[column].sort_values(ascending=False, kind="stable").index.tolist()
+    def ranking(self, column: str = "profit") -> pd.Index:
+        """Faces ordered by ``column``, best (highest) first.
+
+        Parameters
+        ----------
+        column : str, default "profit"
+            A column of :meth:`evaluate`.
+
+        Returns
+        -------
+        pandas.Index
+            Face names, best first.
+        """
+        return self.evaluate()[column].sort_values(ascending=False, kind="stable").index
 
     def sweep(self, parameter: str, values, column: str = "profit") -> pd.DataFrame:
         """``column`` per face as one input varies; ``parameter`` is a ``FaceEconomics`` field

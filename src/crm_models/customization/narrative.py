@@ -139,7 +139,7 @@ def executive_summary(
     tornado : pandas.DataFrame
         :func:`~crm_models.customization.tornado` output (sorted by swing).
     kano_table : pandas.DataFrame
-        ``KanoSurvey.summary()`` (index feature, column ``kano_class``).
+        ``KanoSurvey.table()`` (index feature, column ``kano_class``).
     wtp_table : pandas.DataFrame
         ``WTPResult.table()`` (level, estimate, ci_low, ci_high).
     selection : pandas.DataFrame

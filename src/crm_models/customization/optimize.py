@@ -191,7 +191,7 @@ class VarietyOptimizer:
             raise ParameterError(
                 f"method: expected 'auto', 'exhaustive' or 'coordinate', got {self.method!r}"
             )
-        ivs, margins = market.cumulative_tables()
+        ivs, margins = market._cumulative_tables()
         sizes = market._sizes
         kmax = int(sizes.max())
         self._iv = np.full((len(sizes), kmax, n), np.nan)
@@ -282,7 +282,7 @@ class VarietyOptimizer:
             module_margin[rows] = pw[rows] @ mg[j]
         base = mk.base_price - mk.base_cost - e.order_cost(face)
         margin_sum = scale * (base * total + module_margin)
-        unit_cost, postponed = c.unit_cost(k, units)
+        unit_cost, postponed = c.unit_cost(k, units), c.postponed(k, units)
         contribution = (margin_sum - units * unit_cost) * a_f + prem * units * e_f
         complexity = c.complexity_cost(k) * d
         fixed = c.fixed_cost(k)

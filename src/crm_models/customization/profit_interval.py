@@ -81,7 +81,7 @@ def _boot(
     fixed = c.complexity_cost(k) * d + c.fixed_cost(k) + e.fixed_cost(face)
 
     def profit(units, margin_sum):
-        unit_cost, _ = c.unit_cost(np.broadcast_to(k, (len(units), len(k))), units)
+        unit_cost = c.unit_cost(np.broadcast_to(k, (len(units), len(k))), units)
         return (margin_sum - units * unit_cost) * a_f + prem * units * e_f - fixed
 
     point = profit(np.atleast_1d(scale * pw.sum()), np.atleast_1d(scale * pw @ margin))[0]

@@ -119,19 +119,7 @@ def _subsample(opt: VarietyOptimizer, n_sample: int | None, seed: int) -> Variet
     if n_sample is None or n_sample >= n:
         return opt
     idx = np.random.default_rng(seed).choice(n, int(n_sample), replace=False)
-    sub = ChoiceMarket(
-        mk.space,
-        mk.part_worths[idx],
-        mk.price_coef[idx],
-        mk.module_price,
-        mk.module_cost,
-        mk.base_price,
-        mk.base_cost,
-        mk.firm_constant,
-        mk.outside_utility,
-        mk.fit_scale,
-    )
-    return _refit(opt, sub, opt.customer_weight_[idx])
+    return _refit(opt, mk.customers(idx), opt.customer_weight_[idx])
 
 
 def _decision(opt: VarietyOptimizer) -> str:
