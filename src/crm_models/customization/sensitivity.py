@@ -144,7 +144,8 @@ def tornado(
     inputs : sequence of str
         Inputs to perturb (``market_size``, ``market.X``, ``costs.X``, ``economics.X``).
     rel : float, default 0.2
-        Relative change (an input equal to 0 is moved to ``rel`` only: low = 0).
+        Relative change; an input equal to 0 moves to ``± rel`` (``costs.X`` and
+        ``economics.X``, which cannot be negative: to ``[0, rel]``).
     ranges : mapping, optional
         ``{name: (low, high)}`` values that replace ``(1 ± rel)`` × value.
     n_sample : int or None, default 2000
@@ -167,8 +168,9 @@ def tornado(
     rows = []
     for name in inputs:
         v = _input_value(optimizer, name)
-        # an input at 0 (often a cost or rate that cannot be negative) moves up only
-        default = (v - abs(v) * rel, v + abs(v) * rel) if v != 0 else (0.0, rel)
+        # an input at 0 moves by ± rel; costs and economics cannot be negative: up only
+        floor = 0.0 if name.partition(".")[0] in ("costs", "economics") else -rel
+        default = (v - abs(v) * rel, v + abs(v) * rel) if v != 0 else (floor, rel)
         low, high = ranges.get(name, default)
         ends = {tag: _with_input(base, name, val) for tag, val in (("low", low), ("high", high))}
         rows.append(
