@@ -50,7 +50,7 @@ def _slope(x, y) -> float:
 
 def bench_optimizer(customers: list[int], modules: list[int]) -> None:
     costs = VarietyCosts()
-    VarietyOptimizer(ChoiceMarket.simulate([3] * 4, 200, seed=0), costs).fit()  # warm-up
+    VarietyOptimizer(costs).fit(ChoiceMarket.simulate([3] * 4, 200, seed=0))  # warm-up
     print(
         "1. Variety optimizer (coordinate search, 4 attributes, premium grid 16, 5 faces; "
         "evaluated = distinct (face, k, premium) candidates)"
@@ -63,14 +63,12 @@ def bench_optimizer(customers: list[int], modules: list[int]) -> None:
     for n in customers:
         market = ChoiceMarket.simulate([12] * 4, n_customers=n, seed=1)
         t, opt = _timed(
-            lambda m=market: VarietyOptimizer(
-                m, costs, market_size=MARKET, method="coordinate"
-            ).fit()
+            lambda m=market: VarietyOptimizer(costs, market_size=MARKET, method="coordinate").fit(m)
         )
         times_n.append(t)
-        k = "×".join(str(v) for v in opt.best_["modules_per_attribute"].values())
+        k = "×".join(str(v) for v in opt.best_.modules_per_attribute.values())
         print(
-            f"{n:>10,} {12:>12} {12**4:>8,} {t:>8.2f} {opt.best_['face']:>14} {k:>12} "
+            f"{n:>10,} {12:>12} {12**4:>8,} {t:>8.2f} {opt.best_.face:>14} {k:>12} "
             f"{len(opt.evaluations_):>10,}"
         )
     times_k = []
@@ -78,14 +76,12 @@ def bench_optimizer(customers: list[int], modules: list[int]) -> None:
     for k_max in modules:
         market = ChoiceMarket.simulate([k_max] * 4, n_customers=n, seed=1)
         t, opt = _timed(
-            lambda m=market: VarietyOptimizer(
-                m, costs, market_size=MARKET, method="coordinate"
-            ).fit()
+            lambda m=market: VarietyOptimizer(costs, market_size=MARKET, method="coordinate").fit(m)
         )
         times_k.append(t)
-        k = "×".join(str(v) for v in opt.best_["modules_per_attribute"].values())
+        k = "×".join(str(v) for v in opt.best_.modules_per_attribute.values())
         print(
-            f"{n:>10,} {k_max:>12} {k_max**4:>8,} {t:>8.2f} {opt.best_['face']:>14} {k:>12} "
+            f"{n:>10,} {k_max:>12} {k_max**4:>8,} {t:>8.2f} {opt.best_.face:>14} {k:>12} "
             f"{len(opt.evaluations_):>10,}"
         )
     if len(customers) > 1:
@@ -102,7 +98,7 @@ def bench_configurator(n: int) -> None:
     lam = market.fit_scale
 
     def factorized():
-        ivs, _ = market.cumulative_tables()
+        ivs, _ = market._cumulative_tables()
         return sum(t[-1] for t in ivs)
 
     def explicit():
@@ -138,16 +134,16 @@ def bench_conjoint(n_resp: int) -> None:
     t_sm, sm = _timed(lambda: ConjointModel(engine="statsmodels").fit(answers))
     t_nw, nw = _timed(lambda: ConjointModel(engine="newton").fit(answers), repeat=3)
     gap = np.max(np.abs(sm.params_ - nw.params_))
-    se_gap = np.max(np.abs(sm.bse_ / nw.bse_ - 1))
+    se_gap = np.max(np.abs(sm.se_ / nw.se_ - 1))
     print(f"\n3. Conjoint conditional logit, {n_resp} respondents × 8 tasks × (3 + none)")
     print(
         f"   statsmodels ConditionalLogit {t_sm:.2f} s | newton {t_nw:.3f} s | "
         f"ratio {t_sm / t_nw:,.0f}× | max |Δcoef| {gap:.1e} | max SE rel. gap {se_gap:.1e}"
     )
-    w = nw.result_.wtp()
+    w = nw.result_.wtp().table()
     print(
         "   WTP (currency) newton:",
-        ", ".join(f"{r.level} {r.wtp:.1f}" for r in w.itertuples()),
+        ", ".join(f"{r.level} {r.estimate:.1f}" for r in w.itertuples()),
         "| true:",
         ", ".join(f"{k} {v / 0.08:.1f}" for k, v in truth.items()),
     )

@@ -43,7 +43,7 @@ SMALL = {
     "campaign_uplift": {"n_customers": 2000, "n_boot": 50},
     "satisfaction_loyalty_profit": {"n_respondents": 300, "n_boot": 200, "run_sem": False},
     "customization_tradeoffs": {"n_customers": 2000, "n_respondents": 150, "tornado_sample": 500,
-                                "profit_draws": 100},
+                                "n_boot": 100},
 }
 
 # The keys of NAME.json -> figures, as each notebook's final markdown cell documents them.

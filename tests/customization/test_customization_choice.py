@@ -33,7 +33,7 @@ def explicit_nest(market, k):
 def test_configurator_factorization_equals_enumeration(market, k):
     """IV(k) = Σ_a λ·logsumexp over offered modules equals λ·logsumexp over all Π k_a
     configurations (to 1e-10); so does the expected module margin."""
-    ivs, margins = market.cumulative_tables()
+    ivs, margins = market._cumulative_tables()
     iv = sum(t[ki - 1] for t, ki in zip(ivs, k, strict=True))
     mg = sum(t[ki - 1] for t, ki in zip(margins, k, strict=True))
     iv_x, mg_x = explicit_nest(market, k)
@@ -44,11 +44,11 @@ def test_configurator_factorization_equals_enumeration(market, k):
 def test_menu_probabilities_and_revenue(market):
     menu = np.array([[0, 0, 0], [1, 1, 2], [2, 0, 3]])
     res = market.evaluate_menu(menu)
-    p = res["probabilities"]
+    p = res.probabilities
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
-    assert res["shares"].sum() + res["outside_share"] == pytest.approx(1.0)
+    assert res.shares.sum() + res.outside_share == pytest.approx(1.0)
     # adding alternatives to the standard product cannot lower consumer surplus
-    assert res["fit_gain"] > 0
+    assert res.fit_gain > 0
     u = market.menu_utilities(menu)
     np.testing.assert_allclose(p, logit_probabilities(u, market.outside_utility))
 
@@ -56,16 +56,16 @@ def test_menu_probabilities_and_revenue(market):
 def test_more_variety_more_share_and_fit(market):
     small = market.evaluate_configurator([1, 1, 1])
     large = market.evaluate_configurator([3, 2, 4])
-    assert small["fit_gain"] == pytest.approx(0.0, abs=1e-12)
-    assert large["share"] > small["share"] and large["fit_gain"] > 0
+    assert small.fit_gain == pytest.approx(0.0, abs=1e-12)
+    assert large.share > small.share and large.fit_gain > 0
 
 
 def test_price_premium_restores_standard_share(market):
     """At the premium, the configurator's share equals the standard product's (1e-5)."""
     k = [3, 2, 4]
     prem = market.price_premium(k)
-    target = market.evaluate_configurator([1, 1, 1])["share"]
-    assert market.evaluate_configurator(k, extra_price=prem)["share"] == pytest.approx(
+    target = market.evaluate_configurator([1, 1, 1]).share
+    assert market.evaluate_configurator(k, extra_price=prem).share == pytest.approx(
         target, abs=1e-5
     )
     assert prem > 0

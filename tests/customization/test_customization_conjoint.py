@@ -68,7 +68,8 @@ def test_part_worths_recovered_within_3_se(fitted):
     (7 part-worths, price, none) satisfies |est − true| < 3·SE."""
     s = fitted.result_.summary()
     truth = pd.Series({**TRUE, "price": PRICE, "none": NONE})
-    z = (s["coef"] - truth[s.index]) / s["std_err"]
+    assert list(s.columns) == ["estimate", "se", "ci_low", "ci_high"]
+    z = (s["estimate"] - truth[s.index]) / s["se"]
     assert (z.abs() < 3).all(), z
 
 
@@ -77,19 +78,19 @@ def test_statsmodels_engine_matches_newton(answers, fitted):
     coefficients agree to 1e-3 and SEs to 1%."""
     sm = ConjointModel(engine="statsmodels").fit(answers)
     np.testing.assert_allclose(sm.params_, fitted.params_, atol=1e-3)
-    np.testing.assert_allclose(sm.bse_, fitted.bse_, rtol=0.01)
+    np.testing.assert_allclose(sm.se_, fitted.se_, rtol=0.01)
     assert sm.result_.loglik == pytest.approx(fitted.result_.loglik, abs=1e-3)
 
 
 def test_wtp_delta_covers_truth_and_bootstrap_agrees(fitted):
     """True WTP = β/0.08 lies within 3 delta-method SEs for every level; the respondent
     bootstrap SE is within ±40% of the delta SE (100 resamples)."""
-    w = fitted.result_.wtp("delta").set_index("level")
+    w = fitted.result_.wtp("delta").summary(level=0.95)
     true_wtp = pd.Series(TRUE) / -PRICE
-    assert (((w["wtp"] - true_wtp[w.index]) / w["std_err"]).abs() < 3).all()
-    assert ((w["ci_low"] < w["wtp"]) & (w["wtp"] < w["ci_high"])).all()
-    b = fitted.result_.wtp("bootstrap", n_boot=100, seed=1).set_index("level")
-    ratio = b["std_err"] / w["std_err"]
+    assert (((w["estimate"] - true_wtp[w.index]) / w["se"]).abs() < 3).all()
+    assert ((w["ci_low"] < w["estimate"]) & (w["estimate"] < w["ci_high"])).all()
+    b = fitted.result_.wtp("bootstrap", n_boot=100, seed=1).summary()
+    ratio = b["se"] / w["se"]
     assert ratio.between(0.6, 1.4).all(), ratio
 
 
@@ -108,10 +109,10 @@ def test_heterogeneous_world_wtp_ratio():
         no_choice_utility=-1.0,
         seed=6,
     )
-    w = ConjointModel(engine="newton").fit(ans).result_.wtp().set_index("level")
+    w = ConjointModel(engine="newton").fit(ans).result_.wtp().summary()
     true = world.truth.part_worth_means / -world.truth.price_coef_mean
     big = true[(world.truth.part_worth_means >= 0.5)].index
-    rel = (w.loc[big, "wtp"] / true[big] - 1).abs()
+    rel = (w.loc[big, "estimate"] / true[big] - 1).abs()
     assert (rel < 0.3).all(), rel
 
 
@@ -156,9 +157,61 @@ def test_wtp_interval_coverage():
     for rep in range(300):
         d = design_choice_experiment(ATTRS, PRICES, 150, 6, 3, seed=1000 + rep)
         a = simulate_answers(d, TRUE, PRICE, NONE, seed=2000 + rep)
-        w = ConjointModel(engine="newton").fit(a).result_.wtp().set_index("level")
+        w = ConjointModel(engine="newton").fit(a).result_.wtp().summary()
         hits.append(
             ((w["ci_low"] <= true_wtp[w.index]) & (true_wtp[w.index] <= w["ci_high"])).to_numpy()
         )
     coverage = np.mean(hits, axis=0)
     assert np.all((coverage >= 0.91) & (coverage <= 0.99)), coverage
+
+
+# -- safety net: results convention and the delta method, pinned exactly ------------------------
+
+
+def test_wtp_delta_se_is_finite_difference_quadratic_form(fitted):
+    """The delta-method SE of each WTP equals sqrt(g'Σg) with g the gradient of
+    β_j / (−β_price), here by central finite differences (independent of the code)."""
+    res = fitted.result_
+    params, cov = res.params.to_numpy(), res.cov.to_numpy()
+    names = list(res.params.index)
+    price = names.index("price")
+    got = res.wtp("delta")
+    for lev in got.estimate.index:
+        j = names.index(lev)
+
+        def ratio(b, j=j):
+            return b[j] / -b[price]
+
+        g = np.zeros(len(params))
+        for q in range(len(params)):
+            h = 1e-6 * max(1.0, abs(params[q]))
+            up, down = params.copy(), params.copy()
+            up[q] += h
+            down[q] -= h
+            g[q] = (ratio(up) - ratio(down)) / (2 * h)
+        assert got.estimate[lev] == pytest.approx(ratio(params), rel=1e-12)
+        assert got.se[lev] == pytest.approx(np.sqrt(g @ cov @ g), rel=1e-7), lev
+    s = got.summary(level=0.9)
+    np.testing.assert_allclose(s["ci_high"] - s["estimate"], 1.6448536269514722 * s["se"])
+
+
+def test_conjoint_results_follow_the_convention(fitted):
+    """Frozen results, `level` intervals, JSON-ready to_dict, no std_err columns."""
+    import dataclasses
+
+    res = fitted.result_
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.loglik = 0.0
+    s90 = res.summary(level=0.90)
+    np.testing.assert_allclose(s90["ci_high"] - s90["estimate"], 1.6448536269514722 * s90["se"])
+    pw = res.part_worths()
+    assert {"part_worth", "se"} <= set(pw.columns) and "std_err" not in pw.columns
+    table = res.wtp().table()
+    assert list(table.columns) == ["attribute", "level", "estimate", "se", "ci_low", "ci_high"]
+    d = res.to_dict()
+    assert d["n_sets"] == res.n_sets and "cov" not in d and "arrays" not in d
+    boot = res.wtp("bootstrap", n_boot=30, seed=2)
+    s = boot.summary(level=0.8)
+    np.testing.assert_allclose(s["ci_low"], boot.draws.quantile(0.1).to_numpy(), rtol=1e-12)
+    with pytest.raises(ParameterError, match="level"):
+        res.summary(level=95)

@@ -33,8 +33,8 @@ def test_postponement_wins_for_large_variety_only():
     c = VarietyCosts()
     q = 50_000.0
     small, large = [1, 1, 1, 1], [12, 12, 12, 12]
-    _, post_small = c.unit_cost(small, q)
-    _, post_large = c.unit_cost(large, q)
+    post_small = c.postponed(small, q)
+    post_large = c.postponed(large, q)
     assert not post_small and post_large
 
 

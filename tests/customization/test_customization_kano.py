@@ -71,7 +71,7 @@ def test_better_worse_by_hand():
 
 
 def test_seed_phrasing():
-    s = KanoSurvey().fit(known_table()).summary()
+    s = KanoSurvey().fit(known_table()).table()
     assert s.loc["wifi", "customer_says"] == "what I expect"
     assert s.loc["fee", "customer_says"] == "what irritates me"
     assert SEED_MAPPING["attractive"] == SEED_MAPPING["one-dimensional"] == "what I value"

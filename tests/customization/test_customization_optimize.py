@@ -13,9 +13,18 @@ from crm_models.customization import (
     FaceEconomics,
     VarietyCosts,
     VarietyOptimizer,
+    VarietyResult,
+    face_sweep,
+    faces_numbers,
+    fixed_cost_hurdle,
+    label_table,
+    profit_by_attribute,
+    profit_interval,
+    selection_table,
+    tornado,
 )
 from crm_models.customization.faces import STANDARD
-from crm_models.errors import ParameterError
+from crm_models.errors import NotFittedError, ParameterError
 
 COSTS = VarietyCosts(fixed_cost_per_module=100_000, complexity_scale=20_000)
 
@@ -57,8 +66,8 @@ def brute_force_profit(market, k, premium, face_name, costs, econ, market_size, 
     r = econ.retention(face)
     psi, lam_i = econ.protection(face), econ.imitation(face)
     a_f = e_f = d = 0.0
-    for t in range(econ.horizon):
-        disc = (1 + econ.discount_rate) ** -t
+    for t in range(econ.horizon_years):
+        disc = (1 + econ.annual_discount_rate) ** -t
         a_f += r**t * disc
         e_f += r**t * disc * (psi + (1 - psi) * np.exp(-lam_i * t))
         d += disc
@@ -76,7 +85,7 @@ def test_evaluate_matches_brute_force(market):
     """Every candidate's profit equals the independent brute-force formula (rel. 1e-9)."""
     econ = FaceEconomics()
     weight = np.random.default_rng(0).gamma(2.0, 0.5, market.n_customers)
-    opt = VarietyOptimizer(market, COSTS, econ, market_size=50_000, customer_weight=weight)
+    opt = VarietyOptimizer(COSTS, econ, market_size=50_000).fit(market, customer_weight=weight)
     rng = np.random.default_rng(1)
     for face in ("standard", *FACES):
         for _ in range(4):
@@ -109,33 +118,35 @@ def test_optimizer_finds_brute_force_optimum(market):
     assert best[1] != "standard" and 3 < sum(best[2]) < 9 and 0 < best[3] < grid[-1]
     for method in ("exhaustive", "coordinate"):
         opt = VarietyOptimizer(
-            market, COSTS, econ, premium_grid=grid, market_size=50_000, method=method
-        ).fit()
-        assert opt.best_["face"] == best[1], method
-        assert tuple(opt.best_["modules_per_attribute"].values()) == tuple(best[2]), method
-        assert opt.best_["premium"] == best[3]
-        assert opt.best_["profit"] == pytest.approx(best[0], rel=1e-9)
+            COSTS, econ, premium_grid=grid, market_size=50_000, method=method
+        ).fit(market)
+        assert isinstance(opt.best_, VarietyResult)
+        assert opt.best_.face == best[1], method
+        assert tuple(opt.best_.modules_per_attribute.values()) == tuple(best[2]), method
+        assert opt.best_.premium == best[3]
+        assert opt.best_.profit == pytest.approx(best[0], rel=1e-9)
+        assert opt.best_.summary().loc["profit", "estimate"] == opt.best_.profit
 
 
 def test_interior_optimum_exists_and_variety_grows_with_market(market):
     """Small market: fewer modules than the maximum; a much larger market: more modules."""
-    small = VarietyOptimizer(market, COSTS, market_size=20_000).fit().best_
-    large = VarietyOptimizer(market, COSTS, market_size=2_000_000).fit().best_
-    assert small["modules"] < large["modules"]
-    assert large["face"] != "standard"
+    small = VarietyOptimizer(COSTS, market_size=20_000).fit(market).best_
+    large = VarietyOptimizer(COSTS, market_size=2_000_000).fit(market).best_
+    assert small.modules < large.modules
+    assert large.face != "standard"
 
 
 def test_sensitivity_outputs(market):
-    opt = VarietyOptimizer(market, COSTS, market_size=200_000).fit()
-    curve = opt.profit_curve()
+    opt = VarietyOptimizer(COSTS, market_size=200_000).fit(market)
+    curve = profit_by_attribute(opt)
     assert set(curve["attribute"]) == set(market.space.attributes)
     best_in_curve = curve.groupby("attribute")["profit"].max()
-    assert np.allclose(best_in_curve, opt.best_["profit"])
+    assert np.allclose(best_in_curve, opt.best_.profit)
     pbm = opt.profit_by_modules()
     assert not pbm.duplicated(["face", "modules"]).any()
-    tor = opt.tornado(inputs=("market_size", "costs.fixed_cost_per_module"), n_sample=None)
+    tor = tornado(opt, inputs=("market_size", "costs.fixed_cost_per_module"), n_sample=None)
     assert list(tor.columns[:4]) == ["input", "label", "base_value", "base_profit"]
-    assert tor["base_profit"].iloc[0] == pytest.approx(opt.best_["profit"])
+    assert tor["base_profit"].iloc[0] == pytest.approx(opt.best_.profit)
     assert tor["swing"].is_monotonic_decreasing
     # more customers, more profit
     row = tor.set_index("input").loc["market_size"]
@@ -145,34 +156,43 @@ def test_sensitivity_outputs(market):
 def test_selection_table(market):
     """Customers who buy more (weight) gain more from the customized offer."""
     weight = np.where(np.arange(market.n_customers) % 2 == 0, 3.0, 0.3)
-    opt = VarietyOptimizer(market, COSTS, market_size=500_000, customer_weight=weight).fit()
+    opt = VarietyOptimizer(COSTS, market_size=500_000).fit(market, customer_weight=weight)
     cells = pd.Series(np.where(weight > 1, "high", "low"))
-    table = opt.selection_table(cells, face="collaborative").set_index("cell")
+    table = selection_table(opt, cells, face="collaborative").set_index("cell")
     assert table.loc["high", "mean_increment"] > table.loc["low", "mean_increment"]
     assert table["customers"].sum() == market.n_customers
 
 
 def test_bad_inputs(market):
     with pytest.raises(ParameterError, match="face"):
-        VarietyOptimizer(market, faces=("standard", "bespoke"))
+        VarietyOptimizer(faces=("standard", "bespoke")).fit(market)
     with pytest.raises(ParameterError, match="customer_weight"):
-        VarietyOptimizer(market, customer_weight=np.ones(3))
-    with pytest.raises(ParameterError, match="fit\\(\\) first"):
-        VarietyOptimizer(market).profit_curve()
+        VarietyOptimizer().fit(market, customer_weight=np.ones(3))
+    with pytest.raises(NotFittedError, match="fit\\(data\\) first"):
+        profit_by_attribute(VarietyOptimizer())
     with pytest.raises(ParameterError, match="k: expected"):
-        VarietyOptimizer(market).evaluate([[9, 1, 1]], [0.0], "adaptive")
+        VarietyOptimizer(faces=("standard",)).fit(market).evaluate([[9, 1, 1]], [0.0], "adaptive")
 
 
 def test_profit_interval_contains_point_and_matches_fit(market):
     """The bootstrap point equals the optimizer's profit; the interval brackets it; the gain
     equals best minus standard profit."""
-    opt = VarietyOptimizer(market, COSTS, market_size=200_000).fit()
-    res = opt.profit_interval(n_boot=200, seed=3)
-    assert res["profit"] == pytest.approx(opt.best_["profit"], rel=1e-9)
-    assert res["profit_ci"][0] < res["profit"] < res["profit_ci"][1]
-    assert res["gain"] == pytest.approx(
-        opt.best_["profit"] - opt.by_face_.loc["standard", "profit"], rel=1e-9
+    opt = VarietyOptimizer(COSTS, market_size=200_000).fit(market)
+    res = profit_interval(opt, n_boot=200, seed=3)
+    s = res.summary(level=0.95)
+    assert list(s.columns) == ["estimate", "se", "ci_low", "ci_high"]
+    assert res.profit == pytest.approx(opt.best_.profit, rel=1e-9)
+    assert s.loc["profit", "ci_low"] < res.profit < s.loc["profit", "ci_high"]
+    assert res.gain == pytest.approx(
+        opt.best_.profit - opt.by_face_.loc["standard", "profit"], rel=1e-9
     )
+    # the interval is exactly the draws' quantiles at the level
+    np.testing.assert_allclose(
+        s.loc["gain", ["ci_low", "ci_high"]].to_numpy(float),
+        np.quantile(res.gain_draws, [0.025, 0.975]),
+        rtol=1e-12,
+    )
+    assert "profit_draws" not in res.to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +201,7 @@ def world_optimizer():
 
     world = simulate_world(6_000, seed=1)
     market = ChoiceMarket.from_world(world, order="popularity")
-    return VarietyOptimizer(market, market_size=200_000).fit()
+    return VarietyOptimizer(market_size=200_000).fit(market)
 
 
 def test_world_market_reproduces_seed_faces_table(world_optimizer):
@@ -189,7 +209,8 @@ def test_world_market_reproduces_seed_faces_table(world_optimizer):
     (adaptive / cosmetic / collaborative / transparent) is the market model's output too."""
     from crm_models.customization import SEED_TABLE
 
-    numbers, labels = world_optimizer.faces_table()
+    numbers = faces_numbers(world_optimizer)
+    labels = label_table(numbers)
     assert labels.equals(SEED_TABLE[labels.columns])
     assert (
         numbers.loc["collaborative", "competitive_advantage"]
@@ -200,13 +221,13 @@ def test_world_market_reproduces_seed_faces_table(world_optimizer):
 def test_world_ranking_flips_with_market_size(world_optimizer):
     """Small market: the standard product wins (variety and customization do not pay);
     large market: collaborative customization wins."""
-    sweep = world_optimizer.sweep("market_size", [20_000, 500_000], n_sample=1_500)
+    sweep = face_sweep(world_optimizer, "market_size", [20_000, 500_000], n_sample=1_500)
     assert sweep["best"].tolist() == ["standard", "collaborative"]
 
 
 def test_hurdle_is_extra_fixed_cost_per_customer(world_optimizer):
     opt = world_optimizer
-    row, std = opt.by_face_.loc[opt.best_["face"]], opt.by_face_.loc["standard"]
+    row, std = opt.by_face_.loc[opt.best_.face], opt.by_face_.loc["standard"]
     extra = (
         row["fixed_cost"]
         + row["complexity_cost"]
@@ -214,4 +235,4 @@ def test_hurdle_is_extra_fixed_cost_per_customer(world_optimizer):
         - std["fixed_cost"]
         - std["complexity_cost"]
     )
-    assert opt.fixed_cost_hurdle() == pytest.approx(extra / opt.market_size)
+    assert fixed_cost_hurdle(opt) == pytest.approx(extra / opt.market_size_)

@@ -3,10 +3,17 @@
 - ``configurations``: modules → configurations (counts, forbidden combinations, seed examples);
 - ``costs``: the cost of variety (fixed per module, complexity, make-to-stock vs postponed);
 - ``choice``: heterogeneous customers choosing by logit (menus and a configurator nest);
-- ``conjoint``: choice-based conjoint design, simulation, conditional logit, WTP;
+- ``conjoint_design``: choice-based conjoint design, simulated answers, your own answers;
+- ``conjoint``: conditional-logit part-worths and WTP (``ConjointResult``, ``WTPResult``);
 - ``kano``: Kano classes, better/worse coefficients, the seed's customer phrasing;
 - ``faces``: Gilmore & Pine's four faces as parameter sets of one profit model;
-- ``optimize``: profit-maximizing variety, customization type and premium; sensitivity.
+- ``optimize``: the profit-maximizing variety, customization type and premium
+  (``VarietyOptimizer`` → ``VarietyResult``);
+- ``sensitivity``: tornado, one-input sweeps, profit by attribute;
+- ``profit_interval``: bootstrap interval of the optimal profit and gain;
+- ``selection``: which customers get customized offers;
+- ``face_comparison``: the seed's four-faces table from the market model;
+- ``narrative``: the report's sentences.
 """
 
 from crm_models.customization.choice import ChoiceMarket, logit_probabilities
@@ -18,15 +25,15 @@ from crm_models.customization.configurations import (
     from_products,
     window_example,
 )
-from crm_models.customization.conjoint import (
-    ConjointModel,
-    ConjointResult,
+from crm_models.customization.conjoint import ConjointModel, ConjointResult
+from crm_models.customization.conjoint_design import (
     attributes_from_products,
     design_choice_experiment,
     read_answers,
     simulate_answers,
 )
 from crm_models.customization.costs import VarietyCosts
+from crm_models.customization.face_comparison import faces_numbers
 from crm_models.customization.faces import (
     FACES,
     SEED_TABLE,
@@ -42,12 +49,29 @@ from crm_models.customization.kano import (
     classify_pairs,
     simulate_kano_answers,
 )
-from crm_models.customization.optimize import DEFAULT_TORNADO_INPUTS, VarietyOptimizer
+from crm_models.customization.optimize import VarietyOptimizer, VarietyResult
+from crm_models.customization.profit_interval import ProfitInterval, profit_interval
+from crm_models.customization.selection import (
+    cell_actions,
+    customer_increment,
+    fixed_cost_hurdle,
+    selection_table,
+    value_needs_cells,
+)
+from crm_models.customization.sensitivity import (
+    DEFAULT_TORNADO_INPUTS,
+    INPUT_LABELS,
+    face_sweep,
+    profit_by_attribute,
+    tornado,
+)
+from crm_models.customization.wtp import WTPResult
 
 __all__ = [
     "DEFAULT_TORNADO_INPUTS",
     "EVALUATION_TABLE",
     "FACES",
+    "INPUT_LABELS",
     "SEED_MAPPING",
     "SEED_TABLE",
     "ChoiceMarket",
@@ -58,19 +82,32 @@ __all__ = [
     "FaceProfitModel",
     "KanoSurvey",
     "ProductSpace",
+    "ProfitInterval",
     "VarietyCosts",
     "VarietyOptimizer",
+    "VarietyResult",
+    "WTPResult",
     "attributes_from_products",
+    "cell_actions",
     "classify_pairs",
     "count_configurations",
     "count_modules",
     "credit_card_example",
+    "customer_increment",
     "design_choice_experiment",
+    "face_sweep",
+    "faces_numbers",
+    "fixed_cost_hurdle",
     "from_products",
     "label_table",
     "logit_probabilities",
+    "profit_by_attribute",
+    "profit_interval",
     "read_answers",
+    "selection_table",
     "simulate_answers",
     "simulate_kano_answers",
+    "tornado",
+    "value_needs_cells",
     "window_example",
 ]

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from crm_models.customization.choice_results import ConfiguratorEvaluation, MenuEvaluation
 from crm_models.customization.configurations import ProductSpace, from_products
 from crm_models.errors import DataValidationError, ParameterError
 
@@ -232,18 +233,33 @@ class ChoiceMarket:
             perm.extend(idx)
             new_attrs[name] = [mods[i - s] for i in idx]
         perm = np.asarray(perm)
-        return ChoiceMarket(
-            ProductSpace(new_attrs, self.space.forbidden),
-            self.part_worths[:, perm],
-            self.price_coef,
-            self.module_price[perm],
-            self.module_cost[perm],
-            self.base_price,
-            self.base_cost,
-            self.firm_constant,
-            self.outside_utility,
-            self.fit_scale,
+        return self._copy(
+            space=ProductSpace(new_attrs, self.space.forbidden),
+            part_worths=self.part_worths[:, perm],
+            module_price=self.module_price[perm],
+            module_cost=self.module_cost[perm],
         )
+
+    def _copy(self, **changes) -> ChoiceMarket:
+        """A new market with some constructor arguments changed (validated)."""
+        names = ("space", "part_worths", "price_coef", "module_price", "module_cost")
+        names += ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
+        return ChoiceMarket(**{**{n: getattr(self, n) for n in names}, **changes})
+
+    def customers(self, idx: np.ndarray) -> ChoiceMarket:
+        """The same market restricted to the customers at positions ``idx``.
+
+        Parameters
+        ----------
+        idx : array-like of int
+            Customer positions (repeats allowed).
+
+        Returns
+        -------
+        ChoiceMarket
+            A new market with those customers' part-worths and price coefficients.
+        """
+        return self._copy(part_worths=self.part_worths[idx], price_coef=self.price_coef[idx])
 
     def with_(self, **changes) -> ChoiceMarket:
         """A copy with scalar inputs changed (``base_price``, ``base_cost``, ``firm_constant``,
@@ -254,33 +270,12 @@ class ChoiceMarket:
             raise ParameterError(
                 f"ChoiceMarket.with_: unknown input(s) {sorted(unknown)}; use {scalars}"
             )
-        kwargs = {name: getattr(self, name) for name in scalars}
-        kwargs.update(changes)
-        return ChoiceMarket(
-            self.space,
-            self.part_worths,
-            self.price_coef,
-            self.module_price,
-            self.module_cost,
-            **kwargs,
-        )
+        return self._copy(**changes)
 
     def sample(self, n: int, seed: int = 0) -> ChoiceMarket:
         """A random subset of ``n`` customers (without replacement when possible)."""
         rng = np.random.default_rng(seed)
-        idx = rng.choice(self.n_customers, n, replace=n > self.n_customers)
-        return ChoiceMarket(
-            self.space,
-            self.part_worths[idx],
-            self.price_coef[idx],
-            self.module_price,
-            self.module_cost,
-            self.base_price,
-            self.base_cost,
-            self.firm_constant,
-            self.outside_utility,
-            self.fit_scale,
-        )
+        return self.customers(rng.choice(self.n_customers, n, replace=n > self.n_customers))
 
     # --------------------------------------------------------------- utilities
     def module_utilities(self) -> np.ndarray:
@@ -332,12 +327,20 @@ class ChoiceMarket:
             + np.broadcast_to(np.asarray(extra_price, float), (cols.shape[0],))
         )
 
-    def evaluate_menu(self, configs, extra_price: float | np.ndarray = 0.0) -> dict:
+    def evaluate_menu(self, configs, extra_price: float | np.ndarray = 0.0) -> MenuEvaluation:
         """Shares, revenue, margin and fit gain of a menu of explicit configurations.
 
-        Returns a dict: ``shares`` (n_alt,), ``outside_share``, ``revenue_per_customer``,
-        ``margin_per_customer`` (currency), ``fit_gain`` (mean money gain over the standard
-        product, currency per customer), ``probabilities`` (n, n_alt + 1).
+        Parameters
+        ----------
+        configs : array-like of int
+            (n_alt, attributes) module positions of each configuration.
+        extra_price : float or array-like, default 0
+            Price added to each configuration (currency).
+
+        Returns
+        -------
+        MenuEvaluation
+            Shares, outside share, revenue, margin and fit gain per customer (currency).
         """
         cols = self._config_columns(configs)
         u = self.menu_utilities(configs, extra_price)
@@ -347,14 +350,14 @@ class ChoiceMarket:
         logsum = special.logsumexp(
             np.concatenate([u, np.full((u.shape[0], 1), self.outside_utility)], axis=1), axis=1
         )
-        return {
-            "shares": p[:, :-1].mean(axis=0),
-            "outside_share": float(p[:, -1].mean()),
-            "revenue_per_customer": float((p[:, :-1] @ price).mean()),
-            "margin_per_customer": float((p[:, :-1] @ (price - cost)).mean()),
-            "fit_gain": float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
-            "probabilities": p,
-        }
+        return MenuEvaluation(
+            shares=p[:, :-1].mean(axis=0),
+            outside_share=float(p[:, -1].mean()),
+            revenue_per_customer=float((p[:, :-1] @ price).mean()),
+            margin_per_customer=float((p[:, :-1] @ (price - cost)).mean()),
+            fit_gain=float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
+            probabilities=p,
+        )
 
     # ------------------------------------------------------------ configurator
     def standard_utility(self) -> np.ndarray:
@@ -364,7 +367,7 @@ class ChoiceMarket:
     def standard_logsum(self) -> np.ndarray:
         return np.logaddexp(self.standard_utility(), self.outside_utility)
 
-    def cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per attribute ``a``: (K_a, n) arrays of the nest inclusive value and of the expected
         module margin (price − cost) when offering the first k = 1..K_a modules."""
         lam = self.fit_scale
@@ -400,7 +403,7 @@ class ChoiceMarket:
         ``fit_capture`` ∈ [0, 1] is the share of the fit gain the customization type delivers.
         """
         k = self._check_k(k)
-        ivs, _ = self.cumulative_tables()
+        ivs, _ = self._cumulative_tables()
         iv = sum(t[ki - 1] for t, ki in zip(ivs, k, strict=True))
         iv1 = sum(t[0] for t in ivs)
         return (
@@ -410,25 +413,43 @@ class ChoiceMarket:
             + self.price_coef * (self.base_price + extra_price)
         )
 
-    def evaluate_configurator(self, k, fit_capture: float = 1.0, extra_price: float = 0.0) -> dict:
-        """Share, revenue, margin (per customer, currency) and fit gain of a configurator."""
+    def evaluate_configurator(
+        self, k, fit_capture: float = 1.0, extra_price: float = 0.0
+    ) -> ConfiguratorEvaluation:
+        """Share, revenue, margin (per customer, currency) and fit gain of a configurator.
+
+        Parameters
+        ----------
+        k : array-like of int
+            Modules offered per attribute (the first ``k_a`` of each).
+        fit_capture : float, default 1
+            Share of the fit gain the customization type delivers, 0..1.
+        extra_price : float, default 0
+            Price added to every configuration (currency).
+
+        Returns
+        -------
+        ConfiguratorEvaluation
+            Share, revenue, margin and fit gain (mean and per customer).
+        """
         k = self._check_k(k)
         u = self.configurator_utility(k, fit_capture, extra_price)
         p = special.expit(u - self.outside_utility)
-        _, margins = self.cumulative_tables()
+        _, margins = self._cumulative_tables()
         mod_margin = sum(t[ki - 1] for t, ki in zip(margins, k, strict=True))
         mod_price = sum(self._expected_module_price(a, ki) for a, ki in enumerate(k))
         logsum = np.logaddexp(u, self.outside_utility)
-        return {
-            "share": float(p.mean()),
-            "revenue_per_customer": float((p * (self.base_price + extra_price + mod_price)).mean()),
-            "margin_per_customer": float(
+        gain = (logsum - self.standard_logsum()) / -self.price_coef
+        return ConfiguratorEvaluation(
+            share=float(p.mean()),
+            revenue_per_customer=float((p * (self.base_price + extra_price + mod_price)).mean()),
+            margin_per_customer=float(
                 (p * (self.base_price + extra_price - self.base_cost + mod_margin)).mean()
             ),
-            "fit_gain": float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
-            "fit_gain_per_customer": (logsum - self.standard_logsum()) / -self.price_coef,
-            "probability": p,
-        }
+            fit_gain=float(gain.mean()),
+            fit_gain_per_customer=gain,
+            probability=p,
+        )
 
     def _expected_module_price(self, a: int, k: int) -> np.ndarray:
         s = self._starts[a]

@@ -145,8 +145,14 @@ class ProductSpace:
         total = np.einsum(",".join(subscripts) + "->", *operands, optimize="greedy")
         return int(round(float(total))) * free
 
-    def summary(self) -> pd.DataFrame:
-        """One row per attribute (modules) plus a total row (modules, configurations)."""
+    def table(self) -> pd.DataFrame:
+        """One row per attribute (modules) plus a total row (modules, configurations).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns attribute, modules, configurations.
+        """
         rows = [{"attribute": a, "modules": len(m)} for a, m in self.attributes.items()]
         frame = pd.DataFrame(rows)
         frame["configurations"] = np.nan

@@ -115,17 +115,49 @@ class VarietyCosts:
         stock = np.sqrt(k).sum(axis=-1) / np.sqrt(q)
         return self.assembly_cost + h_m * self.service_z * stock
 
-    def unit_cost(self, modules_per_attribute, units_per_period) -> tuple[np.ndarray, np.ndarray]:
-        """Cheaper per-unit cost of the two modes and the mode (True = postponed)."""
-        mts = self.unit_cost_make_to_stock(modules_per_attribute, units_per_period)
-        post = self.unit_cost_postponed(modules_per_attribute, units_per_period)
-        return np.minimum(mts, post), post < mts
+    def unit_cost(self, modules_per_attribute, units_per_period) -> np.ndarray:
+        """Per-unit cost of the cheaper of the two modes (currency/unit).
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (rows: candidates).
+        units_per_period : float or array-like
+            Units sold per period.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``min(make-to-stock, postponed)`` per candidate.
+        """
+        return np.minimum(*self._mode_costs(modules_per_attribute, units_per_period))
+
+    def _mode_costs(self, k, q) -> tuple[np.ndarray, np.ndarray]:
+        return self.unit_cost_make_to_stock(k, q), self.unit_cost_postponed(k, q)
+
+    def postponed(self, modules_per_attribute, units_per_period) -> np.ndarray:
+        """Whether postponed assembly is cheaper than make-to-stock.
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (rows: candidates).
+        units_per_period : float or array-like
+            Units sold per period.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean per candidate (True = assemble to order).
+        """
+        mts, post = self._mode_costs(modules_per_attribute, units_per_period)
+        return post < mts
 
     def breakdown(self, modules_per_attribute, units_per_period) -> pd.DataFrame:
         """Cost table for rows of ``k`` (2-D array-like): modules, configurations, each piece."""
         k = np.atleast_2d(self._k(modules_per_attribute))
         q = np.broadcast_to(np.asarray(units_per_period, dtype=float), k.shape[:-1])
-        unit, postponed = self.unit_cost(k, q)
+        unit, postponed = self.unit_cost(k, q), self.postponed(k, q)
         return pd.DataFrame(
             {
                 "modules": k.sum(axis=1).astype(int),

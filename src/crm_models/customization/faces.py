@@ -31,7 +31,8 @@ Every number of the comparison table is derived from these primitives and the pa
 Per customer the premium in period ``t`` is ``π·(ψ + (1 − ψ)·exp(−λ t))`` with
 ``π = premium_share · fit_capture · fit_value``; margin ``m + premium − order cost``; the
 customer survives to ``t`` with probability ``r**t``; cash flows are discounted at
-``discount_rate`` over ``horizon`` periods. **Profit** = ``n_customers`` × PV − fixed cost,
+``annual_discount_rate`` over ``horizon_years`` periods. **Profit** = ``n_customers`` × PV −
+fixed cost,
 relative to the standard (non-customized) product. **Competitive advantage** = the
 incremental contribution per customer acquired that is still earned in the last period of
 the horizon, after imitators have caught up (sustained advantage, currency).
@@ -57,6 +58,7 @@ __all__ = [
     "FaceProfitModel",
     "SEED_TABLE",
     "STANDARD",
+    "face_of",
     "label_table",
 ]
 
@@ -93,6 +95,26 @@ SEED_TABLE = pd.DataFrame(
     index=pd.Index(list(FACES), name="face"),
 )
 """Seed 002's comparison table (不同定制类型间的比较), for checking the model's output."""
+
+def face_of(name: str) -> Face:
+    """The face called ``name`` (``"standard"`` or one of ``FACES``).
+
+    Parameters
+    ----------
+    name : str
+        Face name.
+
+    Returns
+    -------
+    Face
+        The face's definition.
+    """
+    if name == "standard":
+        return STANDARD
+    if name not in FACES:
+        raise ParameterError(f"face: expected 'standard' or one of {list(FACES)}, got {name!r}")
+    return FACES[name]
+
 
 _RANK4 = ("low", "fairly low", "fairly high", "high")
 
@@ -131,8 +153,8 @@ class FaceEconomics:
     retention_gain: float = 0.15  # added retention at closeness 1
     switching_protection: float = 0.5  # share of the premium imitators cannot take, closeness 1
     # time
-    horizon: int = 5  # periods
-    discount_rate: float = 0.10  # per period
+    horizon_years: int = 5  # periods (years)
+    annual_discount_rate: float = 0.10  # per period (year)
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -156,9 +178,9 @@ class FaceEconomics:
                 "FaceEconomics: base_retention + retention_gain must be < 1, got "
                 f"{self.base_retention} + {self.retention_gain}"
             )
-        if self.horizon < 1 or int(self.horizon) != self.horizon:
+        if self.horizon_years < 1 or int(self.horizon_years) != self.horizon_years:
             raise ParameterError(
-                f"FaceEconomics.horizon: expected an integer >= 1, got {self.horizon}"
+                f"FaceEconomics.horizon_years: expected an integer >= 1, got {self.horizon_years}"
             )
 
     def with_(self, **changes) -> FaceEconomics:
@@ -226,15 +248,30 @@ class FaceEconomics:
         """Share of the premium protected from imitators by switching cost, 0..1."""
         return self.switching_protection * self.closeness(face)
 
-    def lifetime_factors(self, face: Face) -> tuple[float, float, float]:
-        """``(A, E, D)``: PV of 1 per period per acquired customer (with retention), PV of the
-        eroded premium per unit of initial premium, and the plain annuity (no retention)."""
-        t = np.arange(int(self.horizon))
-        disc = (1 + self.discount_rate) ** -t
+    def lifetime_factors(self, face: Face) -> pd.Series:
+        """Present-value factors of one acquired customer over the horizon.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type.
+
+        Returns
+        -------
+        pandas.Series
+            ``customer`` (A: PV of 1 per period with retention), ``premium`` (E: PV of the
+            eroded premium per unit of initial premium) and ``annuity`` (D: plain annuity, no
+            retention), in that order (so ``a, e, d = lifetime_factors(face)`` unpacks them).
+        """
+        t = np.arange(int(self.horizon_years))
+        disc = (1 + self.annual_discount_rate) ** -t
         surv = self.retention(face) ** t
         psi, lam = self.protection(face), self.imitation(face)
         erosion = psi + (1 - psi) * np.exp(-lam * t)
-        return float((surv * disc).sum()), float((surv * disc * erosion).sum()), float(disc.sum())
+        return pd.Series(
+            [float((surv * disc).sum()), float((surv * disc * erosion).sum()), float(disc.sum())],
+            index=["customer", "premium", "annuity"],
+        )
 
 
 class FaceProfitModel:
@@ -286,7 +323,7 @@ class FaceProfitModel:
         order = e.order_cost(face)
         pv_customer = (self.base_margin - order) * a_f + premium * e_f
         implementation = e.fixed_cost(face) + self.n_customers * order * a_f
-        last = int(e.horizon) - 1
+        last = int(e.horizon_years) - 1
         psi, lam = e.protection(face), e.imitation(face)
         late_premium = premium * (psi + (1 - psi) * np.exp(-lam * last))
         advantage = (
@@ -317,9 +354,20 @@ class FaceProfitModel:
         """The seed's comparison table as the model's output (relative labels, see module)."""
         return label_table(self.evaluate())
 
-    def ranking(self, column: str = "profit") -> list[str]:
-        """Faces ordered by ``column``, best (highest) first."""
-        return self.evaluate()[column].sort_values(ascending=False, kind="stable").index.tolist()
+    def ranking(self, column: str = "profit") -> pd.Index:
+        """Faces ordered by ``column``, best (highest) first.
+
+        Parameters
+        ----------
+        column : str, default "profit"
+            A column of :meth:`evaluate`.
+
+        Returns
+        -------
+        pandas.Index
+            Face names, best first.
+        """
+        return self.evaluate()[column].sort_values(ascending=False, kind="stable").index
 
     def sweep(self, parameter: str, values, column: str = "profit") -> pd.DataFrame:
         """``column`` per face as one input varies; ``parameter`` is a ``FaceEconomics`` field

@@ -156,8 +156,15 @@ class KanoSurvey:
         )
         return self
 
-    def summary(self) -> pd.DataFrame:
-        """Per feature: class, seed phrasing, shares of each class, better/worse, n."""
+    def table(self) -> pd.DataFrame:
+        """Per feature: class, seed phrasing, shares of each class, better/worse, n.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``feature``; columns kano_class, customer_says, better, worse,
+            share_<class>…, n.
+        """
         n = self.counts_.sum(axis=1)
         shares = self.counts_.div(n, axis=0).rename(columns=lambda c: f"share_{CLASSES[c]}")
         out = pd.concat(

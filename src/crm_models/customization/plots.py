@@ -97,14 +97,14 @@ def plot_tornado(tornado: pd.DataFrame, base_profit: float | None = None, top: i
 
 
 def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
-    """Estimated WTP per module with intervals (``ConjointResult.wtp()``), truth if known."""
+    """Estimated WTP per module with intervals (``WTPResult.table()``), truth if known."""
     ax = _ax(ax)
-    w = wtp.sort_values("wtp")
+    w = wtp.sort_values("estimate")
     y = np.arange(len(w))
     ax.errorbar(
-        w["wtp"],
+        w["estimate"],
         y,
-        xerr=[w["wtp"] - w["ci_low"], w["ci_high"] - w["wtp"]],
+        xerr=[w["estimate"] - w["ci_low"], w["ci_high"] - w["estimate"]],
         fmt="o",
         color="#2f6f9f",
         capsize=3,

@@ -1,0 +1,187 @@
+"""The sentences of the customization report, built from the study's results (tested).
+
+Each builder takes results and returns markdown text; the notebook only displays it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crm_models.customization.optimize import VarietyResult
+from crm_models.reporting.display import fmt_int, fmt_interval, fmt_money
+
+__all__ = ["executive_summary", "faces_match_sentence", "variety_text"]
+
+
+def variety_text(best: VarietyResult) -> str:
+    """Modules per attribute of a decision, e.g. ``"3 × 2 × 3 × 3"``.
+
+    Parameters
+    ----------
+    best : VarietyResult
+        The decision.
+
+    Returns
+    -------
+    str
+        The counts joined by `` × `` in attribute order.
+    """
+    return " × ".join(str(v) for v in best.modules_per_attribute.values())
+
+
+def _headline(
+    best: VarietyResult,
+    interval: pd.DataFrame,
+    custom_face: str,
+    custom_profit: float,
+    market_size: float,
+) -> str:
+    k_text = variety_text(best)
+    profit = interval.loc["profit"]
+    profit_ci = fmt_interval(profit["ci_low"], profit["ci_high"], fmt_money)
+    if best.face == "standard":
+        return (
+            f"- **Keep the standard product** ({k_text}): expected profit "
+            f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}); the best customization "
+            f"({custom_face}) would earn {fmt_money(custom_profit)} — customization does not pay "
+            f"at a market of {fmt_int(market_size)} customers."
+        )
+    pieces = ", ".join(f"{a} {k}" for a, k in best.modules_per_attribute.items())
+    return (
+        f"- **Offer {best.face} customization with {k_text} modules per attribute** "
+        f"({pieces}): expected profit "
+        f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}), "
+        f"{fmt_money(interval.loc['gain', 'estimate'])} more than the standard product; the "
+        f"price premium is {fmt_money(best.premium)} per unit and year "
+        f"({best.mode.replace('_', '-')} production)."
+    )
+
+
+def _sensitivity(tornado: pd.DataFrame, rel: float) -> str:
+    top = tornado.iloc[0]
+    flip = tornado[tornado["decision_changes"]]
+    pct = f"{rel:.0%}"
+    return (
+        f"- **Sensitivity:** {top['label']} moves profit most "
+        f"({fmt_money(top['profit_low'] - top['base_profit'])} / "
+        f"{fmt_money(top['profit_high'] - top['base_profit'])} when it is {pct} lower / "
+        "higher). "
+        + (
+            f"The recommendation holds for every input within ±{pct}."
+            if flip.empty
+            else f"The recommended decision changes when {', '.join(flip['label'])} move by {pct}."
+        )
+    )
+
+
+def _kano(kano_table: pd.DataFrame) -> str:
+    must = kano_table.index[kano_table["kano_class"] == "must-be"].tolist()
+    attractive = kano_table.index[kano_table["kano_class"] == "attractive"].tolist()
+    return (
+        "- **Must-be features** (customers expect them; absence irritates): "
+        f"{', '.join(must) or 'none'}. "
+        f"**Attractive** (they delight, nobody misses them): {', '.join(attractive) or 'none'}."
+    )
+
+
+def _wtp(wtp_table: pd.DataFrame, conjoint_source: str) -> str:
+    top = wtp_table.sort_values("estimate", ascending=False).head(3)
+    return (
+        f"- **Willingness to pay** (conjoint, {conjoint_source}; vs. each attribute's reference "
+        "module): "
+        + "; ".join(
+            f"{r.level} {fmt_money(r.estimate)} [{fmt_money(r.ci_low)}–{fmt_money(r.ci_high)}]"
+            for r in top.itertuples()
+        )
+        + "."
+    )
+
+
+def _selection(selection: pd.DataFrame, custom_face: str) -> str:
+    custom = selection.loc[selection["recommendation"] == "customized", "cell"].tolist()
+    standard = selection.loc[selection["recommendation"] == "standard", "cell"].tolist()
+    hurdle = fmt_money(selection["hurdle"].iloc[0], digits=2)
+    return (
+        f"- **Who gets customized ({custom_face}) offers:** "
+        + (
+            f"{', '.join(custom)} — their incremental lifetime value exceeds the {hurdle} "
+            "per customer that the customization investment costs; "
+            if custom
+            else f"no cell clears the {hurdle} per customer that the customization investment "
+            "costs; "
+        )
+        + (f"standard offers for {', '.join(standard)}." if standard else "no cell stays standard.")
+    )
+
+
+def executive_summary(
+    best: VarietyResult,
+    interval: pd.DataFrame,
+    tornado: pd.DataFrame,
+    kano_table: pd.DataFrame,
+    wtp_table: pd.DataFrame,
+    selection: pd.DataFrame,
+    *,
+    custom_face: str,
+    custom_profit: float,
+    market_size: float,
+    conjoint_source: str,
+    rel: float = 0.2,
+) -> str:
+    """The management page's five bullet points (markdown).
+
+    Parameters
+    ----------
+    best : VarietyResult
+        The optimum.
+    interval : pandas.DataFrame
+        ``ProfitInterval.summary()`` (rows ``profit``, ``gain``).
+    tornado : pandas.DataFrame
+        :func:`~crm_models.customization.tornado` output (sorted by swing).
+    kano_table : pandas.DataFrame
+        ``KanoSurvey.table()`` (index feature, column ``kano_class``).
+    wtp_table : pandas.DataFrame
+        ``WTPResult.table()`` (level, estimate, ci_low, ci_high).
+    selection : pandas.DataFrame
+        :func:`~crm_models.customization.selection_table` output.
+    custom_face : str
+        The best customizing face (the one offered to selected customers).
+    custom_profit : float
+        Its optimal profit (currency).
+    market_size : float
+        Customers in the market.
+    conjoint_source : str
+        Where the conjoint answers come from.
+    rel : float, default 0.2
+        The tornado's relative change.
+
+    Returns
+    -------
+    str
+        Markdown bullet list.
+    """
+    return "\n".join(
+        [
+            _headline(best, interval, custom_face, custom_profit, market_size),
+            _sensitivity(tornado, rel),
+            _kano(kano_table),
+            _wtp(wtp_table, conjoint_source),
+            _selection(selection, custom_face),
+        ]
+    )
+
+
+def faces_match_sentence(matches: bool) -> str:
+    """Whether the model's four-faces labels match the seed's table.
+
+    Parameters
+    ----------
+    matches : bool
+        Labels equal to the seed's.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    return f"Model output {'matches' if matches else 'differs from'} the seed's table."
