@@ -21,6 +21,7 @@ SEMINR_SUBMODEL = ModelSpec(
 )
 
 
+@pytest.mark.reference("plspm")
 @pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
 def test_matches_plspm_on_synthetic_survey(world_2000, scheme):
     """Same paths, R² and loadings as plspm 0.5.7 (Scale.NUM, same scheme) to 1e-6.
@@ -41,6 +42,7 @@ def test_matches_plspm_on_synthetic_survey(world_2000, scheme):
 
 
 @pytest.mark.shared_data
+@pytest.mark.reference("plspm")
 def test_matches_plspm_on_mobi(mobi):
     """Full ECSI model on the mobi survey (250 × 24, items 1–10): plspm and ours agree to 1e-6.
 
@@ -187,6 +189,7 @@ def test_bad_parameters_and_data(world_2000):
         PLSPathModel().fit(survey).result_.indirect_effect(["IMAG", "PERQ", "CUSA"])
 
 
+@pytest.mark.reference("plspm")
 def test_formative_blocks_match_plspm(world_2000):
     """Mode B (formative, regression weights) for image and quality: paths and outer weights
     equal plspm's Mode.B to 1e-6."""
