@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from crm_models._files import atomic_path
 from crm_models.data.loaders import read_any
 from crm_models.data.schemas import KEYS, MAX_SHOWN_ROWS, check_references, validate
 from crm_models.data.summary import rfm_summary
@@ -112,24 +112,21 @@ class Warehouse:
         Canonical tables (customers, transactions, …) must already be validated; other
         tables (e.g. truth) are stored as given.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            con = duckdb.connect(str(temporary))
+        with atomic_path(self.path) as temporary:
+            temporary.unlink()  # DuckDB refuses an existing empty file: let it create its own
             try:
-                self._create_ledger(con)
-                for dataset, tables in datasets.items():
-                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                    for name, frame in tables.items():
-                        self._write(con, dataset, name, frame, source, replace=True)
-                con.execute("CHECKPOINT")
+                con = duckdb.connect(str(temporary))
+                try:
+                    self._create_ledger(con)
+                    for dataset, tables in datasets.items():
+                        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
+                        for name, frame in tables.items():
+                            self._write(con, dataset, name, frame, source, replace=True)
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
             finally:
-                con.close()
-            os.replace(temporary, self.path)
-        finally:
-            temporary.unlink(missing_ok=True)
-            Path(f"{temporary}.wal").unlink(missing_ok=True)
+                Path(f"{temporary}.wal").unlink(missing_ok=True)
 
     def load(
         self,

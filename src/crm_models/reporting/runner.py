@@ -37,6 +37,7 @@ import yaml
 import zmq
 from traitlets.config import Config
 
+from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import Report, discover, resolve_parameters
 from crm_models.reporting.manifest import (
@@ -196,21 +197,6 @@ def plan_jobs(
     return jobs
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    try:
-        with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
     return lines[-1] if lines else "unknown error"
@@ -278,7 +264,7 @@ def execute_job(spec: dict) -> dict:
     except Exception as error:
         return _failed(result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start)
     for suffix, page in pages.items():
-        _atomic_write(out / f"{name}{suffix}", page)
+        atomic_write(out / f"{name}{suffix}", page)
     os.replace(executed, out / f"{name}.ipynb")
     (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
     result.update(status="ok", seconds=time.perf_counter() - start, work_seconds=_work_seconds(notebook),
@@ -368,8 +354,8 @@ def run_jobs(
         "code_fingerprint": code,
         **environment_info(Path(root)),
     }
-    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), _atomic_write)
-    write_index(output_dir / "index.html", run_info, list(entries.values()), _atomic_write)
+    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), atomic_write)
+    write_index(output_dir / "index.html", run_info, list(entries.values()), atomic_write)
     return ordered
 
 
