@@ -149,6 +149,8 @@ def _list(args) -> int:
             constraint = p.describe_constraint()
             print(f"    --set {p.name}=…  ({p.type_name}, default {p.default!r}"
                   f"{', ' + constraint if constraint else ''})  {p.help}")
+        for old, new in report.renamed_parameters.items():
+            print(f"    deprecated alias: {old} (now {new}; removed in the next release)")
     return 0
 
 

@@ -8,12 +8,17 @@ help comment may end with a constraint that ``crm run`` checks before any kernel
 - ``{a, b, c}`` the allowed string values.
 
 Example: ``n_customers: int = 20_000  # customers to simulate [100, 2000000]``.
+
+A renamed parameter keeps working for one release: the notebook's metadata lists
+``crm_report.renamed_parameters = {"old_name": "new_name"}``; ``apply_renames`` maps a value
+given under the old name to the new one with a deprecation message.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +66,7 @@ class Report:
     title: str
     summary: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    renamed_parameters: dict[str, str] = field(default_factory=dict)  # old name -> new name
 
 
 def _parse_default(name: str, text: str) -> object:
@@ -134,7 +140,30 @@ def read_report(path: str | Path) -> Report:
         title=metadata.get("title", path.stem.replace("_", " ").title()),
         summary=metadata.get("summary", ""),
         parameters=parameters,
+        renamed_parameters=_renamed(path, metadata.get("renamed_parameters"), parameters),
     )
+
+
+def _renamed(path: Path, renamed: object, parameters: dict[str, Parameter]) -> dict[str, str]:
+    """The notebook's ``renamed_parameters`` (old -> new), checked against its parameters."""
+    if renamed is None:
+        return {}
+    if not isinstance(renamed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in renamed.items()
+    ):
+        raise ParameterError(
+            f"{path}: metadata crm_report.renamed_parameters must map old names to new names"
+        )
+    for old, new in renamed.items():
+        if new not in parameters:
+            raise ParameterError(
+                f"{path}: renamed parameter {old!r} -> {new!r}: the notebook has no parameter {new!r}"
+            )
+        if old in parameters:
+            raise ParameterError(
+                f"{path}: renamed parameter {old!r} is still a parameter of the notebook"
+            )
+    return dict(renamed)
 
 
 ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=")
@@ -202,8 +231,88 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
     return converted
 
 
+def deprecation_message(report: Report, old: str) -> str:
+    """The one-line message for a value given under the old name ``old`` of a parameter.
+
+    Parameters
+    ----------
+    report : Report
+        The report whose notebook renamed the parameter.
+    old : str
+        The old name (a key of ``report.renamed_parameters``).
+
+    Returns
+    -------
+    str
+        E.g. ``report 'segment_value': parameter 'margin' is now 'margin_rate'; the old name
+        will be removed in the next release``.
+    """
+    return (
+        f"report {report.name!r}: parameter {old!r} is now {report.renamed_parameters[old]!r}; "
+        "the old name will be removed in the next release"
+    )
+
+
+def apply_renames(
+    report: Report,
+    values: Mapping[str, object],
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, object]:
+    """``values`` with every old (renamed) parameter name replaced by its new name.
+
+    Parameters
+    ----------
+    report : Report
+        The report the values are for.
+    values : Mapping[str, object]
+        Parameter values by name, e.g. from ``--set`` or a YAML job.
+    warn : callable, optional
+        Called with ``deprecation_message(report, old)`` for each old name used.
+
+    Returns
+    -------
+    dict
+        The values under the current names, in the given order.
+
+    Raises
+    ------
+    ParameterError
+        If a value is given under both the old and the new name.
+    """
+    mapped: dict[str, object] = {}
+    for name, value in values.items():
+        new = report.renamed_parameters.get(name)
+        if new is None:
+            mapped[name] = value
+            continue
+        if new in values:
+            raise ParameterError(
+                f"report {report.name!r}: parameter {name!r} is the old name of {new!r}; "
+                f"give only {new!r}"
+            )
+        if warn is not None:
+            warn(deprecation_message(report, name))
+        mapped[new] = value
+    return mapped
+
+
 def resolve_parameters(report: Report, overrides: dict[str, object]) -> dict[str, object]:
-    """Defaults updated with validated ``overrides``; unknown names raise ``ParameterError``."""
+    """Defaults updated with validated ``overrides``; unknown names raise ``ParameterError``.
+
+    Parameters
+    ----------
+    report : Report
+        The report to run.
+    overrides : dict
+        Values by parameter name; old (renamed) names are mapped to the new ones silently
+        (``plan_jobs`` prints the deprecation message).
+
+    Returns
+    -------
+    dict
+        Every parameter of the report with its validated value.
+    """
+    overrides = apply_renames(report, overrides)
     unknown = sorted(set(overrides) - set(report.parameters))
     if unknown:
         known = ", ".join(report.parameters) or "none"

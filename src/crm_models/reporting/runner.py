@@ -39,7 +39,7 @@ from traitlets.config import Config
 
 from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
-from crm_models.reporting.catalog import Report, discover, resolve_parameters
+from crm_models.reporting.catalog import Report, apply_renames, discover, resolve_parameters
 from crm_models.reporting.manifest import (
     environment_info,
     file_sha256,
@@ -157,17 +157,41 @@ def load_config(path: str | Path) -> list[dict]:
     return jobs
 
 
+def _print_warning(message: str) -> None:
+    print(f"crm: warning: {message}", file=sys.stderr)
+
+
 def plan_jobs(
     reports: Mapping[str, Report],
     names: Iterable[str] = (),
     overrides: Mapping[str, object] | None = None,
     config: list[dict] | None = None,
     root: Path = Path("."),
+    warn: Callable[[str], None] = _print_warning,
 ) -> list[Job]:
     """Validated jobs: from ``config`` entries, else ``names`` (default: every report).
 
-    ``overrides`` (from --set) apply to every selected report that has the parameter and
-    must each belong to at least one of them.
+    Parameters
+    ----------
+    reports : Mapping[str, Report]
+        The catalogue (``discover``).
+    names : iterable of str
+        Reports to run when there is no ``config``; default every report.
+    overrides : Mapping, optional
+        Values from ``--set``: they apply to every selected report that has the parameter
+        (under its current or its old name) and must each belong to at least one of them.
+    config : list of dict, optional
+        Jobs of a YAML schedule (``load_config``).
+    root : Path
+        Folder that relative input paths are read from.
+    warn : callable
+        Receives each deprecation message once (an old parameter name used); default prints
+        ``crm: warning: …`` on stderr.
+
+    Returns
+    -------
+    list of Job
+        One validated job per output name.
     """
     overrides = dict(overrides or {})
     if config:
@@ -180,7 +204,7 @@ def plan_jobs(
         if notebook not in reports:
             raise ParameterError(f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}")
     for key in overrides:
-        if not any(key in reports[nb].parameters for _, nb, _ in specs):
+        if not any(_knows(reports[nb], key) for _, nb, _ in specs):
             selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
             raise ParameterError(
                 f"--set {key}: no selected report ({selected_reports}) has a parameter {key!r}"
@@ -188,13 +212,26 @@ def plan_jobs(
     output_names = [name for name, _, _ in specs]
     if len(set(output_names)) != len(output_names):
         raise ParameterError(f"job names must be unique, got {output_names}")
+    warned: dict[str, None] = {}
+
+    def warn_once(message: str) -> None:
+        if message not in warned:
+            warned[message] = None
+            warn(message)
+
     jobs = []
     for name, notebook, params in specs:
         report = reports[notebook]
-        applicable = {k: v for k, v in overrides.items() if k in report.parameters}
-        resolved = resolve_parameters(report, {**params, **applicable})
+        applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
+        given = {**apply_renames(report, params, warn_once), **apply_renames(report, applicable, warn_once)}
+        resolved = resolve_parameters(report, given)
         jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
     return jobs
+
+
+def _knows(report: Report, name: str) -> bool:
+    """Whether ``name`` is a parameter of ``report``, under its current or its old name."""
+    return name in report.parameters or name in report.renamed_parameters
 
 
 def _last_line(text: str) -> str:
