@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import discover
-from crm_models._files import atomic_write
 from crm_models.reporting.runner import (
     load_config,
     parse_overrides,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,8 +56,19 @@ class Warehouse:
 
     # -- reading -----------------------------------------------------------------------
     @contextmanager
-    def connect(self, read_only: bool = True):
-        """A DuckDB connection to the warehouse; read-only by default."""
+    def connect(self, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open a DuckDB connection to the warehouse (a context manager); read-only by default.
+
+        Parameters
+        ----------
+        read_only : bool, default True
+            Open without write access (the file must exist).
+
+        Returns
+        -------
+        Iterator[duckdb.DuckDBPyConnection]
+            Yields the connection and closes it on exit.
+        """
         if read_only and not self.path.exists():
             raise DataValidationError(
                 f"{self.path}: no warehouse yet; build it with `crm data build`"
@@ -69,7 +80,7 @@ class Warehouse:
             con.close()
 
     def table(self, name: str, dataset: str = "world") -> pd.DataFrame:
-        """The whole table ``dataset.name`` as a frame."""
+        """Return the whole table ``dataset.name`` as a frame."""
         with self.connect() as con:
             self._require_table(con, dataset, name)
             return con.execute(f"SELECT * FROM {_ident(dataset)}.{_ident(name)}").df()
@@ -99,7 +110,7 @@ class Warehouse:
             return con.execute(f"SELECT * FROM {LEDGER} ORDER BY loaded_at").df()
 
     def fingerprint(self) -> str:
-        """A hash of the ledger: changes whenever stored content changes (for report caching)."""
+        """Return a hash of the ledger: it changes whenever stored content changes (report caching)."""
         if not self.path.exists():
             return "absent"
         ledger = self.ledger()[["dataset", "table_name", "content_hash", "rows"]]

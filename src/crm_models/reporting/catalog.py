@@ -42,6 +42,13 @@ class Parameter:
     choices: tuple[str, ...] = ()
 
     def describe_constraint(self) -> str:
+        """Describe the constraint for messages and ``crm list``.
+
+        Returns
+        -------
+        str
+            E.g. ``in [1, 100]``, ``>= 0``, ``one of a, b``; empty without a constraint.
+        """
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.low is not None and self.high is not None:
@@ -70,8 +77,11 @@ class Report:
 
 
 def _parse_default(name: str, text: str) -> object:
-    """The default as a Python value; a default that is not a literal (e.g. ``2 * 10``) is
-    refused: the runner injects every value, and text would silently replace the number."""
+    """Return the default as a Python value.
+
+    A default that is not a literal (e.g. ``2 * 10``) is refused: the runner injects every
+    value, and text would silently replace the number.
+    """
     import ast
 
     try:
@@ -145,7 +155,7 @@ def read_report(path: str | Path) -> Report:
 
 
 def _renamed(path: Path, renamed: object, parameters: dict[str, Parameter]) -> dict[str, str]:
-    """The notebook's ``renamed_parameters`` (old -> new), checked against its parameters."""
+    """Return the notebook's ``renamed_parameters`` (old -> new), checked against its parameters."""
     if renamed is None:
         return {}
     if not isinstance(renamed, dict) or not all(
@@ -170,8 +180,11 @@ ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=")
 
 
 def _check_all_parsed(path: Path, notebook: dict, parameters: dict) -> None:
-    """papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
-    refuse such a notebook instead of silently ignoring the parameter."""
+    """Refuse a parameters cell with a line that papermill cannot parse.
+
+    Papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
+    refuse such a notebook instead of silently ignoring the parameter.
+    """
     cells = [c for c in notebook.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise ParameterError(f"{path}: no cell tagged 'parameters'")
@@ -194,8 +207,11 @@ def discover(notebooks_dir: str | Path = "notebooks") -> dict[str, Report]:
 
 
 def coerce_value(report: str, parameter: Parameter, value: object) -> object:
-    """Convert ``value`` (a string from --set, or a YAML value) to the parameter's type and check
-    its constraint; raises ``ParameterError`` naming the report and parameter."""
+    """Convert ``value`` (a string from --set, or a YAML value) to the parameter's type.
+
+    The constraint is checked too; a bad value raises ``ParameterError`` naming the report
+    and the parameter.
+    """
     where = f"report {report!r}, parameter {parameter.name!r}"
     expected = TYPES.get(parameter.type_name)
     converted = value
@@ -232,7 +248,7 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
 
 
 def deprecation_message(report: Report, old: str) -> str:
-    """The one-line message for a value given under the old name ``old`` of a parameter.
+    """Compose the one-line message for a value given under the old name ``old`` of a parameter.
 
     Parameters
     ----------
@@ -258,7 +274,7 @@ def apply_renames(
     values: Mapping[str, object],
     warn: Callable[[str], None] | None = None,
 ) -> dict[str, object]:
-    """``values`` with every old (renamed) parameter name replaced by its new name.
+    """Replace every old (renamed) parameter name in ``values`` by its new name.
 
     Parameters
     ----------

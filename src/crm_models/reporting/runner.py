@@ -68,6 +68,18 @@ class Job:
     inputs: dict = field(default_factory=dict)  # input file path -> sha256
 
     def cache_key(self, code_fingerprint: str) -> str:
+        """Hash what decides the outputs: notebook bytes, parameters, package code, inputs.
+
+        Parameters
+        ----------
+        code_fingerprint : str
+            ``package_fingerprint()`` of the run.
+
+        Returns
+        -------
+        str
+            SHA-256 hex digest.
+        """
         payload = {
             "notebook": file_sha256(self.report.path),
             "parameters": self.parameters,
@@ -135,7 +147,7 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def load_config(path: str | Path) -> list[dict]:
-    """The job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
+    """Read the job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"no config file at {path}")
@@ -169,7 +181,7 @@ def plan_jobs(
     root: Path = Path("."),
     warn: Callable[[str], None] = _print_warning,
 ) -> list[Job]:
-    """Validated jobs: from ``config`` entries, else ``names`` (default: every report).
+    """Plan validated jobs: from ``config`` entries, else ``names`` (default: every report).
 
     Parameters
     ----------
