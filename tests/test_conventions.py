@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from IPython.display import HTML, DisplayObject
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from IPython.display import HTML, DisplayObject
 from pandas.io.formats.style import Styler
 
 from crm_models.reporting.teaching import CheckResult
