@@ -2,7 +2,9 @@
 
 For each job (a notebook, its parameters and an output name) the runner:
 
-1. validates parameters and input files before any kernel starts (``plan_jobs``);
+1. validates parameters and input files before any kernel starts (``plan_jobs``); a value
+   given under a parameter's old name (the notebook's ``renamed_parameters``) is mapped to
+   the new name with one ``crm: warning:`` line per report and old name;
 2. skips the job when its cache key — notebook bytes, parameters, package code, input data
    hashes — equals the last successful run's and its outputs exist (unless ``force``);
 3. executes the notebook with papermill (in worker processes when ``n_jobs > 1``: papermill
