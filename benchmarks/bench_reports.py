@@ -7,6 +7,9 @@ Runs, in a temporary output folder (the repository's reports/ is left alone):
 2. ``crm run --jobs N`` again — nothing changed, so every report is cached (target: under
    10 seconds);
 
+3. ``crm run segment_value --set nope=1`` — bad input, refused before any kernel starts
+   (target: under 5 seconds, imports included);
+
 and prints, per report, wall time, time spent in notebook cells ("work") and the rest
 (kernel start-up, papermill, HTML export). Needs the warehouse: run ``crm data build`` first.
 
@@ -40,6 +43,17 @@ def crm_run(output: Path, names: list[str], jobs: int, force: bool) -> float:
     return time.perf_counter() - start
 
 
+def refusal_seconds(output: Path) -> float:
+    """Wall time of a ``crm run`` refused for an unknown parameter (no kernel is started)."""
+    command = [sys.executable, "-m", "crm_models.cli", "run", "segment_value", "--set", "nope=1",
+               "--output", str(output)]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 1, "the bad input was not refused"
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="run 00_overview only")
@@ -52,6 +66,7 @@ def main() -> None:
         reports = json.loads((output / "manifest.json").read_text())["reports"]
         cached = crm_run(output, names, args.jobs, force=False)
         statuses = [r["status"] for r in json.loads((output / "manifest.json").read_text())["reports"]]
+        refused = refusal_seconds(output / "refused")
     table = pd.DataFrame(
         {"status": r["status"], "wall (s)": r["seconds"], "work in cells (s)": r["work_seconds"],
          "start-up + export (s)": r["seconds"] - r["work_seconds"]}
@@ -63,6 +78,7 @@ def main() -> None:
           f"(target < 120 s); sum of work in cells {table['work in cells (s)'].sum():.1f} s, "
           f"of start-up + export {table['start-up + export (s)'].sum():.1f} s")
     print(f"cached re-run: {cached:.1f} s (target < 10 s); statuses: {', '.join(statuses)}")
+    print(f"bad input refused in {refused:.1f} s (target < 5 s, no kernel started)")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,15 @@ DOCUMENTED = {
 # Documented as null under these parameters (no warehouse given; SEM switched off).
 NULL_HERE = {"00_overview": {"warehouse_tables"}, "satisfaction_loyalty_profit": {"sem"}}
 
+# Charts (<img> with a data: URI) on the management and the analyst page, at the SMALL sizes.
+CHARTS = {
+    "00_overview": {"management": 2, "analyst": 2},
+    "segment_value": {"management": 3, "analyst": 6},
+    "campaign_uplift": {"management": 2, "analyst": 5},
+    "satisfaction_loyalty_profit": {"management": 3, "analyst": 4},
+    "customization_tradeoffs": {"management": 4, "analyst": 5},
+}
+
 
 # -- the run -------------------------------------------------------------------------------------
 
@@ -365,6 +374,18 @@ def test_management_page_has_no_analyst_or_exercise_material(run, name):
         assert squash(first) not in management.squashed, first
 
 
+@pytest.mark.parametrize("name", REPORTS)
+def test_pages_show_the_expected_number_of_charts(run, name):
+    """A chart that silently disappears (or doubles) changes the count on its page."""
+    assert name in CHARTS, f"add the chart counts of {name} to CHARTS"
+    found = {}
+    for audience, suffix in (("management", ".html"), ("analyst", ".analyst.html")):
+        images = [a for t, a in page(run.out / f"{name}{suffix}").elements if t == "img"]
+        assert all((a.get("src") or "").startswith("data:image/") for a in images), audience
+        found[audience] = len(images)
+    assert found == CHARTS[name]
+
+
 # -- teaching page -------------------------------------------------------------------------------
 
 
@@ -455,3 +476,29 @@ def test_overview_runs_on_a_fresh_clone_without_a_warehouse(tmp_path, monkeypatc
     assert figures["customers"] == 200 and figures["warehouse_tables"] is None
     assert "crm data build" in page(out / "00_overview.html").text
     assert not (tmp_path / "data").exists()  # nothing created as a side effect
+
+
+# -- notebook sources ----------------------------------------------------------------------------
+
+DEFINITION = re.compile(r"^(?:async\s+def|def|class)\s", re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_notebook_cell_defines_a_function_or_class(name):
+    """Notebooks are parameters, calls, charts and prose: code with a name lives in the package."""
+    defining = [cell.source.splitlines()[0] for cell in cells(name, kind="code")
+                if DEFINITION.search(cell.source)]
+    assert not defining, f"{name}: cells defining functions/classes: {defining}"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_numeric_parameter_has_a_closed_range(name):
+    """Every int/float parameter declares [low, high] (or choices) in the parameters cell, so
+    that the range-edge test (tests/test_notebook_ranges.py) covers both of its ends."""
+    report = discover(NOTEBOOKS)[name]
+    open_ended = [
+        f"{p.name} ({p.describe_constraint() or 'no constraint'})"
+        for p in report.parameters.values()
+        if p.type_name in ("int", "float") and not p.choices and (p.low is None or p.high is None)
+    ]
+    assert not open_ended, f"{name}: numeric parameters without a [low, high] range: {open_ended}"

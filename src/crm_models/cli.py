@@ -99,6 +99,13 @@ def _add_report_commands(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the ``crm`` argument parser with every subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser of ``crm [--debug] COMMAND …``.
+    """
     parser = argparse.ArgumentParser(prog="crm", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -149,6 +156,8 @@ def _list(args) -> int:
             constraint = p.describe_constraint()
             print(f"    --set {p.name}=…  ({p.type_name}, default {p.default!r}"
                   f"{', ' + constraint if constraint else ''})  {p.help}")
+        for old, new in report.renamed_parameters.items():
+            print(f"    deprecated alias: {old} (now {new}; removed in the next release)")
     return 0
 
 
@@ -166,6 +175,18 @@ def _run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``crm`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 130 on Ctrl-C.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     handlers = {"data": _data, "list": _list, "run": _run}

@@ -37,14 +37,18 @@ def write_notebook(
     title: str | None = None,
     summary: str | None = None,
     kernelspec: bool = True,
+    renamed: dict[str, str] | list | None = None,
 ) -> Path:
     """Write a notebook: a ``parameters`` cell (unless None) followed by ``body`` cells
-    given as (cell_type, source[, tags])."""
+    given as (cell_type, source[, tags]); ``renamed`` becomes the metadata
+    ``crm_report.renamed_parameters`` (old name -> new name)."""
     nb = nbformat.v4.new_notebook()
     if kernelspec:
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
     if title or summary:
         nb.metadata["crm_report"] = {k: v for k, v in {"title": title, "summary": summary}.items() if v}
+    if renamed is not None:
+        nb.metadata.setdefault("crm_report", {})["renamed_parameters"] = renamed
     cells = []
     if parameters is not None:
         cell = nbformat.v4.new_code_cell(parameters)

@@ -85,7 +85,17 @@ def test_to_jsonable_plain_types_and_non_finite_as_null():
     json.dumps(value, allow_nan=False)
 
 
-def test_publish_figures_returns_strict_json():
-    payload = publish_figures({"equity": np.float64(1.5), "bad": math.inf})
-    assert payload == {"equity": 1.5, "bad": None}
+def test_publish_figures_displays_strict_json(monkeypatch):
+    """The figures are displayed (for the runner) as strict JSON; nothing is returned."""
+    import IPython.display
+
+    from crm_models.reporting.display import FIGURES_MIME
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    assert publish_figures({"equity": np.float64(1.5), "bad": math.inf}) is None
+    [(bundle, raw)] = shown
+    payload = bundle[FIGURES_MIME]
+    assert raw and payload == {"equity": 1.5, "bad": None}
     json.dumps(payload, allow_nan=False)
+

@@ -94,3 +94,57 @@ def test_hashes(tmp_path):
     assert file_sha256(data) == hashlib.sha256(data.read_bytes()).hexdigest()
     fingerprint = package_fingerprint()
     assert len(fingerprint) == 64 and fingerprint == package_fingerprint()
+
+
+@pytest.fixture
+def package_copy(tmp_path) -> Path:
+    """A copy of the installed ``crm_models`` package (code and package data)."""
+    from crm_models.reporting.manifest import PACKAGE_ROOT
+
+    copy = tmp_path / "crm_models"
+    shutil.copytree(PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_the_fingerprint_covers_the_installed_package_by_default(package_copy):
+    assert package_fingerprint(package_copy) == package_fingerprint()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "template edited",
+        "template config edited",
+        "template asset added",
+        "sql file added",
+        "module edited",
+        "file renamed",
+    ],
+)
+def test_any_code_or_template_edit_changes_the_fingerprint(package_copy, edit):
+    """Cached reports must rebuild after a template edit, not only after a code edit."""
+    before = package_fingerprint(package_copy)
+    templates = package_copy / "reporting" / "templates" / "crm_offline"
+    if edit == "template edited":
+        template = templates / "index.html.j2"
+        template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    elif edit == "template config edited":
+        (templates / "conf.json").write_text('{"base_template": "lab"}', encoding="utf-8")
+    elif edit == "template asset added":
+        (templates / "static").mkdir(exist_ok=True)
+        (templates / "static" / "report.css").write_text("body { color: red }", encoding="utf-8")
+    elif edit == "sql file added":
+        (package_copy / "data" / "sql").mkdir(exist_ok=True)
+        (package_copy / "data" / "sql" / "summary.sql").write_text("SELECT 1", encoding="utf-8")
+    elif edit == "module edited":
+        (package_copy / "results.py").write_text("# edited\n", encoding="utf-8")
+    else:
+        (templates / "index.html.j2").rename(templates / "index2.html.j2")
+    assert package_fingerprint(package_copy) != before
+
+
+def test_byte_code_caches_do_not_change_the_fingerprint(package_copy):
+    before = package_fingerprint(package_copy)
+    (package_copy / "__pycache__").mkdir()
+    (package_copy / "__pycache__" / "results.cpython-311.pyc").write_bytes(b"\x00cache")
+    assert package_fingerprint(package_copy) == before

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import discover
 from crm_models.reporting.runner import (
-    _atomic_write,
     load_config,
     parse_overrides,
     plan_jobs,
@@ -192,8 +192,8 @@ def test_run_jobs_refuses_zero_workers(two_reports, tmp_path):
 
 def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "r.html"
-    _atomic_write(target, "first")
-    _atomic_write(target, b"second")
+    atomic_write(target, "first")
+    atomic_write(target, b"second")
     assert target.read_bytes() == b"second"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
@@ -207,7 +207,7 @@ def test_interrupted_write_keeps_the_old_file_and_removes_the_temporary(tmp_path
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        _atomic_write(target, "half a rep")
+        atomic_write(target, "half a rep")
     assert target.read_text() == "the good report"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from crm_models._files import atomic_path
 from crm_models.data.loaders import read_any
 from crm_models.data.schemas import KEYS, MAX_SHOWN_ROWS, check_references, validate
 from crm_models.data.summary import rfm_summary
@@ -56,8 +56,19 @@ class Warehouse:
 
     # -- reading -----------------------------------------------------------------------
     @contextmanager
-    def connect(self, read_only: bool = True):
-        """A DuckDB connection to the warehouse; read-only by default."""
+    def connect(self, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open a DuckDB connection to the warehouse (a context manager); read-only by default.
+
+        Parameters
+        ----------
+        read_only : bool, default True
+            Open without write access (the file must exist).
+
+        Returns
+        -------
+        Iterator[duckdb.DuckDBPyConnection]
+            Yields the connection and closes it on exit.
+        """
         if read_only and not self.path.exists():
             raise DataValidationError(
                 f"{self.path}: no warehouse yet; build it with `crm data build`"
@@ -69,7 +80,7 @@ class Warehouse:
             con.close()
 
     def table(self, name: str, dataset: str = "world") -> pd.DataFrame:
-        """The whole table ``dataset.name`` as a frame."""
+        """Return the whole table ``dataset.name`` as a frame."""
         with self.connect() as con:
             self._require_table(con, dataset, name)
             return con.execute(f"SELECT * FROM {_ident(dataset)}.{_ident(name)}").df()
@@ -99,7 +110,7 @@ class Warehouse:
             return con.execute(f"SELECT * FROM {LEDGER} ORDER BY loaded_at").df()
 
     def fingerprint(self) -> str:
-        """A hash of the ledger: changes whenever stored content changes (for report caching)."""
+        """Return a hash of the ledger: it changes whenever stored content changes (report caching)."""
         if not self.path.exists():
             return "absent"
         ledger = self.ledger()[["dataset", "table_name", "content_hash", "rows"]]
@@ -112,24 +123,21 @@ class Warehouse:
         Canonical tables (customers, transactions, …) must already be validated; other
         tables (e.g. truth) are stored as given.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            con = duckdb.connect(str(temporary))
+        with atomic_path(self.path) as temporary:
+            temporary.unlink()  # DuckDB refuses an existing empty file: let it create its own
             try:
-                self._create_ledger(con)
-                for dataset, tables in datasets.items():
-                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                    for name, frame in tables.items():
-                        self._write(con, dataset, name, frame, source, replace=True)
-                con.execute("CHECKPOINT")
+                con = duckdb.connect(str(temporary))
+                try:
+                    self._create_ledger(con)
+                    for dataset, tables in datasets.items():
+                        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
+                        for name, frame in tables.items():
+                            self._write(con, dataset, name, frame, source, replace=True)
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
             finally:
-                con.close()
-            os.replace(temporary, self.path)
-        finally:
-            temporary.unlink(missing_ok=True)
-            Path(f"{temporary}.wal").unlink(missing_ok=True)
+                Path(f"{temporary}.wal").unlink(missing_ok=True)
 
     def load(
         self,

@@ -8,12 +8,17 @@ help comment may end with a constraint that ``crm run`` checks before any kernel
 - ``{a, b, c}`` the allowed string values.
 
 Example: ``n_customers: int = 20_000  # customers to simulate [100, 2000000]``.
+
+A renamed parameter keeps working for one release: the notebook's metadata lists
+``crm_report.renamed_parameters = {"old_name": "new_name"}``; ``apply_renames`` maps a value
+given under the old name to the new one with a deprecation message.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +42,13 @@ class Parameter:
     choices: tuple[str, ...] = ()
 
     def describe_constraint(self) -> str:
+        """Describe the constraint for messages and ``crm list``.
+
+        Returns
+        -------
+        str
+            E.g. ``in [1, 100]``, ``>= 0``, ``one of a, b``; empty without a constraint.
+        """
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.low is not None and self.high is not None:
@@ -61,11 +73,15 @@ class Report:
     title: str
     summary: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    renamed_parameters: dict[str, str] = field(default_factory=dict)  # old name -> new name
 
 
 def _parse_default(name: str, text: str) -> object:
-    """The default as a Python value; a default that is not a literal (e.g. ``2 * 10``) is
-    refused: the runner injects every value, and text would silently replace the number."""
+    """Return the default as a Python value.
+
+    A default that is not a literal (e.g. ``2 * 10``) is refused: the runner injects every
+    value, and text would silently replace the number.
+    """
     import ast
 
     try:
@@ -134,15 +150,41 @@ def read_report(path: str | Path) -> Report:
         title=metadata.get("title", path.stem.replace("_", " ").title()),
         summary=metadata.get("summary", ""),
         parameters=parameters,
+        renamed_parameters=_renamed(path, metadata.get("renamed_parameters"), parameters),
     )
+
+
+def _renamed(path: Path, renamed: object, parameters: dict[str, Parameter]) -> dict[str, str]:
+    """Return the notebook's ``renamed_parameters`` (old -> new), checked against its parameters."""
+    if renamed is None:
+        return {}
+    if not isinstance(renamed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in renamed.items()
+    ):
+        raise ParameterError(
+            f"{path}: metadata crm_report.renamed_parameters must map old names to new names"
+        )
+    for old, new in renamed.items():
+        if new not in parameters:
+            raise ParameterError(
+                f"{path}: renamed parameter {old!r} -> {new!r}: the notebook has no parameter {new!r}"
+            )
+        if old in parameters:
+            raise ParameterError(
+                f"{path}: renamed parameter {old!r} is still a parameter of the notebook"
+            )
+    return dict(renamed)
 
 
 ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=")
 
 
 def _check_all_parsed(path: Path, notebook: dict, parameters: dict) -> None:
-    """papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
-    refuse such a notebook instead of silently ignoring the parameter."""
+    """Refuse a parameters cell with a line that papermill cannot parse.
+
+    Papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
+    refuse such a notebook instead of silently ignoring the parameter.
+    """
     cells = [c for c in notebook.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise ParameterError(f"{path}: no cell tagged 'parameters'")
@@ -165,8 +207,11 @@ def discover(notebooks_dir: str | Path = "notebooks") -> dict[str, Report]:
 
 
 def coerce_value(report: str, parameter: Parameter, value: object) -> object:
-    """Convert ``value`` (a string from --set, or a YAML value) to the parameter's type and check
-    its constraint; raises ``ParameterError`` naming the report and parameter."""
+    """Convert ``value`` (a string from --set, or a YAML value) to the parameter's type.
+
+    The constraint is checked too; a bad value raises ``ParameterError`` naming the report
+    and the parameter.
+    """
     where = f"report {report!r}, parameter {parameter.name!r}"
     expected = TYPES.get(parameter.type_name)
     converted = value
@@ -202,8 +247,88 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
     return converted
 
 
+def deprecation_message(report: Report, old: str) -> str:
+    """Compose the one-line message for a value given under the old name ``old`` of a parameter.
+
+    Parameters
+    ----------
+    report : Report
+        The report whose notebook renamed the parameter.
+    old : str
+        The old name (a key of ``report.renamed_parameters``).
+
+    Returns
+    -------
+    str
+        E.g. ``report 'segment_value': parameter 'margin' is now 'margin_rate'; the old name
+        will be removed in the next release``.
+    """
+    return (
+        f"report {report.name!r}: parameter {old!r} is now {report.renamed_parameters[old]!r}; "
+        "the old name will be removed in the next release"
+    )
+
+
+def apply_renames(
+    report: Report,
+    values: Mapping[str, object],
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, object]:
+    """Replace every old (renamed) parameter name in ``values`` by its new name.
+
+    Parameters
+    ----------
+    report : Report
+        The report the values are for.
+    values : Mapping[str, object]
+        Parameter values by name, e.g. from ``--set`` or a YAML job.
+    warn : callable, optional
+        Called with ``deprecation_message(report, old)`` for each old name used.
+
+    Returns
+    -------
+    dict
+        The values under the current names, in the given order.
+
+    Raises
+    ------
+    ParameterError
+        If a value is given under both the old and the new name.
+    """
+    mapped: dict[str, object] = {}
+    for name, value in values.items():
+        new = report.renamed_parameters.get(name)
+        if new is None:
+            mapped[name] = value
+            continue
+        if new in values:
+            raise ParameterError(
+                f"report {report.name!r}: parameter {name!r} is the old name of {new!r}; "
+                f"give only {new!r}"
+            )
+        if warn is not None:
+            warn(deprecation_message(report, name))
+        mapped[new] = value
+    return mapped
+
+
 def resolve_parameters(report: Report, overrides: dict[str, object]) -> dict[str, object]:
-    """Defaults updated with validated ``overrides``; unknown names raise ``ParameterError``."""
+    """Defaults updated with validated ``overrides``; unknown names raise ``ParameterError``.
+
+    Parameters
+    ----------
+    report : Report
+        The report to run.
+    overrides : dict
+        Values by parameter name; old (renamed) names are mapped to the new ones silently
+        (``plan_jobs`` prints the deprecation message).
+
+    Returns
+    -------
+    dict
+        Every parameter of the report with its validated value.
+    """
+    overrides = apply_renames(report, overrides)
     unknown = sorted(set(overrides) - set(report.parameters))
     if unknown:
         known = ", ".join(report.parameters) or "none"

@@ -15,19 +15,34 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from crm_models.results import to_jsonable
 
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
 FIGURES_MIME = "application/vnd.crm-models.figures+json"
 
 
-def publish_figures(figures: Mapping[str, Any]) -> dict:
-    """Display ``figures`` for the report runner (invisible in HTML); returns the JSON dict.
+def publish_figures(figures: Mapping[str, Any]) -> None:
+    """Display ``figures`` for the report runner (invisible in HTML).
 
-    Call once, at the end of a study notebook; a later call replaces earlier keys.
+    Call once, at the end of a study notebook; a later call replaces earlier keys. The
+    runner writes them to ``NAME.json`` (see ``crm_models.reporting.export.extract_figures``).
+
+    Parameters
+    ----------
+    figures : Mapping[str, Any]
+        Headline figures; converted by ``crm_models.results.to_jsonable`` (NaN and inf
+        become null, a ``Result`` becomes its ``to_dict()``).
+
+    Raises
+    ------
+    TypeError
+        If a value cannot be written as JSON (raised here, in the notebook).
     """
     payload = to_jsonable(figures)
     json.dumps(payload)  # fail here, in the notebook, if something is not serializable
@@ -37,7 +52,6 @@ def publish_figures(figures: Mapping[str, Any]) -> dict:
         display({FIGURES_MIME: payload}, raw=True)
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
-    return payload
 
 
 def fmt_int(x: float) -> str:
@@ -52,7 +66,7 @@ def fmt_money(x: float, currency: str = "$", digits: int = 0) -> str:
 
 
 def fmt_pct(x: float, digits: int = 1) -> str:
-    """A share 0.1234 -> '12.3%'."""
+    """Format a share as a percentage: 0.1234 -> '12.3%'."""
     return f"{100 * x:.{digits}f}%"
 
 
@@ -71,8 +85,19 @@ class KPI:
     note: str | None = None
 
 
-def kpi_cards(kpis: Sequence[KPI]):
-    """A row of KPI cards as offline HTML (inline CSS only)."""
+def kpi_cards(kpis: Sequence[KPI]) -> HTML:
+    """Render a row of KPI cards as offline HTML (inline CSS only).
+
+    Parameters
+    ----------
+    kpis : Sequence[KPI]
+        The figures, left to right.
+
+    Returns
+    -------
+    IPython.display.HTML
+        The cards; ``display(kpi_cards(...))`` shows them.
+    """
     from IPython.display import HTML
 
     card = (

@@ -33,7 +33,7 @@ REMOVED_TAGS = {
 class RemoveStderrPreprocessor(Preprocessor):
     """Drop stderr streams (warnings, progress bars) from every code cell."""
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert's hook
         if cell.cell_type == "code":
             cell.outputs = [
                 o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
@@ -44,14 +44,14 @@ class RemoveStderrPreprocessor(Preprocessor):
 class RemoveFiguresPreprocessor(Preprocessor):
     """Drop the machine-readable figures output (it goes to NAME.json, not into the page)."""
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert's hook
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if FIGURES_MIME not in o.get("data", {})]
         return cell, resources
 
 
 def render_html(notebook: nbformat.NotebookNode, audience: str = "management", footer: str = "") -> str:
-    """The notebook as a self-contained HTML page for ``audience``."""
+    """Render the notebook as a self-contained HTML page for ``audience``."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     exporter = HTMLExporter(template_name="crm_offline", extra_template_basedirs=[str(TEMPLATES)])
@@ -73,7 +73,7 @@ def render_html(notebook: nbformat.NotebookNode, audience: str = "management", f
 
 
 def extract_figures(notebook: nbformat.NotebookNode) -> dict:
-    """The headline figures the notebook published (``publish_figures``); later calls win."""
+    """Collect the headline figures the notebook published (``publish_figures``); later calls win."""
     figures: dict = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):

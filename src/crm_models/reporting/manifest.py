@@ -31,13 +31,35 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def package_fingerprint() -> str:
-    """SHA-256 over the package's source and templates: changes whenever its code changes."""
-    root = Path(__file__).resolve().parents[1]
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_NOT_PACKAGE_DATA = {".pyc", ".pyo"}
+
+
+def package_fingerprint(root: str | Path | None = None) -> str:
+    """SHA-256 over every file of the package: code, report templates, SQL, any package data.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The package folder; default ``PACKAGE_ROOT`` (the installed ``crm_models``).
+
+    Returns
+    -------
+    str
+        Hex digest; changes whenever a source file or a package-data file (e.g. a report
+        template) is edited, added, removed or renamed. Byte-code caches are left out.
+    """
+    root = Path(root) if root is not None else PACKAGE_ROOT
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json", ".sql"}):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix not in _NOT_PACKAGE_DATA and "__pycache__" not in p.parts
+    )
+    for path in files:
+        relative = path.relative_to(root).as_posix().encode()
+        content = path.read_bytes()
+        digest.update(len(relative).to_bytes(8, "big") + relative)
+        digest.update(len(content).to_bytes(8, "big") + content)
     return digest.hexdigest()
 
 

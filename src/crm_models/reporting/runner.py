@@ -2,7 +2,9 @@
 
 For each job (a notebook, its parameters and an output name) the runner:
 
-1. validates parameters and input files before any kernel starts (``plan_jobs``);
+1. validates parameters and input files before any kernel starts (``plan_jobs``); a value
+   given under a parameter's old name (the notebook's ``renamed_parameters``) is mapped to
+   the new name with one ``crm: warning:`` line per report and old name;
 2. skips the job when its cache key — notebook bytes, parameters, package code, input data
    hashes — equals the last successful run's and its outputs exist (unless ``force``);
 3. executes the notebook with papermill (in worker processes when ``n_jobs > 1``: papermill
@@ -37,8 +39,9 @@ import yaml
 import zmq
 from traitlets.config import Config
 
+from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
-from crm_models.reporting.catalog import Report, discover, resolve_parameters
+from crm_models.reporting.catalog import Report, apply_renames, discover, resolve_parameters
 from crm_models.reporting.manifest import (
     environment_info,
     file_sha256,
@@ -67,6 +70,18 @@ class Job:
     inputs: dict = field(default_factory=dict)  # input file path -> sha256
 
     def cache_key(self, code_fingerprint: str) -> str:
+        """Hash what decides the outputs: notebook bytes, parameters, package code, inputs.
+
+        Parameters
+        ----------
+        code_fingerprint : str
+            ``package_fingerprint()`` of the run.
+
+        Returns
+        -------
+        str
+            SHA-256 hex digest.
+        """
         payload = {
             "notebook": file_sha256(self.report.path),
             "parameters": self.parameters,
@@ -134,7 +149,7 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def load_config(path: str | Path) -> list[dict]:
-    """The job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
+    """Read the job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"no config file at {path}")
@@ -156,17 +171,41 @@ def load_config(path: str | Path) -> list[dict]:
     return jobs
 
 
+def _print_warning(message: str) -> None:
+    print(f"crm: warning: {message}", file=sys.stderr)
+
+
 def plan_jobs(
     reports: Mapping[str, Report],
     names: Iterable[str] = (),
     overrides: Mapping[str, object] | None = None,
     config: list[dict] | None = None,
     root: Path = Path("."),
+    warn: Callable[[str], None] = _print_warning,
 ) -> list[Job]:
-    """Validated jobs: from ``config`` entries, else ``names`` (default: every report).
+    """Plan validated jobs: from ``config`` entries, else ``names`` (default: every report).
 
-    ``overrides`` (from --set) apply to every selected report that has the parameter and
-    must each belong to at least one of them.
+    Parameters
+    ----------
+    reports : Mapping[str, Report]
+        The catalogue (``discover``).
+    names : iterable of str
+        Reports to run when there is no ``config``; default every report.
+    overrides : Mapping, optional
+        Values from ``--set``: they apply to every selected report that has the parameter
+        (under its current or its old name) and must each belong to at least one of them.
+    config : list of dict, optional
+        Jobs of a YAML schedule (``load_config``).
+    root : Path
+        Folder that relative input paths are read from.
+    warn : callable
+        Receives each deprecation message once (an old parameter name used); default prints
+        ``crm: warning: …`` on stderr.
+
+    Returns
+    -------
+    list of Job
+        One validated job per output name.
     """
     overrides = dict(overrides or {})
     if config:
@@ -179,7 +218,7 @@ def plan_jobs(
         if notebook not in reports:
             raise ParameterError(f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}")
     for key in overrides:
-        if not any(key in reports[nb].parameters for _, nb, _ in specs):
+        if not any(_knows(reports[nb], key) for _, nb, _ in specs):
             selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
             raise ParameterError(
                 f"--set {key}: no selected report ({selected_reports}) has a parameter {key!r}"
@@ -187,28 +226,26 @@ def plan_jobs(
     output_names = [name for name, _, _ in specs]
     if len(set(output_names)) != len(output_names):
         raise ParameterError(f"job names must be unique, got {output_names}")
+    warned: dict[str, None] = {}
+
+    def warn_once(message: str) -> None:
+        if message not in warned:
+            warned[message] = None
+            warn(message)
+
     jobs = []
     for name, notebook, params in specs:
         report = reports[notebook]
-        applicable = {k: v for k, v in overrides.items() if k in report.parameters}
-        resolved = resolve_parameters(report, {**params, **applicable})
+        applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
+        given = {**apply_renames(report, params, warn_once), **apply_renames(report, applicable, warn_once)}
+        resolved = resolve_parameters(report, given)
         jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
     return jobs
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    try:
-        with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+def _knows(report: Report, name: str) -> bool:
+    """Whether ``name`` is a parameter of ``report``, under its current or its old name."""
+    return name in report.parameters or name in report.renamed_parameters
 
 
 def _last_line(text: str) -> str:
@@ -278,7 +315,7 @@ def execute_job(spec: dict) -> dict:
     except Exception as error:
         return _failed(result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start)
     for suffix, page in pages.items():
-        _atomic_write(out / f"{name}{suffix}", page)
+        atomic_write(out / f"{name}{suffix}", page)
     os.replace(executed, out / f"{name}.ipynb")
     (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
     result.update(status="ok", seconds=time.perf_counter() - start, work_seconds=_work_seconds(notebook),
@@ -368,8 +405,8 @@ def run_jobs(
         "code_fingerprint": code,
         **environment_info(Path(root)),
     }
-    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), _atomic_write)
-    write_index(output_dir / "index.html", run_info, list(entries.values()), _atomic_write)
+    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), atomic_write)
+    write_index(output_dir / "index.html", run_info, list(entries.values()), atomic_write)
     return ordered
 
 
