@@ -12,7 +12,7 @@ from crm_models.results import Result, estimate_table
 __all__ = ["ConfiguratorEvaluation", "MenuEvaluation"]
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class _ModelNumbers(Result):
     """Numbers computed from the model (no sampling error); ``_rows`` name the summary rows."""
 
@@ -35,7 +35,7 @@ class _ModelNumbers(Result):
         return estimate_table([getattr(self, n) for n in rows], level=level, index=rows)
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class MenuEvaluation(_ModelNumbers):
     """Shares, revenue, margin and fit gain of a menu of explicit configurations.
 
@@ -61,7 +61,7 @@ class MenuEvaluation(_ModelNumbers):
     probabilities: np.ndarray = dataclasses.field(metadata={"json": False}, repr=False)
     _rows = ("outside_share", *_ModelNumbers._rows)
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ConfiguratorEvaluation(_ModelNumbers):
     """Share, revenue, margin (per customer, currency) and fit gain of a configurator.
 

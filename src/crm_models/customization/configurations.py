@@ -30,8 +30,8 @@ __all__ = [
     "count_configurations",
     "count_modules",
     "credit_card_example",
-    "window_example",
     "from_products",
+    "window_example",
 ]
 
 

@@ -136,7 +136,7 @@ def _newton(xs, mask, y, max_iter=100, tol=1e-10):
     return beta, hess, ll, scores
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ConjointResult(Result):
     """Fitted conditional logit (utility units).
 

@@ -53,11 +53,11 @@ from crm_models.errors import ParameterError
 
 __all__ = [
     "FACES",
+    "SEED_TABLE",
+    "STANDARD",
     "Face",
     "FaceEconomics",
     "FaceProfitModel",
-    "SEED_TABLE",
-    "STANDARD",
     "face_of",
     "label_table",
 ]

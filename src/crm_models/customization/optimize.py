@@ -49,7 +49,7 @@ __all__ = ["VarietyOptimizer", "VarietyResult"]
 _IMPROVES = 1e-12  # relative profit gain a coordinate move must bring
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class VarietyResult(Result):
     """The profit-maximizing decision: customization type, variety and premium.
 

@@ -18,7 +18,7 @@ from crm_models.results import Result, check_fitted, check_level, estimate_table
 __all__ = ["ProfitInterval", "profit_interval"]
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ProfitInterval(Result):
     """Bootstrap distribution of the optimal profit and of its gain over the standard product.
 

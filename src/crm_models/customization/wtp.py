@@ -40,7 +40,7 @@ def wtp_gradient(params: pd.Series, levels: list[str]) -> np.ndarray:
     return grad
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class WTPResult(Result):
     """Willingness to pay per non-reference level = ``β / (−β_price)`` (currency).
 

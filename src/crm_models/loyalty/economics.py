@@ -41,7 +41,7 @@ RS_LOW, RS_HIGH = 0.25, 0.85  # Reichheld & Sasser's range of profit effects
 LEVELS = ("acquaintance", "friend", "partner")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RetentionLift(Result):
     """CLV of a new customer before and after a rise of the retention rate, and the relative effect.
 

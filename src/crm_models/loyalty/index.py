@@ -31,7 +31,7 @@ class IndexWeightWarning(UserWarning):
     """A block has a non-positive outer weight: the 0–100 index is no longer a weighted average."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class IndexResult(Result):
     """A construct's 0–100 index: ``overall`` mean with ``level`` interval, ``scores`` per respondent.
 

@@ -28,7 +28,7 @@ from crm_models.loyalty.plsc import consistent_loadings, disattenuate, rho_a
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.results import Result, estimate_table
 
-__all__ = ["PLSEstimates", "SCHEMES", "estimate_from_corr"]
+__all__ = ["SCHEMES", "PLSEstimates", "estimate_from_corr"]
 
 SCHEMES = ("centroid", "factorial", "path")
 
@@ -144,7 +144,7 @@ def _structural(R: np.ndarray, d: _Design) -> tuple[np.ndarray, np.ndarray]:
     return P, r2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PLSEstimates(Result):
     """PLS-PM estimates on a stack of B correlation matrices (leading axis = matrix / draw).
 

@@ -24,7 +24,7 @@ __all__ = ["BootstrapDraws", "ResampledMoments", "bootstrap_pls", "resampled_mom
 _NO_JSON = {"json": False}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ResampledMoments(Result):
     """Item moments of B bootstrap samples: ``means`` (B, p), ``sds`` (B, p), ``corr`` (B, p, p).
 
@@ -110,7 +110,7 @@ def resampled_moments(
     return ResampledMoments(center + means * scale, sd * scale, corr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BootstrapDraws(Result):
     """Bootstrap replicates of every PLS estimate (leading axis = draw); failed draws removed.
 

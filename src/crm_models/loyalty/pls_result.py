@@ -35,7 +35,7 @@ def _walk(children: dict[str, list[str]], chain: list[str], target: str, out: li
             _walk(children, chain + [nxt], target, out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class IndirectEffect(Result):
     """A specific indirect effect: the product of the paths along ``chain``, with bootstrap draws."""
 
@@ -67,7 +67,7 @@ class IndirectEffect(Result):
         return estimate_table([self.estimate], [self.se], [low], [high], level=level, index=[self.chain])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PLSResult(Result):
     """Estimates of a fitted PLS path model (standardized; correlation metric).
 

@@ -22,7 +22,7 @@ from crm_models.results import Result, estimate_table
 __all__ = ["PlspmFit", "fit_plspm"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PlspmFit(Result):
     """plspm's fit of a spec: ``paths`` (source, target, estimate; spec order) and plspm's own
     result object ``model`` (not in ``to_dict()``; its ``inner_summary()``, ``outer_model()``,

@@ -124,7 +124,7 @@ def fornell_larcker(latent_corr: pd.DataFrame, ave: pd.Series) -> pd.DataFrame:
     return table
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MeasurementAssessment(Result):
     """Tables of the measurement model and the threshold violations (``issues``).
 

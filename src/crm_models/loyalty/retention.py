@@ -91,7 +91,7 @@ def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndar
     return centre - half, centre + half
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RetentionCurveResult(Result):
     """Headline numbers of a fitted ``RetentionCurve``.
 
@@ -342,7 +342,7 @@ def behaviour_by_band(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RetentionContrast(Result):
     """Retention of the top vs the bottom share of customers by score, with ``level`` intervals.
 

@@ -75,7 +75,7 @@ def _description(spec: ModelSpec) -> tuple[str, dict[str, str]]:
     return "\n".join(lines), var
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SEMResult(Result):
     """Estimates and checks of a covariance SEM fit.
 

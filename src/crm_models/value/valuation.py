@@ -21,8 +21,8 @@ from crm_models.value.models.bgnbd import BGNBD, purchases_if_alive
 from crm_models.value.models.gamma_gamma import GammaGamma
 
 __all__ = [
-    "CustomerEquity",
     "PERIODS_PER_MONTH",
+    "CustomerEquity",
     "WinbackTotals",
     "customer_equity",
     "customer_lifetime_value",

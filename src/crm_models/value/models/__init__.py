@@ -25,4 +25,4 @@ from crm_models.value.models.gamma_gamma import GammaGamma
 from crm_models.value.models.mbgnbd import MBGNBD
 from crm_models.value.models.paretonbd import ParetoNBD
 
-__all__ = ["BGBB", "BGNBD", "FitResult", "GammaGamma", "MBGNBD", "ParetoNBD"]
+__all__ = ["BGBB", "BGNBD", "MBGNBD", "FitResult", "GammaGamma", "ParetoNBD"]
