@@ -54,7 +54,7 @@ def _summarize(which: str, source, end: pd.Timestamp, freq: str) -> pd.DataFrame
             observation_period_end=end, freq=freq)
     from crm_models.data.summary import rfm_summary
 
-    return rfm_summary(source, observation_end=end, freq=freq)
+    return rfm_summary(source, observation_end=end, time_unit=freq)
 
 
 def worker(data: str, which: str, out: str) -> None:

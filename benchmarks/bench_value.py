@@ -68,7 +68,7 @@ def _run_ours(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
 
     times = {}
     t = time.perf_counter()
-    s = rfm_summary(tx, observation_end=end, freq="D")
+    s = rfm_summary(tx, observation_end=end, time_unit="D")
     times["summary"] = time.perf_counter() - t
     t = time.perf_counter()
     bg = BGNBD().fit(s)

@@ -42,7 +42,7 @@ def test_top_level_help_explains_the_workflow(capsys):
         (["data", "load"], ["--table", "--mode", "--allow-returns", "--dataset"]),
         (["data", "check"], ["--table", "--allow-returns"]),
         (["data", "info"], ["--path"]),
-        (["data", "summary"], ["--dataset", "--freq", "--observation-end", "--out"]),
+        (["data", "summary"], ["--dataset", "--time-unit", "--observation-end", "--out"]),
     ],
 )
 def test_every_subcommand_help(capsys, argv, expected):

@@ -6,8 +6,8 @@
   ``Result``, a DataFrame / Series / ndarray / Styler, a scalar, a str, a list of names
   (``list[str]``), a Path, None, a matplotlib Axes / Figure, a notebook display object
   (IPython's ``HTML``, the teaching ``CheckResult``), an estimator (a factory such as
-  ``make_learner``), a frozen dataclass of inputs or specifications (``ValueInputs``,
-  ``ModelSpec``, ``World``), or (a generator or context manager) an iterator; the few
+  ``make_learner``), one of the package's own types (inputs, specifications and estimators:
+  ``ValueInputs``, ``ModelSpec``, ``ProductSpace``, ``World``), or (a generator or context manager) an iterator; the few
   exceptions are listed in ``EXEMPT`` with their reason;
 - a method named ``summary`` returns the estimate table (a DataFrame);
 - every ``…Result`` class is a frozen dataclass derived from ``crm_models.results.Result``, and
@@ -73,13 +73,14 @@ EXEMPT = {
 
 
 def _is_estimator(cls: type) -> bool:
-    return callable(getattr(cls, "fit", None)) and callable(getattr(cls, "get_params", None)) or (
-        cls.__module__.startswith("crm_models") and callable(getattr(cls, "fit", None)))
+    from sklearn.base import BaseEstimator
+
+    return issubclass(cls, BaseEstimator)
 
 
-def _is_frozen_dataclass(cls: type) -> bool:
-    return (cls.__module__.startswith("crm_models") and dataclasses.is_dataclass(cls)
-            and cls.__dataclass_params__.frozen)
+def _is_package_class(cls: type) -> bool:
+    """One of the package's own documented types (estimators, inputs, specifications)."""
+    return cls.__module__.startswith("crm_models")
 
 
 def _package(name: str) -> types.ModuleType:
@@ -155,7 +156,7 @@ def _problem(func, owner: type | None) -> str | None:
         ):
             continue  # the class itself (fit returns self)
         if inspect.isclass(arm) and (issubclass(arm, ALLOWED_CLASSES) or _is_estimator(arm)
-                                     or _is_frozen_dataclass(arm)):
+                                     or _is_package_class(arm)):
             continue
         return f"returns {text!r}: not self, a Result, a frame, an array, a scalar, a str, a Path, None or Axes"
     return None

@@ -69,7 +69,8 @@ def _add_data_commands(sub) -> None:
         description="Per-customer RFM summary computed in DuckDB (the same numbers as lifetimes' "
                     "summary_data_from_transaction_data); prints the first rows or writes --out.")
     summary.add_argument("--dataset", default="world", help="warehouse schema (default: %(default)s)")
-    summary.add_argument("--freq", choices=["D", "W"], default="W", help="period: days or weeks")
+    summary.add_argument("--time-unit", "--freq", dest="time_unit", choices=["D", "W"], default="W",
+                         help="time unit of recency and T: D days or W weeks (--freq: old name)")
     summary.add_argument("--observation-end", help="last date to include (default: last transaction)")
     summary.add_argument("--out", help="write the summary to this CSV/Parquet file")
     summary.add_argument("--path", default="data/crm.duckdb")
@@ -134,7 +135,7 @@ def _data(args) -> int:
     elif args.data_command == "info":
         print(Warehouse(args.path).info().to_string(index=False))
     elif args.data_command == "summary":
-        frame = Warehouse(args.path).summary(dataset=args.dataset, freq=args.freq,
+        frame = Warehouse(args.path).summary(dataset=args.dataset, time_unit=args.time_unit,
                                              observation_end=args.observation_end)
         if args.out:
             out = Path(args.out)

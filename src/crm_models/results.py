@@ -82,7 +82,7 @@ def estimate_table(
     level: float = 0.95,
     index: Sequence | pd.Index | None = None,
 ) -> pd.DataFrame:
-    """The standard summary table: columns ``estimate, se, ci_low, ci_high``.
+    """Build the standard summary table: columns ``estimate, se, ci_low, ci_high``.
 
     Parameters
     ----------
@@ -207,7 +207,7 @@ class Result:
         raise NotImplementedError(f"{type(self).__name__}.summary")
 
     def to_dict(self) -> dict:
-        """The result's fields as plain, JSON-ready Python (large arrays left out).
+        """Return the result's fields as plain, JSON-ready Python (large arrays left out).
 
         Returns
         -------

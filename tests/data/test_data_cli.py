@@ -121,7 +121,7 @@ def test_data_summary_prints_and_writes(warehouse_path, tmp_path, capsys):
                  "--out", str(out_file)]) == 0
     assert "23,570 customers written" in capsys.readouterr().out
     written = pd.read_csv(out_file, index_col="customer_id")
-    expected = Warehouse(warehouse_path).summary("cdnow", freq="W")
+    expected = Warehouse(warehouse_path).summary("cdnow", time_unit="W")
     pd.testing.assert_frame_equal(written, expected, check_exact=False, rtol=1e-12)
 
 

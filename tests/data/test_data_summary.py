@@ -35,7 +35,7 @@ def cdnow() -> pd.DataFrame:
 def test_cdnow_summary_equals_lifetimes(cdnow, freq):
     reference = summary_data_from_transaction_data(
         cdnow, "customer_id", "timestamp", monetary_value_col="amount", freq=freq)
-    ours = rfm_summary(cdnow, freq=freq)
+    ours = rfm_summary(cdnow, time_unit=freq)
     assert len(ours) == 23_570
     assert_same_summary(ours, reference)
 
@@ -45,7 +45,7 @@ def test_cdnow_calibration_holdout_equals_lifetimes(cdnow, freq):
     reference = calibration_and_holdout_data(
         cdnow, "customer_id", "timestamp", calibration_period_end=CDNOW_CALIBRATION_END,
         monetary_value_col="amount", freq=freq)
-    ours = rfm_summary(cdnow, freq=freq, calibration_end=CDNOW_CALIBRATION_END)
+    ours = rfm_summary(cdnow, time_unit=freq, calibration_end=CDNOW_CALIBRATION_END)
     assert_same_summary(ours, reference)
     assert ours["frequency_holdout"].sum() > 0
 
@@ -56,7 +56,7 @@ def test_cdnow_summary_from_warehouse_connection(cdnow, tmp_path):
     reference = summary_data_from_transaction_data(
         cdnow, "customer_id", "timestamp", monetary_value_col="amount", freq="W",
         observation_period_end="1998-06-30")
-    assert_same_summary(warehouse.summary("cdnow", freq="W", observation_end="1998-06-30"),
+    assert_same_summary(warehouse.summary("cdnow", time_unit="W", observation_end="1998-06-30"),
                         reference)
 
 
@@ -73,7 +73,7 @@ def test_cdnow_sample_reproduces_published_summary():
                        "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
                        "amount": raw["amount"]})
     calibration = tx[tx["timestamp"] <= CDNOW_CALIBRATION_END]
-    ours = rfm_summary(calibration, observation_end=CDNOW_CALIBRATION_END, freq="D")
+    ours = rfm_summary(calibration, observation_end=CDNOW_CALIBRATION_END, time_unit="D")
     published = public.load_cdnow_summary(with_monetary=True)
     assert len(published) == 2_357
     pd.testing.assert_index_equal(ours.index, published.index)
@@ -91,10 +91,10 @@ def test_synthetic_world_warehouse_summary_equals_lifetimes(warehouse, small_wor
     reference = summary_data_from_transaction_data(
         tx, "customer_id", "timestamp", monetary_value_col="amount", freq=freq,
         observation_period_end=end)
-    assert_same_summary(warehouse.summary(freq=freq, observation_end=end), reference)
+    assert_same_summary(warehouse.summary(time_unit=freq, observation_end=end), reference)
     default_end = summary_data_from_transaction_data(
         tx, "customer_id", "timestamp", monetary_value_col="amount", freq=freq)
-    assert_same_summary(warehouse.summary(freq=freq), default_end)
+    assert_same_summary(warehouse.summary(time_unit=freq), default_end)
 
 
 @pytest.mark.parametrize("freq", ["D", "W"])
@@ -105,7 +105,7 @@ def test_synthetic_world_calibration_equals_lifetimes(warehouse, small_world, fr
     reference = calibration_and_holdout_data(
         tx, "customer_id", "timestamp", calibration_period_end="2025-01-01",
         observation_period_end=end, monetary_value_col="amount", freq=freq)
-    ours = warehouse.summary(freq=freq, observation_end=end, calibration_end="2025-01-01")
+    ours = warehouse.summary(time_unit=freq, observation_end=end, calibration_end="2025-01-01")
     assert_same_summary(ours, reference)
 
 
@@ -121,7 +121,7 @@ def _with_returns() -> pd.DataFrame:
 
 def test_returns_are_netted_per_period():
     """Documented: with allow_returns, a return nets against its period's purchases."""
-    ours = rfm_summary(_with_returns(), observation_end="2024-01-31", freq="D")
+    ours = rfm_summary(_with_returns(), observation_end="2024-01-31", time_unit="D")
     # customer 1: periods Jan 1 (20), Jan 10 (30 - 10 = 20), Jan 20 (40) -> mean repeat 30
     assert ours.loc[1, "frequency"] == 2.0
     assert ours.loc[1, "monetary_value"] == pytest.approx(30.0, rel=1e-12)
@@ -146,7 +146,7 @@ def test_returns_loaded_into_the_warehouse(tmp_path):
     _with_returns().to_csv(tx, index=False)
     warehouse.load(customers, "customers")
     warehouse.load(tx, "transactions", allow_returns=True)
-    ours = warehouse.summary("main", freq="W", observation_end="2024-01-31")
+    ours = warehouse.summary("main", time_unit="W", observation_end="2024-01-31")
     reference = summary_data_from_transaction_data(
         _with_returns(), "customer_id", "timestamp", monetary_value_col="amount", freq="W",
         observation_period_end="2024-01-31")
@@ -154,8 +154,9 @@ def test_returns_loaded_into_the_warehouse(tmp_path):
 
 
 def test_summary_parameter_errors(cdnow, small_world, tmp_path):
-    with pytest.raises(ParameterError, match="freq must be one of"):
-        rfm_summary(cdnow, freq="M")
+    with pytest.raises(ParameterError, match="time_unit must be one of"):
+        rfm_summary(cdnow, time_unit="M")
+
     with pytest.raises(ParameterError, match="calibration_end .* must be before observation_end"):
         rfm_summary(cdnow, calibration_end="1998-07-01")
     # a frame without a needed column is a data problem, reported with the caller's name
@@ -165,3 +166,9 @@ def test_summary_parameter_errors(cdnow, small_world, tmp_path):
     warehouse.build(world_datasets(small_world), source="test")
     with pytest.raises(ParameterError, match="expected a date"):
         warehouse.summary(observation_end="not a date")
+
+
+def test_old_freq_keyword_still_works_with_a_warning(cdnow):
+    with pytest.warns(FutureWarning, match="'freq' is now 'time_unit'"):
+        old = rfm_summary(cdnow, freq="W")
+    pd.testing.assert_frame_equal(old, rfm_summary(cdnow, time_unit="W"))

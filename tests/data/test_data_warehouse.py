@@ -331,7 +331,7 @@ def test_default_build_includes_cdnow(tmp_path):
     info = warehouse.info().set_index(["dataset", "table"])["rows"]
     assert info[("cdnow", "transactions")] == 69_659
     assert info[("world", "customers")] == 300
-    assert warehouse.summary(dataset="cdnow", freq="W").shape == (23_570, 4)
+    assert warehouse.summary(dataset="cdnow", time_unit="W").shape == (23_570, 4)
 
 
 @pytest.mark.shared_data

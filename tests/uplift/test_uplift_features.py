@@ -39,12 +39,12 @@ def test_features_match_hand_computation():
     customers, transactions = _tables()
     f = customer_features(customers, transactions, END, recent_days=30)
     c1, c2, c3 = f.loc[1], f.loc[2], f.loc[3]
-    assert (c1["frequency"], c1["recency_days"], c1["monetary_mean"]) == (2, 10, 20)
-    assert (c1["monetary_total"], c1["spend_recent"], c1["n_categories"]) == (60, 30, 2)
+    assert (c1["frequency"], c1["days_since_last"], c1["monetary_mean"]) == (2, 10, 20)
+    assert (c1["total_spend"], c1["spend_recent"], c1["n_categories"]) == (60, 30, 2)
     assert c1["tenure_days"] == 365 and c1["relationship_level"] == 2
     assert c1["log_frequency"] == pytest.approx(np.log(3))
-    assert c2["monetary_total"] == 5 and c2["frequency"] == 0
-    assert c3["frequency"] == 0 and c3["recency_days"] == c3["tenure_days"] == 30
+    assert c2["total_spend"] == 5 and c2["frequency"] == 0
+    assert c3["frequency"] == 0 and c3["days_since_last"] == c3["tenure_days"] == 30
     assert {"channel_web", "channel_store", "region_north", "region_south"} <= set(f.columns)
     assert "consent_status" not in f.columns
     assert f.dtypes.eq(float).all() and f.index.name == "customer_id"

@@ -56,7 +56,7 @@ def test_calibration_holdout_cdnow():
     the synthetic world, where BG/NBD is true; CDNOW's holdout is under-predicted by ~10%,
     the cohort's repeat buying is not stationary.)"""
     tx = load_cdnow_transactions()
-    cal = rfm_summary(tx, observation_end="1998-06-30", freq="W", calibration_end="1997-09-30")
+    cal = rfm_summary(tx, observation_end="1998-06-30", time_unit="W", calibration_end="1997-09-30")
     model = BGNBD().fit(calibration_summary(cal))
     metrics = holdout_metrics(model, cal)
     assert metrics.correlation > 0.5, metrics

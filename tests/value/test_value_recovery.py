@@ -6,7 +6,7 @@ error. Criterion: |estimate − true| < 3 standard errors (from the fit's Hessia
 parameter, at 50,000 customers.
 
 The summary used here is in *continuous* time (every transaction counts, recency and T in
-exact weeks). lifetimes' period summary (``rfm_summary(freq='D')``) merges purchases made on
+exact weeks). lifetimes' period summary (``rfm_summary(time_unit='D')``) merges purchases made on
 the same day, which on this world biases alpha by ~4% (3–4 standard errors at 50k) — a
 property of the data preparation, not of the fit.
 """
@@ -144,7 +144,7 @@ def test_holdout_metrics_on_world(world):
     (Daily periods undercount same-day repeats in both periods; 10% allows that bias.)"""
     end = world.observation_end
     cal_end = end - pd.Timedelta(weeks=26)
-    cal = rfm_summary(world.transactions.iloc[:400_000], observation_end=end, freq="D",
+    cal = rfm_summary(world.transactions.iloc[:400_000], observation_end=end, time_unit="D",
                       calibration_end=cal_end)
     model = BGNBD().fit(calibration_summary(cal))
     metrics = holdout_metrics(model, cal)

@@ -132,7 +132,7 @@ def test_needs_mixture_recovers_world_and_classifies(world):
 def test_value_needs_matrix_counts_and_actions():
     value = pd.Series([100.0, 90, 10, 5, 1, 0], index=list("abcdef"))
     needs = pd.Series(["similar", "different", "similar", "different", "similar", "different"], index=list("abcdef"))
-    m = value_needs_matrix(value, needs, high_share=1 / 3)
+    m = value_needs_matrix(value, needs, high_value_share=1 / 3)
     assert m["customers"].sum() == 6
     cell = m.set_index(["value_level", "needs"])
     assert cell.loc[("high", "similar"), "action"] == "frequency marketing"
@@ -150,7 +150,7 @@ def test_value_fit_matrix():
     shares = pd.DataFrame({"books": [1.0, 0.0, 0.5], "music": [0.0, 1.0, 0.5]}, index=[1, 2, 3])
     fit = capability_fit(shares, {"books": 1.0})
     assert fit.tolist() == [1.0, 0.0, 0.5]
-    m = value_fit_matrix(pd.Series([10.0, 5.0, 1.0], index=[1, 2, 3]), fit, high_share=0.34)
+    m = value_fit_matrix(pd.Series([10.0, 5.0, 1.0], index=[1, 2, 3]), fit, high_value_share=0.34)
     cell = m.set_index(["value_level", "fit"])
     assert cell.loc[("high", "good"), "customers"] == 1
     assert cell.loc[("low", "poor"), "action"] == "drop"

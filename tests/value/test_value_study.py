@@ -116,7 +116,7 @@ def test_report_headline_recomputed_with_the_package(tmp_path):
     figures = json.loads((out / "segment_value.json").read_text())["figures"]
 
     inputs = load_inputs("synthetic", n_customers=2000, seed=1)
-    data = rfm_summary(inputs.transactions, observation_end=inputs.observation_end, freq="D")
+    data = rfm_summary(inputs.transactions, observation_end=inputs.observation_end, time_unit="D")
     bg = BGNBD().fit(data)
     gg = GammaGamma(nonpositive="drop").fit(data)
     ce = customer_equity(bg, gg, data, horizon_months=12, monthly_discount_rate=monthly_rate(0.10),

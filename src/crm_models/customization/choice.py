@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.customization.choice_results import ConfiguratorEvaluation, MenuEvaluation
+from crm_models.customization.choice_results import MenuEvaluation
 from crm_models.customization.configurations import ProductSpace, from_products
+from crm_models.customization.configurator import ConfiguratorNest
 from crm_models.errors import DataValidationError, ParameterError
 
 __all__ = ["ChoiceMarket", "logit_probabilities"]
@@ -60,7 +61,7 @@ def logit_probabilities(
     return special.softmax(np.concatenate([u, u0], axis=1), axis=1)
 
 
-class ChoiceMarket:
+class ChoiceMarket(ConfiguratorNest):
     """Customers' preferences over the modules of a ``ProductSpace`` (see module docstring).
 
     Parameters
@@ -140,10 +141,12 @@ class ChoiceMarket:
     # ---------------------------------------------------------------- builders
     @property
     def n_customers(self) -> int:
+        """Number of customers (rows of ``part_worths``)."""
         return self.part_worths.shape[0]
 
     @property
     def module_ids(self) -> list[str]:
+        """Module ids of all attributes, in attribute order and module order within each."""
         return [m for mods in self.space.attributes.values() for m in mods]
 
     @classmethod
@@ -159,8 +162,11 @@ class ChoiceMarket:
     def from_frames(
         cls, products: pd.DataFrame, part_worths: pd.DataFrame, order: str = "given", **kwargs
     ) -> ChoiceMarket:
-        """Market from a products table (module_id, attribute, price, unit_cost) and a
-        part-worth table (one column per module_id plus ``price_coef``)."""
+        """Build a market from a products table and a part-worth table.
+
+        The products table has columns module_id, attribute, price, unit_cost; the part-worth
+        table has one column per module_id plus ``price_coef``.
+        """
         need = {"module_id", "attribute", "price", "unit_cost"}
         missing = need - set(products.columns)
         if missing:
@@ -199,7 +205,7 @@ class ChoiceMarket:
         margin_share: float = 0.4,
         **kwargs,
     ) -> ChoiceMarket:
-        """A random market for benchmarks and tests (reference module of each attribute = 0).
+        """Draw a random market for benchmarks and tests (reference module of each attribute = 0).
 
         Non-reference modules have mean part-worth ~ U(0, ``pw_mean_scale``·2), customer
         spread ``pw_sd``; module price = ``price_scale`` × mean / (2·``pw_mean_scale``) ×
@@ -224,7 +230,7 @@ class ChoiceMarket:
         return cls(space, pw, alpha, price, cost, **kwargs)
 
     def reordered(self) -> ChoiceMarket:
-        """Same market with each attribute's modules sorted by mean module utility (desc.)."""
+        """Return the market with each attribute's modules sorted by mean module utility (desc.)."""
         v = self.module_utilities().mean(axis=0)
         perm = []
         new_attrs = {}
@@ -241,13 +247,13 @@ class ChoiceMarket:
         )
 
     def _copy(self, **changes) -> ChoiceMarket:
-        """A new market with some constructor arguments changed (validated)."""
+        """Return a new market with some constructor arguments changed (validated)."""
         names = ("space", "part_worths", "price_coef", "module_price", "module_cost")
         names += ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
         return ChoiceMarket(**{**{n: getattr(self, n) for n in names}, **changes})
 
     def customers(self, idx: np.ndarray) -> ChoiceMarket:
-        """The same market restricted to the customers at positions ``idx``.
+        """Return the same market restricted to the customers at positions ``idx``.
 
         Parameters
         ----------
@@ -262,8 +268,11 @@ class ChoiceMarket:
         return self._copy(part_worths=self.part_worths[idx], price_coef=self.price_coef[idx])
 
     def with_(self, **changes) -> ChoiceMarket:
-        """A copy with scalar inputs changed (``base_price``, ``base_cost``, ``firm_constant``,
-        ``outside_utility``, ``fit_scale``)."""
+        """Return a copy with scalar inputs changed.
+
+        The scalar inputs are ``base_price``, ``base_cost``, ``firm_constant``,
+        ``outside_utility`` and ``fit_scale``.
+        """
         scalars = ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
         unknown = set(changes) - set(scalars)
         if unknown:
@@ -273,7 +282,7 @@ class ChoiceMarket:
         return self._copy(**changes)
 
     def sample(self, n: int, seed: int = 0) -> ChoiceMarket:
-        """A random subset of ``n`` customers (without replacement when possible)."""
+        """Return a random subset of ``n`` customers (without replacement when possible)."""
         rng = np.random.default_rng(seed)
         return self.customers(rng.choice(self.n_customers, n, replace=n > self.n_customers))
 
@@ -283,8 +292,10 @@ class ChoiceMarket:
         return self.part_worths + self.price_coef[:, None] * self.module_price[None, :]
 
     def _config_columns(self, configs) -> np.ndarray:
-        """Module column indices (n_alt, A) from a frame of module names or an int array of
-        within-attribute positions."""
+        """Return the module column indices (n_alt, A) of configurations.
+
+        ``configs`` is a frame of module names or an int array of within-attribute positions.
+        """
         names = list(self.space.attributes)
         if isinstance(configs, pd.DataFrame):
             missing = set(names) - set(configs.columns)
@@ -320,6 +331,22 @@ class ChoiceMarket:
         )
 
     def menu_prices(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
+        """Return the price of each configuration of a menu.
+
+        Parameters
+        ----------
+        configs : pandas.DataFrame or array-like of int
+            Configurations: a frame of module names (one column per attribute) or an
+            (n_alt, attributes) array of within-attribute module positions.
+        extra_price : float or array-like, default 0
+            Price added to each configuration (currency).
+
+        Returns
+        -------
+        numpy.ndarray
+            (n_alt,) prices (currency): base price plus the module prices plus
+            ``extra_price``.
+        """
         cols = self._config_columns(configs)
         return (
             self.base_price
@@ -365,117 +392,11 @@ class ChoiceMarket:
         return self.menu_utilities(np.zeros((1, len(self._sizes)), dtype=int))[:, 0]
 
     def standard_logsum(self) -> np.ndarray:
-        return np.logaddexp(self.standard_utility(), self.outside_utility)
-
-    def _cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per attribute ``a``: (K_a, n) arrays of the nest inclusive value and of the expected
-        module margin (price − cost) when offering the first k = 1..K_a modules."""
-        lam = self.fit_scale
-        v = self.module_utilities() / lam
-        margin = self.module_price - self.module_cost
-        ivs, margins = [], []
-        for s, size in zip(self._starts, self._sizes, strict=True):
-            va = v[:, s : s + size]
-            iv = lam * np.logaddexp.accumulate(va, axis=1)
-            w = np.exp(va - va.max(axis=1, keepdims=True))
-            num = np.cumsum(w * margin[s : s + size], axis=1)
-            den = np.maximum(np.cumsum(w, axis=1), 1e-300)
-            ivs.append(np.ascontiguousarray(iv.T))
-            margins.append(np.ascontiguousarray((num / den).T))
-        return ivs, margins
-
-    def _check_k(self, k) -> np.ndarray:
-        k = np.asarray(k, dtype=int).reshape(-1)
-        if k.shape[0] != len(self._sizes) or np.any(k < 1) or np.any(k > self._sizes):
-            raise ParameterError(
-                f"modules_per_attribute: expected {len(self._sizes)} counts in "
-                f"1..{self._sizes.tolist()}, "
-                f"got {k.tolist()}"
-            )
-        return k
-
-    def configurator_utility(
-        self, k, fit_capture: float = 1.0, extra_price: float = 0.0
-    ) -> np.ndarray:
-        """(n,) utility of buying from a configurator offering the first ``k_a`` modules.
-
-        ``U_std + fit_capture · (IV(k) − IV(1)) + firm_constant + α·(base_price + extra)``;
-        ``fit_capture`` ∈ [0, 1] is the share of the fit gain the customization type delivers.
-        """
-        k = self._check_k(k)
-        ivs, _ = self._cumulative_tables()
-        iv = sum(t[ki - 1] for t, ki in zip(ivs, k, strict=True))
-        iv1 = sum(t[0] for t in ivs)
-        return (
-            self.firm_constant
-            + iv1
-            + fit_capture * (iv - iv1)
-            + self.price_coef * (self.base_price + extra_price)
-        )
-
-    def evaluate_configurator(
-        self, k, fit_capture: float = 1.0, extra_price: float = 0.0
-    ) -> ConfiguratorEvaluation:
-        """Share, revenue, margin (per customer, currency) and fit gain of a configurator.
-
-        Parameters
-        ----------
-        k : array-like of int
-            Modules offered per attribute (the first ``k_a`` of each).
-        fit_capture : float, default 1
-            Share of the fit gain the customization type delivers, 0..1.
-        extra_price : float, default 0
-            Price added to every configuration (currency).
+        """Return each customer's logsum of the standard product and the outside option.
 
         Returns
         -------
-        ConfiguratorEvaluation
-            Share, revenue, margin and fit gain (mean and per customer).
+        numpy.ndarray
+            (n,) ``log(exp(standard utility) + exp(outside_utility))``.
         """
-        k = self._check_k(k)
-        u = self.configurator_utility(k, fit_capture, extra_price)
-        p = special.expit(u - self.outside_utility)
-        _, margins = self._cumulative_tables()
-        mod_margin = sum(t[ki - 1] for t, ki in zip(margins, k, strict=True))
-        mod_price = sum(self._expected_module_price(a, ki) for a, ki in enumerate(k))
-        logsum = np.logaddexp(u, self.outside_utility)
-        gain = (logsum - self.standard_logsum()) / -self.price_coef
-        return ConfiguratorEvaluation(
-            share=float(p.mean()),
-            revenue_per_customer=float((p * (self.base_price + extra_price + mod_price)).mean()),
-            margin_per_customer=float(
-                (p * (self.base_price + extra_price - self.base_cost + mod_margin)).mean()
-            ),
-            fit_gain=float(gain.mean()),
-            fit_gain_per_customer=gain,
-            probability=p,
-        )
-
-    def _expected_module_price(self, a: int, k: int) -> np.ndarray:
-        s = self._starts[a]
-        va = self.module_utilities()[:, s : s + k] / self.fit_scale
-        return special.softmax(va, axis=1) @ self.module_price[s : s + k]
-
-    def price_premium(self, k, fit_capture: float = 1.0, tol: float = 1e-6) -> float:
-        """Uniform price increase (currency) at which the configurator's share equals the
-        standard product's share at the standard price (bisection on a monotone function)."""
-        k = self._check_k(k)
-        target = special.expit(
-            self.configurator_utility(np.ones_like(k), 1.0) - self.outside_utility
-        ).mean()
-        base_u = self.configurator_utility(k, fit_capture) - self.outside_utility
-
-        def share(extra: float) -> float:
-            return float(special.expit(base_u + self.price_coef * extra).mean())
-
-        lo, hi = 0.0, 1.0
-        if share(lo) <= target:
-            return 0.0
-        while share(hi) > target:
-            hi *= 2
-            if hi > 1e9:
-                raise ParameterError("price_premium: no finite premium restores the standard share")
-        while hi - lo > tol * max(1.0, hi):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if share(mid) > target else (lo, mid)
-        return 0.5 * (lo + hi)
+        return np.logaddexp(self.standard_utility(), self.outside_utility)

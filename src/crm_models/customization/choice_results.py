@@ -19,7 +19,7 @@ class _ModelNumbers(Result):
     _rows = ("revenue_per_customer", "margin_per_customer", "fit_gain")
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The offer's numbers (computed from the model: ``se`` and intervals are NaN).
+        """Return the offer's numbers (computed from the model: ``se`` and intervals are NaN).
 
         Parameters
         ----------

@@ -36,7 +36,7 @@ __all__ = [
 
 
 def count_configurations(modules_per_attribute: Sequence[int] | np.ndarray) -> np.ndarray | int:
-    """Number of configurations = product of module counts (last axis); vectorized over rows."""
+    """Count configurations: the product of module counts (last axis); vectorized over rows."""
     k = np.asarray(modules_per_attribute, dtype=np.int64)
     if np.any(k < 1):
         raise ParameterError("modules_per_attribute: every attribute needs at least 1 module")
@@ -45,7 +45,7 @@ def count_configurations(modules_per_attribute: Sequence[int] | np.ndarray) -> n
 
 
 def count_modules(modules_per_attribute: Sequence[int] | np.ndarray) -> np.ndarray | int:
-    """Number of modules = sum of module counts (last axis); vectorized over rows."""
+    """Count modules: the sum of module counts (last axis); vectorized over rows."""
     k = np.asarray(modules_per_attribute, dtype=np.int64)
     if np.any(k < 1):
         raise ParameterError("modules_per_attribute: every attribute needs at least 1 module")
@@ -196,7 +196,7 @@ class ProductSpace:
         )
 
     def subset(self, modules_per_attribute: Mapping[str, int] | Sequence[int]) -> ProductSpace:
-        """The space with only the first ``k`` modules of each attribute (constraints kept)."""
+        """Restrict the space to the first ``k`` modules of each attribute (constraints kept)."""
         if isinstance(modules_per_attribute, Mapping):
             ks = [int(modules_per_attribute[a]) for a in self.attributes]
         else:
@@ -234,7 +234,7 @@ def window_example() -> ProductSpace:
 
 
 def from_products(products: pd.DataFrame) -> ProductSpace:
-    """A ``ProductSpace`` from a products table (columns ``module_id``, ``attribute``).
+    """Build a ``ProductSpace`` from a products table (columns ``module_id``, ``attribute``).
 
     Module order within an attribute follows the table (the synthetic world lists the
     reference module first).

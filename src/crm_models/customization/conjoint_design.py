@@ -69,7 +69,7 @@ def design_choice_experiment(
     no_choice: bool = True,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """A level-balanced shifted choice design (module docstring).
+    """Generate a level-balanced shifted choice design (module docstring).
 
     Returns a long frame: ``respondent_id, task, alternative, no_choice, <attributes…>,
     price``; attribute columns are ordered categoricals whose first category is the

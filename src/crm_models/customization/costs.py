@@ -88,8 +88,10 @@ class VarietyCosts:
         return k
 
     def fixed_cost(self, modules_per_attribute) -> np.ndarray:
-        """One-off cost of the modules beyond the standard product,
-        ``fixed_cost_per_module · (M − A)``; shape ``k.shape[:-1]``."""
+        """Return the one-off cost of the modules beyond the standard product.
+
+        The cost is ``fixed_cost_per_module · (M − A)``; shape ``k.shape[:-1]``.
+        """
         k = self._k(modules_per_attribute)
         return self.fixed_cost_per_module * (k.sum(axis=-1) - k.shape[-1])
 
@@ -173,5 +175,5 @@ class VarietyCosts:
         )
 
     def params(self) -> pd.DataFrame:
-        """The parameters as a table (name, value) for reports."""
+        """Return the parameters as a table (name, value) for reports."""
         return pd.DataFrame({"parameter": list(asdict(self)), "value": list(asdict(self).values())})

@@ -14,7 +14,7 @@ __all__ = ["faces_numbers"]
 
 
 def faces_numbers(optimizer: VarietyOptimizer) -> pd.DataFrame:
-    """The numbers behind the seed's four-faces table, at each face's optimum.
+    """Return the numbers behind the seed's four-faces table, at each face's optimum.
 
     Label them with :func:`~crm_models.customization.label_table`.
 

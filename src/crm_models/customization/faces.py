@@ -97,7 +97,7 @@ SEED_TABLE = pd.DataFrame(
 """Seed 002's comparison table (不同定制类型间的比较), for checking the model's output."""
 
 def face_of(name: str) -> Face:
-    """The face called ``name`` (``"standard"`` or one of ``FACES``).
+    """Return the face called ``name`` (``"standard"`` or one of ``FACES``).
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ class FaceEconomics:
             )
 
     def with_(self, **changes) -> FaceEconomics:
-        """A copy with some parameters changed (validated)."""
+        """Return a copy with some parameters changed (validated)."""
         unknown = set(changes) - set(asdict(self))
         if unknown:
             raise ParameterError(f"FaceEconomics: unknown parameter(s) {sorted(unknown)}")
@@ -351,7 +351,7 @@ class FaceProfitModel:
         return pd.DataFrame([self._face_row(f) for f in FACES.values()]).set_index("face")
 
     def table(self) -> pd.DataFrame:
-        """The seed's comparison table as the model's output (relative labels, see module)."""
+        """Return the seed's comparison table as model output (relative labels, see module)."""
         return label_table(self.evaluate())
 
     def ranking(self, column: str = "profit") -> pd.Index:
@@ -370,8 +370,10 @@ class FaceProfitModel:
         return self.evaluate()[column].sort_values(ascending=False, kind="stable").index
 
     def sweep(self, parameter: str, values, column: str = "profit") -> pd.DataFrame:
-        """``column`` per face as one input varies; ``parameter`` is a ``FaceEconomics`` field
-        or one of ``fit_value``, ``base_margin``, ``n_customers``, ``premium_share``.
+        """Return ``column`` per face as one input varies.
+
+        ``parameter`` is a ``FaceEconomics`` field or one of ``fit_value``, ``base_margin``,
+        ``n_customers``, ``premium_share``.
 
         Returns a frame indexed by the parameter value with one column per face plus
         ``best`` (the winning face) — where ``best`` changes, the ranking flips.
@@ -384,7 +386,7 @@ class FaceProfitModel:
         return pd.DataFrame(rows).set_index(parameter)
 
     def with_(self, **changes) -> FaceProfitModel:
-        """A copy with model inputs or ``FaceEconomics`` fields changed."""
+        """Return a copy with model inputs or ``FaceEconomics`` fields changed."""
         own = {
             k: changes.pop(k)
             for k in list(changes)

@@ -1,11 +1,11 @@
-"""Kano analysis: classify features from paired functional / dysfunctional answers.
+r"""Kano analysis: classify features from paired functional / dysfunctional answers.
 
 Each respondent answers two questions per feature — *functional* ("how do you feel if the
 product has it?") and *dysfunctional* ("… if it does not?") — on the five standard answers
 ``like, expect, neutral, tolerate, dislike`` (coded 1..5; "expect" = "must-be", "tolerate" =
 "live with"). The standard evaluation table (Berger et al. 1993) maps each pair to a class:
 
-| functional \\ dysfunctional | like | expect | neutral | tolerate | dislike |
+| functional \ dysfunctional | like | expect | neutral | tolerate | dislike |
 |----------------------------|------|--------|---------|----------|---------|
 | like                       | Q    | A      | A       | A        | O       |
 | expect                     | R    | I      | I       | I        | M       |
@@ -129,6 +129,20 @@ class KanoSurvey:
         self.dysfunctional_col = dysfunctional_col
 
     def fit(self, answers: pd.DataFrame) -> KanoSurvey:
+        """Classify each feature from the answers and compute its satisfaction coefficients.
+
+        Parameters
+        ----------
+        answers : pandas.DataFrame
+            One row per respondent × feature with the columns named by ``feature_col``,
+            ``functional_col`` and ``dysfunctional_col`` (answers 1..5 or answer words).
+
+        Returns
+        -------
+        KanoSurvey
+            This survey, with ``counts_`` (feature × class counts), ``classes_`` (feature →
+            most frequent class) and ``coefficients_`` (better / worse per feature) set.
+        """
         cols = [self.feature_col, self.functional_col, self.dysfunctional_col]
         missing = [c for c in cols if c not in answers.columns]
         if missing:
@@ -197,8 +211,10 @@ def simulate_kano_answers(
     agreement: float = 0.7,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Simulated Kano survey: each respondent answers each feature with a pair typical of the
-    feature's true class with probability ``agreement``, otherwise a uniformly random pair.
+    """Simulate a Kano survey.
+
+    Each respondent answers each feature with a pair typical of the feature's true class with
+    probability ``agreement``, otherwise a uniformly random pair.
 
     Returns ``respondent_id, feature, functional, dysfunctional`` (codes 1..5).
     """

@@ -128,7 +128,7 @@ def executive_summary(
     conjoint_source: str,
     rel: float = 0.2,
 ) -> str:
-    """The management page's five bullet points (markdown).
+    """Write the management page's five bullet points (markdown).
 
     Parameters
     ----------

@@ -87,7 +87,7 @@ class VarietyResult(Result):
     method: str
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The optimum's numbers (point values: a search has no standard error).
+        """Return the optimum's numbers (point values: a search has no standard error).
 
         Parameters
         ----------
@@ -242,8 +242,11 @@ class VarietyOptimizer:
         return pd.concat(out, ignore_index=True)
 
     def _utility(self, iv: np.ndarray, phi: float) -> np.ndarray:
-        """Purchase utility at premium 0 (relative to the outside option), from the offer's
-        inclusive value ``iv`` (…, n): the one place the utility formula is written."""
+        """Return the purchase utility at premium 0 (relative to the outside option).
+
+        It is computed from the offer's inclusive value ``iv`` (…, n): the one place the
+        utility formula is written.
+        """
         mk = self.market_
         return (
             mk.firm_constant
@@ -309,8 +312,11 @@ class VarietyOptimizer:
     def _purchase_and_margin(
         self, face_name: str
     ) -> tuple[np.ndarray, float, Face, np.ndarray, np.ndarray]:
-        """At ``face_name``'s optimum: modules per attribute, premium, face, each customer's
-        weighted purchase probability and margin per unit before the module unit cost."""
+        """Return the details of ``face_name``'s optimum.
+
+        Modules per attribute, premium, face, each customer's weighted purchase probability
+        and margin per unit before the module unit cost.
+        """
         k, premium = self._decision(face_name)
         face, mk, e = face_of(face_name), self.market_, self.economics_
         iv, mg = self._tables(k[None, :])
@@ -329,7 +335,7 @@ class VarietyOptimizer:
         return np.array([int(row[f"k_{n}"]) for n in self.market_.space.attributes])
 
     def _standard(self) -> pd.Series:
-        """The standard product's evaluation row."""
+        """Return the standard product's evaluation row."""
         return self.evaluate(np.ones((1, len(self._sizes)), int), [0.0], "standard").iloc[0]
 
     # ---------------------------------------------------------------- search
@@ -345,9 +351,12 @@ class VarietyOptimizer:
         return self._coordinate(face)
 
     def _coordinate(self, face: str, max_sweeps: int = 30) -> tuple[pd.Series, pd.DataFrame]:
-        """Alternate one-attribute moves (at the current premium) and premium moves (at the
+        """Search the optimum of ``face`` by coordinate moves over attributes and premium.
+
+        Alternate one-attribute moves (at the current premium) and premium moves (at the
         current variety) until neither improves; then a joint (attribute × premium) polish
-        step per attribute, repeating the search if it finds a better point."""
+        step per attribute, repeating the search if it finds a better point.
+        """
         n_attr = len(self._sizes)
         g = self.premium_grid_
         starts = [np.ones(n_attr, int), self._sizes.copy()]

@@ -51,8 +51,10 @@ def plot_profit_by_type(by_face: pd.DataFrame, best: str, ax=None):
 
 
 def plot_profit_by_modules(table: pd.DataFrame, ax=None):
-    """Best profit per total number of modules, one line per face
-    (``VarietyOptimizer.profit_by_modules()``)."""
+    """Plot the best profit per total number of modules, one line per face.
+
+    ``table`` is ``VarietyOptimizer.profit_by_modules()`` output.
+    """
     ax = _ax(ax)
     sns.lineplot(
         data=table.assign(profit_m=table["profit"] / _MILLION),
@@ -74,8 +76,10 @@ def plot_profit_by_modules(table: pd.DataFrame, ax=None):
 
 
 def plot_tornado(tornado: pd.DataFrame, base_profit: float | None = None, top: int = 10, ax=None):
-    """Tornado of optimal profit when each input moves low → high (``tornado()``); bars are
-    changes from ``base_profit`` (default: the tornado's own ``base_profit`` column)."""
+    """Plot a tornado of optimal profit when each input moves low → high (``tornado()``).
+
+    Bars are changes from ``base_profit`` (default: the tornado's own ``base_profit`` column).
+    """
     if base_profit is None:
         base_profit = float(tornado["base_profit"].iloc[0])
     ax = _ax(ax, (7, 0.45 * min(top, len(tornado)) + 1.2))
@@ -155,8 +159,11 @@ def plot_face_sweep(
     profit_label: str = "profit vs. standard product (millions)",
     ax=None,
 ):
-    """Profit per face along a parameter sweep (``FaceProfitModel.sweep`` or
-    ``VarietyOptimizer.sweep``); dashed lines where the best face changes."""
+    """Plot profit per face along a parameter sweep.
+
+    ``sweep`` is ``FaceProfitModel.sweep`` or ``VarietyOptimizer.sweep`` output; dashed lines
+    mark where the best face changes.
+    """
     ax = _ax(ax)
     faces = [c for c in sweep.columns if c != "best"]
     for f in faces:

@@ -28,7 +28,7 @@ __all__ = [
 
 
 def cell_label(value_level: str, needs: str) -> str:
-    """The label of a value × needs cell, e.g. ``"high value / different needs"``.
+    """Return the label of a value × needs cell, e.g. ``"high value / different needs"``.
 
     Parameters
     ----------

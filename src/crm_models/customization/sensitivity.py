@@ -76,7 +76,7 @@ def _refit(
     economics=None,
     market_size: float | None = None,
 ) -> VarietyOptimizer:
-    """A new optimizer with ``opt``'s hyper-parameters (some replaced), fitted to ``market``."""
+    """Fit a new optimizer with ``opt``'s hyper-parameters (some replaced) to ``market``."""
     return VarietyOptimizer(
         costs or opt.costs_,
         economics or opt.economics_,

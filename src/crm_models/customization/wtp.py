@@ -96,7 +96,7 @@ class WTPResult(Result):
         return table.rename_axis("level")
 
     def table(self, level: float = 0.95) -> pd.DataFrame:
-        """The summary as a long table with the attribute of each level (for reports).
+        """Return the summary as a long table with the attribute of each level (for reports).
 
         Parameters
         ----------

@@ -20,7 +20,7 @@ DEFAULT_SEED = 0
 
 
 def world_datasets(world: World) -> dict[str, dict[str, pd.DataFrame]]:
-    """The world's canonical tables (validated) and its per-customer truth tables."""
+    """Return the world's canonical tables (validated) and its per-customer truth tables."""
     canonical = {
         name: validate(frame, name, source=f"synthetic world (seed {world.seed})")
         for name, frame in world.tables().items()

@@ -42,8 +42,9 @@ def _lifetimes_dataset(name: str) -> Path:
 
 
 def load_cdnow_transactions() -> pd.DataFrame:
-    """CDNOW master file as canonical transactions (23,570 customers, 69,659 rows; the
-    published 1/10th sample of 2,357 customers is ``load_cdnow_summary``).
+    """Load the CDNOW master file as canonical transactions (23,570 customers, 69,659 rows).
+
+    The published 1/10th sample of 2,357 customers is ``load_cdnow_summary``.
 
     Columns: customer_id, timestamp (day of purchase), amount (US$), quantity (CDs),
     product ('cd'). Source: ``lifetimes/datasets/CDNOW_master.txt``.
@@ -66,7 +67,7 @@ def load_cdnow_transactions() -> pd.DataFrame:
 
 
 def load_cdnow_summary(with_monetary: bool = False) -> pd.DataFrame:
-    """The published CDNOW (frequency, recency, T) summary in weeks, indexed by customer_id.
+    """Load the published CDNOW (frequency, recency, T) summary in weeks, indexed by customer_id.
 
     ``with_monetary=True`` reads the file with average repeat spend (``monetary_value``),
     used for the Gamma-Gamma fit.
@@ -82,7 +83,7 @@ def load_cdnow_summary(with_monetary: bool = False) -> pd.DataFrame:
 
 
 def load_donations() -> pd.DataFrame:
-    """The donations table for BG/BB: frequency, recency, periods (6), weights (customers)."""
+    """Load the donations table for BG/BB: frequency, recency, periods (6), weights (customers)."""
     return pd.read_csv(_lifetimes_dataset("donations.csv"))
 
 
@@ -122,7 +123,7 @@ def load_hillstrom(path: str | Path) -> pd.DataFrame:
 
 
 def load_mobi(path: str | Path) -> pd.DataFrame:
-    """The ECSI mobile-phone survey (250 × 24 items, 1-10) as a canonical survey frame.
+    """Load the ECSI mobile-phone survey (250 × 24 items, 1-10) as a canonical survey frame.
 
     The file's first column is a row index; it becomes ``customer_id`` (1-based).
     """

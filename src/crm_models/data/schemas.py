@@ -68,7 +68,10 @@ def _not_future(as_of: pd.Timestamp) -> pa.Check:
 
 
 def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False) -> pa.DataFrameSchema:
-    """The pandera schema of ``table``; dates must not be later than ``as_of`` (default: now)."""
+    """Return the pandera schema of ``table``.
+
+    Dates must not be later than ``as_of`` (default: now).
+    """
     as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
     not_future = _not_future(as_of)
     id_column = pa.Column("int64", pa.Check.ge(0, error="non-negative integer ids"), coerce=True)
@@ -206,7 +209,7 @@ def _where(rows: pd.DataFrame) -> str:
 
 
 def _shown(value: object) -> str:
-    """A found value as a user wrote it: dates as 2099-01-01, text quoted, numbers plain."""
+    """Format a found value as a user writes it: dates as 2099-01-01, text quoted, numbers plain."""
     if isinstance(value, pd.Timestamp):
         return str(value.date()) if value == value.normalize() else str(value)
     return repr(value)

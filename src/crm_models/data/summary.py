@@ -3,11 +3,11 @@
 The definitions are those of ``lifetimes.utils.summary_data_from_transaction_data`` and
 ``calibration_and_holdout_data`` (tests check equality on CDNOW, daily and weekly):
 
-- transactions are truncated to periods (``freq='D'`` days, ``'W'`` weeks starting Monday);
+- transactions are truncated to periods (``time_unit='D'`` days, ``'W'`` weeks starting Monday);
   several transactions in one period count once and their amounts are summed;
 - ``frequency`` = number of periods with a purchase − 1 (repeat periods);
 - ``recency`` = last − first purchase period, ``T`` = observation end period − first period,
-  both in units of ``freq``;
+  both in units of ``time_unit``;
 - ``monetary_value`` = mean amount per repeat period (the first period excluded), 0 without
   repeats.
 
@@ -17,6 +17,8 @@ columns customer_id, timestamp, amount.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import duckdb
 import pandas as pd
@@ -33,18 +35,23 @@ PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS BIGINT)"}
 _AMOUNT = "CAST(amount AS DECIMAL(38, 9))"
 
 
-def _unit(freq: str) -> str:
-    """SQL template for the period number of a timestamp expression ``{ts}``."""
-    if freq not in PERIODS:
-        raise ParameterError(f"freq must be one of {sorted(PERIODS)} (days, weeks), got {freq!r}")
-    return PERIODS[freq]
+def _unit(time_unit: str) -> str:
+    """Return the SQL template for the period number of a timestamp expression ``{ts}``."""
+    if time_unit not in PERIODS:
+        raise ParameterError(
+            f"time_unit must be one of {sorted(PERIODS)} (days, weeks), got {time_unit!r}"
+        )
+    return PERIODS[time_unit]
 
 
 def connect_transactions(
     source: duckdb.DuckDBPyConnection | pd.DataFrame, table: str = "transactions", caller: str = "rfm_summary"
 ) -> tuple[duckdb.DuckDBPyConnection, str]:
-    """A connection and the relation to query: ``table`` of a DuckDB connection, or a pandas
-    frame (columns customer_id, timestamp, amount) registered as a view, not copied."""
+    """Return a connection and the relation to query.
+
+    ``source`` is a DuckDB connection (the relation is its ``table``) or a pandas frame
+    (columns customer_id, timestamp, amount), registered as a view, not copied.
+    """
     if isinstance(source, pd.DataFrame):
         missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
         if missing:
@@ -66,8 +73,10 @@ def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Tim
 
 
 def summary_sql(relation: str, period: str, upper_filter: str) -> str:
-    """The RFM summary query over ``relation``; ``period`` is a ``_unit`` template and
-    ``$end`` the observation end (a parameter)."""
+    """Return the RFM summary query over ``relation``.
+
+    ``period`` is a ``_unit`` template and ``$end`` the observation end (a query parameter).
+    """
     tx_period = period.format(ts="timestamp")
     end_period = period.format(ts="$end::TIMESTAMP")
     return f"""
@@ -101,11 +110,13 @@ def summary_sql(relation: str, period: str, upper_filter: str) -> str:
 def rfm_summary(
     source: duckdb.DuckDBPyConnection | pd.DataFrame,
     observation_end=None,
-    freq: str = "D",
+    time_unit: str = "D",
     calibration_end=None,
     table: str = "transactions",
+    *,
+    freq: str | None = None,
 ) -> pd.DataFrame:
-    """Per-customer summary indexed by customer_id (float columns, as lifetimes returns).
+    """Return the per-customer BTYD summary indexed by customer_id (float columns).
 
     Without ``calibration_end``: frequency, recency, T, monetary_value over transactions up
     to the period of ``observation_end`` (default: the last transaction).
@@ -113,8 +124,15 @@ def rfm_summary(
     before ``calibration_end``) plus frequency_holdout (repeat periods in
     (calibration_end, observation_end]), monetary_value_holdout (mean transaction amount
     there) and duration_holdout (periods between the two ends).
+
+    ``time_unit`` is ``"D"`` (days) or ``"W"`` (weeks starting Monday): recency, T and the
+    periods are counted in it (``freq`` is its old name, kept for one release).
     """
-    period = _unit(freq)
+    if freq is not None:
+        warnings.warn("rfm_summary: 'freq' is now 'time_unit'; the old name will be removed "
+                      "in the next release", FutureWarning, stacklevel=2)
+        time_unit = freq
+    period = _unit(time_unit)
     con, relation = connect_transactions(source, table)
     end = resolve_date(observation_end, con, relation)
     if calibration_end is None:
@@ -149,6 +167,6 @@ def rfm_summary(
         )
     combined = calibration.join(holdout, how="left").fillna(0.0)
     combined["duration_holdout"] = float(
-        (end.to_period(freq) - cal_end.to_period(freq)).n
+        (end.to_period(time_unit) - cal_end.to_period(time_unit)).n
     )
     return combined

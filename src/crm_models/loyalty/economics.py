@@ -59,7 +59,7 @@ class RetentionLift(Result):
     profit_effect_gross: float
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The figures as an estimate table (a deterministic model: no SE, no interval).
+        """Return the figures as an estimate table (a deterministic model: no SE, no interval).
 
         Parameters
         ----------
@@ -257,8 +257,9 @@ class RetentionEconomics:
         new_customers_per_year: float = 0.0,
         acquisition_years: int = 10,
     ) -> np.ndarray:
-        """Customer equity: current customers' value plus ``acquisition_years`` future cohorts (currency).
+        """Compute customer equity (currency) from current customers and future cohorts.
 
+        Customer equity is current customers' value plus ``acquisition_years`` future cohorts.
         Current customers are valued as tenure-1 customers who must survive the coming year;
         each future cohort (acquired at the start of years 1, 2, …) contributes its net CLV,
         discounted to today.

@@ -54,7 +54,7 @@ class IndexResult(Result):
     draws: np.ndarray | None = field(default=None, metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The overall index with SE and ``level`` interval (bootstrap percentile or t).
+        """Return the overall index with SE and ``level`` interval (bootstrap percentile or t).
 
         Parameters
         ----------

@@ -93,7 +93,7 @@ def importance_performance(
 
 
 def investment_levers(ipm: pd.DataFrame, exclude: str | None = None) -> pd.DataFrame:
-    """The drivers a manager can pull, most important first, with the investment decision.
+    """Return the drivers a manager can pull, most important first, with the investment decision.
 
     Satisfaction is itself an outcome, so it is ``exclude``-d from the levers (unless it is the
     only driver: then every driver is kept and none is flagged). ``invest`` is True for a lever

@@ -32,7 +32,7 @@ __all__ = [
 
 
 def method_line(label: str, spec: ModelSpec, consistent: bool, scheme: str, n_draws: int) -> str:
-    """The data source and the model in one sentence.
+    """Describe the data source and the model in one sentence.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def lever_text(levers: pd.DataFrame) -> str:
 
 
 def retention_text(contrast: RetentionContrast | None, curve: RetentionCurveResult | None) -> str:
-    """Does satisfaction show in behaviour? Top vs bottom quarter and the take-off threshold.
+    """Tell whether satisfaction shows in behaviour: top vs bottom quarter, take-off threshold.
 
     Parameters
     ----------
@@ -113,7 +113,9 @@ def executive_summary(
     profit_effect: float,
     constant_effect: float,
 ) -> str:
-    """The three bullets of the executive summary: where to invest, behaviour, what retention is worth.
+    """Write the three bullets of the executive summary.
+
+    The bullets: where to invest, behaviour, what retention is worth.
 
     Parameters
     ----------
@@ -206,7 +208,7 @@ def retention_curve_title(curve: RetentionCurveResult) -> str:
 
 
 def issues_markdown(issues: Sequence[str]) -> str:
-    """The measurement model's threshold violations as a markdown list ("none" when empty).
+    """List the measurement model's threshold violations in markdown ("none" when empty).
 
     Parameters
     ----------

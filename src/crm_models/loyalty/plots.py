@@ -26,7 +26,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
 
 
 def plot_importance_performance(ipm: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
-    """Importance (total effect, with interval) vs performance (0–100 index, with interval).
+    """Plot importance (total effect, with interval) vs performance (0–100 index, with interval).
 
     Parameters
     ----------

@@ -197,7 +197,7 @@ class PLSEstimates(Result):
         return estimate_table(draws.mean(axis=0), draws.std(axis=0, ddof=1), low, high, level=level, index=index)
 
     def first(self) -> PLSEstimates:
-        """The estimates of the first matrix only (B = 1), e.g. the full-sample fit.
+        """Return the estimates of the first matrix only (B = 1), e.g. the full-sample fit.
 
         Returns
         -------
@@ -210,7 +210,7 @@ class PLSEstimates(Result):
                             self.rho_a[keep], self.converged[keep], self.iterations)
 
     def subset(self, keep: np.ndarray) -> PLSEstimates:
-        """The estimates of the matrices selected by ``keep`` (boolean mask or indices).
+        """Return the estimates of the matrices selected by ``keep`` (boolean mask or indices).
 
         Parameters
         ----------

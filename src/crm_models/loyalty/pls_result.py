@@ -48,7 +48,9 @@ class IndirectEffect(Result):
     draws: np.ndarray | None = field(default=None, metadata=_NO_JSON)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The effect with bootstrap SE and ``level`` percentile interval (NaN without bootstrap).
+        """Return the effect with its bootstrap SE and ``level`` percentile interval.
+
+        SE and interval are NaN without bootstrap.
 
         Parameters
         ----------
@@ -355,7 +357,10 @@ class PLSResult(Result):
 
 
 def _result_of(model: object) -> PLSResult:
-    """The ``PLSResult`` of a fitted ``PLSPathModel`` (or the result itself); not-fitted check."""
+    """Return the ``PLSResult`` of a fitted ``PLSPathModel`` (or the result itself).
+
+    Raises the not-fitted error when the model is not fitted.
+    """
     if isinstance(model, PLSResult):
         return model
     check_fitted(model, "result_")

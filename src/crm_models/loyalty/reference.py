@@ -24,15 +24,18 @@ __all__ = ["PlspmFit", "fit_plspm"]
 
 @dataclass(frozen=True, repr=False)
 class PlspmFit(Result):
-    """plspm's fit of a spec: ``paths`` (source, target, estimate; spec order) and plspm's own
-    result object ``model`` (not in ``to_dict()``; its ``inner_summary()``, ``outer_model()``,
-    ``goodness_of_fit()`` and bootstrap tables)."""
+    """Fit of a spec by plspm.
+
+    ``paths`` (source, target, estimate; spec order) and plspm's own result object ``model``
+    (not in ``to_dict()``; its ``inner_summary()``, ``outer_model()``, ``goodness_of_fit()``
+    and bootstrap tables).
+    """
 
     paths: pd.DataFrame
     model: Any = field(metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """plspm's path coefficients (no interval here; see ``model.bootstrap()``).
+        """Return plspm's path coefficients (no interval here; see ``model.bootstrap()``).
 
         Parameters
         ----------

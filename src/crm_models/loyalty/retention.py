@@ -265,7 +265,7 @@ class RetentionCurve:
         })
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The result's estimate table (``result_.summary``).
+        """Return the result's estimate table (``result_.summary``).
 
         Parameters
         ----------

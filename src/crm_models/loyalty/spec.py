@@ -56,11 +56,16 @@ ECSI_LABELS: dict[str, str] = {
 class ModelSpec:
     """Measurement and structural model of a PLS / SEM path model.
 
-    Attributes:
-        constructs: construct name -> tuple of item (column) names, in display order.
-        paths: directed (source, target) pairs between constructs; must form a DAG.
-        modes: construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
-        labels: construct -> readable label (defaults to the construct name).
+    Attributes
+    ----------
+    constructs : Mapping[str, Sequence[str]]
+        Construct name -> tuple of item (column) names, in display order.
+    paths : Sequence[tuple[str, str]]
+        Directed (source, target) pairs between constructs; must form a DAG.
+    modes : Mapping[str, str]
+        Construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
+    labels : Mapping[str, str]
+        Construct -> readable label (defaults to the construct name).
     """
 
     constructs: Mapping[str, Sequence[str]]
@@ -132,7 +137,7 @@ class ModelSpec:
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def ecsi(cls) -> ModelSpec:
-        """The ECSI model of the mobile-phone survey (7 constructs, 24 items, 12 paths)."""
+        """Return the ECSI model of the mobile-phone survey (7 constructs, 24 items, 12 paths)."""
         return cls(ECSI_CONSTRUCTS, ECSI_PATHS, labels=ECSI_LABELS)
 
     @classmethod
@@ -208,7 +213,7 @@ class ModelSpec:
         return [c for c in self.names if c not in targets]
 
     def predecessors(self, construct: str) -> list[str]:
-        """Constructs with a direct path into ``construct``, in causal order."""
+        """Return the constructs with a direct path into ``construct``, in causal order."""
         sources = {s for s, t in self.paths if t == construct}
         return [c for c in self.names if c in sources]
 

@@ -1,5 +1,6 @@
-"""Checks of a randomized campaign before its lift is trusted: frame validation, sample ratio,
-covariate balance.
+"""Checks of a randomized campaign before its lift is trusted.
+
+Frame validation, sample ratio, covariate balance.
 
 - **Sample-ratio mismatch**: chi-square goodness-of-fit of the arm counts against the planned
   shares; flagged below ``threshold`` (0.001 by convention, since SRM tests run on every

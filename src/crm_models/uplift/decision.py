@@ -1,5 +1,7 @@
-"""The campaign decision: target by the model, send the best single offer to everyone, or
-send nothing — whichever earns most on the hold-out — and the target plan that follows.
+"""The campaign decision and the target plan that follows.
+
+Target by the model, send the best single offer to everyone, or send nothing — whichever
+earns most on the hold-out.
 
 On the hold-out evidence (:func:`~crm_models.uplift.holdout_profit_curve`) the options are
 
@@ -72,7 +74,7 @@ class CampaignDecision(Result):
                               level=level, index=pd.Index(list(POLICIES), name="policy"))
 
     def contact_limit(self, n_eligible: int, max_contacts: int = 0) -> int | None:
-        """Number of customers the plan may contact (None: no limit).
+        """Return the number of customers the plan may contact (None: no limit).
 
         Parameters
         ----------
@@ -129,7 +131,7 @@ def plan_campaign(
     max_contacts: int = 0,
     budget: float = 0.0,
 ) -> TargetPlan:
-    """The target plan that carries out ``decision`` within consent and the user's limits.
+    """Build the target plan that carries out ``decision`` within consent and the user's limits.
 
     Parameters
     ----------

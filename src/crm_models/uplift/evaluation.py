@@ -1,5 +1,7 @@
-"""Evaluate uplift scores on a randomized hold-out: every metric from one sort, deciles with
-intervals, one result per arm and a model comparison table.
+"""Evaluate uplift scores on a randomized hold-out.
+
+Every metric comes from one sort; deciles have intervals; one result per arm and a model
+comparison table.
 
 The metrics are those of :mod:`crm_models.uplift.metrics` (Qini coefficient, AUUC, uplift@k).
 Deciles: bins of ``N/bins`` customers by descending score (a tied block goes to the bin of its
@@ -9,7 +11,7 @@ mid-rank), observed uplift = difference of means with the unpooled standard erro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +149,7 @@ class UpliftMetrics(Result):
     deciles: pd.DataFrame = field(metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The four metrics (no standard errors: se and interval NaN).
+        """Return the four metrics (no standard errors: se and interval NaN).
 
         Parameters
         ----------
@@ -224,12 +226,12 @@ class ArmMetrics(Result):
     def __getitem__(self, arm: Any) -> UpliftMetrics:
         return self.metrics[list(self.arms).index(arm)]
 
-    def items(self) -> Any:
-        """Pairs (arm, UpliftMetrics), as a mapping's ``items``."""
-        return zip(self.arms, self.metrics, strict=True)
+    def items(self) -> Iterator[tuple[str, UpliftMetrics]]:
+        """Yield the pairs (arm, UpliftMetrics), as a mapping's ``items`` does."""
+        yield from zip(self.arms, self.metrics, strict=True)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The metrics of every arm.
+        """Return the metrics of every arm.
 
         Parameters
         ----------

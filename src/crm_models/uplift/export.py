@@ -1,5 +1,8 @@
-"""Export a target list atomically: CSV, Parquet (via ``crm_models._files.atomic_path``) or a
-DuckDB table (replaced inside one transaction), consent re-checked before anything is written."""
+"""Export a target list atomically, consent re-checked before anything is written.
+
+Formats: CSV, Parquet (via ``crm_models._files.atomic_path``) or a DuckDB table (replaced
+inside one transaction).
+"""
 
 from __future__ import annotations
 

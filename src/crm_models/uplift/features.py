@@ -5,11 +5,11 @@ computed as of ``observation_end`` (only transactions up to it count, so nothing
 campaign window leaks in):
 
 =====================  =========================================================
-recency_days           days from the last purchase to ``observation_end``
+days_since_last        days from the last purchase to ``observation_end``
 frequency              repeat purchases (transactions − 1), lifetimes' convention
 log_frequency          log(1 + frequency)
 monetary_mean          mean transaction amount (currency)
-monetary_total         total spend (currency); ``log_monetary_total`` = log(1 + it)
+total_spend            total spend (currency); ``log_total_spend`` = log(1 + it)
 spend_recent           spend in the last ``recent_days`` days (currency)
 n_categories           distinct product categories bought
 tenure_days            days from signup to ``observation_end``
@@ -19,7 +19,7 @@ channel_<c>, region_<r> one indicator per level (all levels kept; fine for regul
 =====================  =========================================================
 
 Consent status is deliberately *not* a feature: it decides who may be contacted, not who
-responds. Customers without transactions get zeros and ``recency_days = tenure_days``.
+responds. Customers without transactions get zeros and ``days_since_last = tenure_days``.
 ``hillstrom_features`` does the same for the Hillstrom e-mail data.
 """
 
@@ -38,9 +38,9 @@ LEVEL_ORDER = {"acquaintance": 0, "friend": 1, "partner": 2}
 _SUMMARY_SQL = """
 SELECT customer_id,
        count(*) - 1                                        AS frequency,
-       date_diff('second', max(timestamp), $end) / 86400.0 AS recency_days,
+       date_diff('second', max(timestamp), $end) / 86400.0 AS days_since_last,
        avg(amount)                                         AS monetary_mean,
-       sum(amount)                                         AS monetary_total,
+       sum(amount)                                         AS total_spend,
        coalesce(sum(amount) FILTER (WHERE timestamp > $recent_start), 0) AS spend_recent,
        count(DISTINCT product)                             AS n_categories
 FROM tx
@@ -96,12 +96,12 @@ def customer_features(
     out = summary.set_index("customer_id").reindex(base.index)
     tenure = (end - pd.to_datetime(base["signup_date"])).dt.total_seconds() / 86400.0
     no_tx = out["frequency"].isna()
-    out = out.fillna({"frequency": 0, "monetary_mean": 0.0, "monetary_total": 0.0,
+    out = out.fillna({"frequency": 0, "monetary_mean": 0.0, "total_spend": 0.0,
                       "spend_recent": 0.0, "n_categories": 0})
-    out["recency_days"] = out["recency_days"].where(~no_tx, tenure)
+    out["days_since_last"] = out["days_since_last"].where(~no_tx, tenure)
     out["frequency"] = out["frequency"].astype(float)
     out["log_frequency"] = np.log1p(out["frequency"])
-    out["log_monetary_total"] = np.log1p(out["monetary_total"])
+    out["log_total_spend"] = np.log1p(out["total_spend"])
     out["n_categories"] = out["n_categories"].astype(float)
     out["tenure_days"] = tenure
     parts = [out]
@@ -116,8 +116,8 @@ def customer_features(
     parts += [_one_hot(base["channel"], "channel"), _one_hot(base["region"], "region")]
     features = pd.concat(parts, axis=1)
     features.index.name = "customer_id"
-    cols = ["recency_days", "frequency", "log_frequency", "monetary_mean", "monetary_total",
-            "log_monetary_total", "spend_recent", "n_categories", "tenure_days"]
+    cols = ["days_since_last", "frequency", "log_frequency", "monetary_mean", "total_spend",
+            "log_total_spend", "spend_recent", "n_categories", "tenure_days"]
     rest = [c for c in features.columns if c not in cols]
     return features[cols + rest].astype(float)
 

@@ -84,7 +84,7 @@ class HoldoutProfitResult(Result):
         return max(self.everyone, key=self.everyone.get)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The recommended cut-off, its profit and the blanket policies.
+        """Return the recommended cut-off, its profit and the blanket policies.
 
         Parameters
         ----------
@@ -267,7 +267,7 @@ class PolicyValueResult(Result):
     optimal: float
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """True profit per policy and share (known values: no se, no interval).
+        """Return the true profit per policy and share (known values: no se, no interval).
 
         Parameters
         ----------
@@ -293,7 +293,9 @@ def true_policy_values(
     arms: Sequence | None = None,
     shares: Sequence[float] = (0.1, 0.2, 0.3, 0.5, 1.0),
 ) -> PolicyValueResult:
-    """True expected incremental profit of targeting a share by model, by truth, at random.
+    """Compute the true expected incremental profit of targeting a share of the customers.
+
+    The share is targeted by model, by truth and at random.
 
     Only for simulated data, where the true uplift is known. Model: customers ranked by
     predicted best-arm profit, each sent its predicted best arm. Oracle: the same with the

@@ -21,7 +21,7 @@ from crm_models.uplift.features import customer_features, hillstrom_features
 
 __all__ = ["CampaignInputs", "load_campaign_inputs"]
 
-SYNTHETIC_COVARIATES = ("recency_days", "frequency", "monetary_total", "tenure_days", "channel",
+SYNTHETIC_COVARIATES = ("days_since_last", "frequency", "total_spend", "tenure_days", "channel",
                         "region", "relationship_level")
 HILLSTROM_COVARIATES = ("recency", "history", "mens", "womens", "zip_code", "newbie", "channel")
 
@@ -89,7 +89,7 @@ def load_campaign_inputs(
         base = world.customers[["customer_id", "consent_status", "channel", "region",
                                 "relationship_level"]].copy()
         campaign = world.campaign.merge(base, on="customer_id").merge(
-            features[["recency_days", "frequency", "monetary_total", "tenure_days"]],
+            features[["days_since_last", "frequency", "total_spend", "tenure_days"]],
             left_on="customer_id", right_index=True)
         campaign["arm"] = campaign["arm"].astype(str)
         return CampaignInputs(campaign, features, base, SYNTHETIC_COVARIATES,

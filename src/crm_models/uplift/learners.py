@@ -84,7 +84,7 @@ def _outcome(estimator, X) -> np.ndarray:
 
 
 def _fit_weighted(model, X, y, weight):
-    """fit with sample weights; a Pipeline routes them to its final step."""
+    """Fit with sample weights; a Pipeline routes them to its final step."""
     if isinstance(model, Pipeline):
         return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": weight})
     return model.fit(X, y, sample_weight=weight)
@@ -181,6 +181,22 @@ class SLearner(_UpliftBase):
         self.control = control
 
     def fit(self, X, y, treatment) -> SLearner:
+        """Fit one outcome model on features plus a treatment indicator per arm vs control.
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame
+            (n, p) features.
+        y : array-like
+            (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
+        treatment : array-like
+            (n,) arm labels, one of them the control label.
+
+        Returns
+        -------
+        SLearner
+            This learner, with ``models_`` (one per arm), ``arms_`` and ``control_`` set.
+        """
         y, t = self._check_fit_inputs(X, y, treatment)
         self.models_ = []
         for a in self.arms_:
@@ -205,6 +221,23 @@ class TLearner(_UpliftBase):
         self.control = control
 
     def fit(self, X, y, treatment) -> TLearner:
+        """Fit one outcome model on the control rows and one on each arm's rows.
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame
+            (n, p) features.
+        y : array-like
+            (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
+        treatment : array-like
+            (n,) arm labels, one of them the control label.
+
+        Returns
+        -------
+        TLearner
+            This learner, with ``control_model_``, ``arm_models_`` (one per arm), ``arms_``
+            and ``control_`` set.
+        """
         y, t = self._check_fit_inputs(X, y, treatment)
         rows = t == self.control_
         self.control_model_ = clone(self.estimator).fit(_take(X, rows), y[rows])
@@ -215,6 +248,18 @@ class TLearner(_UpliftBase):
         return self
 
     def predict(self, X) -> np.ndarray:
+        """Predict the uplift per customer: (n,) for one arm, (n, n_arms) for several.
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame
+            (n, p) features.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``μ_arm(x) − μ_control(x)`` in outcome units, columns in ``arms_`` order.
+        """
         check_fitted(self, "arms_")
         base = _outcome(self.control_model_, X)
         return self._shape([_outcome(m, X) - base for m in self.arm_models_])
@@ -250,6 +295,23 @@ class XLearner(_UpliftBase):
         return self.estimator if not is_classifier(self.estimator) else Ridge(alpha=1.0)
 
     def fit(self, X, y, treatment) -> XLearner:
+        """Fit the outcome, imputed-effect and propensity models of each arm vs control.
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame
+            (n, p) features.
+        y : array-like
+            (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
+        treatment : array-like
+            (n,) arm labels, one of them the control label.
+
+        Returns
+        -------
+        XLearner
+            This learner, with ``outcome_control_``, ``outcome_arms_``, ``effect_arm_``,
+            ``effect_control_``, ``propensity_``, ``arms_`` and ``control_`` set.
+        """
         y, t = self._check_fit_inputs(X, y, treatment)
         effect = self._effect_template()
         c_rows = t == self.control_
@@ -295,6 +357,23 @@ class ClassTransformation(_UpliftBase):
         self.control = control
 
     def fit(self, X, y, treatment) -> ClassTransformation:
+        """Fit one model per arm on the transformed class (classifier) or outcome (regressor).
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame
+            (n, p) features.
+        y : array-like
+            (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
+        treatment : array-like
+            (n,) arm labels, one of them the control label.
+
+        Returns
+        -------
+        ClassTransformation
+            This learner, with ``models_``, ``treated_share_`` (p per arm), ``arms_`` and
+            ``control_`` set.
+        """
         y, t = self._check_fit_inputs(X, y, treatment)
         self.models_, self.treated_share_ = [], []
         for a in self.arms_:
@@ -328,8 +407,11 @@ class ClassTransformation(_UpliftBase):
 
 
 def base_estimator(name: str, outcome: str = "binary", random_state: int = 0) -> BaseEstimator:
-    """A sensible base model by name: 'logistic' (standardized logistic regression; 'linear'
-    ridge regression for a continuous outcome) or 'gbm' (histogram gradient boosting)."""
+    """Return a sensible base model by name.
+
+    'logistic' (standardized logistic regression; 'linear' ridge regression for a continuous
+    outcome) or 'gbm' (histogram gradient boosting).
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler

@@ -117,8 +117,11 @@ _LIFT_COLUMNS = ["arm", "outcome", "n_arm", "n_control", "mean_arm", "mean_contr
 
 
 def holm(p: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values (same as statsmodels ``multipletests(method='holm')``,
-    which calls ``gc.collect()`` on every use — ~70 ms in a busy session)."""
+    """Compute Holm step-down adjusted p-values.
+
+    Same as statsmodels ``multipletests(method='holm')``, which calls ``gc.collect()`` on every
+    use — ~70 ms in a busy session.
+    """
     p = np.asarray(p, dtype=float)
     order = np.argsort(p, kind="stable")
     m = len(p)
@@ -150,7 +153,7 @@ def _lift_tail(level: float, k: int, simultaneous: bool) -> float:
 
 
 def _implied_se(table: pd.DataFrame, interval_level: float) -> pd.Series:
-    """Standard error implied by an interval: its half-width / z(interval_level)."""
+    """Return the standard error implied by an interval: its half-width / z(interval_level)."""
     return (table["abs_ci_high"] - table["abs_ci_low"]) / (2 * z_value(interval_level))
 
 
@@ -260,7 +263,7 @@ class LiftResult(Result):
         return _lift_summary(self.table, ["arm", "outcome"], self.interval_level, level)
 
     def estimate(self, arm: Any, outcome: str) -> LiftEstimate:
-        """The absolute lift of ``arm`` on ``outcome`` with its interval.
+        """Return the absolute lift of ``arm`` on ``outcome`` with its interval.
 
         Parameters
         ----------

@@ -25,7 +25,7 @@ __all__ = [
 
 def data_sentence(label: str, outcome: str, margin_per_outcome: float,
                   cost_per_contact: float) -> str:
-    """The data source, the modelled outcome and the economics in one sentence.
+    """Describe the data source, the modelled outcome and the economics in one sentence.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ def data_sentence(label: str, outcome: str, margin_per_outcome: float,
 
 
 def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
-    """Did any arm raise ``outcome`` significantly (after the multiplicity correction)?
+    """Tell whether any arm raised ``outcome`` significantly (after the multiplicity correction).
 
     Parameters
     ----------
@@ -93,7 +93,7 @@ def target_size_note(decision: CampaignDecision) -> str:
 
 
 def recommendation(decision: CampaignDecision, plan: TargetPlan) -> str:
-    """What to do with the next campaign.
+    """Recommend what to do with the next campaign.
 
     Parameters
     ----------
@@ -129,7 +129,9 @@ def executive_summary(
     selected_model: str,
     n_eligible: int,
 ) -> str:
-    """The three bullets of the executive summary: did it work, what is targeting worth, what to do.
+    """Write the three bullets of the executive summary.
+
+    The bullets: did it work, what is targeting worth, what to do.
 
     Parameters
     ----------

@@ -37,7 +37,7 @@ __all__ = ["TargetPlan", "best_arm_profit", "plan_targeting"]
 
 def _select(value: np.ndarray, cost: np.ndarray, allowed: np.ndarray, min_profit: float,
             max_contacts: int | None, budget: float | None) -> np.ndarray:
-    """Indices chosen greedily by value among ``allowed`` with value > min_profit."""
+    """Choose indices greedily by value among ``allowed`` with value > min_profit."""
     cand = np.flatnonzero(allowed & (value > min_profit))
     cand = cand[np.argsort(-value[cand], kind="stable")]
     if max_contacts is not None:

@@ -1,4 +1,4 @@
-"""Segment value: who are our valuable customers, and how should each be served?
+"""Segment value: who our valuable customers are, and how each should be served.
 
 - ``rfm``: RFM table from transactions (DuckDB), RFM scores and cells;
 - ``abc``: concentration curve, "top x% give y% of value", ABC / Pareto classes;

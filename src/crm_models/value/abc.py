@@ -76,7 +76,10 @@ def abc_classes(values, thresholds: tuple[float, float] = (0.8, 0.95), index=Non
 
 
 def abc_summary(values, classes: pd.Series) -> pd.DataFrame:
-    """Customers and value per ABC class: customers, customer_share, value, value_share, mean."""
+    """Summarize customers and value per ABC class.
+
+    Columns: customers, customer_share, value, value_share, mean.
+    """
     v = _values(values)
     frame = pd.DataFrame({"abc_class": np.asarray(classes), "value": v})
     out = frame.groupby("abc_class", observed=False).agg(customers=("value", "size"),

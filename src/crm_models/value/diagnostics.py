@@ -44,7 +44,7 @@ _HOLDOUT_COLUMNS = [*CALIBRATION_COLUMNS, "frequency_holdout", "duration_holdout
 
 
 def calibration_summary(cal_holdout: pd.DataFrame, source: str = "calibration_summary") -> pd.DataFrame:
-    """The calibration period of a calibration/holdout table as a BTYD summary.
+    """Return the calibration period of a calibration/holdout table as a BTYD summary.
 
     Parameters
     ----------
@@ -110,7 +110,7 @@ class HoldoutResult(Result):
     correlation: float
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The metrics as an estimate table (no standard errors: se and interval are NaN).
+        """Return the metrics as an estimate table (no standard errors: se and interval are NaN).
 
         Parameters
         ----------
@@ -230,7 +230,7 @@ def frequency_spend_independence(frequency, monetary_value) -> IndependenceResul
 
 
 def period_transactions(model, data: pd.DataFrame, max_count: int = 7) -> pd.DataFrame:
-    """Number of customers by repeat purchases (0..``max_count``−1, then ``max_count``+).
+    """Count customers by repeat purchases (0..``max_count``−1, then ``max_count``+).
 
     Model counts are Σ_i P(X(T_i) = k) from the closed form of BG/NBD or MBG/NBD.
 
@@ -286,7 +286,7 @@ def calibration_vs_holdout(model, cal_holdout: pd.DataFrame, max_frequency: int 
 
 
 def expectation_grid(model, t: float, T: float, max_frequency: int = 20, n_recency: int = 20) -> pd.DataFrame:
-    """Expected purchases in the next ``t`` and P(alive) for a customer of age ``T``.
+    """Tabulate expected purchases in the next ``t`` and P(alive) for a customer of age ``T``.
 
     Parameters
     ----------

@@ -137,7 +137,7 @@ def load_inputs(
 
 
 def split_names(text: str) -> list[str]:
-    """The non-empty, stripped names of a comma-separated list.
+    """Return the non-empty, stripped names of a comma-separated list.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def split_names(text: str) -> list[str]:
 
 
 def transaction_models(model: str, compare_models: str) -> list[str]:
-    """The transaction models to fit: ``compare_models``, with ``model`` prepended if missing.
+    """List the transaction models to fit: ``compare_models``, ``model`` prepended if missing.
 
     Parameters
     ----------
@@ -175,7 +175,7 @@ def transaction_models(model: str, compare_models: str) -> list[str]:
 
 
 def transaction_model(name: str) -> TransactionModel:
-    """A new, unfitted transaction model by its parameter name.
+    """Create a new, unfitted transaction model by its parameter name.
 
     Parameters
     ----------

@@ -78,7 +78,7 @@ def executive_summary(
     cost_per_contact: float = 0.0,
     lapsed_below: float = 0.3,
 ) -> str:
-    """The bullet points of the executive summary.
+    """Write the bullet points of the executive summary.
 
     Parameters
     ----------
@@ -143,7 +143,7 @@ def executive_summary(
 
 
 def independence_sentence(independence: IndependenceResult) -> str:
-    """The Gamma-Gamma frequency–spend check in one sentence.
+    """Describe the Gamma-Gamma frequency–spend check in one sentence.
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def independence_sentence(independence: IndependenceResult) -> str:
 
 
 def world_truth_sentence(bgnbd: dict, gamma_gamma: dict) -> str:
-    """The simulated world's true parameters, for comparison with the fits.
+    """Describe the simulated world's true parameters, for comparison with the fits.
 
     Parameters
     ----------

@@ -116,9 +116,10 @@ def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5)
 
 
 def rfm_cells(scores: pd.DataFrame, value: pd.Series | None = None, by: str = "cell") -> pd.DataFrame:
-    """Customers (count, share) and optional ``value`` (sum, share, mean) per RFM ``by`` group.
+    """Summarize customers (count, share) and ``value`` (sum, share, mean) per RFM group.
 
-    ``by``: 'cell', 'rfm_score' or one of 'R', 'F', 'M'. Sorted by value (or count), descending.
+    ``value`` is optional. ``by``: 'cell', 'rfm_score' or one of 'R', 'F', 'M'. Sorted by value
+    (or count), descending.
     """
     if by not in scores.columns:
         raise ParameterError(f"by must be a column of the scores ({list(scores.columns)}), got {by!r}")

@@ -42,14 +42,14 @@ FIT_ACTIONS: dict[tuple[str, str], str] = {
 }
 
 
-def value_level(values: pd.Series, high_share: float = 0.2) -> pd.Series:
-    """'high' for the top ``high_share`` of customers by value, else 'low' (ties: stable order)."""
-    if not (isinstance(high_share, (int, float)) and 0 < high_share < 1):
-        raise ParameterError(f"high_share must be in (0, 1), got {high_share!r}")
+def value_level(values: pd.Series, high_value_share: float = 0.2) -> pd.Series:
+    """'high' for the top ``high_value_share`` of customers by value, else 'low' (ties: stable order)."""
+    if not (isinstance(high_value_share, (int, float)) and 0 < high_value_share < 1):
+        raise ParameterError(f"high_value_share must be in (0, 1), got {high_value_share!r}")
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     if not np.all(np.isfinite(v)):
         raise DataValidationError("value_level: values must be finite numbers")
-    n_high = int(round(high_share * len(v)))
+    n_high = int(round(high_value_share * len(v)))
     order = np.argsort(-v, kind="stable")
     levels = np.full(len(v), "low", dtype=object)
     levels[order[:n_high]] = "high"
@@ -101,25 +101,28 @@ def _matrix(value: pd.Series, value_levels: pd.Series, segment: pd.Series, actio
                 "mean_value", "action"]]
 
 
-def value_needs_matrix(value: pd.Series, needs: pd.Series, high_share: float = 0.2) -> pd.DataFrame:
-    """Value (top ``high_share`` = high) × needs ('similar'/'different'): one row per cell
-    with customers, shares of customers and value, mean value and the recommended action."""
-    return _matrix(value, value_level(value, high_share), needs, NEEDS_ACTIONS, "needs",
+def value_needs_matrix(value: pd.Series, needs: pd.Series, high_value_share: float = 0.2) -> pd.DataFrame:
+    """Build the value × needs matrix with the recommended action per cell.
+
+    Value (top ``high_value_share`` = high) × needs ('similar'/'different'): one row per cell with
+    customers, shares of customers and value, mean value and the recommended action.
+    """
+    return _matrix(value, value_level(value, high_value_share), needs, NEEDS_ACTIONS, "needs",
                    ("similar", "different"))
 
 
-def value_fit_matrix(value: pd.Series, fit: pd.Series, high_share: float = 0.2,
+def value_fit_matrix(value: pd.Series, fit: pd.Series, high_value_share: float = 0.2,
                      fit_threshold: float = 0.5) -> pd.DataFrame:
     """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions."""
     if not 0 <= fit_threshold <= 1:
         raise ParameterError(f"fit_threshold must be in [0, 1], got {fit_threshold!r}")
     fit_class = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
-    return _matrix(value, value_level(value, high_share), fit_class, FIT_ACTIONS, "fit",
+    return _matrix(value, value_level(value, high_value_share), fit_class, FIT_ACTIONS, "fit",
                    ("good", "poor"))
 
 
-def assign_actions(value: pd.Series, needs: pd.Series, high_share: float = 0.2) -> pd.Series:
-    """The value × needs action for each customer (for lists handed to campaign tools)."""
-    levels = value_level(value, high_share)
+def assign_actions(value: pd.Series, needs: pd.Series, high_value_share: float = 0.2) -> pd.Series:
+    """Return the value × needs action for each customer (for lists handed to campaign tools)."""
+    levels = value_level(value, high_value_share)
     keys = zip(levels, needs.reindex(levels.index), strict=True)
     return pd.Series([NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=levels.index, name="action")

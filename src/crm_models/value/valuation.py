@@ -170,7 +170,7 @@ class CustomerEquity(Result):
     draws: np.ndarray = field(metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Customer equity with the draws' percentile interval at ``level``.
+        """Return customer equity with the draws' percentile interval at ``level``.
 
         Parameters
         ----------
@@ -340,7 +340,7 @@ class WinbackTotals(Result):
     expected_gain: float
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """The totals as an estimate table (no standard errors: se and interval are NaN).
+        """Return the totals as an estimate table (no standard errors: se and interval are NaN).
 
         Parameters
         ----------

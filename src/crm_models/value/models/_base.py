@@ -1,5 +1,7 @@
-"""Shared base of the value models: input validation, pattern compression, the optimizer call
-and the :class:`FitResult` every fit produces.
+"""Shared base of the value models.
+
+Input validation, pattern compression, the optimizer call and the :class:`FitResult` every fit
+produces.
 
 What is different from calling lifetimes directly:
 
@@ -153,7 +155,7 @@ def fail_rows(frame: pd.DataFrame, mask: np.ndarray, source: str, message: str) 
 def rfm_arrays(
     data: pd.DataFrame, source: str = "summary", third: str = "T"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validated NumPy arrays (frequency, recency, T) from a per-customer summary frame.
+    """Return validated NumPy arrays (frequency, recency, T) from a per-customer summary frame.
 
     Parameters
     ----------
@@ -346,7 +348,7 @@ class Model:
         return self
 
     def with_params(self, params) -> Model:
-        """A copy of this fitted model with other parameter values (e.g. a parameter draw).
+        """Return a copy of this fitted model with other parameter values (e.g. a parameter draw).
 
         Parameters
         ----------

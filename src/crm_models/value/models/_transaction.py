@@ -1,5 +1,7 @@
-"""Continuous-time models of repeat purchases on (frequency, recency, T): the shared part of
-BG/NBD, MBG/NBD and Pareto/NBD (rescaled-time fitting, lifetimes' predictions).
+"""Continuous-time models of repeat purchases on (frequency, recency, T).
+
+The shared part of BG/NBD, MBG/NBD and Pareto/NBD (rescaled-time fitting, lifetimes'
+predictions).
 
 Time units: whatever unit ``recency`` and ``T`` are in (days, weeks); ``alpha`` (and Pareto/NBD
 ``beta``) are in that unit. The log-likelihood is reported in the data's time unit (lifetimes
@@ -58,7 +60,7 @@ class TransactionModel(Model):
         return (lambda theta: nll(theta, x, tx, T, w, pen)), None
 
     def lifetimes_fitter(self) -> object:
-        """A lifetimes fitter carrying these parameters (for lifetimes' own prediction methods).
+        """Build a lifetimes fitter with these parameters (for lifetimes' own prediction methods).
 
         Returns
         -------
@@ -72,7 +74,7 @@ class TransactionModel(Model):
         return fitter
 
     def expected_purchases(self, t: float, data: pd.DataFrame) -> np.ndarray:
-        """Expected repeat purchases in (T, T + t] per customer, given the history in ``data``.
+        """Predict repeat purchases in (T, T + t] per customer, given the history in ``data``.
 
         Parameters
         ----------
@@ -111,7 +113,7 @@ class TransactionModel(Model):
                               dtype=float)
 
     def expected_purchases_new(self, t) -> np.ndarray:
-        """Expected repeat purchases in (0, t] of a new customer (unconditional).
+        """Compute expected repeat purchases in (0, t] of a new customer (unconditional).
 
         Parameters
         ----------
@@ -128,7 +130,7 @@ class TransactionModel(Model):
                           dtype=float)
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
-        """Expected purchases in (T, T + t] for each t in ``times``: shape (len(times), n)."""
+        """Return expected purchases in (T, T + t] per t in ``times``: shape (len(times), n)."""
         fitter = self.lifetimes_fitter()
         out = np.zeros((len(times), len(x)))
         with np.errstate(all="ignore"):

@@ -59,7 +59,7 @@ class BGBB(Model):
                        float(counts.sum()), len(x))
 
     def lifetimes_fitter(self) -> object:
-        """A lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
+        """Build a lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
 
         Returns
         -------
@@ -72,7 +72,7 @@ class BGBB(Model):
         return fitter
 
     def expected_purchases(self, m_periods: int, data: pd.DataFrame) -> np.ndarray:
-        """Expected purchases in the next ``m_periods`` opportunities per customer.
+        """Compute expected purchases in the next ``m_periods`` opportunities per customer.
 
         Parameters
         ----------

@@ -74,7 +74,7 @@ class BetaGeometricModel(TransactionModel):
     dropout_at_zero = False  # MBG/NBD: customers can also drop out before any repeat purchase
 
     def period_count_distribution(self, T: np.ndarray, max_count: int) -> np.ndarray:
-        """Expected number of customers with 0, 1, …, ``max_count``+ repeat purchases by their T.
+        """Compute the expected number of customers with 0, 1, …, ``max_count``+ repeat purchases.
 
         Sums P(X(T_i) = k) over customers (FHL 2005 eq. 8).
 

@@ -50,7 +50,7 @@ class ParetoNBD(TransactionModel):
         return numerical_gradient(fun, step=1e-5), None
 
     def expected_purchases_new(self, t) -> np.ndarray:
-        """Expected repeat purchases in (0, t] of a new customer (unconditional).
+        """Compute expected repeat purchases in (0, t] of a new customer (unconditional).
 
         Parameters
         ----------
