@@ -502,3 +502,20 @@ def test_every_numeric_parameter_has_a_closed_range(name):
         if p.type_name in ("int", "float") and not p.choices and (p.low is None or p.high is None)
     ]
     assert not open_ended, f"{name}: numeric parameters without a [low, high] range: {open_ended}"
+
+
+def test_overview_headline_figures_recomputed_from_the_world(run):
+    """The overview's figures, recomputed from the simulated world with pandas alone."""
+    from crm_models.data import simulate_world
+
+    figures = json.loads((run.out / "00_overview.json").read_text())["figures"]
+    world = simulate_world(n_customers=SMALL["00_overview"]["n_customers"], seed=0)
+    tx = world.transactions
+    # a repeat buyer bought in two or more distinct Monday-to-Sunday weeks (BTYD frequency > 0)
+    weeks = tx.assign(week=tx["timestamp"].dt.to_period("W-SUN")).groupby("customer_id")["week"]
+    assert figures["customers"] == len(world.customers)
+    assert figures["transactions"] == len(tx)
+    assert math.isclose(figures["revenue"], tx["amount"].sum(), rel_tol=1e-9)
+    assert math.isclose(figures["repeat_buyer_share"], (weeks.nunique() > 1).mean(), rel_tol=1e-9)
+    shares = world.customers["consent_status"].value_counts(normalize=True)
+    assert all(math.isclose(figures["consent_shares"][k], v, rel_tol=1e-9) for k, v in shares.items())

@@ -233,5 +233,10 @@ class Result:
         shown = ", ".join(parts[:8]) + (", …" if len(parts) > 8 else "")
         return f"{type(self).__name__}({shown})"
 
+    def _fields_table(self, names: Sequence[str], level: float) -> pd.DataFrame:
+        """Estimate table of the scalar fields ``names`` (point values: se and interval NaN)."""
+        names = list(names)
+        return estimate_table([getattr(self, n) for n in names], level=level, index=names)
+
     def _repr_html_(self) -> str:
         return self.summary().to_html(float_format=lambda x: f"{x:.4g}")

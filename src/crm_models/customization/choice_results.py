@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from crm_models.results import Result, estimate_table
+from crm_models.results import Result
 
 __all__ = ["ConfiguratorEvaluation", "MenuEvaluation"]
 
@@ -31,8 +31,7 @@ class _ModelNumbers(Result):
         pandas.DataFrame
             One row per number; columns ``estimate, se, ci_low, ci_high``.
         """
-        rows = list(self._rows)
-        return estimate_table([getattr(self, n) for n in rows], level=level, index=rows)
+        return self._fields_table(self._rows, level)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

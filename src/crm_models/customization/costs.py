@@ -100,17 +100,19 @@ class VarietyCosts:
         m = self._k(modules_per_attribute).sum(axis=-1)
         return self.complexity_scale * m**self.complexity_exponent
 
+    def _k_q(self, modules_per_attribute, units_per_period) -> tuple[np.ndarray, np.ndarray]:
+        """Return module counts and units per period floored at 1e-9 (both modes' inputs)."""
+        return self._k(modules_per_attribute), np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+
     def unit_cost_make_to_stock(self, modules_per_attribute, units_per_period) -> np.ndarray:
         """Per-unit safety-stock cost of stocking finished configurations (currency/unit)."""
-        k = self._k(modules_per_attribute)
-        q = np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+        k, q = self._k_q(modules_per_attribute, units_per_period)
         n_conf = k.prod(axis=-1)
         return self.holding_cost * self.service_z * np.sqrt(n_conf / q)
 
     def unit_cost_postponed(self, modules_per_attribute, units_per_period) -> np.ndarray:
         """Per-unit cost of assembling to order from stocked modules (currency/unit)."""
-        k = self._k(modules_per_attribute)
-        q = np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+        k, q = self._k_q(modules_per_attribute, units_per_period)
         h_m = self.module_holding_cost
         if h_m is None:
             h_m = self.holding_cost / k.shape[-1]

@@ -42,7 +42,7 @@ from crm_models.customization.choice import ChoiceMarket
 from crm_models.customization.costs import VarietyCosts
 from crm_models.customization.faces import FACES, Face, FaceEconomics, face_of
 from crm_models.errors import ParameterError
-from crm_models.results import Result, check_fitted, estimate_table
+from crm_models.results import Result, check_fitted
 
 __all__ = ["VarietyOptimizer", "VarietyResult"]
 
@@ -101,7 +101,7 @@ class VarietyResult(Result):
             ``estimate, se, ci_low, ci_high``.
         """
         names = ["profit", "premium", "share", "units", "modules", "configurations"]
-        return estimate_table([getattr(self, n) for n in names], level=level, index=names)
+        return self._fields_table(names, level)
 
 
 class VarietyOptimizer:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
-from crm_models.results import Result, estimate_table
+from crm_models.results import Result
 
 __all__ = ["RetentionEconomics", "RetentionLift", "mechanism_ladder", "relationship_ladder"]
 
@@ -72,7 +72,7 @@ class RetentionLift(Result):
             Columns ``estimate, se, ci_low, ci_high``; one row per figure.
         """
         names = [f.name for f in fields(self)]
-        return estimate_table([getattr(self, n) for n in names], level=level, index=names)
+        return self._fields_table(names, level)
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,15 @@ def construct_index(
                        weights, method, pd.Series(scores, index=frame.index, name=f"{construct}_index"), draws)
 
 
+def _every_index(
+    res: object, data: pd.DataFrame, scale: tuple[float, float], level: float = 0.95
+) -> list[IndexResult]:
+    """``construct_index`` of every construct in spec order (weight warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IndexWeightWarning)
+        return [construct_index(res, data, c, scale, level) for c in res.spec.names]
+
+
 def index_table(
     model: object, data: pd.DataFrame, scale: tuple[float, float] = (1, 10), level: float = 0.95
 ) -> pd.DataFrame:
@@ -199,10 +208,7 @@ def index_table(
     pandas.DataFrame
         Columns ``construct, label, index, se, ci_low, ci_high, respondents, interval``.
     """
-    res = _result_of(model)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IndexWeightWarning)
-        results = [construct_index(res, data, c, scale, level) for c in res.spec.names]
+    results = _every_index(_result_of(model), data, scale, level)
     return pd.DataFrame([{"construct": r.construct, "label": r.label, "index": r.overall, "se": r.se,
                           "ci_low": r.ci_low, "ci_high": r.ci_high, "respondents": r.respondents,
                           "interval": r.interval_method} for r in results])
@@ -225,8 +231,5 @@ def index_scores(model: object, data: pd.DataFrame, scale: tuple[float, float] =
     pandas.DataFrame
         One column per construct.
     """
-    res = _result_of(model)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IndexWeightWarning)
-        cols = {c: construct_index(res, data, c, scale).scores for c in res.spec.names}
-    return pd.DataFrame(cols)
+    results = _every_index(_result_of(model), data, scale)
+    return pd.DataFrame({r.construct: r.scores for r in results})

@@ -25,7 +25,7 @@ import pandas as pd
 
 from crm_models.errors import ParameterError
 from crm_models.loyalty.plsc import consistent_loadings, disattenuate, rho_a
-from crm_models.loyalty.spec import ModelSpec
+from crm_models.loyalty.spec import ModelSpec, _path_names
 from crm_models.results import Result, estimate_table
 
 __all__ = ["SCHEMES", "PLSEstimates", "estimate_from_corr"]
@@ -77,6 +77,12 @@ def _percentile(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray
     """Percentile-interval bounds along the draw axis (the study's one interval helper)."""
     alpha = (1 - level) / 2
     return np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
+
+
+def _draw_summary(draws: np.ndarray, level: float, index: list[str]) -> pd.DataFrame:
+    """Estimate table of draws along the leading axis: mean, SD (ddof 1), percentile interval."""
+    low, high = _percentile(draws, level)
+    return estimate_table(draws.mean(axis=0), draws.std(axis=0, ddof=1), low, high, level=level, index=index)
 
 
 def _composite_cov(S: np.ndarray, W: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -190,11 +196,10 @@ class PLSEstimates(Result):
         d = _Design.from_spec(self.spec)
         ii, jj = np.array(d.path_pairs).T
         draws = self.paths[:, ii, jj]
-        index = [f"{s} → {t}" for s, t in self.spec.paths]
+        index = _path_names(self.spec.paths)
         if self.n_matrices < 2:
             return estimate_table(draws[0], level=level, index=index)
-        low, high = _percentile(draws, level)
-        return estimate_table(draws.mean(axis=0), draws.std(axis=0, ddof=1), low, high, level=level, index=index)
+        return _draw_summary(draws, level, index)
 
     def first(self) -> PLSEstimates:
         """Return the estimates of the first matrix only (B = 1), e.g. the full-sample fit.

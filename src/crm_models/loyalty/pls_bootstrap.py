@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crm_models.loyalty.pls_algorithm import _percentile, estimate_from_corr
+from crm_models.loyalty.pls_algorithm import _draw_summary, estimate_from_corr
 from crm_models.loyalty.spec import ModelSpec
-from crm_models.results import Result, estimate_table
+from crm_models.results import Result
 
 __all__ = ["BootstrapDraws", "ResampledMoments", "bootstrap_pls", "resampled_moments"]
 
@@ -54,10 +54,8 @@ class ResampledMoments(Result):
         pandas.DataFrame
             Columns ``estimate, se, ci_low, ci_high``; one row per item.
         """
-        low, high = _percentile(self.means, level)
         index = [f"item_{j}" for j in range(self.means.shape[1])]
-        return estimate_table(self.means.mean(axis=0), self.means.std(axis=0, ddof=1), low, high,
-                              level=level, index=index)
+        return _draw_summary(self.means, level, index)
 
 
 def resampled_moments(

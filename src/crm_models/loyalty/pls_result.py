@@ -17,7 +17,7 @@ import pandas as pd
 from crm_models.errors import ParameterError
 from crm_models.loyalty.pls_algorithm import _Design, _percentile
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws
-from crm_models.loyalty.spec import ModelSpec
+from crm_models.loyalty.spec import ModelSpec, _path_labels, _path_names
 from crm_models.results import Result, check_fitted, check_level, estimate_table, to_jsonable
 
 __all__ = ["IndirectEffect", "PLSResult"]
@@ -156,7 +156,7 @@ class PLSResult(Result):
             Columns ``estimate, se, ci_low, ci_high``; one row per path ``"source → target"``.
         """
         table = self.path_table(level)
-        table.index = [f"{s} → {t}" for s, t in zip(table["source"], table["target"], strict=True)]
+        table.index = _path_names(zip(table["source"], table["target"], strict=True))
         return table[["estimate", "se", "ci_low", "ci_high"]]
 
     def path_table(self, level: float = 0.95) -> pd.DataFrame:
@@ -174,7 +174,7 @@ class PLSResult(Result):
         """
         out = self._with_ci(self.paths, self._path_draws(), level)
         out["z"] = out["estimate"] / out["se"]
-        out.insert(2, "label", [f"{self.spec.label(s)} → {self.spec.label(t)}" for s, t in self.spec.paths])
+        out.insert(2, "label", _path_labels(self.spec, self.spec.paths))
         return out
 
     def r2_table(self, level: float = 0.95) -> pd.DataFrame:

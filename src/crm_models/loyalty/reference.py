@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from crm_models.loyalty.spec import ModelSpec, resolve_spec
-from crm_models.results import Result, estimate_table
+from crm_models.loyalty.spec import ModelSpec, _path_point_summary, resolve_spec
+from crm_models.results import Result
 
 __all__ = ["PlspmFit", "fit_plspm"]
 
@@ -47,8 +47,7 @@ class PlspmFit(Result):
         pandas.DataFrame
             Columns ``estimate, se, ci_low, ci_high``; one row per path ``"source → target"``.
         """
-        index = [f"{s} → {t}" for s, t in zip(self.paths["source"], self.paths["target"], strict=True)]
-        return estimate_table(self.paths["estimate"].to_numpy(), level=level, index=index)
+        return _path_point_summary(self.paths, level)
 
 
 def fit_plspm(

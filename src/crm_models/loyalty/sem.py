@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ConvergenceError, ParameterError
-from crm_models.loyalty.spec import ModelSpec, resolve_spec
-from crm_models.results import Result, check_fitted, estimate_table
+from crm_models.loyalty.spec import ModelSpec, _path_labels, _path_point_summary, resolve_spec
+from crm_models.results import Result, check_fitted
 
 __all__ = ["CovarianceSEM", "SEMIdentificationWarning", "SEMResult", "lavaan_description"]
 
@@ -115,8 +115,7 @@ class SEMResult(Result):
         pandas.DataFrame
             Columns ``estimate, se, ci_low, ci_high``; one row per path ``"source → target"``.
         """
-        index = [f"{s} → {t}" for s, t in zip(self.paths["source"], self.paths["target"], strict=True)]
-        return estimate_table(self.paths["estimate"].to_numpy(), level=level, index=index)
+        return _path_point_summary(self.paths, level)
 
     def path_table(self) -> pd.DataFrame:
         """Paths with labels and a column ``interpretable`` (False everywhere when not ``reliable``).
@@ -127,8 +126,7 @@ class SEMResult(Result):
             Columns ``source, target, label, estimate, unstandardized, se, p_value, interpretable``.
         """
         out = self.paths.copy()
-        out.insert(2, "label", [f"{self.spec.label(s)} → {self.spec.label(t)}"
-                                for s, t in zip(out["source"], out["target"], strict=True)])
+        out.insert(2, "label", _path_labels(self.spec, zip(out["source"], out["target"], strict=True)))
         out["interpretable"] = self.reliable
         return out
 

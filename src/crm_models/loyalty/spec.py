@@ -14,7 +14,7 @@ offending entry; ``check_data`` raises ``DataValidationError`` naming missing or
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.results import estimate_table
 
 ECSI_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "IMAG": tuple(f"IMAG{i}" for i in range(1, 6)),
@@ -306,6 +307,22 @@ class ModelSpec:
                     f"{source}: column {col!r} has values outside the {low:g}–{high:g} scale (rows {rows}...)"
                 )
         return frame.astype("float64")
+
+
+def _path_names(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """Row labels ``"source → target"`` of path tables, one per (source, target) pair."""
+    return [f"{s} → {t}" for s, t in pairs]
+
+
+def _path_labels(spec: ModelSpec, pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """Readable path labels ``"<source label> → <target label>"``, one per pair."""
+    return [f"{spec.label(s)} → {spec.label(t)}" for s, t in pairs]
+
+
+def _path_point_summary(paths: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Estimate table of a path frame (source, target, estimate): no se, NaN intervals."""
+    index = _path_names(zip(paths["source"], paths["target"], strict=True))
+    return estimate_table(paths["estimate"].to_numpy(), level=level, index=index)
 
 
 def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:

@@ -15,6 +15,27 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln, polygamma
 
 
+def _log_scale_mean(ll: float, g: np.ndarray, params: np.ndarray, W: float, penalizer: float):
+    """Penalized mean negative log-likelihood and its gradient w.r.t. log-parameters.
+
+    ``ll`` is the weighted log-likelihood, ``g`` its gradient w.r.t. the natural parameters
+    ``params`` and ``W`` the total weight.
+    """
+    f = -ll / W + penalizer * float(np.sum(params**2))
+    grad = -g * params / W + 2 * penalizer * params**2
+    return f, grad
+
+
+def _log_scale_hessian(h: np.ndarray, g: np.ndarray, params: np.ndarray, W: float, penalizer: float) -> np.ndarray:
+    """Hessian of the penalized mean objective w.r.t. log-parameters.
+
+    ``h`` is the upper triangle of the log-likelihood Hessian w.r.t. the natural ``params``.
+    """
+    h = np.triu(h) + np.triu(h, 1).T
+    hess_log = h * np.outer(params, params) + np.diag(g * params)
+    return -hess_log / W + np.diag(4 * penalizer * params**2)
+
+
 @dataclass
 class BGNBDData:
     """Patterns (x, t_x, T) in scaled time with weights, split into x = 0 and x > 0 rows."""
@@ -87,8 +108,7 @@ def bgnbd_objective(log_params: np.ndarray, d: BGNBDData, penalizer: float = 0.0
     wp4_x = np.bincount(d.inv1, weights=wp4, minlength=len(ux))
     g[3] -= float(wp4_x @ c)
     params = np.array([r, alpha, a, b])
-    f = -ll / W + penalizer * float(np.sum(params**2))
-    grad = -g * params / W + 2 * penalizer * params**2
+    f, grad = _log_scale_mean(ll, g, params, W, penalizer)
     if not hessian:
         return f, grad
     h = np.zeros((4, 4))
@@ -122,10 +142,7 @@ def bgnbd_objective(log_params: np.ndarray, d: BGNBDData, penalizer: float = 0.0
     h[2, 2] += su / a**2
     h[2, 3] += -float(u_x @ c) / a
     h[3, 3] += float(u_x @ c**2)
-    h = np.triu(h) + np.triu(h, 1).T
-    hess_log = h * np.outer(params, params) + np.diag(g * params)
-    hess = -hess_log / W + np.diag(4 * penalizer * params**2)
-    return f, grad, hess
+    return f, grad, _log_scale_hessian(h, g, params, W, penalizer)
 
 
 @dataclass
@@ -168,8 +185,7 @@ def gamma_gamma_objective(log_params: np.ndarray, d: GammaGammaData, penalizer: 
                   float(wx @ psi_uq) - W * digamma(q) + W * np.log(v) - float(wlv.sum()),
                   W * q / v - float(d.w @ (pxq * inv))])
     params = np.array([p, q, v])
-    f = -ll / W + penalizer * float(np.sum(params**2))
-    grad = -g * params / W + 2 * penalizer * params**2
+    f, grad = _log_scale_mean(ll, g, params, W, penalizer)
     if not hessian:
         return f, grad
     t_uq = polygamma(1, pu + q)
@@ -181,6 +197,4 @@ def gamma_gamma_objective(log_params: np.ndarray, d: GammaGammaData, penalizer: 
     h[1, 1] = float(wx @ t_uq) - W * polygamma(1, q)
     h[1, 2] = W / v - float(winv.sum())
     h[2, 2] = -W * q / v**2 + float(pxq @ (winv * inv))
-    h = np.triu(h) + np.triu(h, 1).T
-    hess_log = h * np.outer(params, params) + np.diag(g * params)
-    return f, grad, -hess_log / W + np.diag(4 * penalizer * params**2)
+    return f, grad, _log_scale_hessian(h, g, params, W, penalizer)

@@ -123,7 +123,7 @@ class HoldoutResult(Result):
             One row per metric; columns ``estimate, se, ci_low, ci_high``.
         """
         names = ["actual_total", "predicted_total", "aggregate_error", "mae", "rmse", "correlation"]
-        return estimate_table(pd.Series({n: getattr(self, n) for n in names}), level=level)
+        return self._fields_table(names, level)
 
 
 def holdout_metrics(model, cal_holdout: pd.DataFrame) -> HoldoutResult:

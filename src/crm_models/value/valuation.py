@@ -352,9 +352,7 @@ class WinbackTotals(Result):
         pandas.DataFrame
             Rows lapsed, worth_contacting, expected_gain.
         """
-        values = pd.Series({"lapsed": self.lapsed, "worth_contacting": self.worth_contacting,
-                            "expected_gain": self.expected_gain})
-        return estimate_table(values, level=level)
+        return self._fields_table(["lapsed", "worth_contacting", "expected_gain"], level)
 
 
 def winback_totals(slv: pd.DataFrame) -> WinbackTotals:

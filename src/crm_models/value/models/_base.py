@@ -293,6 +293,13 @@ class Model:
 
         return getattr(lifetimes, self.lifetimes_fitter_name)
 
+    def _fitter_with_params(self) -> object:
+        """Return a new :attr:`lifetimes_class` instance carrying a copy of the fitted ``params_``."""
+        check_fitted(self, "params_")
+        fitter = self.lifetimes_class()
+        fitter.params_ = self.params_.copy()
+        return fitter
+
     def _prepare(self, data, weights) -> Problem:
         raise NotImplementedError
 

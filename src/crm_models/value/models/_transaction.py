@@ -67,9 +67,7 @@ class TransactionModel(Model):
         object
             An instance of :attr:`lifetimes_class` with ``params_`` set.
         """
-        check_fitted(self, "params_")
-        fitter = self.lifetimes_class()
-        fitter.params_ = self.params_.copy()
+        fitter = self._fitter_with_params()
         fitter.predict = fitter.conditional_expected_number_of_purchases_up_to_time
         return fitter
 

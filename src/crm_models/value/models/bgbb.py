@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_models.results import check_fitted
 from crm_models.value.models._base import (
     Model,
     Problem,
@@ -66,10 +65,7 @@ class BGBB(Model):
         object
             The lifetimes fitter with ``params_`` set.
         """
-        check_fitted(self, "params_")
-        fitter = self.lifetimes_class()
-        fitter.params_ = self.params_.copy()
-        return fitter
+        return self._fitter_with_params()
 
     def expected_purchases(self, m_periods: int, data: pd.DataFrame) -> np.ndarray:
         """Compute expected purchases in the next ``m_periods`` opportunities per customer.
