@@ -62,36 +62,55 @@ def run(n: int, draws: int, library_draws: int, small_draws: int = 10) -> dict:
         if per_draw > 0:  # marginal cost per draw, fixed start-up cost counted once
             t_total = times[big] + (draws - big) * per_draw
     return {
-        "respondents": len(data), "data": source,
-        "ours_s": t_ours, "ours_draws": ours.boot_.n_draws,
-        "plspm_s_measured": times[library_draws], "plspm_draws": library_draws,
+        "respondents": len(data),
+        "data": source,
+        "ours_s": t_ours,
+        "ours_draws": ours.boot_.n_draws,
+        "plspm_s_measured": times[library_draws],
+        "plspm_draws": library_draws,
         "plspm_s_for_draws": t_total,
         "speed_ratio": t_total / t_ours,
-        "max_path_diff": float(np.abs(ours.paths_["estimate"].to_numpy() - ref_paths["estimate"].to_numpy()).max()),
+        "max_path_diff": float(
+            np.abs(ours.paths_["estimate"].to_numpy() - ref_paths["estimate"].to_numpy()).max()
+        ),
         "max_se_diff": float(np.abs(ours.summary()["se"].to_numpy() - lib_se).max()),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="250 and 2,000 respondents, few library draws")
-    parser.add_argument("--full", action="store_true", help="run plspm's bootstrap with all draws (slow)")
+    parser.add_argument(
+        "--quick", action="store_true", help="250 and 2,000 respondents, few library draws"
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="run plspm's bootstrap with all draws (slow)"
+    )
     parser.add_argument("--draws", type=int, default=1000, help="bootstrap draws (default 1,000)")
     args = parser.parse_args()
     sizes = [250, 2000] if args.quick else [250, 10_000]
     rows = []
     for n in sizes:
-        k = args.draws if args.full else min(args.draws, (40 if args.quick else 100) if n <= 250 else 30)
-        print(f"… {n:,} respondents: ours with {args.draws} draws, plspm with {k} draws", flush=True)
+        k = (
+            args.draws
+            if args.full
+            else min(args.draws, (40 if args.quick else 100) if n <= 250 else 30)
+        )
+        print(
+            f"… {n:,} respondents: ours with {args.draws} draws, plspm with {k} draws", flush=True
+        )
         rows.append(run(n, args.draws, k))
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 160)
     print()
     print(f"PLS path model (ECSI, path weighting) with {args.draws:,} bootstrap draws, 2 cores")
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
-    print("plspm_s_for_draws: measured when --full, else t(plspm_draws) + remaining draws × marginal cost per draw.")
-    print("target: ours < 30 s at 250 respondents × 1,000 draws:",
-          "met" if table.loc[table["respondents"] == 250, "ours_s"].iloc[0] < 30 else "NOT met")
+    print(
+        "plspm_s_for_draws: measured when --full, else t(plspm_draws) + remaining draws × marginal cost per draw."
+    )
+    print(
+        "target: ours < 30 s at 250 respondents × 1,000 draws:",
+        "met" if table.loc[table["respondents"] == 250, "ours_s"].iloc[0] < 30 else "NOT met",
+    )
 
 
 if __name__ == "__main__":

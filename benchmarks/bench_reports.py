@@ -34,8 +34,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def crm_run(output: Path, names: list[str], jobs: int, force: bool) -> float:
     """Wall time of one ``crm run`` in a fresh process (imports included, as a user sees it)."""
-    command = [sys.executable, "-m", "crm_models.cli", "run", *names, "--jobs", str(jobs),
-               "--output", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "crm_models.cli",
+        "run",
+        *names,
+        "--jobs",
+        str(jobs),
+        "--output",
+        str(output),
+    ]
     if force:
         command.append("--force")
     start = time.perf_counter()
@@ -45,8 +54,17 @@ def crm_run(output: Path, names: list[str], jobs: int, force: bool) -> float:
 
 def refusal_seconds(output: Path) -> float:
     """Wall time of a ``crm run`` refused for an unknown parameter (no kernel is started)."""
-    command = [sys.executable, "-m", "crm_models.cli", "run", "segment_value", "--set", "nope=1",
-               "--output", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "crm_models.cli",
+        "run",
+        "segment_value",
+        "--set",
+        "nope=1",
+        "--output",
+        str(output),
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
@@ -65,18 +83,26 @@ def main() -> None:
         full = crm_run(output, names, args.jobs, force=True)
         reports = json.loads((output / "manifest.json").read_text())["reports"]
         cached = crm_run(output, names, args.jobs, force=False)
-        statuses = [r["status"] for r in json.loads((output / "manifest.json").read_text())["reports"]]
+        statuses = [
+            r["status"] for r in json.loads((output / "manifest.json").read_text())["reports"]
+        ]
         refused = refusal_seconds(output / "refused")
     table = pd.DataFrame(
-        {"status": r["status"], "wall (s)": r["seconds"], "work in cells (s)": r["work_seconds"],
-         "start-up + export (s)": r["seconds"] - r["work_seconds"]}
+        {
+            "status": r["status"],
+            "wall (s)": r["seconds"],
+            "work in cells (s)": r["work_seconds"],
+            "start-up + export (s)": r["seconds"] - r["work_seconds"],
+        }
         for r in reports
     )
     table.index = [r["name"] for r in reports]
     print(table.round(1).to_string())
-    print(f"\nfull run ({len(reports)} reports, --jobs {args.jobs}): {full:.1f} s wall "
-          f"(target < 120 s); sum of work in cells {table['work in cells (s)'].sum():.1f} s, "
-          f"of start-up + export {table['start-up + export (s)'].sum():.1f} s")
+    print(
+        f"\nfull run ({len(reports)} reports, --jobs {args.jobs}): {full:.1f} s wall "
+        f"(target < 120 s); sum of work in cells {table['work in cells (s)'].sum():.1f} s, "
+        f"of start-up + export {table['start-up + export (s)'].sum():.1f} s"
+    )
     print(f"cached re-run: {cached:.1f} s (target < 10 s); statuses: {', '.join(statuses)}")
     print(f"bad input refused in {refused:.1f} s (target < 5 s, no kernel started)")
 

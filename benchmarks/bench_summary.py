@@ -50,8 +50,13 @@ def _summarize(which: str, source, end: pd.Timestamp, freq: str) -> pd.DataFrame
         from lifetimes.utils import summary_data_from_transaction_data
 
         return summary_data_from_transaction_data(
-            source, "customer_id", "timestamp", monetary_value_col="amount",
-            observation_period_end=end, freq=freq)
+            source,
+            "customer_id",
+            "timestamp",
+            monetary_value_col="amount",
+            observation_period_end=end,
+            freq=freq,
+        )
     from crm_models.data.summary import rfm_summary
 
     return rfm_summary(source, observation_end=end, time_unit=freq)
@@ -74,8 +79,9 @@ def worker(data: str, which: str, out: str) -> None:
         frame = _summarize(which, source, end, freq)
         times[freq] = time.perf_counter() - start
         frame[COLUMNS].sort_index().to_parquet(f"{out}.{freq}.parquet")
-    Path(out).write_text(json.dumps({"times": times, "rss_peak_mb": peak_rss_mb(),
-                                     "peak_reset": reset}))
+    Path(out).write_text(
+        json.dumps({"times": times, "rss_peak_mb": peak_rss_mb(), "peak_reset": reset})
+    )
 
 
 def _prepare(n: int, seed: int, tmp: str) -> str:
@@ -87,17 +93,23 @@ def _prepare(n: int, seed: int, tmp: str) -> str:
     n_transactions = write_transactions(n, seed, data)
     with duckdb.connect(data.replace(".parquet", ".duckdb")) as con:
         con.execute("CREATE TABLE transactions AS SELECT * FROM read_parquet(?)", [data])
-    print(f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
-          f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)")
+    print(
+        f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
+        f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)"
+    )
     return data
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k customers instead of 1M")
-    parser.add_argument("--n", type=int, default=None, help="number of customers (overrides --quick)")
+    parser.add_argument(
+        "--n", type=int, default=None, help="number of customers (overrides --quick)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--worker", nargs=3, metavar=("DATA", "PATH", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("DATA", "PATH", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
@@ -112,9 +124,16 @@ def main() -> None:
             result = json.loads(Path(out).read_text())
             outputs[which] = {f: pd.read_parquet(f"{out}.{f}.parquet") for f in ["D", "W"]}
             times = result["times"]
-            rows.append({"path": which, "load (s)": times["load"], "summary D (s)": times["D"],
-                         "summary W (s)": times["W"], "summary D + W (s)": times["D"] + times["W"],
-                         "peak memory (MB)": result["rss_peak_mb"]})
+            rows.append(
+                {
+                    "path": which,
+                    "load (s)": times["load"],
+                    "summary D (s)": times["D"],
+                    "summary W (s)": times["W"],
+                    "summary D + W (s)": times["D"] + times["W"],
+                    "peak memory (MB)": result["rss_peak_mb"],
+                }
+            )
     table = pd.DataFrame(rows).set_index("path")
     summary_seconds = table["summary D + W (s)"]
     table["speed-up vs lifetimes"] = summary_seconds.iloc[0] / summary_seconds
@@ -126,8 +145,10 @@ def main() -> None:
             ours, theirs = outputs[which][freq], reference[freq]
             same_index = ours.index.equals(theirs.index)
             diff = np.abs(ours.to_numpy() - theirs.to_numpy()).max() if same_index else np.inf
-            print(f"{which}, freq={freq}: same customers {same_index}, "
-                  f"max |difference| {diff:.2e} over {len(ours):,} rows")
+            print(
+                f"{which}, freq={freq}: same customers {same_index}, "
+                f"max |difference| {diff:.2e} over {len(ours):,} rows"
+            )
 
 
 if __name__ == "__main__":

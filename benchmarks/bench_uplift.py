@@ -62,37 +62,64 @@ def main(argv=None) -> None:
     from crm_models.uplift.metrics import auuc, qini_coefficient
 
     X, y, t = simulate(n, args.features, args.seed)
-    print(f"{n:,} customers × {args.features} features, treated share {t.mean():.3f}, "
-          f"outcome rate {y.mean():.4f}; best of {args.repeat}")
+    print(
+        f"{n:,} customers × {args.features} features, treated share {t.mean():.3f}, "
+        f"outcome rate {y.mean():.4f}; best of {args.repeat}"
+    )
 
     def ours_fit():
         return TLearner(LogisticRegression(max_iter=200), control=0).fit(X, y, t).predict(X)
 
     def sklift_fit():
-        m = TwoModels(estimator_trmnt=LogisticRegression(max_iter=200),
-                      estimator_ctrl=LogisticRegression(max_iter=200), method="vanilla")
+        m = TwoModels(
+            estimator_trmnt=LogisticRegression(max_iter=200),
+            estimator_ctrl=LogisticRegression(max_iter=200),
+            method="vanilla",
+        )
         return m.fit(X, y, t).predict(X)
 
     learner_repeat = max(1, min(args.repeat, 2))
     t_ours, pred_ours = best_of(ours_fit, learner_repeat)
     t_sk, pred_sk = best_of(sklift_fit, learner_repeat)
-    rows = [("T-learner logistic fit+predict", t_ours, t_sk,
-             float(np.abs(pred_ours - pred_sk).max()))]
+    rows = [
+        ("T-learner logistic fit+predict", t_ours, t_sk, float(np.abs(pred_ours - pred_sk).max()))
+    ]
 
     score = pred_ours
     t_ours, ours = best_of(lambda: (qini_coefficient(y, score, t), auuc(y, score, t)), args.repeat)
-    t_sk, ref = best_of(lambda: (qini_auc_score(y, score, t), uplift_auc_score(y, score, t)),
-                        args.repeat)
-    rows.append(("Qini coef + AUUC (separate calls)", t_ours, t_sk,
-                 max(abs(ours[0] - ref[0]), abs(ours[1] - ref[1]))))
+    t_sk, ref = best_of(
+        lambda: (qini_auc_score(y, score, t), uplift_auc_score(y, score, t)), args.repeat
+    )
+    rows.append(
+        (
+            "Qini coef + AUUC (separate calls)",
+            t_ours,
+            t_sk,
+            max(abs(ours[0] - ref[0]), abs(ours[1] - ref[1])),
+        )
+    )
 
     t_ours, m = best_of(lambda: uplift_metrics(y, score, t, k=0.3), args.repeat)
-    t_sk, ref3 = best_of(lambda: (qini_auc_score(y, score, t), uplift_auc_score(y, score, t),
-                                  uplift_at_k(y, score, t, strategy="overall", k=0.3)),
-                         args.repeat)
-    rows.append(("Qini + AUUC + uplift@30% (+deciles, one sort)", t_ours, t_sk,
-                 max(abs(m.qini_coefficient - ref3[0]), abs(m.auuc - ref3[1]),
-                     abs(m.uplift_at_k - ref3[2]))))
+    t_sk, ref3 = best_of(
+        lambda: (
+            qini_auc_score(y, score, t),
+            uplift_auc_score(y, score, t),
+            uplift_at_k(y, score, t, strategy="overall", k=0.3),
+        ),
+        args.repeat,
+    )
+    rows.append(
+        (
+            "Qini + AUUC + uplift@30% (+deciles, one sort)",
+            t_ours,
+            t_sk,
+            max(
+                abs(m.qini_coefficient - ref3[0]),
+                abs(m.auuc - ref3[1]),
+                abs(m.uplift_at_k - ref3[2]),
+            ),
+        )
+    )
 
     print(f"{'task':48s} {'crm_models':>11s} {'sklift':>9s} {'speed-up':>9s} {'max |diff|':>11s}")
     for name, a, b, diff in rows:

@@ -43,8 +43,14 @@ def _run_lifetimes(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
 
     times = {}
     t = time.perf_counter()
-    s = summary_data_from_transaction_data(tx, "customer_id", "timestamp", monetary_value_col="amount",
-                                           observation_period_end=end, freq="D")
+    s = summary_data_from_transaction_data(
+        tx,
+        "customer_id",
+        "timestamp",
+        monetary_value_col="amount",
+        observation_period_end=end,
+        freq="D",
+    )
     times["summary"] = time.perf_counter() - t
     t = time.perf_counter()
     # NumPy arrays, not Series: lifetimes' fit can misfire on Series (see crm_models.value.models._base)
@@ -55,11 +61,23 @@ def _run_lifetimes(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
     ggf = GammaGammaFitter().fit(rep["frequency"].to_numpy(), rep["monetary_value"].to_numpy())
     times["gamma_gamma_fit"] = time.perf_counter() - t
     t = time.perf_counter()
-    clv = ggf.customer_lifetime_value(bgf, s["frequency"], s["recency"], s["T"], s["monetary_value"],
-                                      time=HORIZON_MONTHS, discount_rate=MONTHLY_DISCOUNT, freq="D")
+    clv = ggf.customer_lifetime_value(
+        bgf,
+        s["frequency"],
+        s["recency"],
+        s["T"],
+        s["monetary_value"],
+        time=HORIZON_MONTHS,
+        discount_rate=MONTHLY_DISCOUNT,
+        freq="D",
+    )
     times["clv"] = time.perf_counter() - t
-    return {"times": times, "bgnbd": bgf.params_.to_dict(), "gamma_gamma": ggf.params_.to_dict(),
-            "clv": clv.sort_index().to_numpy()}
+    return {
+        "times": times,
+        "bgnbd": bgf.params_.to_dict(),
+        "gamma_gamma": ggf.params_.to_dict(),
+        "clv": clv.sort_index().to_numpy(),
+    }
 
 
 def _run_ours(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
@@ -77,11 +95,17 @@ def _run_ours(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
     gg = GammaGamma().fit(s)
     times["gamma_gamma_fit"] = time.perf_counter() - t
     t = time.perf_counter()
-    clv = customer_lifetime_value(bg, gg, s, HORIZON_MONTHS, monthly_discount_rate=MONTHLY_DISCOUNT,
-                                  time_unit="D")
+    clv = customer_lifetime_value(
+        bg, gg, s, HORIZON_MONTHS, monthly_discount_rate=MONTHLY_DISCOUNT, time_unit="D"
+    )
     times["clv"] = time.perf_counter() - t
-    return {"times": times, "bgnbd": bg.params_.to_dict(), "gamma_gamma": gg.params_.to_dict(),
-            "clv": clv.sort_index().to_numpy(), "patterns": bg.result_.n_patterns}
+    return {
+        "times": times,
+        "bgnbd": bg.params_.to_dict(),
+        "gamma_gamma": gg.params_.to_dict(),
+        "clv": clv.sort_index().to_numpy(),
+        "patterns": bg.result_.n_patterns,
+    }
 
 
 def worker(path: str, which: str, out: str) -> None:
@@ -102,11 +126,19 @@ def worker(path: str, which: str, out: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k customers instead of 1M")
-    parser.add_argument("--n", type=int, default=None, help="number of customers (overrides --quick)")
+    parser.add_argument(
+        "--n", type=int, default=None, help="number of customers (overrides --quick)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=["lifetimes", "ours"], default=None,
-                        help="run one path only (e.g. ours at 10M customers)")
-    parser.add_argument("--worker", nargs=3, metavar=("DATA", "PATH", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        choices=["lifetimes", "ours"],
+        default=None,
+        help="run one path only (e.g. ours at 10M customers)",
+    )
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("DATA", "PATH", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
@@ -117,8 +149,10 @@ def main() -> None:
         t = time.perf_counter()
         data = os.path.join(tmp, "tx.parquet")
         n_transactions = write_transactions(n, args.seed, data)
-        print(f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
-              f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)")
+        print(
+            f"synthetic world: {n:,} customers, {n_transactions:,} transactions "
+            f"(simulated in {time.perf_counter() - t:.1f} s, not timed below)"
+        )
         results = {}
         for which in ["lifetimes", "ours"]:
             if args.only and which != args.only:
@@ -145,10 +179,14 @@ def _report(results: dict) -> None:
     print(pd.DataFrame(rows).set_index("stage").round(2).to_string())
     for which, res in results.items():
         scope = "during the path" if res["peak_reset"] else "including loading"
-        print(f"peak memory {which}: {res['rss_peak_mb']:,.0f} MB {scope} (data loaded: "
-              f"{res['rss_loaded_mb']:,.0f} MB peak while reading)")
+        print(
+            f"peak memory {which}: {res['rss_peak_mb']:,.0f} MB {scope} (data loaded: "
+            f"{res['rss_loaded_mb']:,.0f} MB peak while reading)"
+        )
     if "ours" in results:
-        print(f"our BG/NBD fit used {results['ours']['patterns']:,} unique (frequency, recency, T) patterns")
+        print(
+            f"our BG/NBD fit used {results['ours']['patterns']:,} unique (frequency, recency, T) patterns"
+        )
     if len(results) == 2:
         lt, us = results["lifetimes"], results["ours"]
         total_ratio = sum(lt["times"].values()) / sum(us["times"].values())
@@ -158,9 +196,11 @@ def _report(results: dict) -> None:
             table["rel_diff"] = (table["ours"] / table["lifetimes"] - 1).abs()
             print(f"\n{model} parameters:\n{table.to_string(float_format=lambda v: f'{v:.6g}')}")
         rel = np.abs(us["clv"] - lt["clv"]) / np.maximum(np.abs(lt["clv"]), 1e-9)
-        print(f"\nCLV: customer equity lifetimes {lt['clv'].sum():,.0f} vs ours {us['clv'].sum():,.0f}; "
-              f"max relative difference per customer {rel.max():.2e} (parameters differ only by "
-              f"lifetimes' optimizer tolerance)")
+        print(
+            f"\nCLV: customer equity lifetimes {lt['clv'].sum():,.0f} vs ours {us['clv'].sum():,.0f}; "
+            f"max relative difference per customer {rel.max():.2e} (parameters differ only by "
+            f"lifetimes' optimizer tolerance)"
+        )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,12 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--runslow", action="store_true", default=False,
-                     help="also run tests marked slow (long simulation studies)")
+    parser.addoption(
+        "--runslow",
+        action="store_true",
+        default=False,
+        help="also run tests marked slow (long simulation studies)",
+    )
 
 
 @cache
@@ -33,8 +37,10 @@ def reference_unavailable(library: str) -> str | None:
     try:
         pd.DataFrame(0, index=["a"], columns=["a"]).loc["a",]
     except ValueError:
-        return (f"plspm cannot run on pandas {pd.__version__} (df.loc[label,] in its inner model); "
-                "the comparison runs in the pandas 2 CI job")
+        return (
+            f"plspm cannot run on pandas {pd.__version__} (df.loc[label,] in its inner model); "
+            "the comparison runs in the pandas 2 CI job"
+        )
     return None
 
 

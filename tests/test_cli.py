@@ -35,8 +35,21 @@ def test_top_level_help_explains_the_workflow(capsys):
     ("argv", "expected"),
     [
         (["list"], ["--notebooks", "notebook folder", "parameters"]),
-        (["run"], ["Run report notebooks", "NAME.html (management)", "index.html", "manifest.json",
-                   "--set KEY=VALUE", "--config", "--jobs", "--force", "--output", "--notebooks"]),
+        (
+            ["run"],
+            [
+                "Run report notebooks",
+                "NAME.html (management)",
+                "index.html",
+                "manifest.json",
+                "--set KEY=VALUE",
+                "--config",
+                "--jobs",
+                "--force",
+                "--output",
+                "--notebooks",
+            ],
+        ),
         (["data"], ["build", "load", "check", "info", "summary"]),
         (["data", "build"], ["--customers", "--seed", "--hillstrom", "--survey", "--path"]),
         (["data", "load"], ["--table", "--mode", "--allow-returns", "--dataset"]),
@@ -63,10 +76,15 @@ def test_report_commands_describe_themselves(capsys):
 
 def _parameters(path: Path) -> list[tuple[str, str, object]]:
     """(name, type, default) from the parameters cell, read with ``ast``."""
-    cell = next(c for c in nbformat.read(path, as_version=4).cells
-                if "parameters" in c.metadata.get("tags", []))
-    return [(n.target.id, ast.unparse(n.annotation), ast.literal_eval(n.value))
-            for n in ast.parse(cell.source).body]
+    cell = next(
+        c
+        for c in nbformat.read(path, as_version=4).cells
+        if "parameters" in c.metadata.get("tags", [])
+    )
+    return [
+        (n.target.id, ast.unparse(n.annotation), ast.literal_eval(n.value))
+        for n in ast.parse(cell.source).body
+    ]
 
 
 def test_list_shows_every_report_with_parameter_types_and_defaults(capsys):
@@ -112,13 +130,22 @@ def no_kernel(monkeypatch):
     ("args", "names"),
     [
         (["segment_value", "--set", "nope=1"], ["segment_value", "'nope'"]),
-        (["segment_value", "--set", "n_customers=abc"], ["'segment_value'", "'n_customers'", "expected int"]),
-        (["segment_value", "--set", "n_customers=10"], ["'segment_value'", "'n_customers'", "out of range",
-                                                        "[500, 2,000,000]"]),
-        (["campaign_uplift", "--set", "outcome=revenue"], ["'campaign_uplift'", "'outcome'",
-                                                           "one of conversion, visit"]),
-        (["satisfaction_loyalty_profit", "--set", "run_sem=maybe"], ["'satisfaction_loyalty_profit'",
-                                                                     "'run_sem'", "true or false"]),
+        (
+            ["segment_value", "--set", "n_customers=abc"],
+            ["'segment_value'", "'n_customers'", "expected int"],
+        ),
+        (
+            ["segment_value", "--set", "n_customers=10"],
+            ["'segment_value'", "'n_customers'", "out of range", "[500, 2,000,000]"],
+        ),
+        (
+            ["campaign_uplift", "--set", "outcome=revenue"],
+            ["'campaign_uplift'", "'outcome'", "one of conversion, visit"],
+        ),
+        (
+            ["satisfaction_loyalty_profit", "--set", "run_sem=maybe"],
+            ["'satisfaction_loyalty_profit'", "'run_sem'", "true or false"],
+        ),
         (["--set", "horizon_months=0"], ["'segment_value'", "'horizon_months'", "out of range"]),
         (["no_such_report"], ["'no_such_report'", "available: " + ", ".join(REPORTS)]),
         (["segment_value", "--set", "n_customers"], ["--set expects key=value", "'n_customers'"]),
@@ -140,14 +167,30 @@ def test_bad_parameters_fail_fast_with_one_line(tmp_path, capsys, no_kernel, arg
 
 @pytest.mark.parametrize(
     ("report", "parameter"),
-    [("satisfaction_loyalty_profit", "data"), ("segment_value", "data_source"),
-     ("customization_tradeoffs", "conjoint_answers"), ("00_overview", "warehouse")],
+    [
+        ("satisfaction_loyalty_profit", "data"),
+        ("segment_value", "data_source"),
+        ("customization_tradeoffs", "conjoint_answers"),
+        ("00_overview", "warehouse"),
+    ],
 )
 def test_missing_input_file_fails_before_execution(tmp_path, capsys, no_kernel, report, parameter):
-    missing = tmp_path / "absent" / "input.csv" if parameter != "warehouse" else tmp_path / "x.duckdb"
+    missing = (
+        tmp_path / "absent" / "input.csv" if parameter != "warehouse" else tmp_path / "x.duckdb"
+    )
     out = tmp_path / "out"
-    code = main(["run", report, "--set", f"{parameter}={missing}", "--notebooks", str(NOTEBOOKS),
-                 "--output", str(out)])
+    code = main(
+        [
+            "run",
+            report,
+            "--set",
+            f"{parameter}={missing}",
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err == f"crm: error: report {report!r}, parameter {parameter!r}: no file at {missing}"
@@ -156,17 +199,41 @@ def test_missing_input_file_fails_before_execution(tmp_path, capsys, no_kernel, 
 
 def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel):
     config = tmp_path / "jobs.yaml"
-    config.write_text("jobs:\n  - {name: a, notebook: segment_value, parameters: {equity_draws: 5}}\n")
-    code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output",
-                 str(tmp_path / "out")])
+    config.write_text(
+        "jobs:\n  - {name: a, notebook: segment_value, parameters: {equity_draws: 5}}\n"
+    )
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
-    assert err.startswith("crm: error: report 'segment_value', parameter 'equity_draws': 5 is out of range")
+    assert err.startswith(
+        "crm: error: report 'segment_value', parameter 'equity_draws': 5 is out of range"
+    )
 
 
 def test_debug_shows_the_traceback(tmp_path, no_kernel):
     from crm_models.errors import ParameterError
 
     with pytest.raises(ParameterError, match="'nope'"):
-        main(["--debug", "run", "segment_value", "--set", "nope=1", "--notebooks", str(NOTEBOOKS),
-              "--output", str(tmp_path / "out")])
+        main(
+            [
+                "--debug",
+                "run",
+                "segment_value",
+                "--set",
+                "nope=1",
+                "--notebooks",
+                str(NOTEBOOKS),
+                "--output",
+                str(tmp_path / "out"),
+            ]
+        )

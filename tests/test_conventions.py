@@ -43,28 +43,64 @@ from crm_models.reporting.teaching import CheckResult
 from crm_models.results import Result
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-PACKAGES = ("crm_models.value", "crm_models.uplift", "crm_models.loyalty",
-            "crm_models.customization", "crm_models.data", "crm_models.reporting")
+PACKAGES = (
+    "crm_models.value",
+    "crm_models.uplift",
+    "crm_models.loyalty",
+    "crm_models.customization",
+    "crm_models.data",
+    "crm_models.reporting",
+)
 MAX_MODULE_LINES = 500
 
 SCALARS = (int, float, bool, complex, str, bytes, np.number, np.bool_)
-ALLOWED_CLASSES = (pd.DataFrame, pd.Series, pd.Index, np.ndarray, Styler, Axes, Figure,
-                   pathlib.PurePath, Result, DisplayObject, CheckResult, *SCALARS)
-FORBIDDEN_ORIGINS = (dict, tuple, list, set, frozenset, collections.abc.Mapping,
-                     collections.abc.Set, collections.abc.Sequence)
+ALLOWED_CLASSES = (
+    pd.DataFrame,
+    pd.Series,
+    pd.Index,
+    np.ndarray,
+    Styler,
+    Axes,
+    Figure,
+    pathlib.PurePath,
+    Result,
+    DisplayObject,
+    CheckResult,
+    *SCALARS,
+)
+FORBIDDEN_ORIGINS = (
+    dict,
+    tuple,
+    list,
+    set,
+    frozenset,
+    collections.abc.Mapping,
+    collections.abc.Set,
+    collections.abc.Sequence,
+)
 ITERATORS = (collections.abc.Iterator, collections.abc.Generator, collections.abc.Iterable)
 # Names that a module may import only under TYPE_CHECKING: resolve them anyway.
-EXTRA_NAMES = {"pd": pd, "np": np, "Path": Path, "Axes": Axes, "Figure": Figure, "Styler": Styler,
-               "DataFrame": pd.DataFrame, "Series": pd.Series, "Self": typing.Self,
-               "Iterator": collections.abc.Iterator, "Generator": collections.abc.Generator,
-               "Iterable": collections.abc.Iterable, "HTML": HTML}
+EXTRA_NAMES = {
+    "pd": pd,
+    "np": np,
+    "Path": Path,
+    "Axes": Axes,
+    "Figure": Figure,
+    "Styler": Styler,
+    "DataFrame": pd.DataFrame,
+    "Series": pd.Series,
+    "Self": typing.Self,
+    "Iterator": collections.abc.Iterator,
+    "Generator": collections.abc.Generator,
+    "Iterable": collections.abc.Iterable,
+    "HTML": HTML,
+}
 # The results convention's own JSON export (``Result.to_dict``) is a dict by design.
 EXEMPT_METHODS = {"to_dict"}
 # Public names whose return breaks the rule on purpose, with the reason.
 EXEMPT = {
     "crm_models.data.World.tables": "the world's tables by warehouse table name, for the writer",
-    "crm_models.customization.attributes_from_products":
-        "builds the attribute -> levels mapping that design_choice_experiment takes",
+    "crm_models.customization.attributes_from_products": "builds the attribute -> levels mapping that design_choice_experiment takes",
     "crm_models.value.BGNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
     "crm_models.value.MBGNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
     "crm_models.value.ParetoNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
@@ -102,8 +138,9 @@ def _public_api() -> list[tuple[str, object, type | None]]:
                         if attr.startswith("_") or attr in EXEMPT_METHODS:
                             continue
                         func = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-                        if inspect.isfunction(func) and attr not in {q.rsplit(".", 1)[-1] for q, _, o in found
-                                                                    if o is obj}:
+                        if inspect.isfunction(func) and attr not in {
+                            q.rsplit(".", 1)[-1] for q, _, o in found if o is obj
+                        }:
                             found.append((f"{package_name}.{name}.{attr}", func, obj))
             elif inspect.isfunction(obj) and obj.__module__.startswith("crm_models"):
                 found.append((f"{package_name}.{name}", obj, None))
@@ -147,16 +184,22 @@ def _problem(func, owner: type | None) -> str | None:
             continue
         if origin is list and typing.get_args(arm) == (str,):
             continue  # a list of names
-        if inspect.isclass(origin) and issubclass(origin, FORBIDDEN_ORIGINS) and not issubclass(
-            origin, (str, bytes, np.ndarray, pd.Series, pd.Index)
+        if (
+            inspect.isclass(origin)
+            and issubclass(origin, FORBIDDEN_ORIGINS)
+            and not issubclass(origin, (str, bytes, np.ndarray, pd.Series, pd.Index))
         ):
             return f"returns a {origin.__name__} ({text!r})"
-        if owner is not None and inspect.isclass(arm) and issubclass(owner, arm) and arm.__module__.startswith(
-            "crm_models"
+        if (
+            owner is not None
+            and inspect.isclass(arm)
+            and issubclass(owner, arm)
+            and arm.__module__.startswith("crm_models")
         ):
             continue  # the class itself (fit returns self)
-        if inspect.isclass(arm) and (issubclass(arm, ALLOWED_CLASSES) or _is_estimator(arm)
-                                     or _is_package_class(arm)):
+        if inspect.isclass(arm) and (
+            issubclass(arm, ALLOWED_CLASSES) or _is_estimator(arm) or _is_package_class(arm)
+        ):
             continue
         return f"returns {text!r}: not self, a Result, a frame, an array, a scalar, a str, a Path, None or Axes"
     return None
@@ -171,8 +214,11 @@ def test_public_api_is_found():
 
 
 def test_every_public_function_and_method_has_a_conventional_return_annotation():
-    violations = [f"{qualified}: {problem}" for qualified, func, owner in _public_api()
-                  if qualified not in EXEMPT and (problem := _problem(func, owner))]
+    violations = [
+        f"{qualified}: {problem}"
+        for qualified, func, owner in _public_api()
+        if qualified not in EXEMPT and (problem := _problem(func, owner))
+    ]
     assert not violations, f"{len(violations)} violation(s):\n" + "\n".join(sorted(violations))
 
 
@@ -207,14 +253,22 @@ def _result_classes() -> list[type]:
 
 def test_result_classes_keep_the_short_repr():
     """A plain ``@dataclass`` would generate a repr listing every field, draws included."""
-    generated = [f"{cls.__module__}.{cls.__qualname__}" for cls in _result_classes()
-                 if inspect.unwrap(cls.__repr__).__code__.co_filename == "<string>"]
-    assert not generated, "declare with @dataclass(frozen=True, repr=False):\n" + "\n".join(generated)
+    generated = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in _result_classes()
+        if inspect.unwrap(cls.__repr__).__code__.co_filename == "<string>"
+    ]
+    assert not generated, "declare with @dataclass(frozen=True, repr=False):\n" + "\n".join(
+        generated
+    )
 
 
 def test_result_classes_are_all_frozen():
-    thawed = [f"{cls.__module__}.{cls.__qualname__}" for cls in _result_classes()
-              if not (dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen)]
+    thawed = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in _result_classes()
+        if not (dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen)
+    ]
     assert not thawed, "not frozen dataclasses:\n" + "\n".join(thawed)
 
 
@@ -258,7 +312,9 @@ def test_every_name_in_dunder_all_exists(package_name):
 
 
 def test_no_module_is_over_500_lines():
-    sizes = {str(path.relative_to(SRC)): len(path.read_text(encoding="utf-8").splitlines())
-             for path in sorted(SRC.rglob("*.py"))}
+    sizes = {
+        str(path.relative_to(SRC)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(SRC.rglob("*.py"))
+    }
     too_long = [f"{path}: {n} lines" for path, n in sizes.items() if n > MAX_MODULE_LINES]
     assert not too_long, f"modules over {MAX_MODULE_LINES} lines:\n" + "\n".join(too_long)

@@ -62,20 +62,44 @@ def test_edges_follow_the_declared_ranges(tmp_path):
     """The planner itself: low/high edges, sizes held low, choices and flags changed."""
     from crm_models.reporting.catalog import _parameter
 
-    report = Report("demo", tmp_path / "demo.ipynb", "Demo", "", {
-        "n_customers": _parameter("n_customers", {"default": "2000", "inferred_type_name": "int",
-                                                  "help": "customers [500, 2000000]"}),
-        "rate": _parameter("rate", {"default": "0.1", "inferred_type_name": "float",
-                                    "help": "rate [0, 1]"}),
-        "seed": _parameter("seed", {"default": "1", "inferred_type_name": "int", "help": "seed [0, ]"}),
-        "model": _parameter("model", {"default": "'a'", "inferred_type_name": "str",
-                                      "help": "model {a, b, c}"}),
-        "flag": _parameter("flag", {"default": "True", "inferred_type_name": "bool", "help": ""}),
-        "path": _parameter("path", {"default": "''", "inferred_type_name": "str", "help": "file"}),
-    })
+    report = Report(
+        "demo",
+        tmp_path / "demo.ipynb",
+        "Demo",
+        "",
+        {
+            "n_customers": _parameter(
+                "n_customers",
+                {
+                    "default": "2000",
+                    "inferred_type_name": "int",
+                    "help": "customers [500, 2000000]",
+                },
+            ),
+            "rate": _parameter(
+                "rate", {"default": "0.1", "inferred_type_name": "float", "help": "rate [0, 1]"}
+            ),
+            "seed": _parameter(
+                "seed", {"default": "1", "inferred_type_name": "int", "help": "seed [0, ]"}
+            ),
+            "model": _parameter(
+                "model", {"default": "'a'", "inferred_type_name": "str", "help": "model {a, b, c}"}
+            ),
+            "flag": _parameter(
+                "flag", {"default": "True", "inferred_type_name": "bool", "help": ""}
+            ),
+            "path": _parameter(
+                "path", {"default": "''", "inferred_type_name": "str", "help": "file"}
+            ),
+        },
+    )
     assert edge_parameters(report, "low") == {"n_customers": 500, "rate": 0.0, "seed": 0}
-    assert edge_parameters(report, "high") == {"n_customers": 500, "rate": 1.0,  # seed: open
-                                               "model": "c", "flag": False}
+    assert edge_parameters(report, "high") == {
+        "n_customers": 500,
+        "rate": 1.0,  # seed: open
+        "model": "c",
+        "flag": False,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +107,34 @@ def edge_run(tmp_path_factory):
     """Both edge runs of every notebook, in one `crm run --jobs 2`."""
     base = tmp_path_factory.mktemp("edge-run")
     reports = discover(NOTEBOOKS)
-    planned = {(name, edge): edge_parameters(reports[name], edge) for name in REPORTS for edge in EDGES}
-    jobs = [{"name": f"{name}__{edge}", "notebook": name, "parameters": values}
-            for (name, edge), values in planned.items()]
+    planned = {
+        (name, edge): edge_parameters(reports[name], edge) for name in REPORTS for edge in EDGES
+    }
+    jobs = [
+        {"name": f"{name}__{edge}", "notebook": name, "parameters": values}
+        for (name, edge), values in planned.items()
+    ]
     config = base / "edges.yaml"
     config.write_text(yaml.safe_dump({"jobs": jobs}, sort_keys=False))
     out = base / "reports"
-    code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output", str(out),
-                 "--jobs", "2", "--force"])
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+            "--force",
+        ]
+    )
     manifest = json.loads((out / "manifest.json").read_text())
-    return SimpleNamespace(code=code, planned=planned, entries={e["name"]: e for e in manifest["reports"]})
+    return SimpleNamespace(
+        code=code, planned=planned, entries={e["name"]: e for e in manifest["reports"]}
+    )
 
 
 @pytest.mark.parametrize("edge", EDGES)

@@ -42,32 +42,103 @@ SMALL = {
     "segment_value": {"n_customers": 2000, "n_draws": 30},
     "campaign_uplift": {"n_customers": 2000, "n_boot": 50},
     "satisfaction_loyalty_profit": {"n_respondents": 300, "n_boot": 200, "run_sem": False},
-    "customization_tradeoffs": {"n_customers": 2000, "n_respondents": 150, "tornado_sample": 500,
-                                "n_boot": 100},
+    "customization_tradeoffs": {
+        "n_customers": 2000,
+        "n_respondents": 150,
+        "tornado_sample": 500,
+        "n_boot": 100,
+    },
 }
 
 # The keys of NAME.json -> figures, as each notebook's final markdown cell documents them.
 DOCUMENTED = {
-    "00_overview": {"customers", "transactions", "revenue", "repeat_buyer_share", "active_share_true",
-                    "consent_shares", "relationship_level_shares", "campaign", "warehouse_tables"},
-    "segment_value": {"source", "observation_end", "calibration_end", "model", "parameters",
-                      "standard_errors", "loglik", "holdout", "customer_equity", "clv_horizon_months",
-                      "annual_discount_rate", "margin_rate", "top20_share", "gini", "abc",
-                      "value_needs_cells", "value_fit_cells", "winback"},
-    "campaign_uplift": {"data_source", "outcome", "ate", "srm", "balance", "models", "selected_model",
-                        "recommended_policy", "recommended_share", "recommended_share_ci",
-                        "recommended_contacts", "expected_incremental_profit",
-                        "expected_incremental_profit_ci", "n_eligible", "profit_everyone",
-                        "profit_nobody", "plan_expected_profit", "opted_out", "excluded",
-                        "consent_cost", "truth_corr", "policy_value"},
-    "satisfaction_loyalty_profit": {"data_source", "model", "satisfaction_index", "indices",
-                                    "path_coefficients", "r2", "gof", "reliability", "htmt",
-                                    "importance_performance", "retention_profit", "retention_curve",
-                                    "relationship_ladder", "sem"},
-    "customization_tradeoffs": {"configuration_counts", "part_worths", "wtp", "conjoint", "kano",
-                                "optimum", "profit_by_type", "profit_by_modules", "tornado",
-                                "faces_table", "faces_numbers", "faces_table_matches_seed",
-                                "faces_by_market_size", "selection"},
+    "00_overview": {
+        "customers",
+        "transactions",
+        "revenue",
+        "repeat_buyer_share",
+        "active_share_true",
+        "consent_shares",
+        "relationship_level_shares",
+        "campaign",
+        "warehouse_tables",
+    },
+    "segment_value": {
+        "source",
+        "observation_end",
+        "calibration_end",
+        "model",
+        "parameters",
+        "standard_errors",
+        "loglik",
+        "holdout",
+        "customer_equity",
+        "clv_horizon_months",
+        "annual_discount_rate",
+        "margin_rate",
+        "top20_share",
+        "gini",
+        "abc",
+        "value_needs_cells",
+        "value_fit_cells",
+        "winback",
+    },
+    "campaign_uplift": {
+        "data_source",
+        "outcome",
+        "ate",
+        "srm",
+        "balance",
+        "models",
+        "selected_model",
+        "recommended_policy",
+        "recommended_share",
+        "recommended_share_ci",
+        "recommended_contacts",
+        "expected_incremental_profit",
+        "expected_incremental_profit_ci",
+        "n_eligible",
+        "profit_everyone",
+        "profit_nobody",
+        "plan_expected_profit",
+        "opted_out",
+        "excluded",
+        "consent_cost",
+        "truth_corr",
+        "policy_value",
+    },
+    "satisfaction_loyalty_profit": {
+        "data_source",
+        "model",
+        "satisfaction_index",
+        "indices",
+        "path_coefficients",
+        "r2",
+        "gof",
+        "reliability",
+        "htmt",
+        "importance_performance",
+        "retention_profit",
+        "retention_curve",
+        "relationship_ladder",
+        "sem",
+    },
+    "customization_tradeoffs": {
+        "configuration_counts",
+        "part_worths",
+        "wtp",
+        "conjoint",
+        "kano",
+        "optimum",
+        "profit_by_type",
+        "profit_by_modules",
+        "tornado",
+        "faces_table",
+        "faces_numbers",
+        "faces_table_matches_seed",
+        "faces_by_market_size",
+        "selection",
+    },
 }
 # Documented as null under these parameters (no warehouse given; SEM switched off).
 NULL_HERE = {"00_overview": {"warehouse_tables"}, "satisfaction_loyalty_profit": {"sem"}}
@@ -97,8 +168,19 @@ def _run_once(base: Path) -> dict:
     jobs = [{"name": name, "notebook": name, "parameters": SMALL[name]} for name in REPORTS]
     config.write_text(yaml.safe_dump({"jobs": jobs}, sort_keys=False))
     start = time.perf_counter()
-    code = main(["run", "--config", str(config), "--notebooks", str(NOTEBOOKS), "--output", str(out),
-                 "--jobs", "2"])
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+        ]
+    )
     result = {"out": str(out), "code": code, "seconds": time.perf_counter() - start}
     done.write_text(json.dumps(result))
     return result
@@ -127,12 +209,21 @@ def run(tmp_path_factory):
         result = _run_once(tmp_path_factory.mktemp("study-run"))
     out = Path(result["out"])
     manifest = json.loads((out / "manifest.json").read_text())
-    return SimpleNamespace(out=out, code=result["code"], seconds=result["seconds"], manifest=manifest,
-                           entries={e["name"]: e for e in manifest["reports"]})
+    return SimpleNamespace(
+        out=out,
+        code=result["code"],
+        seconds=result["seconds"],
+        manifest=manifest,
+        entries={e["name"]: e for e in manifest["reports"]},
+    )
 
 
 def test_the_run_succeeds(run):
-    failed = {n: (e["error"], e["executed_notebook"]) for n, e in run.entries.items() if e["status"] != "ok"}
+    failed = {
+        n: (e["error"], e["executed_notebook"])
+        for n, e in run.entries.items()
+        if e["status"] != "ok"
+    }
     assert not failed and run.code == 0
     assert sorted(run.entries) == REPORTS
 
@@ -143,7 +234,9 @@ EXTERNAL = re.compile(
     r"""(?:\b(?:src|href)\s*=\s*["']?\s*|@import\s+(?:url\(\s*)?["']?\s*|\burl\(\s*["']?\s*)(?:https?:)?//""",
     re.I,
 )
-ID_HEADER = re.compile(r"^(customer|respondent|client)?[ _-]?id$|^(customer|respondent)[ _-]?(id|number|no)$", re.I)
+ID_HEADER = re.compile(
+    r"^(customer|respondent|client)?[ _-]?id$|^(customer|respondent)[ _-]?(id|number|no)$", re.I
+)
 
 
 class Page(HTMLParser):
@@ -182,7 +275,9 @@ class Page(HTMLParser):
                 self._open[-1][1].append(data)
 
     def with_class(self, *names: str) -> list[tuple[str, dict]]:
-        return [(t, a) for t, a in self.elements if set((a.get("class") or "").split()) & set(names)]
+        return [
+            (t, a) for t, a in self.elements if set((a.get("class") or "").split()) & set(names)
+        ]
 
 
 _pages: dict[Path, Page] = {}
@@ -200,8 +295,12 @@ def squash(text: str) -> str:
 
 def cells(name: str, tag: str | None = None, kind: str | None = None) -> list:
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    return [c for c in nb.cells if (tag is None or tag in c.metadata.get("tags", []))
-            and (kind is None or c.cell_type == kind)]
+    return [
+        c
+        for c in nb.cells
+        if (tag is None or tag in c.metadata.get("tags", []))
+        and (kind is None or c.cell_type == kind)
+    ]
 
 
 # -- outputs and JSON ----------------------------------------------------------------------------
@@ -238,10 +337,12 @@ def _refuse_constant(token):
 def test_json_has_the_documented_keys_with_finite_numbers(run, name):
     doc = cells(name, kind="markdown")[-1].source
     for key in DOCUMENTED[name]:
-        assert key.removesuffix("_ci") in doc, f"{name}: key {key} is not in the notebook's documentation"
+        assert key.removesuffix("_ci") in doc, (
+            f"{name}: key {key} is not in the notebook's documentation"
+        )
     payload = json.loads((run.out / f"{name}.json").read_text(), parse_constant=_refuse_constant)
     figures = payload["figures"]
-    assert set(figures) == DOCUMENTED[name], (set(figures) ^ DOCUMENTED[name])
+    assert set(figures) == DOCUMENTED[name], set(figures) ^ DOCUMENTED[name]
     for key in DOCUMENTED[name]:
         if key in NULL_HERE.get(name, set()):
             assert figures[key] is None, key
@@ -279,8 +380,11 @@ SANITY = {
         f["n_eligible"] + f["opted_out"] <= 2000,
     ],
     "satisfaction_loyalty_profit": lambda f: [
-        0 <= f["satisfaction_index"]["ci_low"] <= f["satisfaction_index"]["index"]
-        <= f["satisfaction_index"]["ci_high"] <= 100,
+        0
+        <= f["satisfaction_index"]["ci_low"]
+        <= f["satisfaction_index"]["index"]
+        <= f["satisfaction_index"]["ci_high"]
+        <= 100,
         f["model"]["respondents"] == 300 and f["model"]["n_boot"] <= 200,
         0 <= f["gof"] <= 1,
     ],
@@ -293,17 +397,31 @@ SANITY = {
 
 # Headline figures as the management page prints them: the JSON and the page agree.
 HEADLINES = {
-    "00_overview": lambda f: [fmt_int(f["customers"]), fmt_int(f["transactions"]), fmt_money(f["revenue"])],
-    "segment_value": lambda f: [fmt_money(_ce(f)["estimate"]),
-                                fmt_interval(_ce(f)["ci_low"], _ce(f)["ci_high"], fmt_money)],
-    "campaign_uplift": lambda f: [fmt_money(f["expected_incremental_profit"]),
-                                  fmt_interval(*f["expected_incremental_profit_ci"], fmt_money)],
+    "00_overview": lambda f: [
+        fmt_int(f["customers"]),
+        fmt_int(f["transactions"]),
+        fmt_money(f["revenue"]),
+    ],
+    "segment_value": lambda f: [
+        fmt_money(_ce(f)["estimate"]),
+        fmt_interval(_ce(f)["ci_low"], _ce(f)["ci_high"], fmt_money),
+    ],
+    "campaign_uplift": lambda f: [
+        fmt_money(f["expected_incremental_profit"]),
+        fmt_interval(*f["expected_incremental_profit_ci"], fmt_money),
+    ],
     "satisfaction_loyalty_profit": lambda f: [
         f"{f['satisfaction_index']['index']:.1f}",
-        fmt_interval(f["satisfaction_index"]["ci_low"], f["satisfaction_index"]["ci_high"],
-                     lambda x: f"{x:.1f}")],
-    "customization_tradeoffs": lambda f: [fmt_money(f["optimum"]["profit"]),
-                                          fmt_interval(*f["optimum"]["profit_ci"], fmt_money)],
+        fmt_interval(
+            f["satisfaction_index"]["ci_low"],
+            f["satisfaction_index"]["ci_high"],
+            lambda x: f"{x:.1f}",
+        ),
+    ],
+    "customization_tradeoffs": lambda f: [
+        fmt_money(f["optimum"]["profit"]),
+        fmt_interval(*f["optimum"]["profit_ci"], fmt_money),
+    ],
 }
 
 
@@ -324,16 +442,28 @@ def test_json_figures_are_consistent_and_shown_on_the_page(run, name):
 def test_management_page_has_no_code(run, name):
     html = (run.out / f"{name}.html").read_text(encoding="utf-8")
     management = page(run.out / f"{name}.html")
-    assert not management.with_class("jp-InputPrompt", "jp-OutputPrompt", "jp-CodeMirrorEditor",
-                                      "highlight", "jp-Cell-inputWrapper-code")
-    code_cells = [a for t, a in management.with_class("jp-CodeCell") if "jp-Cell" in a["class"].split()]
+    assert not management.with_class(
+        "jp-InputPrompt",
+        "jp-OutputPrompt",
+        "jp-CodeMirrorEditor",
+        "highlight",
+        "jp-Cell-inputWrapper-code",
+    )
+    code_cells = [
+        a for t, a in management.with_class("jp-CodeCell") if "jp-Cell" in a["class"].split()
+    ]
     assert code_cells and all("jp-mod-noInput" in a["class"].split() for a in code_cells)
-    assert "Traceback" not in management.text and "An Exception was encountered" not in management.text
+    assert (
+        "Traceback" not in management.text and "An Exception was encountered" not in management.text
+    )
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
     assert 'data-mime-type="application/vnd.jupyter.error"' not in html
     # a bare repr (e.g. a dict returned by the last line of a cell) is a debugging dump
-    reprs = [a for t, a in management.with_class("jp-OutputArea-executeResult")
-             if a.get("data-mime-type") == "text/plain"]
+    reprs = [
+        a
+        for t, a in management.with_class("jp-OutputArea-executeResult")
+        if a.get("data-mime-type") == "text/plain"
+    ]
     assert not reprs, f"{len(reprs)} plain-text repr output(s) on the management page"
     # the code itself: no line of any code cell appears as text
     for cell in cells(name, kind="code"):
@@ -365,7 +495,10 @@ def test_management_page_has_no_analyst_or_exercise_material(run, name):
     companions: analyst headings, the JSON-key documentation and the answer check."""
     management = page(run.out / f"{name}.html")
     assert not [h for h in management.headings if "analyst" in h.lower() or "exercise" in h.lower()]
-    assert "relative tolerance" not in management.text and "exact answer required" not in management.text
+    assert (
+        "relative tolerance" not in management.text
+        and "exact answer required" not in management.text
+    )
     assert "JSON" not in " ".join(management.headings)
     doc_first_line = cells(name, kind="markdown")[-1].source.splitlines()[0]
     assert squash(re.sub(r"[`*#]", "", doc_first_line)) not in management.squashed
@@ -392,8 +525,11 @@ def test_pages_show_the_expected_number_of_charts(run, name):
 def _solution_expressions(source: str) -> list[str]:
     """Right-hand sides of the solution cell's assignments, except bare names."""
     tree = ast.parse(source)
-    return [ast.get_source_segment(source, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Name)]
+    return [
+        ast.get_source_segment(source, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Name)
+    ]
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -435,10 +571,17 @@ def test_index_links_every_report(run):
     links = {a["href"] for t, a in index.elements if t == "a" and "href" in a}
     reports = discover(NOTEBOOKS)
     for name in REPORTS:
-        assert {f"{name}.html", f"{name}.analyst.html", f"{name}.teaching.html", f"{name}.json"} <= links
+        assert {
+            f"{name}.html",
+            f"{name}.analyst.html",
+            f"{name}.teaching.html",
+            f"{name}.json",
+        } <= links
         assert reports[name].title in index.text and reports[name].summary in index.text
     assert "manifest.json" in links
-    assert not [h for t, a in index.elements for h in [a.get("href", "")] if re.match(r"(https?:)?//", h)]
+    assert not [
+        h for t, a in index.elements for h in [a.get("href", "")] if re.match(r"(https?:)?//", h)
+    ]
 
 
 def test_manifest_records_parameters_inputs_versions_commit_timings_status(run):
@@ -447,8 +590,13 @@ def test_manifest_records_parameters_inputs_versions_commit_timings_status(run):
         assert info["packages"][package], package
     assert info["python"] and info["platform"] and len(info["code_fingerprint"]) == 64
     assert info["jobs"] == REPORTS and info["started_at"] <= info["finished_at"]
-    if shutil.which("git") and subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).returncode == 0:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if (
+        shutil.which("git")
+        and subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True).returncode == 0
+    ):
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
         assert info["git_commit"] == head and isinstance(info["git_dirty"], bool)
     else:
         assert info["git_commit"] is None
@@ -456,12 +604,19 @@ def test_manifest_records_parameters_inputs_versions_commit_timings_status(run):
     for name in REPORTS:
         entry = run.entries[name]
         assert entry["status"] == "ok" and entry["error"] == ""
-        assert entry["parameters"] == {p.name: p.default for p in reports[name].parameters.values()} | SMALL[name]
+        assert (
+            entry["parameters"]
+            == {p.name: p.default for p in reports[name].parameters.values()} | SMALL[name]
+        )
         assert entry["inputs"] == {}  # every study runs on simulated data here
         assert 0 < entry["work_seconds"] < entry["seconds"] < run.seconds
         assert re.fullmatch(r"[0-9a-f]{64}", entry["cache_key"])
-        assert entry["finished_at"] and Path(entry["executed_notebook"]) == run.out / f"{name}.ipynb"
-        assert entry["title"] == reports[name].title and entry["notebook"] == str(NOTEBOOKS / f"{name}.ipynb")
+        assert (
+            entry["finished_at"] and Path(entry["executed_notebook"]) == run.out / f"{name}.ipynb"
+        )
+        assert entry["title"] == reports[name].title and entry["notebook"] == str(
+            NOTEBOOKS / f"{name}.ipynb"
+        )
 
 
 def test_overview_runs_on_a_fresh_clone_without_a_warehouse(tmp_path, monkeypatch, capsys):
@@ -469,8 +624,18 @@ def test_overview_runs_on_a_fresh_clone_without_a_warehouse(tmp_path, monkeypatc
     report still runs and says how to build it."""
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "reports"
-    code = main(["run", "00_overview", "--set", "n_customers=200", "--notebooks", str(NOTEBOOKS),
-                 "--output", str(out)])
+    code = main(
+        [
+            "run",
+            "00_overview",
+            "--set",
+            "n_customers=200",
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     figures = json.loads((out / "00_overview.json").read_text())["figures"]
     assert figures["customers"] == 200 and figures["warehouse_tables"] is None
@@ -486,8 +651,11 @@ DEFINITION = re.compile(r"^(?:async\s+def|def|class)\s", re.MULTILINE)
 @pytest.mark.parametrize("name", REPORTS)
 def test_no_notebook_cell_defines_a_function_or_class(name):
     """Notebooks are parameters, calls, charts and prose: code with a name lives in the package."""
-    defining = [cell.source.splitlines()[0] for cell in cells(name, kind="code")
-                if DEFINITION.search(cell.source)]
+    defining = [
+        cell.source.splitlines()[0]
+        for cell in cells(name, kind="code")
+        if DEFINITION.search(cell.source)
+    ]
     assert not defining, f"{name}: cells defining functions/classes: {defining}"
 
 
@@ -518,4 +686,6 @@ def test_overview_headline_figures_recomputed_from_the_world(run):
     assert math.isclose(figures["revenue"], tx["amount"].sum(), rel_tol=1e-9)
     assert math.isclose(figures["repeat_buyer_share"], (weeks.nunique() > 1).mean(), rel_tol=1e-9)
     shares = world.customers["consent_status"].value_counts(normalize=True)
-    assert all(math.isclose(figures["consent_shares"][k], v, rel_tol=1e-9) for k, v in shares.items())
+    assert all(
+        math.isclose(figures["consent_shares"][k], v, rel_tol=1e-9) for k, v in shares.items()
+    )

@@ -75,8 +75,9 @@ def test_the_level_changes_the_wald_width():
 
 
 def test_explicit_bounds_win_over_the_wald_interval():
-    table = estimate_table([1.0, 2.0], se=[0.1, 0.2], ci_low=[0.0, 1.5], ci_high=[3.0, 2.5],
-                           index=["x", "y"])
+    table = estimate_table(
+        [1.0, 2.0], se=[0.1, 0.2], ci_low=[0.0, 1.5], ci_high=[3.0, 2.5], index=["x", "y"]
+    )
     assert table.loc["x"].tolist() == [1.0, 0.1, 0.0, 3.0]
     assert table.loc["y"].tolist() == [2.0, 0.2, 1.5, 2.5]
 
@@ -121,8 +122,9 @@ class DemoResult(Result):
     n: int
     label: str
     missing: float = math.nan
-    draws: np.ndarray = dataclasses.field(default_factory=lambda: np.arange(5.0),
-                                          metadata={"json": False})
+    draws: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.arange(5.0), metadata={"json": False}
+    )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         return estimate_table([self.value], [1.0], level=level, index=["value"])
@@ -130,16 +132,35 @@ class DemoResult(Result):
 
 def test_to_jsonable_converts_numpy_pandas_and_non_finite():
     value = {
-        "int": np.int64(3), "float": np.float32(0.5), "bool": np.bool_(True), "nan": float("nan"),
-        "inf": np.inf, "array": np.array([1.0, np.nan]), "tuple": (1, 2),
-        "series": pd.Series({"a": 1.5}), "frame": pd.DataFrame({"x": [1, 2]}),
-        "date": pd.Timestamp("2024-01-02"), 3: None, "text": "t", "other": complex(1, 2),
+        "int": np.int64(3),
+        "float": np.float32(0.5),
+        "bool": np.bool_(True),
+        "nan": float("nan"),
+        "inf": np.inf,
+        "array": np.array([1.0, np.nan]),
+        "tuple": (1, 2),
+        "series": pd.Series({"a": 1.5}),
+        "frame": pd.DataFrame({"x": [1, 2]}),
+        "date": pd.Timestamp("2024-01-02"),
+        3: None,
+        "text": "t",
+        "other": complex(1, 2),
     }
     converted = to_jsonable(value)
     assert converted == {
-        "int": 3, "float": 0.5, "bool": True, "nan": None, "inf": None, "array": [1.0, None],
-        "tuple": [1, 2], "series": {"a": 1.5}, "frame": [{"x": 1}, {"x": 2}],
-        "date": "2024-01-02T00:00:00", "3": None, "text": "t", "other": "(1+2j)",
+        "int": 3,
+        "float": 0.5,
+        "bool": True,
+        "nan": None,
+        "inf": None,
+        "array": [1.0, None],
+        "tuple": [1, 2],
+        "series": {"a": 1.5},
+        "frame": [{"x": 1}, {"x": 2}],
+        "date": "2024-01-02T00:00:00",
+        "3": None,
+        "text": "t",
+        "other": "(1+2j)",
     }
     assert type(converted["int"]) is int and type(converted["bool"]) is bool
 
@@ -170,8 +191,7 @@ def test_short_repr_shows_scalars_only():
 
 def test_long_repr_is_cut_after_eight_fields():
     fields = [(f"f{i}", int) for i in range(10)]
-    Wide = dataclasses.make_dataclass("Wide", fields, bases=(Result,), frozen=True,
-                                      repr=False)
+    Wide = dataclasses.make_dataclass("Wide", fields, bases=(Result,), frozen=True, repr=False)
     assert repr(Wide(*range(10))) == "Wide(f0=0, f1=1, f2=2, f3=3, f4=4, f5=5, f6=6, f7=7, …)"
 
 

@@ -24,79 +24,137 @@ Typical use:
 
 
 def _add_data_commands(sub) -> None:
-    data = sub.add_parser("data", help="build, load, check and inspect data",
-                          description="Build, load, check and inspect the warehouse data.")
+    data = sub.add_parser(
+        "data",
+        help="build, load, check and inspect data",
+        description="Build, load, check and inspect the warehouse data.",
+    )
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="COMMAND")
 
     build = data_sub.add_parser(
-        "build", help="(re)build the warehouse from the default sources",
+        "build",
+        help="(re)build the warehouse from the default sources",
         description="Build the DuckDB warehouse from the default sources: the seeded synthetic CRM "
-                    "world (schemas world, world_truth) and CDNOW (schema cdnow). The file is "
-                    "replaced atomically: a failed build leaves the previous one untouched.")
-    build.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
-    build.add_argument("--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)")
-    build.add_argument("--seed", type=int, default=0, help="seed of the synthetic world (default: %(default)s)")
+        "world (schemas world, world_truth) and CDNOW (schema cdnow). The file is "
+        "replaced atomically: a failed build leaves the previous one untouched.",
+    )
+    build.add_argument(
+        "--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)"
+    )
+    build.add_argument(
+        "--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)"
+    )
+    build.add_argument(
+        "--seed", type=int, default=0, help="seed of the synthetic world (default: %(default)s)"
+    )
     build.add_argument("--hillstrom", help="path of the Hillstrom e-mail experiment CSV to include")
-    build.add_argument("--survey", help="path of an ECSI-style survey CSV (e.g. mobi.csv) to include")
+    build.add_argument(
+        "--survey", help="path of an ECSI-style survey CSV (e.g. mobi.csv) to include"
+    )
 
     load = data_sub.add_parser(
-        "load", help="validate a CSV/Parquet/DuckDB file and add it to the warehouse",
+        "load",
+        help="validate a CSV/Parquet/DuckDB file and add it to the warehouse",
         description="Validate a file against a table schema and load it in one transaction: a bad "
-                    "file changes nothing, and loading the same file twice adds nothing.")
+        "file changes nothing, and loading the same file twice adds nothing.",
+    )
     load.add_argument("file", help="the file to load")
-    load.add_argument("--table", required=True,
-                      choices=["customers", "transactions", "survey", "campaign", "products"])
-    load.add_argument("--dataset", default="main", help="warehouse schema to load into (default: %(default)s)")
+    load.add_argument(
+        "--table",
+        required=True,
+        choices=["customers", "transactions", "survey", "campaign", "products"],
+    )
+    load.add_argument(
+        "--dataset", default="main", help="warehouse schema to load into (default: %(default)s)"
+    )
     load.add_argument("--mode", choices=["append", "replace"], default="append")
-    load.add_argument("--allow-returns", action="store_true", help="admit negative amounts (returns)")
-    load.add_argument("--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)")
+    load.add_argument(
+        "--allow-returns", action="store_true", help="admit negative amounts (returns)"
+    )
+    load.add_argument(
+        "--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)"
+    )
 
     check = data_sub.add_parser(
-        "check", help="validate a file against a table schema, write nothing",
+        "check",
+        help="validate a file against a table schema, write nothing",
         description="Validate a file against a table schema and report every problem (column, "
-                    "first offending rows, what was expected); writes nothing.")
+        "first offending rows, what was expected); writes nothing.",
+    )
     check.add_argument("file")
-    check.add_argument("--table", required=True,
-                       choices=["customers", "transactions", "survey", "campaign", "products"])
+    check.add_argument(
+        "--table",
+        required=True,
+        choices=["customers", "transactions", "survey", "campaign", "products"],
+    )
     check.add_argument("--allow-returns", action="store_true")
 
-    info = data_sub.add_parser("info", help="list the warehouse tables and their row counts",
-                               description="List the warehouse tables and their row counts.")
+    info = data_sub.add_parser(
+        "info",
+        help="list the warehouse tables and their row counts",
+        description="List the warehouse tables and their row counts.",
+    )
     info.add_argument("--path", default="data/crm.duckdb")
 
     summary = data_sub.add_parser(
-        "summary", help="per-customer frequency/recency/T/monetary summary (DuckDB)",
+        "summary",
+        help="per-customer frequency/recency/T/monetary summary (DuckDB)",
         description="Per-customer RFM summary computed in DuckDB (the same numbers as lifetimes' "
-                    "summary_data_from_transaction_data); prints the first rows or writes --out.")
-    summary.add_argument("--dataset", default="world", help="warehouse schema (default: %(default)s)")
-    summary.add_argument("--time-unit", "--freq", dest="time_unit", choices=["D", "W"], default="W",
-                         help="time unit of recency and T: D days or W weeks (--freq: old name)")
-    summary.add_argument("--observation-end", help="last date to include (default: last transaction)")
+        "summary_data_from_transaction_data); prints the first rows or writes --out.",
+    )
+    summary.add_argument(
+        "--dataset", default="world", help="warehouse schema (default: %(default)s)"
+    )
+    summary.add_argument(
+        "--time-unit",
+        "--freq",
+        dest="time_unit",
+        choices=["D", "W"],
+        default="W",
+        help="time unit of recency and T: D days or W weeks (--freq: old name)",
+    )
+    summary.add_argument(
+        "--observation-end", help="last date to include (default: last transaction)"
+    )
     summary.add_argument("--out", help="write the summary to this CSV/Parquet file")
     summary.add_argument("--path", default="data/crm.duckdb")
 
 
 def _add_report_commands(sub) -> None:
     listing = sub.add_parser(
-        "list", help="show the reports and their parameters (types, defaults)",
+        "list",
+        help="show the reports and their parameters (types, defaults)",
         description="Show the reports (one per notebook) with each parameter's type, default, "
-                    "allowed values and help, read from the notebook's parameters cell.",
+        "allowed values and help, read from the notebook's parameters cell.",
     )
-    listing.add_argument("--notebooks", default="notebooks", help="notebook folder (default: %(default)s)")
+    listing.add_argument(
+        "--notebooks", default="notebooks", help="notebook folder (default: %(default)s)"
+    )
 
     run = sub.add_parser(
-        "run", help="run reports with papermill and write HTML + JSON into reports/",
+        "run",
+        help="run reports with papermill and write HTML + JSON into reports/",
         description="Run report notebooks and write NAME.html (management), NAME.analyst.html, "
-                    "NAME.teaching.html, NAME.json, NAME.ipynb, index.html and manifest.json.",
+        "NAME.teaching.html, NAME.json, NAME.ipynb, index.html and manifest.json.",
     )
     run.add_argument("names", nargs="*", help="reports to run (default: all; see `crm list`)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter (repeatable)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable)",
+    )
     run.add_argument("--config", help="YAML file with a list of jobs (name, notebook, parameters)")
-    run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default: %(default)s)")
+    run.add_argument(
+        "--jobs", type=int, default=1, help="notebooks run in parallel (default: %(default)s)"
+    )
     run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     run.add_argument("--output", default="reports", help="output folder (default: %(default)s)")
-    run.add_argument("--notebooks", default="notebooks", help="notebook folder (default: %(default)s)")
+    run.add_argument(
+        "--notebooks", default="notebooks", help="notebook folder (default: %(default)s)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,8 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser of ``crm [--debug] COMMAND …``.
     """
-    parser = argparse.ArgumentParser(prog="crm", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="crm", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
@@ -122,11 +181,17 @@ def _data(args) -> int:
     if args.data_command == "build":
         from crm_models.data.build import build_default_warehouse
 
-        warehouse = build_default_warehouse(args.path, args.customers, args.seed, args.hillstrom, args.survey)
+        warehouse = build_default_warehouse(
+            args.path, args.customers, args.seed, args.hillstrom, args.survey
+        )
         print(warehouse.info().to_string(index=False))
         print(f"warehouse written to {warehouse.path}")
     elif args.data_command == "load":
-        print(Warehouse(args.path).load(args.file, args.table, args.dataset, args.mode, args.allow_returns))
+        print(
+            Warehouse(args.path).load(
+                args.file, args.table, args.dataset, args.mode, args.allow_returns
+            )
+        )
     elif args.data_command == "check":
         from crm_models.data.loaders import load_table
 
@@ -135,8 +200,9 @@ def _data(args) -> int:
     elif args.data_command == "info":
         print(Warehouse(args.path).info().to_string(index=False))
     elif args.data_command == "summary":
-        frame = Warehouse(args.path).summary(dataset=args.dataset, time_unit=args.time_unit,
-                                             observation_end=args.observation_end)
+        frame = Warehouse(args.path).summary(
+            dataset=args.dataset, time_unit=args.time_unit, observation_end=args.observation_end
+        )
         if args.out:
             out = Path(args.out)
             frame.to_parquet(out) if out.suffix in (".parquet", ".pq") else frame.to_csv(out)
@@ -155,8 +221,10 @@ def _list(args) -> int:
             print(f"    {report.summary}")
         for p in report.parameters.values():
             constraint = p.describe_constraint()
-            print(f"    --set {p.name}=…  ({p.type_name}, default {p.default!r}"
-                  f"{', ' + constraint if constraint else ''})  {p.help}")
+            print(
+                f"    --set {p.name}=…  ({p.type_name}, default {p.default!r}"
+                f"{', ' + constraint if constraint else ''})  {p.help}"
+            )
         for old, new in report.renamed_parameters.items():
             print(f"    deprecated alias: {old} (now {new}; removed in the next release)")
     return 0
@@ -165,10 +233,19 @@ def _list(args) -> int:
 def _run(args) -> int:
     from crm_models.reporting.runner import parse_overrides, run_reports
 
-    results = run_reports(args.names, parse_overrides(args.overrides), args.config, args.notebooks,
-                          args.output, n_jobs=args.jobs, force=args.force)
+    results = run_reports(
+        args.names,
+        parse_overrides(args.overrides),
+        args.config,
+        args.notebooks,
+        args.output,
+        n_jobs=args.jobs,
+        force=args.force,
+    )
     failed = [r.name for r in results if r.status == "failed"]
-    print(f"{len(results) - len(failed)} of {len(results)} report(s) ok; index: {Path(args.output) / 'index.html'}")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} report(s) ok; index: {Path(args.output) / 'index.html'}"
+    )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

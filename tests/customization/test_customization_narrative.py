@@ -26,33 +26,58 @@ def _best(face="collaborative"):
 
 
 INTERVAL = pd.DataFrame(
-    {"estimate": [1_000_000.0, 300_000.0], "se": [1.0, 1.0], "ci_low": [900_000.0, 250_000.0],
-     "ci_high": [1_100_000.0, 350_000.0]},
+    {
+        "estimate": [1_000_000.0, 300_000.0],
+        "se": [1.0, 1.0],
+        "ci_low": [900_000.0, 250_000.0],
+        "ci_high": [1_100_000.0, 350_000.0],
+    },
     index=["profit", "gain"],
 )
 TORNADO = pd.DataFrame(
-    {"label": ["customers in the market", "platform price"], "profit_low": [800_000.0, 0.9e6],
-     "profit_high": [1_200_000.0, 1.1e6], "base_profit": [1e6, 1e6],
-     "decision_changes": [False, True]}
+    {
+        "label": ["customers in the market", "platform price"],
+        "profit_low": [800_000.0, 0.9e6],
+        "profit_high": [1_200_000.0, 1.1e6],
+        "base_profit": [1e6, 1e6],
+        "decision_changes": [False, True],
+    }
 )
 KANO = pd.DataFrame(
     {"kano_class": ["must-be", "attractive", "indifferent"]},
     index=["fraud_protection", "design_photo", "rewards_miles"],
 )
 WTP = pd.DataFrame(
-    {"attribute": ["rate", "fee"], "level": ["rate_low", "fee_none"], "estimate": [8.0, 12.0],
-     "se": [1.0, 1.0], "ci_low": [6.0, 10.0], "ci_high": [10.0, 14.0]}
+    {
+        "attribute": ["rate", "fee"],
+        "level": ["rate_low", "fee_none"],
+        "estimate": [8.0, 12.0],
+        "se": [1.0, 1.0],
+        "ci_low": [6.0, 10.0],
+        "ci_high": [10.0, 14.0],
+    }
 )
 SELECTION = pd.DataFrame(
-    {"cell": ["high value / different needs", "low value / similar needs"],
-     "recommendation": ["customized", "standard"], "hurdle": [10.5, 10.5]}
+    {
+        "cell": ["high value / different needs", "low value / similar needs"],
+        "recommendation": ["customized", "standard"],
+        "hurdle": [10.5, 10.5],
+    }
 )
 
 
 def _summary(best, selection=SELECTION):
     return executive_summary(
-        best, INTERVAL, TORNADO, KANO, WTP, selection, custom_face="collaborative",
-        custom_profit=900_000.0, market_size=200_000, conjoint_source="simulated",
+        best,
+        INTERVAL,
+        TORNADO,
+        KANO,
+        WTP,
+        selection,
+        custom_face="collaborative",
+        custom_profit=900_000.0,
+        market_size=200_000,
+        conjoint_source="simulated",
     )
 
 
@@ -85,7 +110,15 @@ def test_small_builders():
     assert faces_match_sentence(False) == "Model output differs from the seed's table."
     stable = TORNADO.assign(decision_changes=False)
     text = executive_summary(
-        _best(), INTERVAL, stable, KANO, WTP, SELECTION, custom_face="collaborative",
-        custom_profit=0.0, market_size=1, conjoint_source="x",
+        _best(),
+        INTERVAL,
+        stable,
+        KANO,
+        WTP,
+        SELECTION,
+        custom_face="collaborative",
+        custom_profit=0.0,
+        market_size=1,
+        conjoint_source="x",
     )
     assert "The recommendation holds for every input within ±20%." in text

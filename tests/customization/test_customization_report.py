@@ -74,12 +74,20 @@ def test_part_worth_recomputed(figures):
     idx = np.sort(rng.choice(n, n_resp, replace=False))
     pw = world.truth.part_worths.iloc[idx].reset_index(drop=True)
     design = design_choice_experiment(
-        attributes_from_products(world.products), [5.0, 10.0, 15.0, 20.0], n_resp, 8, 3,
-        no_choice=True, seed=seed,
+        attributes_from_products(world.products),
+        [5.0, 10.0, 15.0, 20.0],
+        n_resp,
+        8,
+        3,
+        no_choice=True,
+        seed=seed,
     )
     answers = simulate_answers(
-        design, pw.drop(columns=["customer_id", "price_coef"]), pw["price_coef"].to_numpy(),
-        -1.0, seed=seed + 1,
+        design,
+        pw.drop(columns=["customer_id", "price_coef"]),
+        pw["price_coef"].to_numpy(),
+        -1.0,
+        seed=seed + 1,
     )
     res = ConjointModel(engine="newton").fit(answers).result_
     row = next(r for r in figures["part_worths"] if not r["reference"])

@@ -50,7 +50,8 @@ class BadCSV:
 # (the header excluded), as the loaders report them; the latin-1 case names the file line.
 BAD_CSV_CASES = {
     "missing_column": BadCSV(
-        "transactions", "customer_id,amount,quantity\n1,2.0,1\n",
+        "transactions",
+        "customer_id,amount,quantity\n1,2.0,1\n",
         ["missing column(s) 'timestamp'", "found 'customer_id', 'amount', 'quantity'"],
     ),
     "text_in_amount": BadCSV(
@@ -59,20 +60,24 @@ BAD_CSV_CASES = {
         ["column 'amount'", "expected values of type float64", "at rows 2, 3", "'abc'", "'12 EUR'"],
     ),
     "fraction_in_quantity": BadCSV(
-        "transactions", TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,4.0,1.5,a\n",
+        "transactions",
+        TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,4.0,1.5,a\n",
         ["column 'quantity'", "expected whole numbers", "at rows 2", "1.5"],
     ),
     "unparseable_date": BadCSV(
         "transactions",
-        TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,4.0,1,a\n3,not a date,4.0,1,a\n4,2024-13-45,1,1,a\n",
+        TX
+        + "1,2024-01-01,3.5,1,a\n2,2024-01-02,4.0,1,a\n3,not a date,4.0,1,a\n4,2024-13-45,1,1,a\n",
         ["column 'timestamp'", "expected dates", "at rows 3, 4", "'not a date'", "'2024-13-45'"],
     ),
     "future_date": BadCSV(
-        "transactions", TX + f"1,2024-01-01,3.5,1,a\n2,{FUTURE},4.0,1,a\n",
+        "transactions",
+        TX + f"1,2024-01-01,3.5,1,a\n2,{FUTURE},4.0,1,a\n",
         ["column 'timestamp'", "expected dates not after", "at rows 2", FUTURE],
     ),
     "negative_amount": BadCSV(
-        "transactions", TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,-3.0,1,a\n",
+        "transactions",
+        TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,-3.0,1,a\n",
         ["column 'amount'", "expected amount >= 0", "allow_returns=True", "at rows 2", "-3.0"],
     ),
     "duplicate_customer_id": BadCSV(
@@ -85,25 +90,40 @@ BAD_CSV_CASES = {
         "campaign",
         CAMPAIGN + "1,control,2024-03-01,0,0,0\n2,offer_a,2024-03-01,1,0,0\n"
         "1,offer_b,2024-03-01,1,1,20.5\n",
-        ["(customer_id, sent_date)", "unique (customer_id, sent_date) (duplicate key)",
-         "at rows 1, 3"],
+        [
+            "(customer_id, sent_date)",
+            "unique (customer_id, sent_date) (duplicate key)",
+            "at rows 1, 3",
+        ],
     ),
     "duplicate_module_id": BadCSV(
-        "products", PRODUCTS + "m1,rate,low,1,2\nm2,rate,high,1,2\nm1,fee,none,0,0\n",
+        "products",
+        PRODUCTS + "m1,rate,low,1,2\nm2,rate,high,1,2\nm1,fee,none,0,0\n",
         ["column 'module_id'", "unique values (duplicate key)", "at rows 1, 3", "'m1'"],
     ),
     "empty_file": BadCSV("transactions", b"", ["the file is empty"]),
     "header_only": BadCSV(
-        "transactions", TX, ["transactions has no rows", "expected at least one data row"],
+        "transactions",
+        TX,
+        ["transactions has no rows", "expected at least one data row"],
     ),
     "latin1_bytes": BadCSV(
-        "transactions", LATIN1_BYTES,
+        "transactions",
+        LATIN1_BYTES,
         ["expected UTF-8", "byte 0xe9", "line 3", f"byte {LATIN1_OFFSET}"],
     ),
     "survey_out_of_scale": BadCSV(
-        "survey", "customer_id,Q1,Q2\n1,5,5\n2,7,11\n3,0,3\n",
-        ["column 'Q1'", "column 'Q2'", "integer answers 1-10", "at rows 3", "at rows 2",
-         "found 11", "found 0"],
+        "survey",
+        "customer_id,Q1,Q2\n1,5,5\n2,7,11\n3,0,3\n",
+        [
+            "column 'Q1'",
+            "column 'Q2'",
+            "integer answers 1-10",
+            "at rows 3",
+            "at rows 2",
+            "found 11",
+            "found 0",
+        ],
     ),
 }
 for _name, _case in BAD_CSV_CASES.items():

@@ -117,8 +117,21 @@ def test_data_summary_prints_and_writes(warehouse_path, tmp_path, capsys):
     out = capsys.readouterr().out
     assert all(c in out for c in ("frequency", "recency", "T", "monetary_value", "count"))
     out_file = tmp_path / "summary.csv"
-    assert main(["data", "summary", "--path", str(warehouse_path), "--dataset", "cdnow",
-                 "--out", str(out_file)]) == 0
+    assert (
+        main(
+            [
+                "data",
+                "summary",
+                "--path",
+                str(warehouse_path),
+                "--dataset",
+                "cdnow",
+                "--out",
+                str(out_file),
+            ]
+        )
+        == 0
+    )
     assert "23,570 customers written" in capsys.readouterr().out
     written = pd.read_csv(out_file, index_col="customer_id")
     expected = Warehouse(warehouse_path).summary("cdnow", time_unit="W")
@@ -139,8 +152,10 @@ def test_data_load_good_then_bad_then_again(warehouse_path, tmp_path, capsys):
     before = Warehouse(warehouse_path).info()
     bad = tmp_path / "tx.csv"
     bad.write_text(TX + "1,2024-01-01,3.5,1,a\n7,2024-01-02,4.0,1,b\n")
-    assert main(["data", "load", str(bad), "--table", "transactions",
-                 "--path", str(warehouse_path)]) == 1
+    assert (
+        main(["data", "load", str(bad), "--table", "transactions", "--path", str(warehouse_path)])
+        == 1
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown ids" in err and "rows 2" in err
     pd.testing.assert_frame_equal(Warehouse(warehouse_path).info(), before)

@@ -78,7 +78,9 @@ def test_returns_accepted_with_allow_returns(tmp_path):
 
 def test_future_date_relative_to_as_of(tmp_path):
     path = tmp_path / "tx.csv"
-    path.write_text(TX + "1,2024-06-30 23:00:00,3.5,1,a\n2,2024-07-01,4.0,1,a\n3,2024-07-02,1,1,a\n")
+    path.write_text(
+        TX + "1,2024-06-30 23:00:00,3.5,1,a\n2,2024-07-01,4.0,1,a\n3,2024-07-02,1,1,a\n"
+    )
     with pytest.raises(DataValidationError) as info:
         loaders.load_table(path, "transactions", as_of="2024-06-30 23:59:59")
     message = _assert_clean_error(info.value)
@@ -104,23 +106,31 @@ def test_valid_csv_gives_typed_frame(tmp_path):
     # text columns get the installed pandas' default string dtype: object on 2.x, str on 3.x
     default_str = str(pd.Series(["a"]).dtype)
     assert frame.dtypes.astype(str).to_dict() == {
-        "customer_id": "int64", "timestamp": "datetime64[ns]", "amount": "float64",
-        "quantity": "int64", "product": default_str,
+        "customer_id": "int64",
+        "timestamp": "datetime64[ns]",
+        "amount": "float64",
+        "quantity": "int64",
+        "product": default_str,
     }
-    assert frame["timestamp"].tolist() == [pd.Timestamp("2024-01-01"),
-                                           pd.Timestamp("2024-01-02 10:30")]
+    assert frame["timestamp"].tolist() == [
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-01-02 10:30"),
+    ]
 
 
 # -- Parquet -------------------------------------------------------------------------------
 
+
 def _transactions_frame(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "customer_id": [1, 2, 3],
-        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
-        "amount": [3.5, 4.0, 5.0],
-        "quantity": [1, 1, 2],
-        "product": ["a", "b", "a"],
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [3.5, 4.0, 5.0],
+            "quantity": [1, 1, 2],
+            "product": ["a", "b", "a"],
+        }
+    )
     return frame.assign(**overrides)
 
 
@@ -171,6 +181,7 @@ def test_parquet_and_csv_give_the_same_frame(tmp_path):
 
 # -- DuckDB tables -------------------------------------------------------------------------
 
+
 def _duckdb_file(path, **tables) -> None:
     with duckdb.connect(str(path)) as con:
         for name, frame in tables.items():
@@ -181,11 +192,16 @@ def _duckdb_file(path, **tables) -> None:
 
 def test_duckdb_table_duplicate_customer_ids(tmp_path):
     path = tmp_path / "src.duckdb"
-    customers = pd.DataFrame({
-        "customer_id": [5, 6, 7, 6], "signup_date": pd.to_datetime(["2024-01-01"] * 4),
-        "channel": "web", "region": "north", "consent_status": "opt_in",
-        "consent_date": pd.to_datetime(["2024-01-01"] * 4),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": [5, 6, 7, 6],
+            "signup_date": pd.to_datetime(["2024-01-01"] * 4),
+            "channel": "web",
+            "region": "north",
+            "consent_status": "opt_in",
+            "consent_date": pd.to_datetime(["2024-01-01"] * 4),
+        }
+    )
     _duckdb_file(path, crm_customers=customers)
     with pytest.raises(DataValidationError) as info:
         loaders.load_table(path, "customers", duckdb_table="crm_customers")
@@ -197,8 +213,12 @@ def test_duckdb_table_duplicate_customer_ids(tmp_path):
 
 def test_duckdb_table_future_date(tmp_path):
     path = tmp_path / "src.duckdb"
-    _duckdb_file(path, transactions=_transactions_frame(
-        timestamp=pd.to_datetime(["2024-01-01", FUTURE, "2024-01-03"])))
+    _duckdb_file(
+        path,
+        transactions=_transactions_frame(
+            timestamp=pd.to_datetime(["2024-01-01", FUTURE, "2024-01-03"])
+        ),
+    )
     with pytest.raises(DataValidationError) as info:
         loaders.load_table(path, "transactions")
     message = _assert_clean_error(info.value)

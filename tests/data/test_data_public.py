@@ -16,8 +16,10 @@ from crm_models.data import public
 from crm_models.data.synthetic import CONSTRUCT_ITEMS
 from crm_models.errors import DataValidationError
 
-HILLSTROM_HEADER = ("recency,history_segment,history,mens,womens,zip_code,newbie,channel,"
-                    "segment,visit,conversion,spend\n")
+HILLSTROM_HEADER = (
+    "recency,history_segment,history,mens,womens,zip_code,newbie,channel,"
+    "segment,visit,conversion,spend\n"
+)
 HILLSTROM_ROWS = [
     "10,2) $100 - $200,142.44,1,0,Surburban,0,Phone,Womens E-Mail,0,0,0\n",
     "6,3) $200 - $350,329.08,1,1,Rural,1,Web,No E-Mail,0,0,0\n",
@@ -61,8 +63,7 @@ def test_cdnow_summary_with_monetary():
     plain = public.load_cdnow_summary()
     assert list(summary.columns) == ["frequency", "recency", "T", "monetary_value"]
     pd.testing.assert_index_equal(summary.index, plain.index)
-    pd.testing.assert_frame_equal(summary[["frequency", "recency", "T"]], plain,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(summary[["frequency", "recency", "T"]], plain, check_dtype=False)
     repeaters = summary["frequency"] > 0
     assert repeaters.sum() == 946
     assert (summary.loc[repeaters, "monetary_value"] > 0).all()
@@ -83,13 +84,23 @@ def test_hillstrom_reference_file():
     campaign = public.load_hillstrom(_shared("hillstrom.csv"))
     assert len(campaign) == 64_000
     assert campaign["arm"].value_counts().to_dict() == {
-        "control": 21_306, "mens_email": 21_307, "womens_email": 21_387}
+        "control": 21_306,
+        "mens_email": 21_307,
+        "womens_email": 21_387,
+    }
     assert campaign["customer_id"].tolist() == list(range(1, 64_001))
     assert (campaign["sent_date"] == public.HILLSTROM_SENT_DATE).all()
-    assert list(campaign.columns[:6]) == ["customer_id", "arm", "sent_date", "visit",
-                                          "conversion", "spend"]
+    assert list(campaign.columns[:6]) == [
+        "customer_id",
+        "arm",
+        "sent_date",
+        "visit",
+        "conversion",
+        "spend",
+    ]
     assert {"recency", "history", "mens", "womens", "zip_code", "newbie", "channel"} <= set(
-        campaign.columns)
+        campaign.columns
+    )
     assert set(campaign["visit"]) == {0, 1} and (campaign["spend"] >= 0).all()
 
 
@@ -104,8 +115,10 @@ def test_hillstrom_small_file(tmp_path):
 def test_hillstrom_missing_column(tmp_path):
     path = tmp_path / "hill.csv"
     header = HILLSTROM_HEADER.replace("segment,", "")
-    rows = [r.replace("Womens E-Mail,", "").replace("No E-Mail,", "").replace("Mens E-Mail,", "")
-            for r in HILLSTROM_ROWS]
+    rows = [
+        r.replace("Womens E-Mail,", "").replace("No E-Mail,", "").replace("Mens E-Mail,", "")
+        for r in HILLSTROM_ROWS
+    ]
     path.write_text(header + "".join(rows))
     with pytest.raises(DataValidationError) as info:
         public.load_hillstrom(path)

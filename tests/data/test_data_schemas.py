@@ -11,14 +11,16 @@ from crm_models.errors import DataValidationError
 
 
 def _customers(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "customer_id": ["1", "2", "3"],
-        "signup_date": ["2024-01-01", "2024-01-02", "2024-01-03"],
-        "channel": ["web", "store", "web"],
-        "region": ["north", "south", "east"],
-        "consent_status": ["opt_in", "double_opt_in", "opt_out"],
-        "consent_date": ["2024-01-01", "2024-01-02", "2024-03-01"],
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["1", "2", "3"],
+            "signup_date": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "channel": ["web", "store", "web"],
+            "region": ["north", "south", "east"],
+            "consent_status": ["opt_in", "double_opt_in", "opt_out"],
+            "consent_date": ["2024-01-01", "2024-01-02", "2024-03-01"],
+        }
+    )
     return frame.assign(**overrides)
 
 
@@ -42,8 +44,10 @@ def test_opt_out_needs_consent_date_one_line_naming_the_column():
 
 
 def test_unknown_consent_status_and_relationship_level():
-    frame = _customers(consent_status=["opt_in", "maybe", "opt_in"],
-                       relationship_level=["friend", "partner", "best friend"])
+    frame = _customers(
+        consent_status=["opt_in", "maybe", "opt_in"],
+        relationship_level=["friend", "partner", "best friend"],
+    )
     with pytest.raises(DataValidationError) as info:
         validate(frame, "customers", source="crm.csv")
     message = str(info.value)
@@ -52,10 +56,16 @@ def test_unknown_consent_status_and_relationship_level():
 
 
 def test_several_problems_are_reported_together():
-    frame = pd.DataFrame({
-        "customer_id": [1, 2], "arm": ["a", "b"], "sent_date": ["2024-01-01", "2024-01-01"],
-        "visit": [0, 2], "conversion": [1, 0], "spend": [-5.0, 0.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "arm": ["a", "b"],
+            "sent_date": ["2024-01-01", "2024-01-01"],
+            "visit": [0, 2],
+            "conversion": [1, 0],
+            "spend": [-5.0, 0.0],
+        }
+    )
     with pytest.raises(DataValidationError) as info:
         validate(frame, "campaign", source="camp.csv")
     lines = str(info.value).splitlines()
@@ -65,8 +75,9 @@ def test_several_problems_are_reported_together():
 
 
 def test_empty_cell_is_named():
-    frame = pd.DataFrame({"customer_id": [1, 2], "timestamp": ["2024-01-01", "2024-01-02"],
-                          "amount": [1.0, None]})
+    frame = pd.DataFrame(
+        {"customer_id": [1, 2], "timestamp": ["2024-01-01", "2024-01-02"], "amount": [1.0, None]}
+    )
     with pytest.raises(DataValidationError, match=r"column 'amount': expected a value .*at rows 2"):
         validate(frame, "transactions", source="tx")
 

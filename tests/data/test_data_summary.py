@@ -34,7 +34,8 @@ def cdnow() -> pd.DataFrame:
 @pytest.mark.parametrize("freq", ["D", "W"])
 def test_cdnow_summary_equals_lifetimes(cdnow, freq):
     reference = summary_data_from_transaction_data(
-        cdnow, "customer_id", "timestamp", monetary_value_col="amount", freq=freq)
+        cdnow, "customer_id", "timestamp", monetary_value_col="amount", freq=freq
+    )
     ours = rfm_summary(cdnow, time_unit=freq)
     assert len(ours) == 23_570
     assert_same_summary(ours, reference)
@@ -43,8 +44,13 @@ def test_cdnow_summary_equals_lifetimes(cdnow, freq):
 @pytest.mark.parametrize("freq", ["D", "W"])
 def test_cdnow_calibration_holdout_equals_lifetimes(cdnow, freq):
     reference = calibration_and_holdout_data(
-        cdnow, "customer_id", "timestamp", calibration_period_end=CDNOW_CALIBRATION_END,
-        monetary_value_col="amount", freq=freq)
+        cdnow,
+        "customer_id",
+        "timestamp",
+        calibration_period_end=CDNOW_CALIBRATION_END,
+        monetary_value_col="amount",
+        freq=freq,
+    )
     ours = rfm_summary(cdnow, time_unit=freq, calibration_end=CDNOW_CALIBRATION_END)
     assert_same_summary(ours, reference)
     assert ours["frequency_holdout"].sum() > 0
@@ -54,10 +60,16 @@ def test_cdnow_summary_from_warehouse_connection(cdnow, tmp_path):
     warehouse = Warehouse(tmp_path / "w.duckdb")
     warehouse.build({"cdnow": {"transactions": cdnow}}, source="test")
     reference = summary_data_from_transaction_data(
-        cdnow, "customer_id", "timestamp", monetary_value_col="amount", freq="W",
-        observation_period_end="1998-06-30")
-    assert_same_summary(warehouse.summary("cdnow", time_unit="W", observation_end="1998-06-30"),
-                        reference)
+        cdnow,
+        "customer_id",
+        "timestamp",
+        monetary_value_col="amount",
+        freq="W",
+        observation_period_end="1998-06-30",
+    )
+    assert_same_summary(
+        warehouse.summary("cdnow", time_unit="W", observation_end="1998-06-30"), reference
+    )
 
 
 def test_cdnow_sample_reproduces_published_summary():
@@ -66,12 +78,20 @@ def test_cdnow_sample_reproduces_published_summary():
     The published file is in weeks rounded to 2 decimals: our daily summary / 7 must agree
     to that rounding (0.005 plus float noise).
     """
-    raw = pd.read_csv(public._lifetimes_dataset("CDNOW_sample.txt"), sep=r"\s+", header=None,
-                      names=["master_id", "customer_id", "date", "cds", "amount"],
-                      dtype={"date": str})
-    tx = pd.DataFrame({"customer_id": raw["customer_id"],
-                       "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
-                       "amount": raw["amount"]})
+    raw = pd.read_csv(
+        public._lifetimes_dataset("CDNOW_sample.txt"),
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "amount"],
+        dtype={"date": str},
+    )
+    tx = pd.DataFrame(
+        {
+            "customer_id": raw["customer_id"],
+            "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "amount": raw["amount"],
+        }
+    )
     calibration = tx[tx["timestamp"] <= CDNOW_CALIBRATION_END]
     ours = rfm_summary(calibration, observation_end=CDNOW_CALIBRATION_END, time_unit="D")
     published = public.load_cdnow_summary(with_monetary=True)
@@ -89,11 +109,17 @@ def test_synthetic_world_warehouse_summary_equals_lifetimes(warehouse, small_wor
     tx = small_world.transactions
     end = small_world.observation_end
     reference = summary_data_from_transaction_data(
-        tx, "customer_id", "timestamp", monetary_value_col="amount", freq=freq,
-        observation_period_end=end)
+        tx,
+        "customer_id",
+        "timestamp",
+        monetary_value_col="amount",
+        freq=freq,
+        observation_period_end=end,
+    )
     assert_same_summary(warehouse.summary(time_unit=freq, observation_end=end), reference)
     default_end = summary_data_from_transaction_data(
-        tx, "customer_id", "timestamp", monetary_value_col="amount", freq=freq)
+        tx, "customer_id", "timestamp", monetary_value_col="amount", freq=freq
+    )
     assert_same_summary(warehouse.summary(time_unit=freq), default_end)
 
 
@@ -103,20 +129,36 @@ def test_synthetic_world_calibration_equals_lifetimes(warehouse, small_world, fr
     tx = small_world.transactions
     end = small_world.observation_end
     reference = calibration_and_holdout_data(
-        tx, "customer_id", "timestamp", calibration_period_end="2025-01-01",
-        observation_period_end=end, monetary_value_col="amount", freq=freq)
+        tx,
+        "customer_id",
+        "timestamp",
+        calibration_period_end="2025-01-01",
+        observation_period_end=end,
+        monetary_value_col="amount",
+        freq=freq,
+    )
     ours = warehouse.summary(time_unit=freq, observation_end=end, calibration_end="2025-01-01")
     assert_same_summary(ours, reference)
 
 
 def _with_returns() -> pd.DataFrame:
-    return pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2, 2, 3],
-        "timestamp": pd.to_datetime([
-            "2024-01-01 09:00", "2024-01-10 10:00", "2024-01-10 16:00", "2024-01-20 12:00",
-            "2024-01-02 00:00", "2024-01-05 00:00", "2024-01-03 00:00"]),
-        "amount": [20.0, 30.0, -10.0, 40.0, 15.0, -15.0, 8.0],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 2, 2, 3],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-10 10:00",
+                    "2024-01-10 16:00",
+                    "2024-01-20 12:00",
+                    "2024-01-02 00:00",
+                    "2024-01-05 00:00",
+                    "2024-01-03 00:00",
+                ]
+            ),
+            "amount": [20.0, 30.0, -10.0, 40.0, 15.0, -15.0, 8.0],
+        }
+    )
 
 
 def test_returns_are_netted_per_period():
@@ -129,8 +171,13 @@ def test_returns_are_netted_per_period():
     assert ours.loc[2, "frequency"] == 1.0
     assert ours.loc[2, "monetary_value"] == pytest.approx(-15.0, rel=1e-12)
     reference = summary_data_from_transaction_data(
-        _with_returns(), "customer_id", "timestamp", monetary_value_col="amount", freq="D",
-        observation_period_end="2024-01-31")
+        _with_returns(),
+        "customer_id",
+        "timestamp",
+        monetary_value_col="amount",
+        freq="D",
+        observation_period_end="2024-01-31",
+    )
     assert_same_summary(ours, reference)
 
 
@@ -139,17 +186,24 @@ def test_returns_loaded_into_the_warehouse(tmp_path):
 
     warehouse = Warehouse(tmp_path / "w.duckdb")
     customers = tmp_path / "c.csv"
-    customers.write_text("customer_id,signup_date,channel,region,consent_status,consent_date\n"
-                         "1,2024-01-01,web,n,opt_in,\n2,2024-01-01,web,n,opt_in,\n"
-                         "3,2024-01-01,web,n,opt_in,\n")
+    customers.write_text(
+        "customer_id,signup_date,channel,region,consent_status,consent_date\n"
+        "1,2024-01-01,web,n,opt_in,\n2,2024-01-01,web,n,opt_in,\n"
+        "3,2024-01-01,web,n,opt_in,\n"
+    )
     tx = tmp_path / "tx.csv"
     _with_returns().to_csv(tx, index=False)
     warehouse.load(customers, "customers")
     warehouse.load(tx, "transactions", allow_returns=True)
     ours = warehouse.summary("main", time_unit="W", observation_end="2024-01-31")
     reference = summary_data_from_transaction_data(
-        _with_returns(), "customer_id", "timestamp", monetary_value_col="amount", freq="W",
-        observation_period_end="2024-01-31")
+        _with_returns(),
+        "customer_id",
+        "timestamp",
+        monetary_value_col="amount",
+        freq="W",
+        observation_period_end="2024-01-31",
+    )
     assert_same_summary(ours, reference)
 
 
@@ -160,7 +214,9 @@ def test_summary_parameter_errors(cdnow, small_world, tmp_path):
     with pytest.raises(ParameterError, match="calibration_end .* must be before observation_end"):
         rfm_summary(cdnow, calibration_end="1998-07-01")
     # a frame without a needed column is a data problem, reported with the caller's name
-    with pytest.raises(DataValidationError, match=r"rfm_summary: .*missing column\(s\) \['amount'\]"):
+    with pytest.raises(
+        DataValidationError, match=r"rfm_summary: .*missing column\(s\) \['amount'\]"
+    ):
         rfm_summary(cdnow.drop(columns=["amount"]))
     warehouse = Warehouse(tmp_path / "w.duckdb")
     warehouse.build(world_datasets(small_world), source="test")

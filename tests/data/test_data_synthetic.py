@@ -32,9 +32,20 @@ def world():
 
 def _truth_frames(world) -> dict[str, pd.DataFrame | pd.Series]:
     truth = world.truth
-    return {name: getattr(truth, name) for name in (
-        "paths", "loadings", "latents", "purchase", "uplift", "needs_type", "category_shares",
-        "part_worths", "part_worth_means")}
+    return {
+        name: getattr(truth, name)
+        for name in (
+            "paths",
+            "loadings",
+            "latents",
+            "purchase",
+            "uplift",
+            "needs_type",
+            "category_shares",
+            "part_worths",
+            "part_worth_means",
+        )
+    }
 
 
 def test_same_seed_same_world():
@@ -43,8 +54,11 @@ def test_same_seed_same_world():
     for name, frame in first.tables().items():
         pd.testing.assert_frame_equal(frame, second.tables()[name], check_exact=True)
     for name, frame in _truth_frames(first).items():
-        compare = (pd.testing.assert_series_equal if isinstance(frame, pd.Series)
-                   else pd.testing.assert_frame_equal)
+        compare = (
+            pd.testing.assert_series_equal
+            if isinstance(frame, pd.Series)
+            else pd.testing.assert_frame_equal
+        )
         compare(frame, _truth_frames(second)[name], check_exact=True)
     assert first.observation_end == second.observation_end
     assert first.truth.bgnbd == second.truth.bgnbd
@@ -83,12 +97,14 @@ def test_truth_is_returned_with_the_parameters(world):
     assert truth.gamma_gamma == {"p": params.gg_p, "q": params.gg_q, "v": params.gg_v}
     assert len(truth.paths) == len(params.paths)
     assert {(s, t): c for s, t, c in truth.paths.itertuples(index=False)} == params.paths
-    assert truth.loadings["item"].tolist() == [i for items in CONSTRUCT_ITEMS.values()
-                                               for i in items]
+    assert truth.loadings["item"].tolist() == [
+        i for items in CONSTRUCT_ITEMS.values() for i in items
+    ]
     for frame in (truth.latents, truth.purchase, truth.uplift, truth.part_worths):
         assert frame["customer_id"].tolist() == world.customers["customer_id"].tolist()
-    np.testing.assert_allclose(truth.uplift["uplift_offer_a"],
-                               truth.uplift["p_offer_a"] - truth.uplift["p_control"])
+    np.testing.assert_allclose(
+        truth.uplift["uplift_offer_a"], truth.uplift["p_offer_a"] - truth.uplift["p_control"]
+    )
     np.testing.assert_allclose(truth.category_shares.sum(axis=1), 1.0)
 
 
@@ -174,8 +190,9 @@ def test_consent_dates(world):
     assert (customers.loc[out, "consent_date"] <= world.observation_end).all()
     assert (customers.loc[~out, "consent_date"] == customers.loc[~out, "signup_date"]).all()
     shares = customers["consent_status"].value_counts(normalize=True)
-    for status, share in zip(("opt_in", "double_opt_in", "opt_out"),
-                             world.truth.params.consent_shares, strict=True):
+    for status, share in zip(
+        ("opt_in", "double_opt_in", "opt_out"), world.truth.params.consent_shares, strict=True
+    ):
         assert abs(shares[status] - share) < 4 * np.sqrt(share * (1 - share) / N)
 
 
@@ -189,33 +206,39 @@ def test_survey_items(world):
     assert values.min() >= 1 and values.max() <= 10
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [
-    ({"r": 0.0}, "WorldParams.r"),
-    ({"alpha": -1.0}, "WorldParams.alpha"),
-    ({"signup_weeks": 200.0}, "WorldParams.signup_weeks"),
-    ({"survey_share": 1.5}, "WorldParams.survey_share"),
-    ({"dropout_loyalty_corr": 1.0}, "WorldParams.dropout_loyalty_corr"),
-    ({"category_mix": (0.5, 0.5)}, "WorldParams.category_mix"),
-    ({"consent_shares": (0.5, 0.3, 0.3)}, "WorldParams.consent_shares"),
-    ({"campaign_arm_shares": (1.0, 0.0)}, "WorldParams.campaign_arm_shares"),
-    ({"loadings": {"XYZ1": 0.8}}, "WorldParams.loadings"),
-    ({"loadings": {"IMAG1": 1.3}}, "WorldParams.loadings"),
-    ({"paths": {("CUSL", "IMAG"): 0.3}}, "WorldParams.paths"),
-    ({"paths": {("IMAG", "CUSA"): 0.9, ("PERQ", "CUSA"): 0.9}}, "WorldParams.paths"),
-    ({"start_date": "someday"}, "WorldParams.start_date"),
-    ({"level_quantiles": (0.9, 0.2)}, "WorldParams.level_quantiles"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"r": 0.0}, "WorldParams.r"),
+        ({"alpha": -1.0}, "WorldParams.alpha"),
+        ({"signup_weeks": 200.0}, "WorldParams.signup_weeks"),
+        ({"survey_share": 1.5}, "WorldParams.survey_share"),
+        ({"dropout_loyalty_corr": 1.0}, "WorldParams.dropout_loyalty_corr"),
+        ({"category_mix": (0.5, 0.5)}, "WorldParams.category_mix"),
+        ({"consent_shares": (0.5, 0.3, 0.3)}, "WorldParams.consent_shares"),
+        ({"campaign_arm_shares": (1.0, 0.0)}, "WorldParams.campaign_arm_shares"),
+        ({"loadings": {"XYZ1": 0.8}}, "WorldParams.loadings"),
+        ({"loadings": {"IMAG1": 1.3}}, "WorldParams.loadings"),
+        ({"paths": {("CUSL", "IMAG"): 0.3}}, "WorldParams.paths"),
+        ({"paths": {("IMAG", "CUSA"): 0.9, ("PERQ", "CUSA"): 0.9}}, "WorldParams.paths"),
+        ({"start_date": "someday"}, "WorldParams.start_date"),
+        ({"level_quantiles": (0.9, 0.2)}, "WorldParams.level_quantiles"),
+    ],
+)
 def test_invalid_parameters_are_named(kwargs, name):
     with pytest.raises(ParameterError, match=name.replace(".", r"\.")):
         simulate_world(n_customers=100, seed=0, params=WorldParams(**kwargs))
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [
-    ({"n_customers": 5}, "n_customers"),
-    ({"n_customers": 100.5}, "n_customers"),
-    ({"seed": -1}, "seed"),
-    ({"seed": "0"}, "seed"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n_customers": 5}, "n_customers"),
+        ({"n_customers": 100.5}, "n_customers"),
+        ({"seed": -1}, "seed"),
+        ({"seed": "0"}, "seed"),
+    ],
+)
 def test_invalid_size_or_seed(kwargs, name):
     arguments = {"n_customers": 100, "seed": 0, **kwargs}
     with pytest.raises(ParameterError, match=f"^{name} must be"):

@@ -25,14 +25,16 @@ def snapshot(warehouse: Warehouse) -> dict:
     """Every table's (rows, content hash) and the ledger, to compare before/after."""
     with warehouse.connect() as con:
         names = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2").fetchall()
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2"
+        ).fetchall()
         tables = {}
         for dataset, table in names:
             frame = con.execute(f'SELECT * FROM "{dataset}"."{table}"').df()
             tables[(dataset, table)] = (len(frame), content_hash(frame))
     tables.pop(("main", "_loads"))  # compared below as a frame
     assert warehouse.info().set_index(["dataset", "table"])["rows"].to_dict() == {
-        key: rows for key, (rows, _) in tables.items()}
+        key: rows for key, (rows, _) in tables.items()
+    }
     return {"tables": tables, "ledger": warehouse.ledger()}
 
 
@@ -48,6 +50,7 @@ def _new_customers(path, ids, signup="2024-02-01"):
 
 
 # -- build ---------------------------------------------------------------------------------
+
 
 def test_build_stores_every_table_with_its_rows(warehouse, small_world):
     info = warehouse.info().set_index(["dataset", "table"])["rows"]
@@ -83,7 +86,9 @@ def test_build_is_atomic_when_a_write_fails_midway(warehouse, small_world, monke
     assert warehouse.path.read_bytes() == before_bytes
     assert sorted(p.name for p in warehouse.path.parent.iterdir()) == ["crm.duckdb"]
     monkeypatch.undo()
-    assert warehouse.info().set_index(["dataset", "table"]).loc[("world", "customers"), "rows"] == 500
+    assert (
+        warehouse.info().set_index(["dataset", "table"]).loc[("world", "customers"), "rows"] == 500
+    )
 
 
 def test_build_with_a_bad_dataset_leaves_previous_file(warehouse, small_world):
@@ -110,6 +115,7 @@ def test_build_replaces_the_whole_warehouse(warehouse, tmp_path):
 
 # -- bad files through Warehouse.load --------------------------------------------------------
 
+
 def test_bad_file_load_leaves_warehouse_unchanged(warehouse, tmp_path, bad_csv):
     """Every bad file kind (conftest.BAD_CSV_CASES): clear message, warehouse as it was."""
     path = bad_csv.write(tmp_path)
@@ -124,10 +130,15 @@ def test_bad_file_load_leaves_warehouse_unchanged(warehouse, tmp_path, bad_csv):
 
 
 def test_bad_parquet_and_duckdb_sources_leave_warehouse_unchanged(warehouse, tmp_path):
-    frame = pd.DataFrame({
-        "customer_id": [1, 2], "timestamp": pd.to_datetime(["2024-03-01", "2024-03-02"]),
-        "amount": [5.0, -1.0], "quantity": [1, 1], "product": ["a", "b"],
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "timestamp": pd.to_datetime(["2024-03-01", "2024-03-02"]),
+            "amount": [5.0, -1.0],
+            "quantity": [1, 1],
+            "product": ["a", "b"],
+        }
+    )
     parquet = tmp_path / "tx.parquet"
     frame.to_parquet(parquet)
     source_db = tmp_path / "source.duckdb"
@@ -220,16 +231,21 @@ def test_invalid_mode():
 
 # -- idempotence -----------------------------------------------------------------------------
 
+
 def test_loading_the_same_file_twice_is_a_no_op(warehouse, tmp_path):
     customers = _new_customers(tmp_path / "c.csv", [501, 502, 503])
     tx = tmp_path / "tx.csv"
     tx.write_text(TX + "501,2024-03-01,5.0,1,a\n502,2024-03-02,7.5,2,b\n")
-    first = [warehouse.load(customers, "customers", dataset="world"),
-             warehouse.load(tx, "transactions", dataset="world")]
+    first = [
+        warehouse.load(customers, "customers", dataset="world"),
+        warehouse.load(tx, "transactions", dataset="world"),
+    ]
     assert all("loaded" in m and "already" not in m for m in first)
     after_first = snapshot(warehouse)
-    second = [warehouse.load(customers, "customers", dataset="world"),
-              warehouse.load(tx, "transactions", dataset="world")]
+    second = [
+        warehouse.load(customers, "customers", dataset="world"),
+        warehouse.load(tx, "transactions", dataset="world"),
+    ]
     assert all("already loaded" in m and "nothing to do" in m for m in second)
     assert_unchanged(after_first, snapshot(warehouse))
     ledger = warehouse.ledger()
@@ -277,6 +293,7 @@ def test_replace_mode_replaces_rows(warehouse, tmp_path):
 
 # -- info, ledger, fingerprint -----------------------------------------------------------------
 
+
 def test_ledger_records_hash_rows_and_source(warehouse, tmp_path):
     from crm_models.data.loaders import load_table
 
@@ -284,7 +301,12 @@ def test_ledger_records_hash_rows_and_source(warehouse, tmp_path):
     warehouse.load(path, "customers", dataset="world")
     last = warehouse.ledger().iloc[-1]
     assert (last["dataset"], last["table_name"], last["rows"], last["source"], last["mode"]) == (
-        "world", "customers", 3, str(path), "append")
+        "world",
+        "customers",
+        3,
+        str(path),
+        "append",
+    )
     assert last["content_hash"] == content_hash(load_table(path, "customers"))
 
 
@@ -318,7 +340,9 @@ def test_fingerprint_depends_on_content_not_on_build_time(tmp_path, small_world)
 
 
 def test_reading_a_missing_warehouse_or_table(tmp_path, warehouse):
-    with pytest.raises(DataValidationError, match="no warehouse yet; build it with `crm data build`"):
+    with pytest.raises(
+        DataValidationError, match="no warehouse yet; build it with `crm data build`"
+    ):
         Warehouse(tmp_path / "absent.duckdb").info()
     with pytest.raises(DataValidationError, match="no table cdnow.transactions"):
         warehouse.summary(dataset="cdnow")
@@ -343,4 +367,7 @@ def test_default_build_with_hillstrom(tmp_path):
     campaign = warehouse.table("campaign", "hillstrom")
     assert len(campaign) == 64_000
     assert campaign["arm"].value_counts().to_dict() == {
-        "womens_email": 21_387, "mens_email": 21_307, "control": 21_306}
+        "womens_email": 21_387,
+        "mens_email": 21_307,
+        "control": 21_306,
+    }

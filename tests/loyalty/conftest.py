@@ -21,7 +21,9 @@ from crm_models.loyalty.spec import ModelSpec
 def mobi() -> pd.DataFrame:
     path = shared_data_file("mobi.csv")
     if path is None:
-        pytest.skip("mobi.csv (ECSI mobile-phone survey) not found in $CRM_SHARED_DATA or ../shared/data")
+        pytest.skip(
+            "mobi.csv (ECSI mobile-phone survey) not found in $CRM_SHARED_DATA or ../shared/data"
+        )
     return pd.read_csv(path, index_col=0)
 
 
@@ -73,8 +75,12 @@ def observed_estimands(params: WorldParams) -> tuple[dict, dict, float]:
         beta = np.linalg.solve(R[np.ix_(preds, preds)], R[preds, pos[target]])
         for c, b in zip(spec.predecessors(target), beta, strict=True):
             paths[(c, target)] = float(b)
-    loadings = {i: kappa * params.loadings[i] for c, items in CONSTRUCT_ITEMS.items() if len(items) > 1
-                for i in items}
+    loadings = {
+        i: kappa * params.loadings[i]
+        for c, items in CONSTRUCT_ITEMS.items()
+        if len(items) > 1
+        for i in items
+    }
     return paths, loadings, kappa
 
 

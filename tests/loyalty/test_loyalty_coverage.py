@@ -21,8 +21,10 @@ def test_indirect_effect_interval_coverage(request, estimands):
         pytest.skip("slow simulation study; run with --runslow")
     params = WorldParams(survey_share=1.0)
     paths, _, _ = estimands(params)
-    chains = {("IMAG", "CUEX", "PERQ"): paths[("IMAG", "CUEX")] * paths[("CUEX", "PERQ")],
-              ("PERQ", "CUSA", "CUSL"): paths[("PERQ", "CUSA")] * paths[("CUSA", "CUSL")]}
+    chains = {
+        ("IMAG", "CUEX", "PERQ"): paths[("IMAG", "CUEX")] * paths[("CUEX", "PERQ")],
+        ("PERQ", "CUSA", "CUSL"): paths[("PERQ", "CUSA")] * paths[("CUSA", "CUSL")],
+    }
     reps = 200
     hits = {c: 0 for c in chains}
     for rep in range(reps):

@@ -66,18 +66,28 @@ def test_importance_performance_matches_total_effects(fitted, world_2000):
     eff = fitted.result_.effects().set_index(["source", "target"])
     for c in ipm.index:
         assert ipm.loc[c, "importance"] == pytest.approx(eff.loc[(c, "CUSL"), "total"])
-        assert ipm.loc[c, "importance_low"] <= ipm.loc[c, "importance"] <= ipm.loc[c, "importance_high"]
+        assert (
+            ipm.loc[c, "importance_low"]
+            <= ipm.loc[c, "importance"]
+            <= ipm.loc[c, "importance_high"]
+        )
     assert set(ipm.index) == {"IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSCO"}
     names = list(CONSTRUCT_ITEMS)
     B = np.zeros((7, 7))
     for (s, t), v in world_2000.truth.params.paths.items():
         B[names.index(s), names.index(t)] = v
-    total = pd.Series((np.linalg.inv(np.eye(7) - B) - np.eye(7))[:, names.index("CUSL")], index=names)
+    total = pd.Series(
+        (np.linalg.inv(np.eye(7) - B) - np.eye(7))[:, names.index("CUSL")], index=names
+    )
     for a in ipm.index:
         for b in ipm.index:
             if total[a] > total[b] + 0.05:
                 assert ipm.loc[a, "importance"] > ipm.loc[b, "importance"], (a, b)
-    assert set(ipm["quadrant"]) <= {"concentrate here", "keep up the good work", "low priority",
-                                    "possible overkill"}
+    assert set(ipm["quadrant"]) <= {
+        "concentrate here",
+        "keep up the good work",
+        "low priority",
+        "possible overkill",
+    }
     with pytest.raises(ParameterError, match="no construct has an effect"):
         importance_performance(fitted, survey, "IMAG")

@@ -15,8 +15,12 @@ from crm_models.loyalty.reference import fit_plspm
 from crm_models.loyalty.spec import ECSI_CONSTRUCTS, ModelSpec
 
 SEMINR_SUBMODEL = ModelSpec(
-    {"Image": ECSI_CONSTRUCTS["IMAG"], "Expectation": ECSI_CONSTRUCTS["CUEX"],
-     "Value": ECSI_CONSTRUCTS["PERV"], "Satisfaction": ECSI_CONSTRUCTS["CUSA"]},
+    {
+        "Image": ECSI_CONSTRUCTS["IMAG"],
+        "Expectation": ECSI_CONSTRUCTS["CUEX"],
+        "Value": ECSI_CONSTRUCTS["PERV"],
+        "Satisfaction": ECSI_CONSTRUCTS["CUSA"],
+    },
     [("Image", "Satisfaction"), ("Expectation", "Satisfaction"), ("Value", "Satisfaction")],
 )
 
@@ -37,7 +41,9 @@ def test_matches_plspm_on_synthetic_survey(world_2000, scheme):
     np.testing.assert_allclose(ours.paths_["estimate"], ref_paths["estimate"], atol=1e-6)
     ref_r2 = ref.inner_summary()["r_squared"].rename(lambda s: s.removeprefix("LV_"))
     np.testing.assert_allclose(ours.r2_, ref_r2[ours.r2_.index], atol=1e-6)
-    np.testing.assert_allclose(ours.loadings_, ref.outer_model()["loading"][ours.loadings_.index], atol=1e-6)
+    np.testing.assert_allclose(
+        ours.loadings_, ref.outer_model()["loading"][ours.loadings_.index], atol=1e-6
+    )
     assert ours.gof_ == pytest.approx(ref.goodness_of_fit(), abs=1e-6)
 
 
@@ -58,7 +64,9 @@ def test_matches_plspm_on_mobi(mobi):
         ours = PLSPathModel(scheme=scheme).fit(mobi, scale=(1, 10))
         ref_paths = fit_plspm(mobi, scheme=scheme).paths
         np.testing.assert_allclose(ours.paths_["estimate"], ref_paths["estimate"], atol=1e-6)
-    centroid = PLSPathModel(scheme="centroid").fit(mobi).paths_.set_index(["source", "target"])["estimate"]
+    centroid = (
+        PLSPathModel(scheme="centroid").fit(mobi).paths_.set_index(["source", "target"])["estimate"]
+    )
     assert centroid[("IMAG", "CUEX")] == pytest.approx(0.505, abs=5e-4)
     assert centroid[("PERQ", "CUSA")] == pytest.approx(0.5125, abs=5e-4)
 
@@ -76,26 +84,53 @@ def test_matches_seminr_fixtures_on_mobi(mobi):
     loadings, listed below). Criterion: agreement to 1e-6.
     """
     path = PLSPathModel(SEMINR_SUBMODEL, scheme="path").fit(mobi)
-    np.testing.assert_allclose(path.paths_["estimate"], [0.447003896753383, 0.171830104491586,
-                                                         0.316425319256027], atol=1e-6)
+    np.testing.assert_allclose(
+        path.paths_["estimate"],
+        [0.447003896753383, 0.171830104491586, 0.316425319256027],
+        atol=1e-6,
+    )
     fact = PLSPathModel(SEMINR_SUBMODEL, scheme="factorial").fit(mobi)
-    np.testing.assert_allclose(fact.paths_["estimate"], [0.446873985519376, 0.172941539187286,
-                                                         0.315219423208024], atol=1e-6)
+    np.testing.assert_allclose(
+        fact.paths_["estimate"],
+        [0.446873985519376, 0.172941539187286, 0.315219423208024],
+        atol=1e-6,
+    )
     plsc = PLSPathModel(SEMINR_SUBMODEL, scheme="factorial", consistent=True).fit(mobi)
-    np.testing.assert_allclose(plsc.paths_["estimate"], [0.537704707482867, 0.240967661696417,
-                                                         0.25827986805094], atol=1e-6)
-    np.testing.assert_allclose(plsc.rho_a_, [0.745259028158099, 0.461548791591939,
-                                             0.857578544960532, 0.782558691647281], atol=1e-6)
-    np.testing.assert_allclose(plsc.loadings_, [
-        0.681330024716575, 0.521278271799338, 0.410112763312163, 0.680389608942476, 0.638496321953613,
-        0.494277870827744, 0.487740006832332, 0.426779732808667, 0.741892556089151, 0.943732643413645,
-        0.719458946793877, 0.687819429423528, 0.794919272741098], atol=1e-6)
+    np.testing.assert_allclose(
+        plsc.paths_["estimate"], [0.537704707482867, 0.240967661696417, 0.25827986805094], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        plsc.rho_a_,
+        [0.745259028158099, 0.461548791591939, 0.857578544960532, 0.782558691647281],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        plsc.loadings_,
+        [
+            0.681330024716575,
+            0.521278271799338,
+            0.410112763312163,
+            0.680389608942476,
+            0.638496321953613,
+            0.494277870827744,
+            0.487740006832332,
+            0.426779732808667,
+            0.741892556089151,
+            0.943732643413645,
+            0.719458946793877,
+            0.687819429423528,
+            0.794919272741098,
+        ],
+        atol=1e-6,
+    )
 
 
 def _z_scores(model: PLSPathModel, params, estimands) -> tuple[np.ndarray, np.ndarray]:
     paths, loadings, _ = estimands(params)
     s = model.result_.path_table()
-    zp = (s["estimate"] - [paths[(a, b)] for a, b in zip(s["source"], s["target"], strict=True)]) / s["se"]
+    zp = (
+        s["estimate"] - [paths[(a, b)] for a, b in zip(s["source"], s["target"], strict=True)]
+    ) / s["se"]
     lt = model.result_.loadings_table().set_index("item").loc[list(loadings)]
     zl = (lt["loading"] - pd.Series(loadings)) / lt["se"]
     return zp.to_numpy(), zl.to_numpy()
@@ -139,7 +174,9 @@ def test_resampled_moments_equal_explicit_resampling():
         idx = replay.integers(0, 60, size=(b, 60))
         for k in range(b):
             sample = X[idx[k]]
-            np.testing.assert_allclose(corr[start + k], np.corrcoef(sample, rowvar=False), atol=1e-10)
+            np.testing.assert_allclose(
+                corr[start + k], np.corrcoef(sample, rowvar=False), atol=1e-10
+            )
             np.testing.assert_allclose(means[start + k], sample.mean(axis=0), atol=1e-10)
             np.testing.assert_allclose(sds[start + k], sample.std(axis=0), atol=1e-10)
 
@@ -165,7 +202,8 @@ def test_effects_and_determinism(world_2000):
     b = m1.paths_.set_index(["source", "target"])["estimate"]
     # CUSA affects CUSL directly and through complaints
     assert eff.loc[("CUSA", "CUSL"), "total"] == pytest.approx(
-        b[("CUSA", "CUSL")] + b[("CUSA", "CUSCO")] * b[("CUSCO", "CUSL")], abs=1e-12)
+        b[("CUSA", "CUSL")] + b[("CUSA", "CUSCO")] * b[("CUSCO", "CUSL")], abs=1e-12
+    )
     chain = m1.result_.indirect_effect(["CUSA", "CUSCO", "CUSL"])
     assert chain.estimate == pytest.approx(eff.loc[("CUSA", "CUSL"), "indirect"], abs=1e-12)
     assert chain.ci_low < chain.estimate < chain.ci_high
@@ -201,4 +239,6 @@ def test_formative_blocks_match_plspm(world_2000):
     fitted = fit_plspm(world_2000.survey, spec, scheme="path")
     ref, ref_paths = fitted.model, fitted.paths
     np.testing.assert_allclose(ours.paths_["estimate"], ref_paths["estimate"], atol=1e-6)
-    np.testing.assert_allclose(ours.weights_, ref.outer_model()["weight"][ours.weights_.index], atol=1e-6)
+    np.testing.assert_allclose(
+        ours.weights_, ref.outer_model()["weight"][ours.weights_.index], atol=1e-6
+    )

@@ -11,8 +11,12 @@ from crm_models.loyalty.reliability import assess_measurement, cronbach_alpha, h
 from crm_models.loyalty.spec import ECSI_CONSTRUCTS, ModelSpec
 
 SUB = ModelSpec(
-    {"Image": ECSI_CONSTRUCTS["IMAG"], "Expectation": ECSI_CONSTRUCTS["CUEX"],
-     "Value": ECSI_CONSTRUCTS["PERV"], "Satisfaction": ECSI_CONSTRUCTS["CUSA"]},
+    {
+        "Image": ECSI_CONSTRUCTS["IMAG"],
+        "Expectation": ECSI_CONSTRUCTS["CUEX"],
+        "Value": ECSI_CONSTRUCTS["PERV"],
+        "Satisfaction": ECSI_CONSTRUCTS["CUSA"],
+    },
     [("Image", "Satisfaction"), ("Expectation", "Satisfaction"), ("Value", "Satisfaction")],
 )
 
@@ -31,21 +35,35 @@ def test_reliability_and_htmt_match_seminr_on_mobi(mobi):
     """
     a = assess_measurement(PLSPathModel(SUB, scheme="path").fit(mobi))
     rel = a.reliability.set_index("construct")
-    np.testing.assert_allclose(rel["alpha"], [0.722834595427083, 0.451902555978063, 0.823631979352573,
-                                              0.779195021918597], atol=1e-6)
-    np.testing.assert_allclose(rel["rho_c"], [0.818325774056256, 0.733177801505283, 0.917897281748515,
-                                              0.871457927643628], atol=1e-6)
-    np.testing.assert_allclose(rel["ave"], [0.477979834838268, 0.480507046633952, 0.84831067540365,
-                                            0.693363990925202], atol=1e-6)
-    np.testing.assert_allclose(rel["rho_a"], [0.745291554480322, 0.461657986928213, 0.857527048393235,
-                                              0.784023593590752], atol=1e-6)
+    np.testing.assert_allclose(
+        rel["alpha"],
+        [0.722834595427083, 0.451902555978063, 0.823631979352573, 0.779195021918597],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        rel["rho_c"],
+        [0.818325774056256, 0.733177801505283, 0.917897281748515, 0.871457927643628],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        rel["ave"],
+        [0.477979834838268, 0.480507046633952, 0.84831067540365, 0.693363990925202],
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        rel["rho_a"],
+        [0.745291554480322, 0.461657986928213, 0.857527048393235, 0.784023593590752],
+        atol=1e-6,
+    )
     h = a.htmt
-    for (x, y), value in {("Image", "Expectation"): 0.88803042750925,
-                          ("Image", "Satisfaction"): 0.910100923782741,
-                          ("Image", "Value"): 0.651659392487802,
-                          ("Expectation", "Satisfaction"): 0.865108193553153,
-                          ("Expectation", "Value"): 0.588628982316289,
-                          ("Satisfaction", "Value"): 0.740808927759395}.items():
+    for (x, y), value in {
+        ("Image", "Expectation"): 0.88803042750925,
+        ("Image", "Satisfaction"): 0.910100923782741,
+        ("Image", "Value"): 0.651659392487802,
+        ("Expectation", "Satisfaction"): 0.865108193553153,
+        ("Expectation", "Value"): 0.588628982316289,
+        ("Satisfaction", "Value"): 0.740808927759395,
+    }.items():
         assert h.loc[x, y] == pytest.approx(value, abs=1e-6)
         assert h.loc[y, x] == pytest.approx(value, abs=1e-6)
 
@@ -58,7 +76,11 @@ def test_mobi_flags_the_known_weaknesses(mobi):
     text = "\n".join(a.issues)
     assert "CUSL2" in text and "consider dropping" in text
     rel = a.reliability.set_index("construct")
-    assert not rel.loc["CUEX", "alpha_ok"] and not rel.loc["CUSL", "alpha_ok"] and rel.loc["PERQ", "alpha_ok"]
+    assert (
+        not rel.loc["CUEX", "alpha_ok"]
+        and not rel.loc["CUSL", "alpha_ok"]
+        and rel.loc["PERQ", "alpha_ok"]
+    )
     flags = a.htmt_intervals.set_index("pair")["flag"]
     assert flags["Perceived quality – Satisfaction"].startswith("fails")
     assert a.reliability.loc[a.reliability["construct"] == "CUSCO", "alpha"].isna().all()
@@ -76,7 +98,9 @@ def test_known_values_for_parallel_items():
         for i in range(4):
             cols[f"{name}{i}"] = lam * f[:, j] + np.sqrt(1 - lam**2) * rng.standard_normal(n)
     data = pd.DataFrame(cols)
-    spec = ModelSpec({"A": [f"a{i}" for i in range(4)], "B": [f"b{i}" for i in range(4)]}, [("A", "B")])
+    spec = ModelSpec(
+        {"A": [f"a{i}" for i in range(4)], "B": [f"b{i}" for i in range(4)]}, [("A", "B")]
+    )
     model = PLSPathModel(spec, consistent=True).fit(data)
     a = assess_measurement(model)
     alpha_true = 4 * lam**2 / (1 + 3 * lam**2)

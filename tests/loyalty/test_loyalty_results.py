@@ -52,9 +52,13 @@ def test_pls_result_is_frozen_with_bootstrap_percentile_summary(model):
             assert row.estimate == res.paths.set_index(["source", "target"]).loc[(s, t), "estimate"]
             assert row.se == pytest.approx(draws.std(ddof=1), rel=1e-12)
             lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-            assert row.ci_low == pytest.approx(lo, rel=1e-12) and row.ci_high == pytest.approx(hi, rel=1e-12)
-    assert (res.summary(0.8)["ci_high"] - res.summary(0.8)["ci_low"]
-            < res.summary(0.95)["ci_high"] - res.summary(0.95)["ci_low"]).all()
+            assert row.ci_low == pytest.approx(lo, rel=1e-12) and row.ci_high == pytest.approx(
+                hi, rel=1e-12
+            )
+    assert (
+        res.summary(0.8)["ci_high"] - res.summary(0.8)["ci_low"]
+        < res.summary(0.95)["ci_high"] - res.summary(0.95)["ci_low"]
+    ).all()
     # convenience attributes read the one result; no copies
     assert model.paths_ is res.paths and model.boot_ is res.boot and model.gof_ == res.gof
     # total = indirect + direct, stored once
@@ -69,7 +73,9 @@ def test_to_dict_is_json_ready_without_draws(model):
     text = json.dumps(out)
     assert "boot" not in out and "scores" not in out and "item_corr" not in out
     assert out["n_draws"] == model.result_.n_draws and out["spec"]["paths"][0] == ["IMAG", "CUEX"]
-    assert out["total_effects"]["IMAG"]["CUSL"] == pytest.approx(model.result_.total_effects.loc["IMAG", "CUSL"])
+    assert out["total_effects"]["IMAG"]["CUSL"] == pytest.approx(
+        model.result_.total_effects.loc["IMAG", "CUSL"]
+    )
     assert len(text) < 50_000
 
 
@@ -95,20 +101,33 @@ def test_other_results_follow_the_convention(model, world_2000):
     assert idx.summary(0.5)["ci_high"].iloc[0] < idx.ci_high
     c = contrast.summary().loc["difference"]
     assert (c.estimate, c.ci_low, c.ci_high) == pytest.approx(
-        (contrast.difference, contrast.difference_low, contrast.difference_high), rel=1e-12)
+        (contrast.difference, contrast.difference_low, contrast.difference_high), rel=1e-12
+    )
     t = curve.summary().loc["threshold"]
     assert (t.ci_low, t.ci_high) == (curve.threshold_ci_low, curve.threshold_ci_high)
     h = m.summary()
     assert h.loc["htmt IMAG–CUEX", "estimate"] == pytest.approx(m.htmt.loc["IMAG", "CUEX"])
     assert np.isfinite(h.loc["htmt IMAG–CUEX", "se"])
-    assert set(lift.to_dict()) == {"retention", "retention_after", "clv_gross", "clv_gross_after", "clv_net",
-                                   "clv_net_after", "profit_effect_net", "profit_effect_gross"}
+    assert set(lift.to_dict()) == {
+        "retention",
+        "retention_after",
+        "clv_gross",
+        "clv_gross_after",
+        "clv_net",
+        "clv_net_after",
+        "profit_effect_net",
+        "profit_effect_gross",
+    }
 
 
 def test_not_fitted_checks():
-    for call in (lambda: PLSPathModel().paths_, lambda: PLSPathModel().summary(),
-                 lambda: RetentionCurve().curve(), lambda: CovarianceSEM().summary(),
-                 lambda: assess_measurement(PLSPathModel())):
+    for call in (
+        lambda: PLSPathModel().paths_,
+        lambda: PLSPathModel().summary(),
+        lambda: RetentionCurve().curve(),
+        lambda: CovarianceSEM().summary(),
+        lambda: assess_measurement(PLSPathModel()),
+    ):
         with pytest.raises(NotFittedError, match="not fitted"):
             call()
 
@@ -148,8 +167,10 @@ def test_modules_are_small():
 
 def test_reference_libraries_are_not_imported_by_the_package():
     """plspm (dev extra) and semopy are imported only when a reference fit or SEM runs."""
-    code = ("import sys, crm_models.loyalty, crm_models.loyalty.narrative, crm_models.loyalty.plots, "
-            "crm_models.loyalty.reference; print(sorted(m for m in ('plspm', 'semopy') if m in sys.modules))")
+    code = (
+        "import sys, crm_models.loyalty, crm_models.loyalty.narrative, crm_models.loyalty.plots, "
+        "crm_models.loyalty.reference; print(sorted(m for m in ('plspm', 'semopy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

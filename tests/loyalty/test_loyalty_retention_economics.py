@@ -53,8 +53,13 @@ def test_wilson_and_bands():
     lo, hi = wilson_interval(np.array([8]), np.array([10])).to_numpy().T
     # Wilson 95% interval for 8/10: 0.4902 – 0.9433 (standard textbook value)
     assert lo[0] == pytest.approx(0.4902, abs=1e-4) and hi[0] == pytest.approx(0.9433, abs=1e-4)
-    frame = pd.DataFrame({"satisfaction_index": [10, 55, 55, 95, 95, 95],
-                          "retained": [0, 1, 0, 1, 1, 1], "annual_spend": [1, 2, 4, 3, 3, 3.0]})
+    frame = pd.DataFrame(
+        {
+            "satisfaction_index": [10, 55, 55, 95, 95, 95],
+            "retained": [0, 1, 0, 1, 1, 1],
+            "annual_spend": [1, 2, 4, 3, 3, 3.0],
+        }
+    )
     out = behaviour_by_band(frame).set_index("band")
     assert out["customers"].sum() == 6
     assert out.loc["50–60", "retention"] == 0.5 and out.loc["90–100", "spend"] == 3.0
@@ -76,7 +81,9 @@ def test_link_to_behaviour_on_world(world_2000):
     assert link["annual_spend"].iloc[0] == pytest.approx(tx["amount"].sum() / years)
     top = link["satisfaction_index"] > link["satisfaction_index"].median()
     assert link.loc[top, "retained"].mean() > link.loc[~top, "retained"].mean()
-    ladder = relationship_ladder(link, RetentionEconomics(annual_margin=1.0), margin_rate=0.3).set_index("level")
+    ladder = relationship_ladder(
+        link, RetentionEconomics(annual_margin=1.0), margin_rate=0.3
+    ).set_index("level")
     assert ladder["annual_retention"].is_monotonic_increasing
     assert ladder.loc["partner", "customer_value"] > ladder.loc["acquaintance", "customer_value"]
     assert ladder.loc["acquaintance", "value_up_one_level"] > 0
@@ -98,21 +105,33 @@ def test_clv_closed_forms():
 def test_growing_margins_make_the_reichheld_sasser_range():
     """Constant margins give 20% (outside 25–85%); acquisition cost plus margins growing with
     tenure put the effect inside the range; the margin profile adds up its mechanisms."""
-    full = RetentionEconomics(annual_margin=100, acquisition_cost=150, spend_growth=0.10, growth_years=5,
-                              cost_to_serve=30, cost_decline=0.15, referral_profit=15, price_premium=5)
+    full = RetentionEconomics(
+        annual_margin=100,
+        acquisition_cost=150,
+        spend_growth=0.10,
+        growth_years=5,
+        cost_to_serve=30,
+        cost_decline=0.15,
+        referral_profit=15,
+        price_premium=5,
+    )
     ladder = mechanism_ladder(full, 0.80)
     assert ladder["profit_effect"].iloc[0] == pytest.approx(0.20, rel=1e-6)
     assert not ladder["in_rs_range"].iloc[0] and ladder["in_rs_range"].iloc[-1]
     gross_const = RetentionEconomics(annual_margin=100).profit_effect(0.8, net=False)
     assert full.profit_effect(0.8, net=False) > gross_const  # growth alone raises the leverage
     prof = full.margin_profile(8)
-    parts = prof[["base_margin", "rising_spend", "lower_cost_to_serve", "referrals", "price_premium"]]
+    parts = prof[
+        ["base_margin", "rising_spend", "lower_cost_to_serve", "referrals", "price_premium"]
+    ]
     np.testing.assert_allclose(parts.sum(axis=1), prof["annual_margin"])
     assert prof["annual_margin"].is_monotonic_increasing
 
 
 def test_customer_equity_by_explicit_sum():
-    e = RetentionEconomics(annual_margin=50, acquisition_cost=20, annual_discount_rate=0.08, spend_growth=0.05)
+    e = RetentionEconomics(
+        annual_margin=50, acquisition_cost=20, annual_discount_rate=0.08, spend_growth=0.05
+    )
     r = 0.75
     m = e.margin_profile(e.horizon_years + 1)["annual_margin"].to_numpy()
     existing = sum(r**t * m[t] / 1.08**t for t in range(1, e.horizon_years + 1))

@@ -67,9 +67,17 @@ def test_pls_and_sem_agree_on_identified_mobi_model(mobi):
     significant (p < 0.05) and within 0.2 in size (PLS composites are attenuated); consistent
     PLS agrees with SEM within 0.1 on every path."""
     c = ECSI_CONSTRUCTS
-    spec = ModelSpec({k: c[k] for k in ["PERQ", "PERV", "CUSA", "CUSCO", "CUSL"]},
-                     [("PERQ", "PERV"), ("PERQ", "CUSA"), ("PERV", "CUSA"), ("CUSA", "CUSCO"),
-                      ("CUSA", "CUSL"), ("CUSCO", "CUSL")])
+    spec = ModelSpec(
+        {k: c[k] for k in ["PERQ", "PERV", "CUSA", "CUSCO", "CUSL"]},
+        [
+            ("PERQ", "PERV"),
+            ("PERQ", "CUSA"),
+            ("PERV", "CUSA"),
+            ("CUSA", "CUSCO"),
+            ("CUSA", "CUSL"),
+            ("CUSCO", "CUSL"),
+        ],
+    )
     sem = CovarianceSEM(spec, solvers=("SLSQP", "L-BFGS-B")).fit(mobi).result_
     assert sem.reliable and sem.solver_spread < 0.01
     pls = PLSPathModel(spec).fit(mobi).paths_["estimate"].to_numpy()

@@ -13,20 +13,26 @@ import pytest
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
-DEMO_PARAMETERS = '''n: int = 3  # items [1, 100]
+DEMO_PARAMETERS = """n: int = 3  # items [1, 100]
 label: str = "a"  # label {a, b}
 data: str = ""  # optional input CSV whose lines are counted
 fail: bool = False  # raise on purpose
-'''
+"""
 
 DEMO_BODY = [
     ("code", "if fail:\n    raise RuntimeError(f'boom: the demo failed on purpose with n={n}')"),
     ("code", "rows = len(open(data).read().splitlines()) if data else 0\nsquare = n * n"),
     ("markdown", "## Result"),
-    ("code", "from IPython.display import Markdown, display\n\n"
-             "display(Markdown(f'The square of {n} is **{square}** ({rows} input rows).'))"),
-    ("code", "from crm_models.reporting import publish_figures\n\n"
-             "_ = publish_figures({'n': n, 'square': square, 'label': label, 'rows': rows})"),
+    (
+        "code",
+        "from IPython.display import Markdown, display\n\n"
+        "display(Markdown(f'The square of {n} is **{square}** ({rows} input rows).'))",
+    ),
+    (
+        "code",
+        "from crm_models.reporting import publish_figures\n\n"
+        "_ = publish_figures({'n': n, 'square': square, 'label': label, 'rows': rows})",
+    ),
 ]
 
 
@@ -46,7 +52,9 @@ def write_notebook(
     if kernelspec:
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
     if title or summary:
-        nb.metadata["crm_report"] = {k: v for k, v in {"title": title, "summary": summary}.items() if v}
+        nb.metadata["crm_report"] = {
+            k: v for k, v in {"title": title, "summary": summary}.items() if v
+        }
     if renamed is not None:
         nb.metadata.setdefault("crm_report", {})["renamed_parameters"] = renamed
     cells = []
@@ -55,7 +63,9 @@ def write_notebook(
         cell.metadata["tags"] = ["parameters"]
         cells.append(cell)
     for kind, source, *tags in body:
-        cell = (nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell)(source)
+        cell = (nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell)(
+            source
+        )
         if tags and tags[0]:
             cell.metadata["tags"] = list(tags[0])
         cells.append(cell)
@@ -73,8 +83,9 @@ def notebook_factory():
 
 def write_demo(path: Path, title: str = "Demo report") -> Path:
     """The demo notebook: parameters n, label, data, fail; publishes n, square, label, rows."""
-    return write_notebook(path, DEMO_PARAMETERS, DEMO_BODY, title=title,
-                          summary="A tiny demo that squares n.")
+    return write_notebook(
+        path, DEMO_PARAMETERS, DEMO_BODY, title=title, summary="A tiny demo that squares n."
+    )
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from crm_models.reporting.catalog import (
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-TYPED = '''n_customers: int = 20_000  # customers to simulate [100, 2000000]
+TYPED = """n_customers: int = 20_000  # customers to simulate [100, 2000000]
 rate: float = 0.10  # a share [0, 1]
 floor: float = -1e-3  # lower bound only [-1, ]
 cap: int = 5  # upper bound only [, 10]
@@ -29,24 +29,43 @@ flag: bool = True  # a switch
 plain = 3  # no annotation
 nothing = None
 label: str = "x"  # free text, with "quotes" inside
-'''
+"""
 
 
 @pytest.fixture
 def typed_report(tmp_path, notebook_factory):
-    path = notebook_factory(tmp_path / "typed.ipynb", TYPED, [("code", "print(n_customers)")],
-                            title="Typed", summary="One of each kind.")
+    path = notebook_factory(
+        tmp_path / "typed.ipynb",
+        TYPED,
+        [("code", "print(n_customers)")],
+        title="Typed",
+        summary="One of each kind.",
+    )
     return read_report(path)
 
 
 def test_types_defaults_help_and_constraints(typed_report):
     p = typed_report.parameters
-    assert list(p) == ["n_customers", "rate", "floor", "cap", "mode", "flag", "plain", "nothing",
-                       "label"]
+    assert list(p) == [
+        "n_customers",
+        "rate",
+        "floor",
+        "cap",
+        "mode",
+        "flag",
+        "plain",
+        "nothing",
+        "label",
+    ]
     assert (p["n_customers"].type_name, p["n_customers"].default) == ("int", 20000)
     assert p["n_customers"].help == "customers to simulate"  # the constraint is cut off the help
     assert (p["n_customers"].low, p["n_customers"].high) == (100, 2_000_000)
-    assert (p["rate"].type_name, p["rate"].default, p["rate"].low, p["rate"].high) == ("float", 0.1, 0, 1)
+    assert (p["rate"].type_name, p["rate"].default, p["rate"].low, p["rate"].high) == (
+        "float",
+        0.1,
+        0,
+        1,
+    )
     assert (p["floor"].default, p["floor"].low, p["floor"].high) == (-0.001, -1, None)
     assert (p["cap"].low, p["cap"].high) == (None, 10)
     assert p["mode"].choices == ("fast", "exact") and p["mode"].help == "how to run"
@@ -66,8 +85,14 @@ def test_constraint_descriptions(typed_report):
     assert p["flag"].describe_constraint() == ""
 
 
-def test_title_and_summary_from_metadata_else_from_file_name(tmp_path, notebook_factory, typed_report):
-    assert (typed_report.name, typed_report.title, typed_report.summary) == ("typed", "Typed", "One of each kind.")
+def test_title_and_summary_from_metadata_else_from_file_name(
+    tmp_path, notebook_factory, typed_report
+):
+    assert (typed_report.name, typed_report.title, typed_report.summary) == (
+        "typed",
+        "Typed",
+        "One of each kind.",
+    )
     bare = read_report(notebook_factory(tmp_path / "my_study.ipynb", "x = 1\n"))
     assert (bare.title, bare.summary) == ("My Study", "")
 
@@ -75,7 +100,7 @@ def test_title_and_summary_from_metadata_else_from_file_name(tmp_path, notebook_
 @pytest.mark.parametrize(
     ("line", "why"),
     [
-        ('d: float = 1.5  # a comment with = inside', "comment with '='"),
+        ("d: float = 1.5  # a comment with = inside", "comment with '='"),
         ('s: str = "a=b"  # equals sign in the value', "value with '='"),
     ],
 )
@@ -92,11 +117,26 @@ def test_lines_papermill_cannot_parse_are_refused(tmp_path, notebook_factory, li
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("k: int = 1  # malformed range [1..5, 10]", r"parameter 'k': cannot read the range '\[1\.\.5, 10\]'"),
-        ("k: int = 5  # reversed range [10, 1]", r"parameter 'k': empty range '\[10, 1\]' \(low > high\)"),
-        ("k: int = 2 * 10  # an expression", r"parameter 'k': default '2 \* 10' is not a Python literal"),
-        ("k: int = 5  # default outside its own range [10, 20]", r"report 'bad', parameter 'k': 5 is out of range"),
-        ('k: str = "slow"  # default outside its choices {fast, exact}', r"'slow' is not allowed; expected one of fast, exact"),
+        (
+            "k: int = 1  # malformed range [1..5, 10]",
+            r"parameter 'k': cannot read the range '\[1\.\.5, 10\]'",
+        ),
+        (
+            "k: int = 5  # reversed range [10, 1]",
+            r"parameter 'k': empty range '\[10, 1\]' \(low > high\)",
+        ),
+        (
+            "k: int = 2 * 10  # an expression",
+            r"parameter 'k': default '2 \* 10' is not a Python literal",
+        ),
+        (
+            "k: int = 5  # default outside its own range [10, 20]",
+            r"report 'bad', parameter 'k': 5 is out of range",
+        ),
+        (
+            'k: str = "slow"  # default outside its choices {fast, exact}',
+            r"'slow' is not allowed; expected one of fast, exact",
+        ),
         ('k: int = "abc"  # wrong type', r"parameter 'k': expected int, got 'abc'"),
         ("k: bool = 1  # not a boolean", r"parameter 'k': expected true or false, got 1"),
     ],
@@ -147,9 +187,19 @@ CHOICE = Parameter("mode", "str", "fast", choices=("fast", "exact"))
 @pytest.mark.parametrize(
     ("parameter", "value", "expected"),
     [
-        (INT, "42", 42), (INT, "1e2", 100), (INT, "1_0", 10), (INT, "7.0", 7), (INT, 5, 5), (INT, 5.0, 5),
-        (FLOAT, "0.25", 0.25), (FLOAT, 1, 1.0), (FLOAT, "0", 0.0),
-        (BOOL, "true", True), (BOOL, "No", False), (BOOL, "1", True), (BOOL, False, False),
+        (INT, "42", 42),
+        (INT, "1e2", 100),
+        (INT, "1_0", 10),
+        (INT, "7.0", 7),
+        (INT, 5, 5),
+        (INT, 5.0, 5),
+        (FLOAT, "0.25", 0.25),
+        (FLOAT, 1, 1.0),
+        (FLOAT, "0", 0.0),
+        (BOOL, "true", True),
+        (BOOL, "No", False),
+        (BOOL, "1", True),
+        (BOOL, False, False),
         (CHOICE, "exact", "exact"),
     ],
 )
@@ -164,7 +214,11 @@ def test_values_are_converted_to_the_parameter_type(parameter, value, expected):
         (INT, "abc", r"report 'rep', parameter 'n': expected int, got 'abc'"),
         (INT, "2.5", r"report 'rep', parameter 'n': expected a whole number, got '2.5'"),
         (INT, True, r"report 'rep', parameter 'n': expected int, got True"),
-        (INT, "0", r"report 'rep', parameter 'n': 0 is out of range; expected a value in \[1, 100\]"),
+        (
+            INT,
+            "0",
+            r"report 'rep', parameter 'n': 0 is out of range; expected a value in \[1, 100\]",
+        ),
         (INT, "101", r"101 is out of range; expected a value in \[1, 100\]"),
         (FLOAT, "1.5", r"parameter 'rate': 1.5 is out of range; expected a value in \[0, 1\]"),
         (FLOAT, None, r"parameter 'rate': expected float, got None"),
@@ -204,7 +258,9 @@ def _parameters_cell(path: Path) -> list[tuple[str, str, object]]:
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     out = []
     for node in ast.parse(cell.source).body:
-        assert isinstance(node, ast.AnnAssign), f"{path.name}: untyped parameter line {ast.unparse(node)}"
+        assert isinstance(node, ast.AnnAssign), (
+            f"{path.name}: untyped parameter line {ast.unparse(node)}"
+        )
         out.append((node.target.id, ast.unparse(node.annotation), ast.literal_eval(node.value)))
     return out
 
@@ -216,6 +272,8 @@ def test_study_notebooks_parameters_are_read_completely(path):
     report = read_report(path)
     expected = _parameters_cell(path)
     assert [(p.name, p.type_name, p.default) for p in report.parameters.values()] == expected
-    assert report.title and report.summary, f"{path.name}: add metadata.crm_report title and summary"
+    assert report.title and report.summary, (
+        f"{path.name}: add metadata.crm_report title and summary"
+    )
     for p in report.parameters.values():
         assert coerce_value(report.name, p, p.default) == p.default

@@ -52,11 +52,22 @@ def test_fmt_interval_uses_the_given_formatter():
 
 
 def test_kpi_cards_show_value_interval_and_note_escaped_offline():
-    html = kpi_cards([
-        KPI("Customer equity", fmt_money(23728.6), fmt_interval(23182, 24622, fmt_money), "next 12 months"),
-        KPI("<b>Churn</b>", "4%"),
-    ]).data
-    assert "$23,729" in html and "95% interval [$23,182 – $24,622]" in html and "next 12 months" in html
+    html = kpi_cards(
+        [
+            KPI(
+                "Customer equity",
+                fmt_money(23728.6),
+                fmt_interval(23182, 24622, fmt_money),
+                "next 12 months",
+            ),
+            KPI("<b>Churn</b>", "4%"),
+        ]
+    ).data
+    assert (
+        "$23,729" in html
+        and "95% interval [$23,182 – $24,622]" in html
+        and "next 12 months" in html
+    )
     assert "&lt;b&gt;Churn&lt;/b&gt;" in html and "<b>Churn</b>" not in html
     assert html.count("95% interval") == 1  # no interval line for a KPI without one
     assert "http" not in html and "<script" not in html
@@ -71,15 +82,33 @@ def test_readable_table_rounds_separates_and_hides_the_index():
 
 def test_to_jsonable_plain_types_and_non_finite_as_null():
     frame = pd.DataFrame({"a": [1, 2], "b": [0.5, np.nan]})
-    value = to_jsonable({
-        "int": np.int64(3), "float": np.float32(0.25), "bool": np.bool_(True), "nan": float("nan"),
-        "inf": np.inf, "array": np.array([1.0, 2.0]), "series": pd.Series({"x": 1}), "frame": frame,
-        "when": pd.Timestamp("2025-06-30"), 7: None, "tuple": (1, "a"),
-    })
+    value = to_jsonable(
+        {
+            "int": np.int64(3),
+            "float": np.float32(0.25),
+            "bool": np.bool_(True),
+            "nan": float("nan"),
+            "inf": np.inf,
+            "array": np.array([1.0, 2.0]),
+            "series": pd.Series({"x": 1}),
+            "frame": frame,
+            "when": pd.Timestamp("2025-06-30"),
+            7: None,
+            "tuple": (1, "a"),
+        }
+    )
     assert value == {
-        "int": 3, "float": 0.25, "bool": True, "nan": None, "inf": None, "array": [1.0, 2.0],
-        "series": {"x": 1}, "frame": [{"a": 1, "b": 0.5}, {"a": 2, "b": None}],
-        "when": "2025-06-30T00:00:00", "7": None, "tuple": [1, "a"],
+        "int": 3,
+        "float": 0.25,
+        "bool": True,
+        "nan": None,
+        "inf": None,
+        "array": [1.0, 2.0],
+        "series": {"x": 1},
+        "frame": [{"a": 1, "b": 0.5}, {"a": 2, "b": None}],
+        "when": "2025-06-30T00:00:00",
+        "7": None,
+        "tuple": [1, "a"],
     }
     assert type(value["int"]) is int and type(value["bool"]) is bool
     json.dumps(value, allow_nan=False)
@@ -98,4 +127,3 @@ def test_publish_figures_displays_strict_json(monkeypatch):
     payload = bundle[FIGURES_MIME]
     assert raw and payload == {"equity": 1.5, "bad": None}
     json.dumps(payload, allow_nan=False)
-

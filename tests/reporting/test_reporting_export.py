@@ -61,7 +61,12 @@ def markdown_cell(source, tags=()):
 
 
 def result(mime, data):
-    return {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {mime: data}}
+    return {
+        "output_type": "execute_result",
+        "execution_count": 1,
+        "metadata": {},
+        "data": {mime: data},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,28 +76,58 @@ def executed():
     nb.metadata["crm_report"] = {"title": "Handmade KPI report"}
     nb.cells = [
         markdown_cell("# Executive summary\nRevenue grew; see the KPI below."),
-        code_cell("kpi_value_token = 1234567", [
-            result("text/html", "<div class='kpi'>Revenue $1,234,567</div>"),
-            {"output_type": "stream", "name": "stderr", "text": "UserWarning: noisy_stderr_token\n"},
-            {"output_type": "stream", "name": "stdout", "text": "stdout_line_token\n"},
-        ]),
-        code_cell("analyst_code_token = 2", [result("text/plain", "analyst_output_token")], ["analyst"]),
+        code_cell(
+            "kpi_value_token = 1234567",
+            [
+                result("text/html", "<div class='kpi'>Revenue $1,234,567</div>"),
+                {
+                    "output_type": "stream",
+                    "name": "stderr",
+                    "text": "UserWarning: noisy_stderr_token\n",
+                },
+                {"output_type": "stream", "name": "stdout", "text": "stdout_line_token\n"},
+            ],
+        ),
+        code_cell(
+            "analyst_code_token = 2", [result("text/plain", "analyst_output_token")], ["analyst"]
+        ),
         markdown_cell("### Exercise\nexercise_task_token: compute the share.", ["exercise"]),
         code_cell("answer = None  # exercise_code_token", tags=["exercise"]),
-        code_cell("answer = solution_code_token = 0.42", [result("text/plain", "solution_output_token")],
-                  ["solution"]),
-        code_cell("publish(figures)", [{"output_type": "display_data", "metadata": {},
-                                        "data": {FIGURES_MIME: {"revenue": 1, "figures_token": 2}}}]),
-        code_cell("more = 3", [{"output_type": "display_data", "metadata": {},
-                                "data": {FIGURES_MIME: {"revenue": 5}}}]),
+        code_cell(
+            "answer = solution_code_token = 0.42",
+            [result("text/plain", "solution_output_token")],
+            ["solution"],
+        ),
+        code_cell(
+            "publish(figures)",
+            [
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {FIGURES_MIME: {"revenue": 1, "figures_token": 2}},
+                }
+            ],
+        ),
+        code_cell(
+            "more = 3",
+            [
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {FIGURES_MIME: {"revenue": 5}},
+                }
+            ],
+        ),
     ]
     return nb
 
 
 @pytest.fixture(scope="module")
 def pages(executed):
-    return {audience: render_html(executed, audience, footer="footer_token generated today")
-            for audience in ("management", "analyst", "teaching")}
+    return {
+        audience: render_html(executed, audience, footer="footer_token generated today")
+        for audience in ("management", "analyst", "teaching")
+    }
 
 
 def test_management_has_no_code_no_stderr_and_no_tagged_cells(pages):
@@ -100,9 +135,17 @@ def test_management_has_no_code_no_stderr_and_no_tagged_cells(pages):
     text = "".join(page(html).parts)
     assert "Revenue $1,234,567" in text and "Executive summary" in text
     assert "stdout_line_token" in text
-    for absent in ("kpi_value_token", "noisy_stderr_token", "analyst_code_token", "analyst_output_token",
-                   "exercise_task_token", "exercise_code_token", "solution_code_token",
-                   "solution_output_token", "publish(figures)"):
+    for absent in (
+        "kpi_value_token",
+        "noisy_stderr_token",
+        "analyst_code_token",
+        "analyst_output_token",
+        "exercise_task_token",
+        "exercise_code_token",
+        "solution_code_token",
+        "solution_output_token",
+        "publish(figures)",
+    ):
         assert absent not in text, absent
     classes = set(page(html).classes)
     assert not classes & {"jp-InputPrompt", "jp-OutputPrompt", "jp-CodeMirrorEditor", "highlight"}
@@ -111,8 +154,14 @@ def test_management_has_no_code_no_stderr_and_no_tagged_cells(pages):
 
 def test_analyst_has_code_stderr_and_analyst_cells_but_no_exercise(pages):
     text = "".join(page(pages["analyst"]).parts)
-    for present in ("kpi_value_token", "noisy_stderr_token", "analyst_code_token", "analyst_output_token",
-                    "solution_code_token", "Revenue $1,234,567"):
+    for present in (
+        "kpi_value_token",
+        "noisy_stderr_token",
+        "analyst_code_token",
+        "analyst_output_token",
+        "solution_code_token",
+        "Revenue $1,234,567",
+    ):
         assert present in text, present
     for absent in ("exercise_task_token", "exercise_code_token"):
         assert absent not in text, absent
@@ -121,10 +170,19 @@ def test_analyst_has_code_stderr_and_analyst_cells_but_no_exercise(pages):
 
 def test_teaching_keeps_exercise_and_drops_solution_and_analyst_cells(pages):
     text = "".join(page(pages["teaching"]).parts)
-    for present in ("exercise_task_token", "exercise_code_token", "kpi_value_token", "Revenue $1,234,567"):
+    for present in (
+        "exercise_task_token",
+        "exercise_code_token",
+        "kpi_value_token",
+        "Revenue $1,234,567",
+    ):
         assert present in text, present
-    for absent in ("solution_code_token", "solution_output_token", "analyst_code_token",
-                   "analyst_output_token"):
+    for absent in (
+        "solution_code_token",
+        "solution_output_token",
+        "analyst_code_token",
+        "analyst_output_token",
+    ):
         assert absent not in text, absent
 
 
@@ -140,12 +198,21 @@ def test_every_audience_is_offline_titled_footed_and_without_figures_payload(pag
 
 def test_the_external_url_scan_itself_finds_cdn_links():
     """The regex the offline tests rely on catches each form a page can load from the web."""
-    for snippet in ('<script src="https://cdn.x/require.js">', "<link href='http://x/a.css'>",
-                    '<img src="//cdn.x/a.png">', "@import url(https://fonts.x/css);",
-                    '@import "https://x/y.css";', "background: url('//x/y.woff')"):
+    for snippet in (
+        '<script src="https://cdn.x/require.js">',
+        "<link href='http://x/a.css'>",
+        '<img src="//cdn.x/a.png">',
+        "@import url(https://fonts.x/css);",
+        '@import "https://x/y.css";',
+        "background: url('//x/y.woff')",
+    ):
         assert EXTERNAL.search(snippet), snippet
-    for snippet in ('<img src="data:image/png;base64,AAA">', "<a href='segment_value.html'>",
-                    "url(data:image/svg+xml;utf8,x)", "see https://example.org in the text"):
+    for snippet in (
+        '<img src="data:image/png;base64,AAA">',
+        "<a href='segment_value.html'>",
+        "url(data:image/svg+xml;utf8,x)",
+        "see https://example.org in the text",
+    ):
         assert not EXTERNAL.search(snippet), snippet
 
 

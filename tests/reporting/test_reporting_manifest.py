@@ -26,13 +26,32 @@ def write(path: Path, text: str) -> None:
 
 
 ENTRIES = [
-    {"name": "b_ok", "title": "B report", "summary": "B summary", "status": "ok", "seconds": 12.34,
-     "finished_at": "2025-01-01T00:00:00+00:00"},
+    {
+        "name": "b_ok",
+        "title": "B report",
+        "summary": "B summary",
+        "status": "ok",
+        "seconds": 12.34,
+        "finished_at": "2025-01-01T00:00:00+00:00",
+    },
     {"name": "a_cached", "title": "A report", "summary": "", "status": "cached", "seconds": 0.0},
-    {"name": "c_failed", "title": "C <report>", "summary": "", "status": "failed", "seconds": 1.0,
-     "error": "ValueError: x < 0 & y", "executed_notebook": "reports/c_failed.failed.ipynb"},
-    {"name": "d_failed_first", "title": "D report", "status": "failed", "seconds": 2.0,
-     "error": "KeyError: 'k'", "executed_notebook": "reports/d.failed.ipynb"},
+    {
+        "name": "c_failed",
+        "title": "C <report>",
+        "summary": "",
+        "status": "failed",
+        "seconds": 1.0,
+        "error": "ValueError: x < 0 & y",
+        "executed_notebook": "reports/c_failed.failed.ipynb",
+    },
+    {
+        "name": "d_failed_first",
+        "title": "D report",
+        "status": "failed",
+        "seconds": 2.0,
+        "error": "KeyError: 'k'",
+        "executed_notebook": "reports/d.failed.ipynb",
+    },
 ]
 
 
@@ -40,22 +59,39 @@ ENTRIES = [
 def index_html(tmp_path) -> str:
     for name in ("b_ok", "a_cached", "c_failed"):  # d_failed_first never succeeded
         (tmp_path / f"{name}.html").write_text("report")
-    write_index(tmp_path / "index.html", {"git_commit": "0123456789abcdef", "git_dirty": True,
-                                          "packages": {"crm-models": "0.1.0"}}, ENTRIES, write)
+    write_index(
+        tmp_path / "index.html",
+        {"git_commit": "0123456789abcdef", "git_dirty": True, "packages": {"crm-models": "0.1.0"}},
+        ENTRIES,
+        write,
+    )
     return (tmp_path / "index.html").read_text()
 
 
 def test_index_lists_every_report_in_name_order_with_status_and_time(index_html):
     rows = index_html.split("<tr>")[2:]
     assert [r.split("</a>")[0].split(">")[-1] if "<a href" in r else None for r in rows][:3] == [
-        "A report", "B report", "C &lt;report&gt;"]
-    assert ">cached<" in rows[0] and ">ok<" in rows[1] and ">failed<" in rows[2] and ">failed<" in rows[3]
+        "A report",
+        "B report",
+        "C &lt;report&gt;",
+    ]
+    assert (
+        ">cached<" in rows[0]
+        and ">ok<" in rows[1]
+        and ">failed<" in rows[2]
+        and ">failed<" in rows[3]
+    )
     assert "12.3 s" in rows[1] and "B summary" in rows[1] and "2025-01-01T00:00:00+00:00" in rows[1]
     for name in ("a_cached", "b_ok", "c_failed"):
-        for target in (f"{name}.html", f"{name}.analyst.html", f"{name}.teaching.html", f"{name}.json"):
+        for target in (
+            f"{name}.html",
+            f"{name}.analyst.html",
+            f"{name}.teaching.html",
+            f"{name}.json",
+        ):
             assert f"href='{target}'" in index_html
     assert "0123456789ab" in index_html and "(uncommitted changes)" in index_html
-    assert "href=\"manifest.json\"" in index_html
+    assert 'href="manifest.json"' in index_html
 
 
 def test_failed_entries_show_error_and_executed_notebook_escaped(index_html):
@@ -81,8 +117,9 @@ def test_environment_info_versions_and_git_commit(tmp_path):
         assert info["packages"][package], package
     assert info["python"].count(".") == 2 and info["platform"]
     if shutil.which("git") and (ROOT / ".git").exists():
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
         assert info["git_commit"] == head and isinstance(info["git_dirty"], bool)
     outside = environment_info(tmp_path)  # not a repository
     assert outside["git_commit"] is None and outside["git_dirty"] is None
@@ -127,7 +164,9 @@ def test_any_code_or_template_edit_changes_the_fingerprint(package_copy, edit):
     templates = package_copy / "reporting" / "templates" / "crm_offline"
     if edit == "template edited":
         template = templates / "index.html.j2"
-        template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+        template.write_text(
+            template.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8"
+        )
     elif edit == "template config edited":
         (templates / "conf.json").write_text('{"base_template": "lab"}', encoding="utf-8")
     elif edit == "template asset added":

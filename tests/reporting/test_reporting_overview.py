@@ -21,8 +21,13 @@ def world():
 
 def test_campaign_arms_summarise_each_arm(world):
     table = campaign_arms(world)
-    assert list(table.columns) == ["arm", "customers", "visit_rate", "conversion_rate",
-                                   "spend_per_customer"]
+    assert list(table.columns) == [
+        "arm",
+        "customers",
+        "visit_rate",
+        "conversion_rate",
+        "spend_per_customer",
+    ]
     assert table["customers"].sum() == len(world.campaign)
     for _, row in table.iterrows():
         arm = world.campaign[world.campaign["arm"] == row["arm"]]
@@ -48,7 +53,8 @@ def test_no_warehouse_asked_for_or_none_there(tmp_path):
     missing = tmp_path / "absent.duckdb"
     assert warehouse_tables(missing) is None
     assert warehouse_note(missing, None) == (
-        f"No warehouse at `{missing}` yet: build it with `crm data build`.")
+        f"No warehouse at `{missing}` yet: build it with `crm data build`."
+    )
     assert not missing.exists()
 
 

@@ -44,8 +44,10 @@ def workspace(tmp_path, monkeypatch):
 
 
 def snapshot(out: Path, name: str) -> dict[str, tuple[bytes, int]]:
-    return {s: ((out / f"{name}{s}").read_bytes(), (out / f"{name}{s}").stat().st_mtime_ns)
-            for s in SUFFIXES}
+    return {
+        s: ((out / f"{name}{s}").read_bytes(), (out / f"{name}{s}").stat().st_mtime_ns)
+        for s in SUFFIXES
+    }
 
 
 def entry(out: Path, name: str) -> dict:
@@ -86,7 +88,9 @@ def test_outputs_of_one_report(workspace, demo_dir, capsys, executions):
     assert not (out / "demo.failed.ipynb").exists()
     assert not list(out.rglob("*.tmp"))
     row = index_row(out, "demo")
-    assert "href='demo.html'" in row and "Demo report" in row and "A tiny demo that squares n." in row
+    assert (
+        "href='demo.html'" in row and "Demo report" in row and "A tiny demo that squares n." in row
+    )
     assert ">ok<" in row
     assert executions == [("demo", payload["parameters"])]
 
@@ -102,7 +106,9 @@ def test_cache_force_and_what_invalidates_it(workspace, demo_dir, capsys, execut
     assert main(run) == 0
     log = capsys.readouterr().out
     assert len(executions) == 1
-    assert re.search(r"^demo\s+cached \(unchanged notebook, parameters, code and data; --force", log, re.M)
+    assert re.search(
+        r"^demo\s+cached \(unchanged notebook, parameters, code and data; --force", log, re.M
+    )
     assert snapshot(out, "demo") == first
     assert entry(out, "demo")["status"] == "cached"
     assert ">cached<" in index_row(out, "demo")
@@ -152,7 +158,10 @@ def test_config_runs_named_jobs_of_the_same_notebook(workspace, demo_dir, execut
         "  - {name: small, notebook: demo, parameters: {n: 2}}\n"
         "  - {name: large, notebook: demo, parameters: {n: 9, label: b}}\n"
     )
-    assert main(["run", "--config", str(config), "--notebooks", str(demo_dir), "--output", str(out)]) == 0
+    assert (
+        main(["run", "--config", str(config), "--notebooks", str(demo_dir), "--output", str(out)])
+        == 0
+    )
     assert sorted(name for name, _ in executions) == ["demo", "demo"]
     assert figures(out, "small") == {"n": 2, "square": 4, "label": "a", "rows": 0}
     assert figures(out, "large") == {"n": 9, "square": 81, "label": "b", "rows": 0}
@@ -170,9 +179,16 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     good still runs, bad is 'failed' in the index with the error's last line and the path of
     the executed notebook, the exit code is 1 and bad's previous outputs stay byte-identical."""
     folder = workspace / "nb"
-    notebook_factory(folder / "good.ipynb", "n: int = 2  # [1, 10]\n", [
-        ("code", "from crm_models.reporting import publish_figures\n\n_ = publish_figures({'double': 2 * n})"),
-    ])
+    notebook_factory(
+        folder / "good.ipynb",
+        "n: int = 2  # [1, 10]\n",
+        [
+            (
+                "code",
+                "from crm_models.reporting import publish_figures\n\n_ = publish_figures({'double': 2 * n})",
+            ),
+        ],
+    )
     demo_factory(folder / "bad.ipynb", title="Bad report")
     out = workspace / "out"
     run = ["run", "--notebooks", str(folder), "--output", str(out)]
@@ -186,8 +202,11 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert code == 1
     error = "RuntimeError: boom: the demo failed on purpose with n=4"
     failed_path = out / "bad.failed.ipynb"
-    assert re.search(rf"^bad\s+FAILED\s+\d+\.\d s: {error} \(see {re.escape(str(failed_path))}\)$",
-                     captured.out, re.M), captured.out
+    assert re.search(
+        rf"^bad\s+FAILED\s+\d+\.\d s: {error} \(see {re.escape(str(failed_path))}\)$",
+        captured.out,
+        re.M,
+    ), captured.out
     assert "1 of 2 report(s) ok" in captured.out
     assert captured.err.strip() == "failed: bad"
 
@@ -195,7 +214,11 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert entry(out, "good")["status"] == "ok" and figures(out, "good") == {"double": 8}
     assert snapshot(out, "good") != good_before
     bad = entry(out, "bad")
-    assert (bad["status"], bad["error"], bad["executed_notebook"]) == ("failed", error, str(failed_path))
+    assert (bad["status"], bad["error"], bad["executed_notebook"]) == (
+        "failed",
+        error,
+        str(failed_path),
+    )
     assert bad["parameters"]["fail"] is True
     executed = nbformat.read(failed_path, as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -213,7 +236,9 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert figures(out, "bad")["square"] == 16
 
 
-def test_failure_while_rendering_keeps_every_previous_output(workspace, demo_dir, monkeypatch, capsys):
+def test_failure_while_rendering_keeps_every_previous_output(
+    workspace, demo_dir, monkeypatch, capsys
+):
     """The renderer breaks on the second audience (after the management page was rendered):
     the report is marked failed and none of its previous outputs is replaced, no temp file left."""
     out = workspace / "out"

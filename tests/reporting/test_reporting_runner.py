@@ -26,8 +26,10 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 def two_reports(tmp_path, notebook_factory):
     """``alpha`` (n, label, data) and ``beta`` (n, depth) in one folder."""
     folder = tmp_path / "nb"
-    notebook_factory(folder / "alpha.ipynb",
-                     'n: int = 3  # [1, 100]\nlabel: str = "a"  # {a, b}\ndata: str = ""  # input CSV\n')
+    notebook_factory(
+        folder / "alpha.ipynb",
+        'n: int = 3  # [1, 100]\nlabel: str = "a"  # {a, b}\ndata: str = ""  # input CSV\n',
+    )
     notebook_factory(folder / "beta.ipynb", "n: int = 4  # [1, 10]\ndepth: float = 0.5  # [0, 1]\n")
     return discover(folder)
 
@@ -60,8 +62,11 @@ def test_overrides_apply_to_every_selected_report_that_has_them(two_reports, tmp
 
 def test_override_checked_against_each_report_constraint(two_reports, tmp_path):
     """n=50 is fine for alpha [1, 100] but out of beta's range [1, 10]: the run is refused."""
-    with pytest.raises(ParameterError, match=r"report 'beta', parameter 'n': 50 is out of range; "
-                                             r"expected a value in \[1, 10\]"):
+    with pytest.raises(
+        ParameterError,
+        match=r"report 'beta', parameter 'n': 50 is out of range; "
+        r"expected a value in \[1, 10\]",
+    ):
         plan_jobs(two_reports, [], {"n": "50"}, root=tmp_path)
 
 
@@ -82,14 +87,18 @@ def test_explicit_input_file_is_hashed_and_a_missing_one_refused(two_reports, tm
     assert relative.inputs == {"in.csv": job.inputs[str(data)]}  # relative to the root
     with pytest.raises(ParameterError) as err:
         plan_jobs(two_reports, ["alpha"], {"data": "absent.csv"}, root=tmp_path)
-    assert str(err.value) == f"report 'alpha', parameter 'data': no file at {tmp_path / 'absent.csv'}"
+    assert (
+        str(err.value) == f"report 'alpha', parameter 'data': no file at {tmp_path / 'absent.csv'}"
+    )
 
 
 def test_missing_default_file_is_left_to_the_notebook(tmp_path, notebook_factory):
     """A default that names a file not built yet (the warehouse on a fresh clone) must not stop
     the whole run; it is recorded as missing so that building it changes the cache key."""
     folder = tmp_path / "nb"
-    notebook_factory(folder / "over.ipynb", 'warehouse: str = "data/crm.duckdb"  # warehouse file\n')
+    notebook_factory(
+        folder / "over.ipynb", 'warehouse: str = "data/crm.duckdb"  # warehouse file\n'
+    )
     job = plan_jobs(discover(folder), root=tmp_path)[0]
     assert job.inputs == {"data/crm.duckdb": None}
     (tmp_path / "data").mkdir()
@@ -109,8 +118,9 @@ def test_export_path_is_an_output_not_an_input(tmp_path):
     """campaign_uplift's export_path names a file the notebook writes: it need not exist and
     its content must not enter the cache key."""
     target = tmp_path / "targets.csv"
-    job = plan_jobs(discover(NOTEBOOKS), ["campaign_uplift"], {"export_path": str(target)},
-                    root=tmp_path)[0]
+    job = plan_jobs(
+        discover(NOTEBOOKS), ["campaign_uplift"], {"export_path": str(target)}, root=tmp_path
+    )[0]
     assert job.parameters["export_path"] == str(target) and job.inputs == {}
 
 
@@ -119,7 +129,9 @@ def test_cache_key_covers_notebook_parameters_code_and_inputs(two_reports, tmp_p
     key = base.cache_key("code-1")
     assert key == plan_jobs(two_reports, ["alpha"], root=tmp_path)[0].cache_key("code-1")
     assert len(key) == 64
-    assert plan_jobs(two_reports, ["alpha"], {"n": "4"}, root=tmp_path)[0].cache_key("code-1") != key
+    assert (
+        plan_jobs(two_reports, ["alpha"], {"n": "4"}, root=tmp_path)[0].cache_key("code-1") != key
+    )
     assert base.cache_key("code-2") != key
     data = tmp_path / "in.csv"
     data.write_text("x\n")
@@ -145,7 +157,10 @@ def test_config_jobs_of_one_notebook_with_different_parameters(two_reports, tmp_
     )
     jobs = plan_jobs(two_reports, config=load_config(config), root=tmp_path)
     assert [(j.name, j.report.name, j.parameters["n"]) for j in jobs] == [
-        ("alpha_small", "alpha", 2), ("alpha_big", "alpha", 90), ("beta", "beta", 4)]
+        ("alpha_small", "alpha", 2),
+        ("alpha_big", "alpha", 90),
+        ("beta", "beta", 4),
+    ]
     assert jobs[1].parameters["label"] == "b"
 
 
@@ -156,9 +171,14 @@ def test_config_jobs_of_one_notebook_with_different_parameters(two_reports, tmp_
         ("other: 1\n", r"expected a top-level 'jobs:' list of \{name, notebook, parameters\}"),
         ("jobs: []\n", r"expected a top-level 'jobs:' list"),
         ("jobs:\n  - name: x\n", r"job 1 needs at least 'notebook:'"),
-        ("jobs:\n  - {notebook: alpha}\n  - {notebook: beta, params: {}}\n",
-         r"job 2 has unknown key\(s\) \['params'\]"),
-        ("jobs:\n  - {notebook: alpha, parameters: [1, 2]}\n", r"job 1: 'parameters' must be a mapping"),
+        (
+            "jobs:\n  - {notebook: alpha}\n  - {notebook: beta, params: {}}\n",
+            r"job 2 has unknown key\(s\) \['params'\]",
+        ),
+        (
+            "jobs:\n  - {notebook: alpha, parameters: [1, 2]}\n",
+            r"job 1: 'parameters' must be a mapping",
+        ),
     ],
 )
 def test_bad_config_files_are_refused_in_one_line(tmp_path, text, expected):
@@ -174,10 +194,16 @@ def test_config_errors_found_when_planning(two_reports, tmp_path):
         load_config(tmp_path / "absent.yaml")
     with pytest.raises(ParameterError, match=r"job names must be unique, got \['alpha', 'alpha'\]"):
         plan_jobs(two_reports, config=[{"notebook": "alpha"}, {"notebook": "alpha"}], root=tmp_path)
-    with pytest.raises(ParameterError, match=r"report 'alpha', parameter 'n': expected int, got 'many'"):
-        plan_jobs(two_reports, config=[{"notebook": "alpha", "parameters": {"n": "many"}}], root=tmp_path)
+    with pytest.raises(
+        ParameterError, match=r"report 'alpha', parameter 'n': expected int, got 'many'"
+    ):
+        plan_jobs(
+            two_reports, config=[{"notebook": "alpha", "parameters": {"n": "many"}}], root=tmp_path
+        )
     with pytest.raises(ParameterError, match=r"report 'beta' has no parameter 'label'"):
-        plan_jobs(two_reports, config=[{"notebook": "beta", "parameters": {"label": "b"}}], root=tmp_path)
+        plan_jobs(
+            two_reports, config=[{"notebook": "beta", "parameters": {"label": "b"}}], root=tmp_path
+        )
 
 
 def test_run_jobs_refuses_zero_workers(two_reports, tmp_path):
@@ -212,7 +238,9 @@ def test_interrupted_write_keeps_the_old_file_and_removes_the_temporary(tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
 
-@pytest.mark.parametrize("config", sorted((NOTEBOOKS / "params").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "config", sorted((NOTEBOOKS / "params").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_shipped_schedules_are_valid(config, tmp_path):
     """Every schedule in notebooks/params/ names existing reports and valid parameters (checked
     on a fresh clone: no warehouse built)."""

@@ -28,9 +28,14 @@ def test_the_reference_never_appears_in_the_message(reference, answer):
 
 @pytest.mark.parametrize(
     ("rtol", "stated"),
-    [(0.01, "within 1% relative tolerance"), (0.05, "within 5% relative tolerance"),
-     (0.001, "within 0.1% relative tolerance"), (0.0001, "within 0.01% relative tolerance"),
-     (0.025, "within 2.5% relative tolerance"), (0.0, "exact answer required")],
+    [
+        (0.01, "within 1% relative tolerance"),
+        (0.05, "within 5% relative tolerance"),
+        (0.001, "within 0.1% relative tolerance"),
+        (0.0001, "within 0.01% relative tolerance"),
+        (0.025, "within 2.5% relative tolerance"),
+        (0.0, "exact answer required"),
+    ],
 )
 def test_the_tolerance_is_stated_as_used(rtol, stated):
     """A tolerance of 0.01% must not read '0.0%' (the student would think it exact)."""

@@ -21,14 +21,24 @@ SPEND_SCALE = 30.0  # mean spend per conversion, currency
 
 
 def _campaign(n_per_arm: int, rng: np.random.Generator, shares=None) -> pd.DataFrame:
-    arms = np.repeat(["control", "offer"], n_per_arm) if shares is None else \
-        rng.choice(["control", "offer"], size=2 * n_per_arm, p=shares)
+    arms = (
+        np.repeat(["control", "offer"], n_per_arm)
+        if shares is None
+        else rng.choice(["control", "offer"], size=2 * n_per_arm, p=shares)
+    )
     p = np.where(arms == "offer", P_ARM, P_CONTROL)
     conversion = (rng.random(len(arms)) < p).astype(int)
     spend = conversion * rng.gamma(2.0, SPEND_SCALE / 2.0, len(arms))
     age = rng.normal(40, 10, len(arms))
-    return pd.DataFrame({"arm": arms, "conversion": conversion, "spend": spend, "age": age,
-                         "channel": rng.choice(["web", "store"], len(arms))})
+    return pd.DataFrame(
+        {
+            "arm": arms,
+            "conversion": conversion,
+            "spend": spend,
+            "age": age,
+            "channel": rng.choice(["web", "store"], len(arms)),
+        }
+    )
 
 
 def test_lift_intervals_cover_the_truth():
@@ -43,8 +53,9 @@ def test_lift_intervals_cover_the_truth():
     hits = {(o, kind): 0 for o in truth for kind in ("abs", "rel")}
     reps = 400
     for _ in range(reps):
-        table = lift_table(_campaign(1500, rng), outcomes=["conversion", "spend"],
-                           control="control").table.set_index("outcome")
+        table = lift_table(
+            _campaign(1500, rng), outcomes=["conversion", "spend"], control="control"
+        ).table.set_index("outcome")
         for o, (abs_true, rel_true) in truth.items():
             r = table.loc[o]
             hits[(o, "abs")] += r["abs_ci_low"] <= abs_true <= r["abs_ci_high"]
@@ -61,14 +72,18 @@ def test_lift_table_point_estimates_and_holm():
     table = result.table
     means = frame.groupby("arm")[["conversion", "spend"]].mean()
     conv = table.set_index("outcome").loc["conversion"]
-    assert conv["abs_lift"] == pytest.approx(means.loc["offer", "conversion"]
-                                             - means.loc["control", "conversion"])
-    assert conv["rel_lift"] == pytest.approx(means.loc["offer", "conversion"]
-                                             / means.loc["control", "conversion"] - 1)
+    assert conv["abs_lift"] == pytest.approx(
+        means.loc["offer", "conversion"] - means.loc["control", "conversion"]
+    )
+    assert conv["rel_lift"] == pytest.approx(
+        means.loc["offer", "conversion"] / means.loc["control", "conversion"] - 1
+    )
     assert (table["p_adjusted"] >= table["p_value"] - 1e-15).all()
     assert result.interval_level == pytest.approx(0.95)
     wide = lift_table(frame, outcomes=["conversion", "spend"], simultaneous=True).table
-    assert (wide["abs_ci_high"] - wide["abs_ci_low"] > table["abs_ci_high"] - table["abs_ci_low"]).all()
+    assert (
+        wide["abs_ci_high"] - wide["abs_ci_low"] > table["abs_ci_high"] - table["abs_ci_low"]
+    ).all()
 
 
 def test_holm_matches_statsmodels():
@@ -89,8 +104,9 @@ def test_sample_ratio_mismatch_is_detected_and_not_false_alarmed():
     assert bad.mismatch and bad.p_value < 1e-6
     good = sample_ratio_test(_campaign(10_000, rng, shares=[0.5, 0.5]))
     assert not good.mismatch
-    planned = sample_ratio_test(_campaign(10_000, rng, shares=[0.2, 0.8]),
-                                expected_shares={"control": 0.2, "offer": 0.8})
+    planned = sample_ratio_test(
+        _campaign(10_000, rng, shares=[0.2, 0.8]), expected_shares={"control": 0.2, "offer": 0.8}
+    )
     assert not planned.mismatch
     with pytest.raises(ParameterError, match="expected_shares"):
         sample_ratio_test(_campaign(100, rng), expected_shares={"control": 1.0})
@@ -120,8 +136,9 @@ def test_segment_lift_recovers_heterogeneity():
     arm = rng.choice(["control", "offer"], n)
     channel = rng.choice(["web", "store"], n)
     p = 0.1 + 0.10 * ((arm == "offer") & (channel == "web"))
-    frame = pd.DataFrame({"arm": arm, "channel": channel,
-                          "conversion": (rng.random(n) < p).astype(int)})
+    frame = pd.DataFrame(
+        {"arm": arm, "channel": channel, "conversion": (rng.random(n) < p).astype(int)}
+    )
     result = segment_lift(frame, "channel", outcomes=["conversion"])
     table = result.table.set_index("segment")
     web, store = table.loc["web"], table.loc["store"]
@@ -147,11 +164,14 @@ def test_bad_input_messages():
 
 # Published results of the MineThatData e-mail challenge (Hillstrom 2008), rounded as printed.
 HILLSTROM_PUBLISHED = {
-    ("control", "visit"): (10.6, "pct"), ("mens_email", "visit"): (18.3, "pct"),
+    ("control", "visit"): (10.6, "pct"),
+    ("mens_email", "visit"): (18.3, "pct"),
     ("womens_email", "visit"): (15.1, "pct"),
-    ("control", "conversion"): (0.57, "pct2"), ("mens_email", "conversion"): (1.25, "pct2"),
+    ("control", "conversion"): (0.57, "pct2"),
+    ("mens_email", "conversion"): (1.25, "pct2"),
     ("womens_email", "conversion"): (0.88, "pct2"),
-    ("control", "spend"): (0.65, "usd"), ("mens_email", "spend"): (1.42, "usd"),
+    ("control", "spend"): (0.65, "usd"),
+    ("mens_email", "spend"): (1.42, "usd"),
     ("womens_email", "spend"): (1.08, "usd"),
 }
 
@@ -175,8 +195,11 @@ def test_hillstrom_published_rates():
             value = lift.xs(outcome, level="outcome")["mean_control"].iloc[0]
         else:
             value = lift.loc[(arm, outcome), "mean_arm"]
-        shown = {"pct": round(100 * value, 1), "pct2": round(100 * value, 2),
-                 "usd": round(value, 2)}[unit]
+        shown = {
+            "pct": round(100 * value, 1),
+            "pct2": round(100 * value, 2),
+            "usd": round(value, 2),
+        }[unit]
         assert shown == pytest.approx(published), (arm, outcome, value)
     assert not result.srm.mismatch
     assert result.max_abs_smd < 0.05

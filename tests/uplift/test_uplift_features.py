@@ -14,21 +14,26 @@ END = pd.Timestamp("2024-12-31")
 
 
 def _tables():
-    customers = pd.DataFrame({
-        "customer_id": [1, 2, 3],
-        "signup_date": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-12-01"]),
-        "channel": ["web", "store", "web"],
-        "region": ["north", "south", "north"],
-        "relationship_level": ["partner", "acquaintance", "friend"],
-        "consent_status": ["opt_in", "opt_out", "double_opt_in"],
-    })
-    transactions = pd.DataFrame({
-        "customer_id": [1, 1, 1, 2, 2],
-        "timestamp": pd.to_datetime(["2024-01-01", "2024-11-01", "2024-12-21",
-                                     "2024-06-01", "2025-01-05"]),  # the last one is after END
-        "amount": [10.0, 20.0, 30.0, 5.0, 1000.0],
-        "product": ["books", "music", "books", "home", "home"],
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3],
+            "signup_date": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-12-01"]),
+            "channel": ["web", "store", "web"],
+            "region": ["north", "south", "north"],
+            "relationship_level": ["partner", "acquaintance", "friend"],
+            "consent_status": ["opt_in", "opt_out", "double_opt_in"],
+        }
+    )
+    transactions = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2],
+            "timestamp": pd.to_datetime(
+                ["2024-01-01", "2024-11-01", "2024-12-21", "2024-06-01", "2025-01-05"]
+            ),  # the last one is after END
+            "amount": [10.0, 20.0, 30.0, 5.0, 1000.0],
+            "product": ["books", "music", "books", "home", "home"],
+        }
+    )
     return customers, transactions
 
 

@@ -42,12 +42,16 @@ def sim():
     return X, y, t, Xt, true
 
 
-@pytest.mark.parametrize("learner", [
-    TLearner(LogisticRegression()),
-    XLearner(LogisticRegression()),
-    ClassTransformation(LogisticRegression()),
-    SLearner(HistGradientBoostingClassifier(max_iter=60, max_depth=3, random_state=0)),
-], ids=["T-logit", "X-logit", "CT-logit", "S-gbm"])
+@pytest.mark.parametrize(
+    "learner",
+    [
+        TLearner(LogisticRegression()),
+        XLearner(LogisticRegression()),
+        ClassTransformation(LogisticRegression()),
+        SLearner(HistGradientBoostingClassifier(max_iter=60, max_depth=3, random_state=0)),
+    ],
+    ids=["T-logit", "X-logit", "CT-logit", "S-gbm"],
+)
 def test_learners_recover_heterogeneous_uplift(sim, learner):
     """On 30,000 simulated customers with three arms, predicted uplift correlates > 0.8 with the
     true uplift of both arms on fresh customers, and the predicted mean uplift is within
@@ -82,9 +86,11 @@ def test_continuous_outcome_with_regressors():
     t = rng.integers(0, 2, n)
     tau = 2 + 3 * X[:, 1]
     y = 10 + 5 * X[:, 0] + t * tau + rng.normal(0, 2, n)
-    for learner, bound in [(TLearner(LinearRegression()), 0.95),
-                           (XLearner(LinearRegression()), 0.95),
-                           (ClassTransformation(LinearRegression()), 0.8)]:
+    for learner, bound in [
+        (TLearner(LinearRegression()), 0.95),
+        (XLearner(LinearRegression()), 0.95),
+        (ClassTransformation(LinearRegression()), 0.8),
+    ]:
         pred = learner.fit(X, y, t).predict(X)
         assert pred.shape == (n,)
         assert np.corrcoef(pred, tau)[0, 1] > bound, learner
@@ -160,9 +166,14 @@ def test_world_policy_value(world_model):
     from crm_models.uplift.holdout import true_policy_values
 
     model, features, truth = world_model
-    table = true_policy_values(truth, model.predict(features), margin_per_outcome=10.0,
-                               cost_per_contact=0.25, arms=["offer_a", "offer_b"],
-                               shares=[0.3]).table.iloc[0]
+    table = true_policy_values(
+        truth,
+        model.predict(features),
+        margin_per_outcome=10.0,
+        cost_per_contact=0.25,
+        arms=["offer_a", "offer_b"],
+        shares=[0.3],
+    ).table.iloc[0]
     assert table["random"] < table["model"] <= table["oracle"]
     assert (table["model"] - table["random"]) > 0.5 * (table["oracle"] - table["random"])
 
@@ -186,7 +197,8 @@ def test_hillstrom_womens_email_heterogeneity():
     assert het.loc["womens_email", "p_value"] < 1e-10
     X = hillstrom_features(frame)
     model = TLearner(base_estimator("logistic")).fit(
-        X, frame["visit"].to_numpy(), frame["arm"].to_numpy())
+        X, frame["visit"].to_numpy(), frame["arm"].to_numpy()
+    )
     pred = model.predict_frame(X)["uplift_womens_email"]
     gap = pred[frame["womens"] == 1].mean() - pred[frame["womens"] == 0].mean()
     assert gap > 0.04

@@ -55,7 +55,8 @@ def test_areas_match_scikit_uplift(seed, ties):
     sm = pytest.importorskip("sklift.metrics")
     y, s, t = _data(3000, seed, ties)
     assert um.qini_coefficient(y, s, t) == pytest.approx(
-        sm.qini_auc_score(y, s, t, negative_effect=True), abs=1e-10)
+        sm.qini_auc_score(y, s, t, negative_effect=True), abs=1e-10
+    )
     assert um.auuc(y, s, t) == pytest.approx(sm.uplift_auc_score(y, s, t), abs=1e-10)
 
 
@@ -65,7 +66,8 @@ def test_uplift_at_k_matches_scikit_uplift_without_ties(k):
     sm = pytest.importorskip("sklift.metrics")
     y, s, t = _data(2000, 5)
     assert um.uplift_at_k(y, s, t, k) == pytest.approx(
-        sm.uplift_at_k(y, s, t, strategy="overall", k=k), abs=1e-12)
+        sm.uplift_at_k(y, s, t, strategy="overall", k=k), abs=1e-12
+    )
 
 
 def test_deciles_match_scikit_uplift():

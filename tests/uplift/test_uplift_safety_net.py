@@ -42,8 +42,9 @@ def _independent_deciles(y, s, t, bins):
     rows = []
     for idx in np.array_split(order, bins):
         yt, yc = y[idx][t[idx] == 1], y[idx][t[idx] == 0]
-        rows.append((yt.mean() - yc.mean(),
-                     np.sqrt(yt.var(ddof=1) / len(yt) + yc.var(ddof=1) / len(yc))))
+        rows.append(
+            (yt.mean() - yc.mean(), np.sqrt(yt.var(ddof=1) / len(yt) + yc.var(ddof=1) / len(yc)))
+        )
     return np.array(rows)
 
 
@@ -54,14 +55,18 @@ def test_decile_interval_half_width_is_z_times_se(level):
     y, s, t = _scores(5000, 11)
     expected = _independent_deciles(y, s, t, 10)
     z = stats.norm.ppf((1 + level) / 2)
-    for table in (uplift_by_decile(y, s, t, level=level),
-                  uplift_metrics(y, s, t, level=level).deciles):
+    for table in (
+        uplift_by_decile(y, s, t, level=level),
+        uplift_metrics(y, s, t, level=level).deciles,
+    ):
         np.testing.assert_allclose(table["uplift"], expected[:, 0], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(table["se"], expected[:, 1], rtol=1e-12)
-        np.testing.assert_allclose(table["ci_high"] - table["uplift"], z * expected[:, 1],
-                                   rtol=1e-12)
-        np.testing.assert_allclose(table["uplift"] - table["ci_low"], z * expected[:, 1],
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            table["ci_high"] - table["uplift"], z * expected[:, 1], rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            table["uplift"] - table["ci_low"], z * expected[:, 1], rtol=1e-12
+        )
 
 
 @pytest.mark.parametrize("level", [0.9, 0.95])
@@ -75,9 +80,13 @@ def test_cochran_q_equals_statsmodels(level):
     arm = rng.choice(["control", "offer"], n)
     seg = rng.choice(["a", "b", "c", "d"], n)
     effect = pd.Series({"a": 0.0, "b": 0.03, "c": 0.06, "d": 0.02})[seg].to_numpy()
-    frame = pd.DataFrame({"arm": arm, "seg": seg,
-                          "conversion": (rng.random(n) < 0.1 + effect * (arm == "offer")
-                                         ).astype(int)})
+    frame = pd.DataFrame(
+        {
+            "arm": arm,
+            "seg": seg,
+            "conversion": (rng.random(n) < 0.1 + effect * (arm == "offer")).astype(int),
+        }
+    )
     result = segment_lift(frame, "seg", outcomes=["conversion"], level=level)
     table = result.table
     z = stats.norm.ppf((1 + level) / 2)
@@ -99,8 +108,15 @@ def small_report(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("uplift-report")
     params = {"n_customers": 2000, "n_boot": 50, "seed": 3}
-    args = ["run", "campaign_uplift", "--force", "--output", str(out),
-            "--notebooks", str(ROOT / "notebooks")]
+    args = [
+        "run",
+        "campaign_uplift",
+        "--force",
+        "--output",
+        str(out),
+        "--notebooks",
+        str(ROOT / "notebooks"),
+    ]
     for k, v in params.items():
         args += ["--set", f"{k}={v}"]
     assert main(args) == 0
@@ -111,15 +127,25 @@ def test_report_lift_equals_the_package_on_the_same_data(small_report):
     """Every published lift (abs_lift, ci_low, ci_high, rel_lift, p_adjusted) equals
     ``lift_table`` on the same synthetic world, to 1e-9."""
     figures, params = small_report
-    inputs = load_campaign_inputs("synthetic", n_customers=params["n_customers"],
-                                  seed=params["seed"])
+    inputs = load_campaign_inputs(
+        "synthetic", n_customers=params["n_customers"], seed=params["seed"]
+    )
     table = lift_table(inputs.campaign, outcomes=["visit", "conversion", "spend"]).table
     published = pd.DataFrame(figures["ate"]).set_index(["arm", "outcome"])
     expected = table.set_index(["arm", "outcome"]).loc[published.index]
-    columns = {"abs_lift": "abs_lift", "ci_low": "abs_ci_low", "ci_high": "abs_ci_high",
-               "rel_lift": "rel_lift", "p_adjusted": "p_adjusted"}
+    columns = {
+        "abs_lift": "abs_lift",
+        "ci_low": "abs_ci_low",
+        "ci_high": "abs_ci_high",
+        "rel_lift": "rel_lift",
+        "p_adjusted": "p_adjusted",
+    }
     assert len(published) == 6
     for key, col in columns.items():
-        np.testing.assert_allclose(published[key].to_numpy(dtype=float),
-                                   expected[col].to_numpy(dtype=float), rtol=1e-9, atol=0)
+        np.testing.assert_allclose(
+            published[key].to_numpy(dtype=float),
+            expected[col].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=0,
+        )
     assert figures["data_source"] == inputs.label

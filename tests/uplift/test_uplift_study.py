@@ -53,14 +53,22 @@ def test_hillstrom_inputs(tmp_path):
     """A Hillstrom-format CSV: every customer counts as opted in; a missing file is refused."""
     rng = np.random.default_rng(0)
     n = 300
-    frame = pd.DataFrame({
-        "recency": rng.integers(1, 13, n), "history_segment": "1) $0 - $100",
-        "history": rng.uniform(30, 500, n), "mens": rng.integers(0, 2, n),
-        "womens": rng.integers(0, 2, n), "zip_code": rng.choice(["Urban", "Rural"], n),
-        "newbie": rng.integers(0, 2, n), "channel": rng.choice(["Web", "Phone"], n),
-        "segment": rng.choice(["No E-Mail", "Mens E-Mail", "Womens E-Mail"], n),
-        "visit": rng.integers(0, 2, n), "conversion": rng.integers(0, 2, n),
-        "spend": rng.uniform(0, 10, n)})
+    frame = pd.DataFrame(
+        {
+            "recency": rng.integers(1, 13, n),
+            "history_segment": "1) $0 - $100",
+            "history": rng.uniform(30, 500, n),
+            "mens": rng.integers(0, 2, n),
+            "womens": rng.integers(0, 2, n),
+            "zip_code": rng.choice(["Urban", "Rural"], n),
+            "newbie": rng.integers(0, 2, n),
+            "channel": rng.choice(["Web", "Phone"], n),
+            "segment": rng.choice(["No E-Mail", "Mens E-Mail", "Womens E-Mail"], n),
+            "visit": rng.integers(0, 2, n),
+            "conversion": rng.integers(0, 2, n),
+            "spend": rng.uniform(0, 10, n),
+        }
+    )
     path = tmp_path / "hillstrom.csv"
     frame.to_csv(path, index=False)
     got = load_campaign_inputs(str(path))
@@ -76,24 +84,39 @@ def test_consent_rule():
     assert consent_eligible(consent).tolist() == [True, True, False, False]
     assert consent_eligible(consent, True).tolist() == [False, True, False, False]
     assert exclusion_reasons(consent, True).tolist() == [
-        "not_double_opt_in", "", "opt_out", "missing_consent"]
+        "not_double_opt_in",
+        "",
+        "opt_out",
+        "missing_consent",
+    ]
     assert (exclusion_reasons(consent) == "").tolist() == consent_eligible(consent).tolist()
 
 
 def _curve(best: float, everyone: dict) -> HoldoutProfitResult:
     return HoldoutProfitResult(
-        curve=pd.DataFrame(), best_share=0.4, best_profit=best, best_profit_debiased=best,
-        share_interval=(0.3, 0.5), profit_interval=(best - 1, best + 1), everyone=everyone,
-        population=100, n_boot=10, boot_best_share=np.full(10, 0.4),
-        boot_best_profit=np.full(10, best))
+        curve=pd.DataFrame(),
+        best_share=0.4,
+        best_profit=best,
+        best_profit_debiased=best,
+        share_interval=(0.3, 0.5),
+        profit_interval=(best - 1, best + 1),
+        everyone=everyone,
+        population=100,
+        n_boot=10,
+        boot_best_share=np.full(10, 0.4),
+        boot_best_profit=np.full(10, best),
+    )
 
 
-@pytest.mark.parametrize(("best", "everyone", "policy"), [
-    (10.0, {"a": 5.0, "b": 7.0}, "model"),
-    (5.0, {"a": 5.0, "b": 7.0}, "everyone"),
-    (-1.0, {"a": -2.0}, "nobody"),
-    (0.0, {"a": 0.0}, "model"),  # ties: model first
-])
+@pytest.mark.parametrize(
+    ("best", "everyone", "policy"),
+    [
+        (10.0, {"a": 5.0, "b": 7.0}, "model"),
+        (5.0, {"a": 5.0, "b": 7.0}, "everyone"),
+        (-1.0, {"a": -2.0}, "nobody"),
+        (0.0, {"a": 0.0}, "model"),  # ties: model first
+    ],
+)
 def test_decision_and_limits(best, everyone, policy):
     """The largest hold-out profit wins; the contact limit follows the policy and the cap."""
     decision = decide_campaign(_curve(best, everyone))
@@ -111,14 +134,17 @@ def test_plan_campaign_follows_the_decision():
     consent = np.array(["opt_in", "opt_out"] * 50, dtype=object)
     uplift = pd.DataFrame({"uplift_a": np.linspace(0.2, -0.1, 100)})
     kw = {"margin_per_outcome": 10.0, "cost_per_contact": 0.5, "consent": consent}
-    everyone = plan_campaign(CampaignDecision("everyone", "a", 1.0, 2.0, 0.0, 0.4), ids,
-                             uplift, 0.1, **kw)
+    everyone = plan_campaign(
+        CampaignDecision("everyone", "a", 1.0, 2.0, 0.0, 0.4), ids, uplift, 0.1, **kw
+    )
     assert everyone.n_targets == 50 and set(everyone.targets["arm"]) == {"a"}
-    nobody = plan_campaign(CampaignDecision("nobody", "a", -1.0, -2.0, 0.0, 0.4), ids,
-                           uplift, 0.1, **kw)
+    nobody = plan_campaign(
+        CampaignDecision("nobody", "a", -1.0, -2.0, 0.0, 0.4), ids, uplift, 0.1, **kw
+    )
     assert nobody.n_targets == 0
-    model = plan_campaign(CampaignDecision("model", "a", 3.0, 2.0, 0.0, 0.4), ids, uplift,
-                          0.1, **kw)
+    model = plan_campaign(
+        CampaignDecision("model", "a", 3.0, 2.0, 0.0, 0.4), ids, uplift, 0.1, **kw
+    )
     assert model.n_targets <= 20
     assert set(model.targets["customer_id"]) <= set(ids[consent == "opt_in"])
 
@@ -142,10 +168,24 @@ def test_results_are_frozen_with_the_summary_columns(inputs):
     segments = segment_lift(campaign, "channel", outcomes=["conversion"])
     t = campaign["arm"].to_numpy()
     rng = np.random.default_rng(0)
-    curve = holdout_profit_curve(campaign["conversion"], t, np.where(t == "control", "offer_a", t),
-                                 rng.random(len(t)), 10.0, 0.25, n_boot=30)
-    for result in (experiment, experiment.lift, experiment.ate("offer_a", "visit"), srm,
-                   segments, curve, decide_campaign(curve)):
+    curve = holdout_profit_curve(
+        campaign["conversion"],
+        t,
+        np.where(t == "control", "offer_a", t),
+        rng.random(len(t)),
+        10.0,
+        0.25,
+        n_boot=30,
+    )
+    for result in (
+        experiment,
+        experiment.lift,
+        experiment.ate("offer_a", "visit"),
+        srm,
+        segments,
+        curve,
+        decide_campaign(curve),
+    ):
         with pytest.raises(dataclasses.FrozenInstanceError):
             result.level = 0.5  # type: ignore[misc]
         for level in (0.9, 0.95):
@@ -157,8 +197,9 @@ def test_results_are_frozen_with_the_summary_columns(inputs):
     np.testing.assert_allclose(lift["ci_low"], experiment.lift.table["abs_ci_low"])
     wald = experiment.lift.summary(0.9)
     assert ((wald["ci_high"] - wald["ci_low"]) < (lift["ci_high"] - lift["ci_low"])).all()
-    assert curve.summary(0.95).loc["recommended share contacted", "ci_low"] == \
-        pytest.approx(curve.share_interval[0])
+    assert curve.summary(0.95).loc["recommended share contacted", "ci_low"] == pytest.approx(
+        curve.share_interval[0]
+    )
     with pytest.raises(ParameterError, match="level"):
         experiment.summary(95)
 
@@ -167,7 +208,8 @@ def test_narrative(inputs):
     """The sentences name the outcome, the decision and the consent exclusions."""
     assert data_sentence("X", "visit", 10, 0.25) == (
         "Data: X. Outcome modelled: **visit**; margin $10.00 per incremental visit, contact "
-        "cost $0.25.")
+        "cost $0.25."
+    )
     experiment = evaluate_experiment(inputs.campaign)
     verdict = lift_verdict(experiment.lift, inputs.arms, "visit")
     assert verdict.startswith("**Yes**") and "(Holm-adjusted, 5%)" in verdict
@@ -175,11 +217,28 @@ def test_narrative(inputs):
     decision = decide_campaign(curve)
     ids = inputs.base["customer_id"].to_numpy()
     uplift = pd.DataFrame({"uplift_offer_a": np.full(len(ids), 0.1)})
-    plan = plan_campaign(decision, ids, uplift, 0.1, 10.0, 0.25,
-                         inputs.base["consent_status"].to_numpy(), require_double_opt_in=True)
+    plan = plan_campaign(
+        decision,
+        ids,
+        uplift,
+        0.1,
+        10.0,
+        0.25,
+        inputs.base["consent_status"].to_numpy(),
+        require_double_opt_in=True,
+    )
     assert "top 40%" in target_size_note(decision)
     assert recommendation(decision, plan).startswith("send the next campaign to **")
-    text = executive_summary(experiment.lift, experiment.srm, curve, decision, plan,
-                             inputs.arms, "visit", "T-learner", 1000)
+    text = executive_summary(
+        experiment.lift,
+        experiment.srm,
+        curve,
+        decision,
+        plan,
+        inputs.arms,
+        "visit",
+        "T-learner",
+        1000,
+    )
     assert text.count("\n- ") == 2 and "without confirmed double opt-in" in text
     assert f"{plan.n_opted_out:,} opted-out customers are excluded by law" in text

@@ -52,9 +52,19 @@ def test_no_opted_out_customer_is_ever_targeted():
         assert plan.n_opted_out == int((consent == "opt_out").sum())
     opted_out = ids[consent == "opt_out"]
     if len(opted_out):
-        bad = pd.concat([plan.targets, pd.DataFrame({
-            "customer_id": opted_out[:1], "arm": ["x"], "expected_uplift": [1.0],
-            "expected_profit": [1.0]})])
+        bad = pd.concat(
+            [
+                plan.targets,
+                pd.DataFrame(
+                    {
+                        "customer_id": opted_out[:1],
+                        "arm": ["x"],
+                        "expected_uplift": [1.0],
+                        "expected_profit": [1.0],
+                    }
+                ),
+            ]
+        )
         with pytest.raises(DataValidationError, match="lack consent"):
             export_targets(bad, "unused.csv", consent=pd.Series(consent, index=ids))
 
@@ -66,11 +76,18 @@ def test_plan_is_the_best_feasible_list():
     rng = np.random.default_rng(7)
     n = 1000
     ids = np.arange(1, n + 1)
-    uplift = pd.DataFrame({"uplift_a": rng.normal(0.02, 0.03, n),
-                           "uplift_b": rng.normal(0.01, 0.05, n)})
+    uplift = pd.DataFrame(
+        {"uplift_a": rng.normal(0.02, 0.03, n), "uplift_b": rng.normal(0.01, 0.05, n)}
+    )
     consent = rng.choice(["opt_in", "double_opt_in", "opt_out"], n)
-    plan = plan_targeting(ids, uplift, margin_per_outcome={"a": 20.0, "b": 30.0}, cost_per_contact=0.3,
-                          consent=consent, max_contacts=150)
+    plan = plan_targeting(
+        ids,
+        uplift,
+        margin_per_outcome={"a": 20.0, "b": 30.0},
+        cost_per_contact=0.3,
+        consent=consent,
+        max_contacts=150,
+    )
     profit = np.column_stack([20 * uplift["uplift_a"] - 0.3, 30 * uplift["uplift_b"] - 0.3])
     best = profit.max(axis=1)
     ok = (consent != "opt_out") & (best > 0)
@@ -83,14 +100,18 @@ def test_plan_is_the_best_feasible_list():
     opt = plan.exclusions.set_index("reason").loc["opt_out"]
     assert opt["n"] == (consent == "opt_out").sum()
     assert opt["n_profitable"] == ((consent == "opt_out") & (best > 0)).sum()
-    budget_plan = plan_targeting(ids, uplift, {"a": 20.0, "b": 30.0}, {"a": 0.3, "b": 0.5},
-                                 consent, budget=20.0)
+    budget_plan = plan_targeting(
+        ids, uplift, {"a": 20.0, "b": 30.0}, {"a": 0.3, "b": 0.5}, consent, budget=20.0
+    )
     costs = budget_plan.targets["arm"].map({"a": 0.3, "b": 0.5})
     assert costs.sum() <= 20.0
-    strict = plan_targeting(ids, uplift, {"a": 20.0, "b": 30.0}, 0.3, consent,
-                            require_double_opt_in=True)
-    assert strict.expected_profit < plan_targeting(ids, uplift, {"a": 20.0, "b": 30.0}, 0.3,
-                                                   consent).expected_profit
+    strict = plan_targeting(
+        ids, uplift, {"a": 20.0, "b": 30.0}, 0.3, consent, require_double_opt_in=True
+    )
+    assert (
+        strict.expected_profit
+        < plan_targeting(ids, uplift, {"a": 20.0, "b": 30.0}, 0.3, consent).expected_profit
+    )
 
 
 def test_bad_plan_inputs():
@@ -108,8 +129,9 @@ def test_export_is_atomic(tmp_path, fmt, monkeypatch):
     """Round-trip of the target list; a failing write leaves the previous file intact and no
     temporary file behind."""
     rng = np.random.default_rng(0)
-    plan = plan_targeting(np.arange(50), rng.normal(0.05, 0.02, 50), 10.0, 0.1,
-                          ["opt_in"] * 25 + ["opt_out"] * 25)
+    plan = plan_targeting(
+        np.arange(50), rng.normal(0.05, 0.02, 50), 10.0, 0.1, ["opt_in"] * 25 + ["opt_out"] * 25
+    )
     path = tmp_path / f"targets.{fmt}"
     plan.export(path)
     back = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
@@ -149,16 +171,26 @@ def test_holdout_profit_curve_finds_the_true_cut_off():
     covers 5/12, the profit interval covers the true optimum (10·E[τ; x > 7/12] − cost share),
     and contacting everyone matches 10·ATE − 0.5."""
     x, tau, t, y = _experiment(40_000, 2)
-    pc = holdout_profit_curve(y, t, np.full(len(y), "offer"), x, margin_per_outcome=10.0,
-                              cost_per_contact=0.5, population=1000, n_boot=200, seed=1)
+    pc = holdout_profit_curve(
+        y,
+        t,
+        np.full(len(y), "offer"),
+        x,
+        margin_per_outcome=10.0,
+        cost_per_contact=0.5,
+        population=1000,
+        n_boot=200,
+        seed=1,
+    )
     true_opt = 1000 * np.mean(np.where(x > 7 / 12, 10 * tau - 0.5, 0.0))
     assert pc.share_interval[0] <= 5 / 12 <= pc.share_interval[1]
     assert pc.profit_interval[0] <= true_opt <= pc.profit_interval[1]
     ate = y[t == "offer"].mean() - y[t == "control"].mean()
     assert pc.everyone["offer"] == pytest.approx(1000 * (10 * ate - 0.5))
     assert pc.curve["profit"].iloc[-1] == pytest.approx(pc.everyone["offer"])
-    again = holdout_profit_curve(y, t, np.full(len(y), "offer"), x, 10.0, 0.5, population=1000,
-                                 n_boot=200, seed=1)
+    again = holdout_profit_curve(
+        y, t, np.full(len(y), "offer"), x, 10.0, 0.5, population=1000, n_boot=200, seed=1
+    )
     assert again.share_interval == pc.share_interval  # seeded
 
 

@@ -87,12 +87,20 @@ def test_plots_draw_titled_labelled_figures(cdnow, bg):
         plots.plot_concentration(value, "Top 20% hold most value"),
         plots.plot_abc(abc_summary(value, cls), "A customers"),
         plots.plot_period_transactions(period_transactions(bg, cdnow), "fit"),
-        plots.plot_expectation_heatmap(expectation_grid(bg, 10, 38.86, 10, 8), "p_alive", "alive", "weeks"),
+        plots.plot_expectation_heatmap(
+            expectation_grid(bg, 10, 38.86, 10, 8), "p_alive", "alive", "weeks"
+        ),
         plots.plot_clv_distribution(value, "CLV"),
     ]
-    matrix = pd.DataFrame({"value_level": ["high", "high", "low", "low"],
-                           "needs": ["similar", "different"] * 2, "customers": [1, 2, 3, 4],
-                           "value_share": [0.4, 0.3, 0.2, 0.1], "action": list("abcd")})
+    matrix = pd.DataFrame(
+        {
+            "value_level": ["high", "high", "low", "low"],
+            "needs": ["similar", "different"] * 2,
+            "customers": [1, 2, 3, 4],
+            "value_share": [0.4, 0.3, 0.2, 0.1],
+            "action": list("abcd"),
+        }
+    )
     figs.append(plots.plot_selection_matrix(matrix, "needs", "matrix"))
     for ax in figs:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()

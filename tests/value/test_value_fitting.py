@@ -57,7 +57,9 @@ def test_gamma_gamma_and_bgbb_weights_equal_expanded_rows(cdnow_money):
     gg_plain = GammaGamma(unique_patterns=False).fit(cdnow_money)
     assert _rel(gg.params_, gg_plain.params_) < 1e-8
     don = load_donations()
-    expanded = don.loc[don.index.repeat(don["weights"])].drop(columns="weights").reset_index(drop=True)
+    expanded = (
+        don.loc[don.index.repeat(don["weights"])].drop(columns="weights").reset_index(drop=True)
+    )
     assert len(expanded) == 11104
     bb = BGBB().fit(don)
     bb_rows = BGBB(unique_patterns=False).fit(expanded)
@@ -103,7 +105,9 @@ def test_same_estimates_as_lifetimes_fitter(cdnow):
     from lifetimes import BetaGeoFitter
 
     ours = BGNBD().fit(cdnow)
-    ref = BetaGeoFitter().fit(cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy())
+    ref = BetaGeoFitter().fit(
+        cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()
+    )
     assert _rel(ours.params_, ref.params_) < 1e-5
     assert _rel(ours.result_.se, ref.standard_errors_) < 1e-3
 
@@ -120,8 +124,9 @@ def test_series_with_shuffled_index_is_safe(cdnow):
 def test_failed_fit_raises_convergence_error_suggesting_penalizer():
     """Nobody ever repeats: the dropout parameters are not identified; the fit must raise
     ConvergenceError naming the penalizer, not return arbitrary numbers."""
-    data = pd.DataFrame({"frequency": np.zeros(500), "recency": np.zeros(500),
-                         "T": np.linspace(10, 40, 500)})
+    data = pd.DataFrame(
+        {"frequency": np.zeros(500), "recency": np.zeros(500), "T": np.linspace(10, 40, 500)}
+    )
     with pytest.raises(ConvergenceError, match="penalizer"):
         BGNBD().fit(data)
 
@@ -131,8 +136,9 @@ def test_penalizer_rescues_and_shrinks(cdnow):
     from lifetimes import BetaGeoFitter
 
     ours = BGNBD(penalizer_coef=0.01).fit(cdnow)
-    ref = BetaGeoFitter(penalizer_coef=0.01).fit(cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(),
-                                                 cdnow["T"].to_numpy())
+    ref = BetaGeoFitter(penalizer_coef=0.01).fit(
+        cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()
+    )
     assert _rel(ours.params_, ref.params_) < 1e-4
 
 

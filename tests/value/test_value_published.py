@@ -46,8 +46,9 @@ def test_mbgnbd_cdnow_close_to_bgnbd_fit(cdnow):
     from lifetimes import ModifiedBetaGeoFitter
 
     ours = MBGNBD().fit(cdnow)
-    ref = ModifiedBetaGeoFitter().fit(cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(),
-                                      cdnow["T"].to_numpy())
+    ref = ModifiedBetaGeoFitter().fit(
+        cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()
+    )
     _check(ours.params_, ref.params_.to_dict())
     assert ours.result_.loglik > BGNBD().fit(cdnow).result_.loglik - 1
 

@@ -38,8 +38,9 @@ def continuous_summary(transactions: pd.DataFrame, end: pd.Timestamp) -> pd.Data
     """frequency, recency, T (weeks, exact) and mean repeat spend per customer, in DuckDB."""
     con = duckdb.connect()
     con.register("tx", transactions[["customer_id", "timestamp", "amount"]])
-    return con.execute(
-        f"""
+    return (
+        con.execute(
+            f"""
         WITH t AS (
             SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY timestamp) AS k FROM tx
         )
@@ -50,8 +51,11 @@ def continuous_summary(transactions: pd.DataFrame, end: pd.Timestamp) -> pd.Data
                coalesce(avg(amount) FILTER (WHERE k > 1), 0.0) AS monetary_value
         FROM t GROUP BY customer_id ORDER BY customer_id
         """,
-        {"end": end},
-    ).df().set_index("customer_id")
+            {"end": end},
+        )
+        .df()
+        .set_index("customer_id")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,28 +117,49 @@ def test_clv_equals_lifetimes_definition():
     ref_gg = gg_lifetimes = __import__("lifetimes").GammaGammaFitter()
     gg_lifetimes.params_ = gg.params_.copy()
     for model in (BGNBD().fit(data), ParetoNBD().fit(data)):
-        ours = customer_lifetime_value(model, gg, data, horizon_months=6, monthly_discount_rate=0.01, time_unit="W")
-        ref = ref_gg.customer_lifetime_value(model.lifetimes_fitter(), data["frequency"], data["recency"],
-                                             data["T"], data["monetary_value"], time=6,
-                                             discount_rate=0.01, freq="W")
+        ours = customer_lifetime_value(
+            model, gg, data, horizon_months=6, monthly_discount_rate=0.01, time_unit="W"
+        )
+        ref = ref_gg.customer_lifetime_value(
+            model.lifetimes_fitter(),
+            data["frequency"],
+            data["recency"],
+            data["T"],
+            data["monetary_value"],
+            time=6,
+            discount_rate=0.01,
+            freq="W",
+        )
         np.testing.assert_allclose(ours.to_numpy(), ref.to_numpy(), rtol=1e-10)
         # expected purchases and P(alive) agree with lifetimes too
-        np.testing.assert_allclose(model._cum_purchases_on_patterns([10.0], *(
-            data[c].to_numpy() for c in ("frequency", "recency", "T")))[0],
-            model.expected_purchases(10.0, data), rtol=1e-10)
+        np.testing.assert_allclose(
+            model._cum_purchases_on_patterns(
+                [10.0], *(data[c].to_numpy() for c in ("frequency", "recency", "T"))
+            )[0],
+            model.expected_purchases(10.0, data),
+            rtol=1e-10,
+        )
 
 
 def test_second_lifetime_value(summary, bg, gg):
     """Lapsed customers only; the value if won back exceeds the current CLV; the win-back gain
     is ρ·(CLV_won_back − CLV) − cost; P(alive) equals the model's."""
-    slv = second_lifetime_value(bg, gg, summary, reactivation_rate=0.2, cost_per_contact=2.0,
-                                lapsed_below=0.3, time_unit="W")
+    slv = second_lifetime_value(
+        bg,
+        gg,
+        summary,
+        reactivation_rate=0.2,
+        cost_per_contact=2.0,
+        lapsed_below=0.3,
+        time_unit="W",
+    )
     lapsed = slv[slv["lapsed"]]
     assert 0.05 < slv["lapsed"].mean() < 0.95
     assert slv.loc[~slv["lapsed"], "slv"].isna().all()
     assert np.all(lapsed["clv_if_won_back"] >= lapsed["clv"] - 1e-9)
-    np.testing.assert_allclose(lapsed["winback_gain"],
-                               0.2 * (lapsed["clv_if_won_back"] - lapsed["clv"]) - 2.0)
+    np.testing.assert_allclose(
+        lapsed["winback_gain"], 0.2 * (lapsed["clv_if_won_back"] - lapsed["clv"]) - 2.0
+    )
     np.testing.assert_allclose(slv["p_alive"], bg.p_alive(summary), rtol=1e-8)
 
 
@@ -144,8 +169,12 @@ def test_holdout_metrics_on_world(world):
     (Daily periods undercount same-day repeats in both periods; 10% allows that bias.)"""
     end = world.observation_end
     cal_end = end - pd.Timedelta(weeks=26)
-    cal = rfm_summary(world.transactions.iloc[:400_000], observation_end=end, time_unit="D",
-                      calibration_end=cal_end)
+    cal = rfm_summary(
+        world.transactions.iloc[:400_000],
+        observation_end=end,
+        time_unit="D",
+        calibration_end=cal_end,
+    )
     model = BGNBD().fit(calibration_summary(cal))
     metrics = holdout_metrics(model, cal)
     assert abs(metrics.aggregate_error) < 0.10, metrics

@@ -23,8 +23,18 @@ def test_customer_equity_interval_is_the_draws_quantiles(fitted, level):
     """ci_low / ci_high (at the fitted level) and summary(level) are the draws' (1 ∓ level)/2
     quantiles — not another pair of quantiles."""
     data, bg, gg = fitted
-    ce = customer_equity(bg, gg, data, horizon_months=12, monthly_discount_rate=0.01,
-                         time_unit="W", margin_rate=0.3, level=level, n_draws=60, seed=3)
+    ce = customer_equity(
+        bg,
+        gg,
+        data,
+        horizon_months=12,
+        monthly_discount_rate=0.01,
+        time_unit="W",
+        margin_rate=0.3,
+        level=level,
+        n_draws=60,
+        seed=3,
+    )
     low, high = np.quantile(ce.draws, [(1 - level) / 2, (1 + level) / 2])
     assert (ce.ci_low, ce.ci_high) == (low, high)
     assert ce.n_draws == len(ce.draws) == 60 and ce.n_customers == len(data)
@@ -53,7 +63,9 @@ def _won_back_value(params, spend, x, tx, T, m, horizon, rate, per_month, margin
             if t == 0:
                 return 0.0
             h = hyp2f1(r + xi, b + xi, a + b + xi - 1, t / (alpha + Ti + t))
-            return (a + b + xi - 1) / (a - 1) * (1 - ((alpha + Ti) / (alpha + Ti + t)) ** (r + xi) * h)
+            return (
+                (a + b + xi - 1) / (a - 1) * (1 - ((alpha + Ti) / (alpha + Ti + t)) ** (r + xi) * h)
+            )
 
         spend_i = (q - 1) / (p * xi + q - 1) * (v * p / (q - 1)) + p * xi / (p * xi + q - 1) * m[i]
         total = 0.0
@@ -69,12 +81,19 @@ def test_won_back_clv_is_p_alive_times_won_back_value(fitted):
     current clv equals P(alive) × clv_if_won_back (BG/NBD: E[X] = P(alive) · E[X | alive])."""
     data, bg, gg = fitted
     rows = data[data["frequency"] <= 20].iloc[::40]  # direct ₂F₁ series converges here
-    args = {"horizon_months": 7, "monthly_discount_rate": 0.02, "time_unit": "W", "margin_rate": 0.4}
-    slv = second_lifetime_value(bg, gg, rows, reactivation_rate=0.25, cost_per_contact=1.5,
-                                lapsed_below=0.5, **args)
+    args = {
+        "horizon_months": 7,
+        "monthly_discount_rate": 0.02,
+        "time_unit": "W",
+        "margin_rate": 0.4,
+    }
+    slv = second_lifetime_value(
+        bg, gg, rows, reactivation_rate=0.25, cost_per_contact=1.5, lapsed_below=0.5, **args
+    )
     x, tx, T, m = (rows[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
-    expected = _won_back_value(bg.params_.to_numpy(), gg.params_.to_numpy(), x, tx, T, m, 7, 0.02,
-                               4.345, 0.4)
+    expected = _won_back_value(
+        bg.params_.to_numpy(), gg.params_.to_numpy(), x, tx, T, m, 7, 0.02, 4.345, 0.4
+    )
     np.testing.assert_allclose(slv["clv_if_won_back"], expected, rtol=1e-10)
     p_alive = bg.lifetimes_fitter().conditional_probability_alive(x, tx, T)
     np.testing.assert_allclose(slv["p_alive"], p_alive, rtol=1e-12)
@@ -82,6 +101,7 @@ def test_won_back_clv_is_p_alive_times_won_back_value(fitted):
     lapsed = slv[slv["lapsed"]]
     assert len(lapsed) > 0
     np.testing.assert_allclose(lapsed["slv"], 0.25 * lapsed["clv_if_won_back"] - 1.5, rtol=1e-12)
-    np.testing.assert_allclose(lapsed["winback_gain"],
-                               0.25 * (lapsed["clv_if_won_back"] - lapsed["clv"]) - 1.5, rtol=1e-12)
+    np.testing.assert_allclose(
+        lapsed["winback_gain"], 0.25 * (lapsed["clv_if_won_back"] - lapsed["clv"]) - 1.5, rtol=1e-12
+    )
     assert pd.isna(slv.loc[~slv["lapsed"], "slv"]).all()

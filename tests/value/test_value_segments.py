@@ -48,8 +48,13 @@ def test_rfm_table_matches_pandas(world):
 def test_rfm_quantile_scores_and_ties():
     """Quintiles of 10 distinct values give two customers per score; tied values always share
     a score (their average rank decides); recency is reversed (recent = 5)."""
-    rfm = pd.DataFrame({"days_since_last": np.arange(10.0), "n_purchases": [1, 1, 1, 1, 1, 1, 2, 3, 4, 5],
-                        "total_spend": np.arange(10.0) * 10})
+    rfm = pd.DataFrame(
+        {
+            "days_since_last": np.arange(10.0),
+            "n_purchases": [1, 1, 1, 1, 1, 1, 2, 3, 4, 5],
+            "total_spend": np.arange(10.0) * 10,
+        }
+    )
     s = rfm_scores(rfm, bins=5)
     assert list(s["M"]) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert list(s["R"]) == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
@@ -59,7 +64,13 @@ def test_rfm_quantile_scores_and_ties():
 
 
 def test_rfm_user_edges_and_cells():
-    rfm = pd.DataFrame({"days_since_last": [5.0, 40, 200], "n_purchases": [10, 2, 1], "total_spend": [500.0, 50, 5]})
+    rfm = pd.DataFrame(
+        {
+            "days_since_last": [5.0, 40, 200],
+            "n_purchases": [10, 2, 1],
+            "total_spend": [500.0, 50, 5],
+        }
+    )
     edges = {"days_since_last": [30, 90], "n_purchases": [2, 5], "total_spend": [10, 100]}
     s = rfm_scores(rfm, bins=edges)
     assert list(s["cell"]) == ["333", "222", "111"]
@@ -93,7 +104,9 @@ def test_abc_classes_reach_their_thresholds():
     summary = abc_summary(v, cls)
     a_share = summary.loc["A", "value_share"]
     assert a_share >= 0.8
-    smallest_a = v.sort_values(ascending=False).iloc[: summary.loc["A", "customers"] - 1].sum() / v.sum()
+    smallest_a = (
+        v.sort_values(ascending=False).iloc[: summary.loc["A", "customers"] - 1].sum() / v.sum()
+    )
     assert smallest_a < 0.8
     assert summary.loc[["A", "B"], "value_share"].sum() >= 0.95
     assert v[cls == "A"].min() >= v[cls == "B"].max()
@@ -111,8 +124,11 @@ def test_needs_mixture_recovers_world_and_classifies(world):
     counts = category_counts(world.transactions)
     model = NeedsMixture().fit(counts)
     p = world.truth.params
-    truth = {"share_different": p.different_needs_share, "concentration_similar": p.similar_needs_concentration,
-             "concentration_different": p.different_needs_concentration}
+    truth = {
+        "share_different": p.different_needs_share,
+        "concentration_similar": p.similar_needs_concentration,
+        "concentration_different": p.different_needs_concentration,
+    }
     table = model.summary()
     z = (table["estimate"] - pd.Series(truth)) / table["se"]
     assert np.all(np.abs(z) < 3), z.to_dict()
@@ -123,7 +139,10 @@ def test_needs_mixture_recovers_world_and_classifies(world):
     assert (pred == actual).mean() > majority + 0.03
     many = counts.sum(axis=1) >= 10
     assert (pred[many] == actual[many]).mean() > 0.85
-    assert mix_distance(counts).groupby(actual).mean()["different"] > mix_distance(counts).groupby(actual).mean()["similar"]
+    assert (
+        mix_distance(counts).groupby(actual).mean()["different"]
+        > mix_distance(counts).groupby(actual).mean()["similar"]
+    )
 
 
 # ----------------------------------------------------------------- selection
@@ -131,7 +150,10 @@ def test_needs_mixture_recovers_world_and_classifies(world):
 
 def test_value_needs_matrix_counts_and_actions():
     value = pd.Series([100.0, 90, 10, 5, 1, 0], index=list("abcdef"))
-    needs = pd.Series(["similar", "different", "similar", "different", "similar", "different"], index=list("abcdef"))
+    needs = pd.Series(
+        ["similar", "different", "similar", "different", "similar", "different"],
+        index=list("abcdef"),
+    )
     m = value_needs_matrix(value, needs, high_value_share=1 / 3)
     assert m["customers"].sum() == 6
     cell = m.set_index(["value_level", "needs"])

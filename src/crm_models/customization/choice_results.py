@@ -60,6 +60,7 @@ class MenuEvaluation(_ModelNumbers):
     probabilities: np.ndarray = dataclasses.field(metadata={"json": False}, repr=False)
     _rows = ("outside_share", *_ModelNumbers._rows)
 
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ConfiguratorEvaluation(_ModelNumbers):
     """Share, revenue, margin (per customer, currency) and fit gain of a configurator.

@@ -30,6 +30,7 @@ from crm_models.results import Result, check_fitted, estimate_table
 
 __all__ = ["ConjointModel", "ConjointResult"]
 
+
 # ------------------------------------------------------------------ estimation
 def _encode(frame: pd.DataFrame, attrs: list[str], reference: Mapping[str, str] | None):
     """Dummy-coded design matrix (rows × p), column names, level table."""
@@ -399,4 +400,3 @@ class ConjointModel:
         mx = pd.Series(u).groupby(keys).transform("max").to_numpy()
         e = np.exp(u - mx)
         return e / pd.Series(e).groupby(keys).transform("sum").to_numpy()
-

@@ -259,4 +259,3 @@ def read_answers(
     return frame[
         ["respondent_id", "task", "alternative", "chosen", "no_choice", *attrs, "price"]
     ].reset_index(drop=True)
-

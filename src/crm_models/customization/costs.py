@@ -102,7 +102,9 @@ class VarietyCosts:
 
     def _k_q(self, modules_per_attribute, units_per_period) -> tuple[np.ndarray, np.ndarray]:
         """Return module counts and units per period floored at 1e-9 (both modes' inputs)."""
-        return self._k(modules_per_attribute), np.maximum(np.asarray(units_per_period, dtype=float), 1e-9)
+        return self._k(modules_per_attribute), np.maximum(
+            np.asarray(units_per_period, dtype=float), 1e-9
+        )
 
     def unit_cost_make_to_stock(self, modules_per_attribute, units_per_period) -> np.ndarray:
         """Per-unit safety-stock cost of stocking finished configurations (currency/unit)."""

@@ -96,6 +96,7 @@ SEED_TABLE = pd.DataFrame(
 )
 """Seed 002's comparison table (不同定制类型间的比较), for checking the model's output."""
 
+
 def face_of(name: str) -> Face:
     """Return the face called ``name`` (``"standard"`` or one of ``FACES``).
 

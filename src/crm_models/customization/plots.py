@@ -67,7 +67,9 @@ def plot_profit_by_modules(table: pd.DataFrame, ax=None):
     best = table.loc[table["profit"].idxmax()]
     modules = int(best["modules"])
     if modules == table["modules"].max():  # no interior peak: say the grid limits the answer
-        ax.set_title(f"Profit still rises at the most variety offered ({modules} modules, {best['face']})")
+        ax.set_title(
+            f"Profit still rises at the most variety offered ({modules} modules, {best['face']})"
+        )
     else:
         ax.set_title(f"Profit peaks at {modules} modules ({best['face']})")
     ax.set_xlabel("modules offered (sum over attributes)")

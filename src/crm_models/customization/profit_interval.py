@@ -70,9 +70,7 @@ class ProfitInterval(Result):
         )
 
 
-def _boot(
-    opt: VarietyOptimizer, face_name: str, weights: np.ndarray
-) -> tuple[float, np.ndarray]:
+def _boot(opt: VarietyOptimizer, face_name: str, weights: np.ndarray) -> tuple[float, np.ndarray]:
     """Point profit of ``face_name``'s optimum and its value under each row of ``weights``."""
     k, prem, face, pw, margin = opt._purchase_and_margin(face_name)
     c, e = opt.costs_, opt.economics_

@@ -45,7 +45,9 @@ def cell_label(value_level: str, needs: str) -> str:
     return f"{value_level} value / {needs} needs"
 
 
-def value_needs_cells(value_level: pd.Series | np.ndarray, needs: pd.Series | np.ndarray) -> np.ndarray:
+def value_needs_cells(
+    value_level: pd.Series | np.ndarray, needs: pd.Series | np.ndarray
+) -> np.ndarray:
     """Cell label of each customer from her value level and needs class.
 
     Parameters

@@ -259,5 +259,7 @@ def profit_by_attribute(optimizer: VarietyOptimizer, face: str | None = None) ->
         cand[:, a] = np.repeat(np.arange(1, size + 1), len(g))
         t = opt.evaluate(cand, np.tile(g, size), face)
         t["attribute"], t["k"] = name, cand[:, a]
-        out.append(t.loc[t.groupby("k")["profit"].idxmax(), ["attribute", "k", "profit", "premium"]])
+        out.append(
+            t.loc[t.groupby("k")["profit"].idxmax(), ["attribute", "k", "profit", "premium"]]
+        )
     return pd.concat(out, ignore_index=True)

@@ -14,4 +14,12 @@ from crm_models.data.summary import rfm_summary
 from crm_models.data.synthetic import World, WorldParams, simulate_world
 from crm_models.data.warehouse import Warehouse
 
-__all__ = ["Warehouse", "World", "WorldParams", "load_table", "rfm_summary", "simulate_world", "validate"]
+__all__ = [
+    "Warehouse",
+    "World",
+    "WorldParams",
+    "load_table",
+    "rfm_summary",
+    "simulate_world",
+    "validate",
+]

@@ -43,7 +43,9 @@ def read_csv(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, encoding="utf-8", skipinitialspace=True)
     except pd.errors.EmptyDataError:
-        raise DataValidationError(f"{path}: the file is empty (expected a header row and data)") from None
+        raise DataValidationError(
+            f"{path}: the file is empty (expected a header row and data)"
+        ) from None
     except pd.errors.ParserError as error:
         raise DataValidationError(f"{path}: not a well-formed CSV file ({error})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -62,7 +64,12 @@ def read_duckdb_table(path: Path, table: str) -> pd.DataFrame:
     """Read ``table`` from the DuckDB database file ``path`` (read-only)."""
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            names = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            names = {
+                row[0]
+                for row in con.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                ).fetchall()
+            }
             if table not in names:
                 raise DataValidationError(
                     f"{path}: no table {table!r}; the database has {', '.join(sorted(names)) or 'no tables'}"

@@ -56,13 +56,15 @@ def load_cdnow_transactions() -> pd.DataFrame:
         names=["customer_id", "date", "quantity", "amount"],
         dtype={"customer_id": "int64", "date": str, "quantity": "int64", "amount": "float64"},
     )
-    frame = pd.DataFrame({
-        "customer_id": raw["customer_id"],
-        "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
-        "amount": raw["amount"],
-        "quantity": raw["quantity"],
-        "product": "cd",
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": raw["customer_id"],
+            "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "amount": raw["amount"],
+            "quantity": raw["quantity"],
+            "product": "cd",
+        }
+    )
     return validate(frame, "transactions", source="lifetimes CDNOW_master.txt", allow_returns=False)
 
 
@@ -74,8 +76,14 @@ def load_cdnow_summary(with_monetary: bool = False) -> pd.DataFrame:
     """
     if with_monetary:
         frame = pd.read_csv(_lifetimes_dataset("cdnow_customers_summary_with_transactions.csv"))
-        frame = frame.rename(columns={"ID": "customer_id", "x": "frequency", "t_x": "recency",
-                                      "zbar": "monetary_value"})
+        frame = frame.rename(
+            columns={
+                "ID": "customer_id",
+                "x": "frequency",
+                "t_x": "recency",
+                "zbar": "monetary_value",
+            }
+        )
     else:
         frame = pd.read_csv(_lifetimes_dataset("cdnow_customers_summary.csv"))
         frame = frame.rename(columns={"ID": "customer_id"})
@@ -87,7 +95,11 @@ def load_donations() -> pd.DataFrame:
     return pd.read_csv(_lifetimes_dataset("donations.csv"))
 
 
-HILLSTROM_ARMS = {"No E-Mail": "control", "Mens E-Mail": "mens_email", "Womens E-Mail": "womens_email"}
+HILLSTROM_ARMS = {
+    "No E-Mail": "control",
+    "Mens E-Mail": "mens_email",
+    "Womens E-Mail": "womens_email",
+}
 HILLSTROM_SENT_DATE = pd.Timestamp("2008-03-01")
 
 
@@ -100,8 +112,20 @@ def load_hillstrom(path: str | Path) -> pd.DataFrame:
     (US$ spent last year), mens, womens, zip_code, newbie, channel.
     """
     raw = read_csv(Path(path))
-    expected = ["recency", "history_segment", "history", "mens", "womens", "zip_code",
-                "newbie", "channel", "segment", "visit", "conversion", "spend"]
+    expected = [
+        "recency",
+        "history_segment",
+        "history",
+        "mens",
+        "womens",
+        "zip_code",
+        "newbie",
+        "channel",
+        "segment",
+        "visit",
+        "conversion",
+        "spend",
+    ]
     missing = [c for c in expected if c not in raw.columns]
     if missing:
         raise DataValidationError(f"{path}: not the Hillstrom format; missing column(s) {missing}")
@@ -117,8 +141,17 @@ def load_hillstrom(path: str | Path) -> pd.DataFrame:
         arm=raw["segment"].map(HILLSTROM_ARMS),
         sent_date=HILLSTROM_SENT_DATE,
     )
-    frame = frame[["customer_id", "arm", "sent_date", "visit", "conversion", "spend",
-                   *[c for c in expected if c not in ("segment", "visit", "conversion", "spend")]]]
+    frame = frame[
+        [
+            "customer_id",
+            "arm",
+            "sent_date",
+            "visit",
+            "conversion",
+            "spend",
+            *[c for c in expected if c not in ("segment", "visit", "conversion", "spend")],
+        ]
+    ]
     return validate(frame, "campaign", source=str(path))
 
 

@@ -64,10 +64,14 @@ EXPECTATIONS = {"not_nullable": "a value (no empty cells)"}
 
 
 def _not_future(as_of: pd.Timestamp) -> pa.Check:
-    return pa.Check(lambda s: s <= as_of, element_wise=False, error=f"dates not after {as_of:%Y-%m-%d}")
+    return pa.Check(
+        lambda s: s <= as_of, element_wise=False, error=f"dates not after {as_of:%Y-%m-%d}"
+    )
 
 
-def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False) -> pa.DataFrameSchema:
+def schema(
+    table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False
+) -> pa.DataFrameSchema:
     """Return the pandera schema of ``table``.
 
     Dates must not be later than ``as_of`` (default: now).
@@ -94,7 +98,11 @@ def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = 
             )
         ]
     elif table == "transactions":
-        sign = [] if allow_returns else [pa.Check.ge(0, error="amount >= 0 (returns: allow_returns=True)")]
+        sign = (
+            []
+            if allow_returns
+            else [pa.Check.ge(0, error="amount >= 0 (returns: allow_returns=True)")]
+        )
         quantity_check = [] if allow_returns else [pa.Check.ge(1, error="quantity >= 1")]
         columns = {
             "customer_id": id_column,
@@ -109,8 +117,10 @@ def schema(table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = 
         columns = {
             "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
             r"^(?!customer_id$).+$": pa.Column(
-                "int64", pa.Check.in_range(low, high, error=f"integer answers {low}-{high}"),
-                regex=True, coerce=True,
+                "int64",
+                pa.Check.in_range(low, high, error=f"integer answers {low}-{high}"),
+                regex=True,
+                coerce=True,
             ),
         }
         checks = []
@@ -152,39 +162,51 @@ def _describe_failures(errors: SchemaErrors, table: str, source: str) -> str:
     # A value that cannot be coerced also fails the dtype and value checks: report it once.
     is_followup = cases["failure_case"].astype(str).str.startswith("TypeError(")
     coerce_failed = set(cases.loc[check.str.startswith("coerce_dtype"), "column"])
-    is_followup |= cases["column"].isin(coerce_failed) & (check.str.startswith("dtype(") | (check == "not_nullable"))
+    is_followup |= cases["column"].isin(coerce_failed) & (
+        check.str.startswith("dtype(") | (check == "not_nullable")
+    )
     cases = cases[~is_followup]
     # Row-level checks (composite keys, rules across columns) list every column of a failing
     # row: report each such check once, naming the columns it is about.
     row_level = (cases["schema_context"].astype(str) == "DataFrameSchema") & cases["index"].notna()
     problems = []  # (column label, expectation, failing cases in row order)
-    for (column, name), group in cases[~row_level].groupby(["column", "check"], dropna=False, sort=False):
+    for (column, name), group in cases[~row_level].groupby(
+        ["column", "check"], dropna=False, sort=False
+    ):
         label = "(table)" if pd.isna(column) else repr(column)
         problems.append((label, _expectation(str(name), table), _in_row_order(group)))
     for name, group in cases[row_level].groupby("check", sort=False):
         name = str(name)
         if name == "multiple_fields_uniqueness":
             keys = [k for k in KEYS[table] if k in set(group["column"])]
-            by_row = group.pivot_table(index="index", columns="column", values="failure_case",
-                                       aggfunc="first").sort_index()
-            rows = pd.DataFrame({"index": by_row.index,
-                                 "failure_case": list(by_row[keys].itertuples(index=False, name=None))})
+            by_row = group.pivot_table(
+                index="index", columns="column", values="failure_case", aggfunc="first"
+            ).sort_index()
+            rows = pd.DataFrame(
+                {
+                    "index": by_row.index,
+                    "failure_case": list(by_row[keys].itertuples(index=False, name=None)),
+                }
+            )
             problems.append((f"({', '.join(keys)})", _expectation(name, table), rows))
         else:
             label = repr(ROW_CHECK_COLUMNS.get(name, "(row)"))
             rows = group.drop_duplicates("index").sort_values("index").assign(failure_case=None)
             problems.append((label, _expectation(name, table), rows))
     lines = [
-        f"column {label}: expected {expectation}{_where(rows)}" for label, expectation, rows in problems
+        f"column {label}: expected {expectation}{_where(rows)}"
+        for label, expectation, rows in problems
     ]
     if len(lines) == 1:
         return f"{source}: {table} {lines[0]}"
-    return "\n".join([f"{source}: {table} table does not match its schema:", *("  " + x for x in lines)])
+    return "\n".join(
+        [f"{source}: {table} table does not match its schema:", *("  " + x for x in lines)]
+    )
 
 
 def _expectation(check: str, table: str) -> str:
     if check.startswith("coerce_dtype("):
-        return "values of type " + check[len("coerce_dtype("):-1].strip("'")
+        return "values of type " + check[len("coerce_dtype(") : -1].strip("'")
     return {
         "field_uniqueness": "unique values (duplicate key)",
         "multiple_fields_uniqueness": f"unique ({', '.join(KEYS[table])}) (duplicate key)",
@@ -248,7 +270,11 @@ def parse_dates(frame: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
 def check_whole_numbers(frame: pd.DataFrame, table: str, source: str) -> None:
     """Integer columns must hold whole numbers: 1.5 is an error, not silently truncated to 1."""
     columns = INTEGER_COLUMNS[table]
-    columns = [c for c in frame.columns if c != "customer_id"] + ["customer_id"] if columns is None else columns
+    columns = (
+        [c for c in frame.columns if c != "customer_id"] + ["customer_id"]
+        if columns is None
+        else columns
+    )
     for column in columns:
         if column not in frame.columns or not pd.api.types.is_float_dtype(frame[column]):
             continue
@@ -281,7 +307,8 @@ def validate(
         raise DataValidationError(f"{source}: {table} has no rows (expected at least one data row)")
     expected = schema(table, as_of, allow_returns)
     missing = [
-        name for name, column in expected.columns.items()
+        name
+        for name, column in expected.columns.items()
         if column.required and not column.regex and name not in frame.columns
     ]
     if missing:

@@ -45,7 +45,9 @@ def _unit(time_unit: str) -> str:
 
 
 def connect_transactions(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame, table: str = "transactions", caller: str = "rfm_summary"
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    table: str = "transactions",
+    caller: str = "rfm_summary",
 ) -> tuple[duckdb.DuckDBPyConnection, str]:
     """Return a connection and the relation to query.
 
@@ -55,7 +57,9 @@ def connect_transactions(
     if isinstance(source, pd.DataFrame):
         missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
         if missing:
-            raise DataValidationError(f"{caller}: transactions frame is missing column(s) {sorted(missing)}")
+            raise DataValidationError(
+                f"{caller}: transactions frame is missing column(s) {sorted(missing)}"
+            )
         con = duckdb.connect()
         con.register("_transactions_frame", source[["customer_id", "timestamp", "amount"]])
         return con, "_transactions_frame"
@@ -129,8 +133,12 @@ def rfm_summary(
     periods are counted in it (``freq`` is its old name, kept for one release).
     """
     if freq is not None:
-        warnings.warn("rfm_summary: 'freq' is now 'time_unit'; the old name will be removed "
-                      "in the next release", FutureWarning, stacklevel=2)
+        warnings.warn(
+            "rfm_summary: 'freq' is now 'time_unit'; the old name will be removed "
+            "in the next release",
+            FutureWarning,
+            stacklevel=2,
+        )
         time_unit = freq
     period = _unit(time_unit)
     con, relation = connect_transactions(source, table)
@@ -149,8 +157,9 @@ def rfm_summary(
     query = summary_sql(relation, period, "timestamp <= $end::TIMESTAMP")
     calibration = con.execute(query, {"end": cal_end}).df().set_index("customer_id")
     calibration.columns = [f"{c}_cal" for c in calibration.columns]
-    holdout = con.execute(
-        f"""
+    holdout = (
+        con.execute(
+            f"""
         SELECT customer_id,
                CAST(count(DISTINCT {period.format(ts="timestamp")}) AS DOUBLE) AS frequency_holdout,
                CAST(avg({_AMOUNT}) AS DOUBLE) AS monetary_value_holdout
@@ -158,8 +167,11 @@ def rfm_summary(
         WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
         GROUP BY customer_id
         """,
-        {"cal_end": cal_end, "end": end},
-    ).df().set_index("customer_id")
+            {"cal_end": cal_end, "end": end},
+        )
+        .df()
+        .set_index("customer_id")
+    )
     if holdout.empty:
         raise ParameterError(
             f"no transactions between calibration_end {cal_end:%Y-%m-%d} and observation_end "

@@ -167,7 +167,9 @@ def _simulate_items(eta: np.ndarray, params: WorldParams, rng: np.random.Generat
         for item in items:
             lam = params.loadings[item]
             value = lam * latent + np.sqrt(1 - lam**2) * rng.standard_normal(len(latent))
-            columns[item] = np.clip(np.rint(params.item_mean + params.item_sd * value), 1, 10).astype("int64")
+            columns[item] = np.clip(
+                np.rint(params.item_mean + params.item_sd * value), 1, 10
+            ).astype("int64")
     return pd.DataFrame(columns)
 
 
@@ -228,7 +230,9 @@ def _campaign_logits(frequency, weeks_since_last, level, channel, alive, params)
     z_rec = (weeks_since_last - weeks_since_last.mean()) / (weeks_since_last.std() or 1.0)
     base = params.base_logit + 0.35 * z_freq - 0.25 * z_rec - 1.0 * (~alive)
     effect_a = 0.9 - 0.5 * z_freq
-    effect_b = -0.3 + 0.5 * (level == "friend") + 0.9 * (level == "partner") + 0.3 * (channel == "web")
+    effect_b = (
+        -0.3 + 0.5 * (level == "friend") + 0.9 * (level == "partner") + 0.3 * (channel == "web")
+    )
     return base, effect_a, effect_b
 
 
@@ -256,8 +260,13 @@ def simulate_world(
     # 2. purchases (weekly BG/NBD); first purchase at signup
     signup_week = rng.uniform(0, params.signup_weeks, n)
     horizon = params.window_weeks - signup_week
-    lam = special.gammaincinv(params.r, _copula_uniform(loyalty, params.rate_loyalty_corr, rng)) / params.alpha
-    p = special.betaincinv(params.a, params.b, _copula_uniform(loyalty, params.dropout_loyalty_corr, rng))
+    lam = (
+        special.gammaincinv(params.r, _copula_uniform(loyalty, params.rate_loyalty_corr, rng))
+        / params.alpha
+    )
+    p = special.betaincinv(
+        params.a, params.b, _copula_uniform(loyalty, params.dropout_loyalty_corr, rng)
+    )
     counts, repeat_times, alive, dropout_time = _simulate_purchases(lam, p, horizon, rng)
     n_tx = counts + 1
     tx_customer = np.repeat(np.arange(n), n_tx)
@@ -276,8 +285,11 @@ def simulate_world(
     different = rng.random(n) < params.different_needs_share
     mix = np.asarray(params.category_mix)
     k = len(mix)
-    concentration = np.where(different[:, None], params.different_needs_concentration,
-                             params.similar_needs_concentration * mix[None, :])
+    concentration = np.where(
+        different[:, None],
+        params.different_needs_concentration,
+        params.similar_needs_concentration * mix[None, :],
+    )
     gamma_draws = rng.gamma(concentration)
     shares = gamma_draws / gamma_draws.sum(axis=1, keepdims=True)
     cumulative = np.cumsum(shares, axis=1)
@@ -300,39 +312,54 @@ def simulate_world(
     consent_week = np.where(consent == "opt_out", optout_week, signup_week)
     consent_date = _weeks_to_timestamps(start, consent_week)
 
-    customers = pd.DataFrame({
-        "customer_id": customer_id,
-        "signup_date": signup_date,
-        "channel": pd.Categorical.from_codes(channel_code, categories=list(params.channels)),
-        "region": pd.Categorical.from_codes(region_code, categories=list(params.regions)),
-        "consent_status": pd.Categorical.from_codes(consent_code, categories=list(CONSENT_STATUSES)),
-        "consent_date": consent_date,
-        "relationship_level": pd.Categorical.from_codes(level_code, categories=list(LEVELS)),
-    })
-    transactions = pd.DataFrame({
-        "customer_id": customer_id[tx_customer],
-        "timestamp": _weeks_to_timestamps(start, tx_week),
-        "amount": amount,
-        "quantity": quantity.astype("int64"),
-        "product": pd.Categorical.from_codes(category_index, categories=list(params.categories)),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": customer_id,
+            "signup_date": signup_date,
+            "channel": pd.Categorical.from_codes(channel_code, categories=list(params.channels)),
+            "region": pd.Categorical.from_codes(region_code, categories=list(params.regions)),
+            "consent_status": pd.Categorical.from_codes(
+                consent_code, categories=list(CONSENT_STATUSES)
+            ),
+            "consent_date": consent_date,
+            "relationship_level": pd.Categorical.from_codes(level_code, categories=list(LEVELS)),
+        }
+    )
+    transactions = pd.DataFrame(
+        {
+            "customer_id": customer_id[tx_customer],
+            "timestamp": _weeks_to_timestamps(start, tx_week),
+            "amount": amount,
+            "quantity": quantity.astype("int64"),
+            "product": pd.Categorical.from_codes(
+                category_index, categories=list(params.categories)
+            ),
+        }
+    )
 
     # survey respondents
     items = _simulate_items(eta, params, rng)
     respondents = np.sort(rng.choice(n, int(round(params.survey_share * n)), replace=False))
     survey = pd.concat(
-        [pd.DataFrame({"customer_id": customer_id[respondents]}), items.iloc[respondents].reset_index(drop=True)],
+        [
+            pd.DataFrame({"customer_id": customer_id[respondents]}),
+            items.iloc[respondents].reset_index(drop=True),
+        ],
         axis=1,
     )
 
     # 6. campaign: randomized among customers who did not opt out
     last_week = signup_week + np.where(counts > 0, _last_of_groups(repeat_times, counts), 0.0)
     weeks_since_last = params.window_weeks - last_week
-    base, effect_a, effect_b = _campaign_logits(counts, weeks_since_last, level, channel, alive, params)
+    base, effect_a, effect_b = _campaign_logits(
+        counts, weeks_since_last, level, channel, alive, params
+    )
     p_control = _sigmoid(base)
     p_offer_a = _sigmoid(base + effect_a)
     p_offer_b = _sigmoid(base + effect_b)
-    p_visit_only = [_sigmoid(base + params.visit_logit_shift + e) for e in (0.0, effect_a, effect_b)]
+    p_visit_only = [
+        _sigmoid(base + params.visit_logit_shift + e) for e in (0.0, effect_a, effect_b)
+    ]
     eligible = np.flatnonzero(consent != "opt_out")
     arm_index = rng.choice(3, len(eligible), p=params.campaign_arm_shares)
     p_conv = np.stack([p_control, p_offer_a, p_offer_b])[arm_index, eligible]
@@ -340,19 +367,25 @@ def simulate_world(
     conversion = rng.random(len(eligible)) < p_conv
     visit = (rng.random(len(eligible)) < p_vis) | conversion
     spend = np.where(conversion, np.round(rng.gamma(params.gg_p, 1.0 / nu[eligible]), 2), 0.0)
-    campaign = pd.DataFrame({
-        "customer_id": customer_id[eligible],
-        "arm": pd.Categorical.from_codes(arm_index, categories=list(ARMS)),
-        "sent_date": observation_end,
-        "visit": visit.astype("int64"),
-        "conversion": conversion.astype("int64"),
-        "spend": spend,
-    })
+    campaign = pd.DataFrame(
+        {
+            "customer_id": customer_id[eligible],
+            "arm": pd.Categorical.from_codes(arm_index, categories=list(ARMS)),
+            "sent_date": observation_end,
+            "visit": visit.astype("int64"),
+            "conversion": conversion.astype("int64"),
+            "spend": spend,
+        }
+    )
 
     # 7. preferences over product modules
     modules = params.modules
-    pw = modules["pw_mean"].to_numpy() + modules["pw_sd"].to_numpy() * rng.standard_normal((n, len(modules)))
-    price_coef = -params.price_coef_median * np.exp(params.price_coef_log_sd * rng.standard_normal(n))
+    pw = modules["pw_mean"].to_numpy() + modules["pw_sd"].to_numpy() * rng.standard_normal(
+        (n, len(modules))
+    )
+    price_coef = -params.price_coef_median * np.exp(
+        params.price_coef_log_sd * rng.standard_normal(n)
+    )
     part_worths = pd.DataFrame(pw, columns=modules["module_id"].to_list())
     part_worths.insert(0, "customer_id", customer_id)
     part_worths["price_coef"] = price_coef
@@ -360,49 +393,68 @@ def simulate_world(
 
     truth = WorldTruth(
         params=params,
-        paths=pd.DataFrame([(s, t, c) for (s, t), c in params.paths.items()],
-                           columns=["source", "target", "coefficient"]),
+        paths=pd.DataFrame(
+            [(s, t, c) for (s, t), c in params.paths.items()],
+            columns=["source", "target", "coefficient"],
+        ),
         loadings=pd.DataFrame(
-            [(item, construct, params.loadings[item])
-             for construct, its in CONSTRUCT_ITEMS.items() for item in its],
+            [
+                (item, construct, params.loadings[item])
+                for construct, its in CONSTRUCT_ITEMS.items()
+                for item in its
+            ],
             columns=["item", "construct", "loading"],
         ),
-        latents=pd.concat([pd.DataFrame({"customer_id": customer_id}), pd.DataFrame(eta, columns=names)], axis=1),
-        purchase=pd.DataFrame({
-            "customer_id": customer_id, "lam": lam, "p_dropout": p, "nu": nu,
-            "alive_at_end": alive, "dropout_time": dropout_time,
-        }),
+        latents=pd.concat(
+            [pd.DataFrame({"customer_id": customer_id}), pd.DataFrame(eta, columns=names)], axis=1
+        ),
+        purchase=pd.DataFrame(
+            {
+                "customer_id": customer_id,
+                "lam": lam,
+                "p_dropout": p,
+                "nu": nu,
+                "alive_at_end": alive,
+                "dropout_time": dropout_time,
+            }
+        ),
         bgnbd={"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b},
         gamma_gamma={"p": params.gg_p, "q": params.gg_q, "v": params.gg_v},
-        uplift=pd.DataFrame({
-            "customer_id": customer_id,
-            "p_control": p_control,
-            "p_offer_a": p_offer_a,
-            "p_offer_b": p_offer_b,
-            "uplift_offer_a": p_offer_a - p_control,
-            "uplift_offer_b": p_offer_b - p_control,
-            "p_visit_control": 1 - (1 - p_visit_only[0]) * (1 - p_control),
-            "p_visit_offer_a": 1 - (1 - p_visit_only[1]) * (1 - p_offer_a),
-            "p_visit_offer_b": 1 - (1 - p_visit_only[2]) * (1 - p_offer_b),
-            "expected_spend": params.gg_p / nu,
-        }),
-        needs_type=pd.Series(np.where(different, "different", "similar"), index=customer_id,
-                             name="needs_type").rename_axis("customer_id"),
-        category_shares=pd.DataFrame(shares, columns=list(params.categories),
-                                     index=pd.Index(customer_id, name="customer_id")),
+        uplift=pd.DataFrame(
+            {
+                "customer_id": customer_id,
+                "p_control": p_control,
+                "p_offer_a": p_offer_a,
+                "p_offer_b": p_offer_b,
+                "uplift_offer_a": p_offer_a - p_control,
+                "uplift_offer_b": p_offer_b - p_control,
+                "p_visit_control": 1 - (1 - p_visit_only[0]) * (1 - p_control),
+                "p_visit_offer_a": 1 - (1 - p_visit_only[1]) * (1 - p_offer_a),
+                "p_visit_offer_b": 1 - (1 - p_visit_only[2]) * (1 - p_offer_b),
+                "expected_spend": params.gg_p / nu,
+            }
+        ),
+        needs_type=pd.Series(
+            np.where(different, "different", "similar"), index=customer_id, name="needs_type"
+        ).rename_axis("customer_id"),
+        category_shares=pd.DataFrame(
+            shares, columns=list(params.categories), index=pd.Index(customer_id, name="customer_id")
+        ),
         part_worths=part_worths,
         part_worth_means=modules.set_index("module_id")["pw_mean"],
         price_coef_mean=float(-params.price_coef_median * np.exp(params.price_coef_log_sd**2 / 2)),
     )
-    return World(customers, transactions, survey, campaign, products, observation_end, truth, int(seed))
+    return World(
+        customers, transactions, survey, campaign, products, observation_end, truth, int(seed)
+    )
 
 
 def _weeks_to_timestamps(start: pd.Timestamp, weeks: np.ndarray) -> np.ndarray:
     """``start`` plus ``weeks`` (float), rounded to the second, as datetime64[ns]."""
     seconds = np.rint(weeks * 7 * 86400).astype("int64")
-    return (start.to_datetime64().astype("datetime64[s]") + seconds.astype("timedelta64[s]")).astype(
-        "datetime64[ns]"
-    )
+    return (
+        start.to_datetime64().astype("datetime64[s]") + seconds.astype("timedelta64[s]")
+    ).astype("datetime64[ns]")
 
 
 def _last_of_groups(values: np.ndarray, counts: np.ndarray) -> np.ndarray:

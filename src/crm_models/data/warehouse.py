@@ -154,7 +154,9 @@ class Warehouse:
         """
         if mode not in ("append", "replace"):
             raise ParameterError(f"mode must be 'append' or 'replace', got {mode!r}")
-        frame = validate(read_any(path, table), table, source=str(path), allow_returns=allow_returns)
+        frame = validate(
+            read_any(path, table), table, source=str(path), allow_returns=allow_returns
+        )
         digest = content_hash(frame)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
@@ -175,8 +177,15 @@ class Warehouse:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                    self._write(con, dataset, table, frame, str(path), replace=mode == "replace",
-                                digest=digest)
+                    self._write(
+                        con,
+                        dataset,
+                        table,
+                        frame,
+                        str(path),
+                        replace=mode == "replace",
+                        digest=digest,
+                    )
                     con.execute("COMMIT")
                 except Exception:
                     con.execute("ROLLBACK")
@@ -199,10 +208,12 @@ class Warehouse:
 
     @staticmethod
     def _exists(con, dataset: str, name: str) -> bool:
-        return bool(con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-            [dataset, name],
-        ).fetchall()[0][0])  # fetchall: an unfinished result blocks con.register (duckdb 2)
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                [dataset, name],
+            ).fetchall()[0][0]
+        )  # fetchall: an unfinished result blocks con.register (duckdb 2)
 
     def _require_table(self, con, dataset: str, name: str) -> None:
         if not self._exists(con, dataset, name):
@@ -216,7 +227,9 @@ class Warehouse:
                 raise DataValidationError(
                     f"{source}: load {dataset}.customers before {table} (customer ids are checked)"
                 )
-            ids = con.execute(f"SELECT customer_id FROM {_ident(dataset)}.customers").df()["customer_id"]
+            ids = con.execute(f"SELECT customer_id FROM {_ident(dataset)}.customers").df()[
+                "customer_id"
+            ]
             check_references(frame, ids, table, source)
         keys = KEYS.get(table, [])
         if mode == "append" and keys and self._exists(con, dataset, table):
@@ -245,6 +258,12 @@ class Warehouse:
         con.execute(
             f"INSERT INTO {LEDGER} (dataset, table_name, content_hash, rows, source, loaded_at, mode) "
             "VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
-            [dataset, name, digest or content_hash(frame), len(frame), source,
-             "replace" if replace else "append"],
+            [
+                dataset,
+                name,
+                digest or content_hash(frame),
+                len(frame),
+                source,
+                "replace" if replace else "append",
+            ],
         )

@@ -141,9 +141,21 @@ class WorldParams:
                 f"WorldParams.level_quantiles must be two increasing probabilities in (0, 1), "
                 f"got {self.level_quantiles!r}"
             )
-        positive = ["window_weeks", "signup_weeks", "item_sd", "r", "alpha", "a", "b",
-                    "gg_p", "gg_q", "gg_v", "similar_needs_concentration",
-                    "different_needs_concentration", "price_coef_median"]
+        positive = [
+            "window_weeks",
+            "signup_weeks",
+            "item_sd",
+            "r",
+            "alpha",
+            "a",
+            "b",
+            "gg_p",
+            "gg_q",
+            "gg_v",
+            "similar_needs_concentration",
+            "different_needs_concentration",
+            "price_coef_median",
+        ]
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ParameterError(f"WorldParams.{name} must be > 0, got {getattr(self, name)!r}")
@@ -151,15 +163,25 @@ class WorldParams:
             raise ParameterError("WorldParams.signup_weeks must be smaller than window_weeks")
         for name in ["survey_share", "different_needs_share"]:
             if not 0 <= getattr(self, name) <= 1:
-                raise ParameterError(f"WorldParams.{name} must be in [0, 1], got {getattr(self, name)!r}")
+                raise ParameterError(
+                    f"WorldParams.{name} must be in [0, 1], got {getattr(self, name)!r}"
+                )
         for name in ["dropout_loyalty_corr", "rate_loyalty_corr"]:
             if not -1 < getattr(self, name) < 1:
-                raise ParameterError(f"WorldParams.{name} must be in (-1, 1), got {getattr(self, name)!r}")
-        for name, n in [("category_mix", len(self.categories)), ("channel_shares", len(self.channels)),
-                        ("consent_shares", 3), ("campaign_arm_shares", 3)]:
+                raise ParameterError(
+                    f"WorldParams.{name} must be in (-1, 1), got {getattr(self, name)!r}"
+                )
+        for name, n in [
+            ("category_mix", len(self.categories)),
+            ("channel_shares", len(self.channels)),
+            ("consent_shares", 3),
+            ("campaign_arm_shares", 3),
+        ]:
             shares = np.asarray(getattr(self, name), dtype=float)
             if len(shares) != n or np.any(shares < 0) or not np.isclose(shares.sum(), 1):
-                raise ParameterError(f"WorldParams.{name} must be {n} non-negative shares summing to 1")
+                raise ParameterError(
+                    f"WorldParams.{name} must be {n} non-negative shares summing to 1"
+                )
         unknown = set(self.loadings) - {i for items in CONSTRUCT_ITEMS.values() for i in items}
         if unknown:
             raise ParameterError(f"WorldParams.loadings has unknown items: {sorted(unknown)}")
@@ -167,7 +189,11 @@ class WorldParams:
             raise ParameterError("WorldParams.loadings must lie in (0, 1]")
         order = list(CONSTRUCT_ITEMS)
         for source, target in self.paths:
-            if source not in order or target not in order or order.index(source) >= order.index(target):
+            if (
+                source not in order
+                or target not in order
+                or order.index(source) >= order.index(target)
+            ):
                 raise ParameterError(
                     f"WorldParams.paths: {source}->{target} must join ECSI constructs in causal order {order}"
                 )
@@ -228,7 +254,13 @@ def param_table(params: WorldParams | None = None) -> pd.DataFrame:
     """
     params = params or WorldParams()
     defaults = WorldParams()
-    rows = [(f.name, _param_text(getattr(params, f.name)), _param_text(getattr(defaults, f.name)),
-             PARAM_DESCRIPTIONS.get(f.name, ""))
-            for f in fields(params)]
+    rows = [
+        (
+            f.name,
+            _param_text(getattr(params, f.name)),
+            _param_text(getattr(defaults, f.name)),
+            PARAM_DESCRIPTIONS.get(f.name, ""),
+        )
+        for f in fields(params)
+    ]
     return pd.DataFrame(rows, columns=["parameter", "value", "default", "description"])

@@ -46,17 +46,25 @@ def customer_behaviour(
     for col in ("customer_id", "timestamp", "amount"):
         if col not in transactions.columns:
             raise DataValidationError(f"transactions: column {col!r} is missing")
-    agg = transactions.groupby("customer_id").agg(total=("amount", "sum"), first=("timestamp", "min"),
-                                                   purchases=("amount", "size"))
-    weeks = ((pd.Timestamp(observation_end) - agg["first"]).dt.total_seconds() / (7 * 86400)).clip(lower=1)
-    out = pd.DataFrame({
-        "retained": retained.reindex(agg.index).fillna(False).astype(bool),
-        "purchases": agg["purchases"].astype(int),
-        "annual_spend": agg["total"] / (weeks / 52.0),
-        "tenure_years": weeks / 52.0,
-    }, index=agg.index)
+    agg = transactions.groupby("customer_id").agg(
+        total=("amount", "sum"), first=("timestamp", "min"), purchases=("amount", "size")
+    )
+    weeks = ((pd.Timestamp(observation_end) - agg["first"]).dt.total_seconds() / (7 * 86400)).clip(
+        lower=1
+    )
+    out = pd.DataFrame(
+        {
+            "retained": retained.reindex(agg.index).fillna(False).astype(bool),
+            "purchases": agg["purchases"].astype(int),
+            "annual_spend": agg["total"] / (weeks / 52.0),
+            "tenure_years": weeks / 52.0,
+        },
+        index=agg.index,
+    )
     if customers is not None and "relationship_level" in customers.columns:
-        out["relationship_level"] = customers.set_index("customer_id")["relationship_level"].reindex(out.index)
+        out["relationship_level"] = customers.set_index("customer_id")[
+            "relationship_level"
+        ].reindex(out.index)
     out.index.name = "customer_id"
     return out
 

@@ -119,16 +119,28 @@ class RetentionEconomics:
 
     def __post_init__(self) -> None:
         checks = [
-            ("annual_margin", self.annual_margin > 0), ("acquisition_cost", self.acquisition_cost >= 0),
-            ("annual_discount_rate", self.annual_discount_rate > -1), ("spend_growth", self.spend_growth > -1),
-            ("growth_years", isinstance(self.growth_years, (int, np.integer)) and self.growth_years >= 0),
-            ("cost_to_serve", self.cost_to_serve >= 0), ("cost_decline", 0 <= self.cost_decline <= 1),
-            ("referral_profit", self.referral_profit >= 0), ("price_premium", self.price_premium >= 0),
-            ("horizon_years", isinstance(self.horizon_years, (int, np.integer)) and self.horizon_years >= 1),
+            ("annual_margin", self.annual_margin > 0),
+            ("acquisition_cost", self.acquisition_cost >= 0),
+            ("annual_discount_rate", self.annual_discount_rate > -1),
+            ("spend_growth", self.spend_growth > -1),
+            (
+                "growth_years",
+                isinstance(self.growth_years, (int, np.integer)) and self.growth_years >= 0,
+            ),
+            ("cost_to_serve", self.cost_to_serve >= 0),
+            ("cost_decline", 0 <= self.cost_decline <= 1),
+            ("referral_profit", self.referral_profit >= 0),
+            ("price_premium", self.price_premium >= 0),
+            (
+                "horizon_years",
+                isinstance(self.horizon_years, (int, np.integer)) and self.horizon_years >= 1,
+            ),
         ]
         for name, ok in checks:
             if not ok:
-                raise ParameterError(f"RetentionEconomics.{name} out of range: {getattr(self, name)!r}")
+                raise ParameterError(
+                    f"RetentionEconomics.{name} out of range: {getattr(self, name)!r}"
+                )
 
     # -- margins --------------------------------------------------------------------------
     def margin_profile(self, years: int | None = None) -> pd.DataFrame:
@@ -152,9 +164,17 @@ class RetentionEconomics:
         cost = self.cost_to_serve * (1 - (1 - self.cost_decline) ** (t - 1))
         referral = np.where(t >= 2, self.referral_profit, 0.0)
         premium = self.price_premium * grown
-        return pd.DataFrame({"year": t, "base_margin": base, "rising_spend": spend,
-                             "lower_cost_to_serve": cost, "referrals": referral, "price_premium": premium,
-                             "annual_margin": base + spend + cost + referral + premium})
+        return pd.DataFrame(
+            {
+                "year": t,
+                "base_margin": base,
+                "rising_spend": spend,
+                "lower_cost_to_serve": cost,
+                "referrals": referral,
+                "price_premium": premium,
+                "annual_margin": base + spend + cost + referral + premium,
+            }
+        )
 
     def _margins(self) -> np.ndarray:
         return self.margin_profile()["annual_margin"].to_numpy()
@@ -201,10 +221,12 @@ class RetentionEconomics:
         r = np.asarray(retention, dtype=float)
         t = np.arange(1, self.horizon_years + 1)
         h = self.horizon_years
-        m = self.margin_profile(h + tenure)["annual_margin"].to_numpy()[tenure:tenure + h]
+        m = self.margin_profile(h + tenure)["annual_margin"].to_numpy()[tenure : tenure + h]
         return ((r[..., None] ** t) * m / (1 + self.annual_discount_rate) ** t).sum(axis=-1)
 
-    def profit_effect(self, retention: float | np.ndarray, delta: float = 0.05, net: bool = True) -> np.ndarray:
+    def profit_effect(
+        self, retention: float | np.ndarray, delta: float = 0.05, net: bool = True
+    ) -> np.ndarray:
         """Relative change of CLV when retention rises by ``delta`` (0.25 = +25%); NaN if CLV ≤ 0.
 
         Parameters
@@ -242,10 +264,12 @@ class RetentionEconomics:
             CLV gross and net before and after, and the relative profit effects.
         """
         return RetentionLift(
-            retention=float(retention), retention_after=float(retention + delta),
+            retention=float(retention),
+            retention_after=float(retention + delta),
             clv_gross=float(self.clv(retention, net=False)),
             clv_gross_after=float(self.clv(retention + delta, net=False)),
-            clv_net=float(self.clv(retention)), clv_net_after=float(self.clv(retention + delta)),
+            clv_net=float(self.clv(retention)),
+            clv_net_after=float(self.clv(retention + delta)),
             profit_effect_net=float(self.profit_effect(retention, delta, net=True)),
             profit_effect_gross=float(self.profit_effect(retention, delta, net=False)),
         )
@@ -284,8 +308,10 @@ class RetentionEconomics:
             raise ParameterError("customer counts and acquisition_years must be non-negative")
         r = np.asarray(retention, dtype=float)
         cohorts = (1 + self.annual_discount_rate) ** -np.arange(acquisition_years)
-        return (current_customers * self.existing_customer_value(r)
-                + new_customers_per_year * self.clv(r) * cohorts.sum())
+        return (
+            current_customers * self.existing_customer_value(r)
+            + new_customers_per_year * self.clv(r) * cohorts.sum()
+        )
 
     def curve(self, retention: np.ndarray | None = None, delta: float = 0.05) -> pd.DataFrame:
         """CLV (gross, net) and the +``delta`` profit effect over a grid of retention rates.
@@ -303,8 +329,14 @@ class RetentionEconomics:
             Columns ``retention, clv_gross, clv_net, profit_effect``.
         """
         r = np.linspace(0.50, 0.94, 45) if retention is None else np.asarray(retention, dtype=float)
-        return pd.DataFrame({"retention": r, "clv_gross": self.clv(r, net=False), "clv_net": self.clv(r),
-                             "profit_effect": self.profit_effect(r, delta)})
+        return pd.DataFrame(
+            {
+                "retention": r,
+                "clv_gross": self.clv(r, net=False),
+                "clv_net": self.clv(r),
+                "profit_effect": self.profit_effect(r, delta),
+            }
+        )
 
 
 def mechanism_ladder(
@@ -331,9 +363,20 @@ def mechanism_ladder(
         Columns ``model, clv_net, clv_net_after, profit_effect, in_rs_range``.
     """
     steps = [
-        ("constant margin only", dict(acquisition_cost=0.0, spend_growth=0.0, cost_to_serve=0.0,
-                                      referral_profit=0.0, price_premium=0.0)),
-        ("+ acquisition cost", dict(spend_growth=0.0, cost_to_serve=0.0, referral_profit=0.0, price_premium=0.0)),
+        (
+            "constant margin only",
+            dict(
+                acquisition_cost=0.0,
+                spend_growth=0.0,
+                cost_to_serve=0.0,
+                referral_profit=0.0,
+                price_premium=0.0,
+            ),
+        ),
+        (
+            "+ acquisition cost",
+            dict(spend_growth=0.0, cost_to_serve=0.0, referral_profit=0.0, price_premium=0.0),
+        ),
         ("+ rising spend", dict(cost_to_serve=0.0, referral_profit=0.0, price_premium=0.0)),
         ("+ falling cost to serve", dict(referral_profit=0.0, price_premium=0.0)),
         ("+ referrals", dict(price_premium=0.0)),
@@ -343,9 +386,15 @@ def mechanism_ladder(
     for name, off in steps:
         econ = replace(full, **off)
         lift = econ.retention_lift(retention, delta)
-        rows.append({"model": name, "clv_net": lift.clv_net, "clv_net_after": lift.clv_net_after,
-                     "profit_effect": lift.profit_effect_net,
-                     "in_rs_range": bool(RS_LOW <= lift.profit_effect_net <= RS_HIGH)})
+        rows.append(
+            {
+                "model": name,
+                "clv_net": lift.clv_net,
+                "clv_net_after": lift.clv_net_after,
+                "profit_effect": lift.profit_effect_net,
+                "in_rs_range": bool(RS_LOW <= lift.profit_effect_net <= RS_HIGH),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -391,13 +440,17 @@ def relationship_ladder(
     if not 0 < margin_rate <= 1:
         raise ParameterError(f"margin_rate must be in (0, 1], got {margin_rate!r}")
     g = frame.groupby(frame[level].astype(str), observed=True)
-    stats = pd.DataFrame({
-        "customers": g.size(),
-        "retention_window": g[retained].mean(),
-        "tenure_years": g[tenure].mean(),
-        "annual_spend": g[spend].mean(),
-    }).reindex(list(levels))
-    stats["annual_retention"] = np.clip(stats["retention_window"] ** (1 / stats["tenure_years"]), 0, 0.99)
+    stats = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "retention_window": g[retained].mean(),
+            "tenure_years": g[tenure].mean(),
+            "annual_spend": g[spend].mean(),
+        }
+    ).reindex(list(levels))
+    stats["annual_retention"] = np.clip(
+        stats["retention_window"] ** (1 / stats["tenure_years"]), 0, 0.99
+    )
     stats["annual_margin"] = stats["annual_spend"] * margin_rate
     values = []
     for lvl in levels:

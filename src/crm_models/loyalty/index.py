@@ -24,7 +24,14 @@ from crm_models.errors import DataValidationError, ParameterError
 from crm_models.loyalty.pls_result import PLSResult, _result_of
 from crm_models.results import Result, check_level, estimate_table
 
-__all__ = ["IndexResult", "IndexWeightWarning", "construct_index", "index_scores", "index_table", "index_weights"]
+__all__ = [
+    "IndexResult",
+    "IndexWeightWarning",
+    "construct_index",
+    "index_scores",
+    "index_table",
+    "index_weights",
+]
 
 
 class IndexWeightWarning(UserWarning):
@@ -67,7 +74,9 @@ class IndexResult(Result):
             Columns ``estimate, se, ci_low, ci_high``; one row named by the construct.
         """
         low, high = _index_interval(self.overall, self.se, self.respondents, self.draws, level)
-        return estimate_table([self.overall], [self.se], [low], [high], level=level, index=[self.construct])
+        return estimate_table(
+            [self.overall], [self.se], [low], [high], level=level, index=[self.construct]
+        )
 
 
 def _index_interval(
@@ -112,8 +121,12 @@ def index_weights(model: object, construct: str, scale: tuple[float, float] = (1
     idx = _check(res, construct, scale)
     w = res.weights.to_numpy()[idx] / res.item_sds.to_numpy()[idx]
     if np.any(w <= 0):
-        warnings.warn(f"{construct}: non-positive outer weights {np.round(w, 3).tolist()}; the index is "
-                      "not a weighted average of its items", IndexWeightWarning, stacklevel=2)
+        warnings.warn(
+            f"{construct}: non-positive outer weights {np.round(w, 3).tolist()}; the index is "
+            "not a weighted average of its items",
+            IndexWeightWarning,
+            stacklevel=2,
+        )
     return pd.Series(w / w.sum(), index=[res.spec.items[i] for i in idx], name="index_weight")
 
 
@@ -155,11 +168,15 @@ def construct_index(
     items = list(weights.index)
     missing = [i for i in items if i not in data.columns]
     if missing:
-        raise DataValidationError(f"survey: missing item columns {missing} needed for the {construct} index")
+        raise DataValidationError(
+            f"survey: missing item columns {missing} needed for the {construct} index"
+        )
     frame = data[items]
     X = frame.to_numpy(dtype=float)
     if np.isnan(X).any() or (X < low).any() or (X > high).any():
-        raise DataValidationError(f"survey: items {items} must be complete and within {low:g}–{high:g}")
+        raise DataValidationError(
+            f"survey: items {items} must be complete and within {low:g}–{high:g}"
+        )
     scores = 100 * (X @ weights.to_numpy() - low) / (high - low)
     overall = float(scores.mean())
     boot = res.boot
@@ -174,8 +191,20 @@ def construct_index(
         se = float(scores.std(ddof=1) / np.sqrt(len(scores)))
         method = "t-interval (weights fixed)"
     lo, hi = _index_interval(overall, se, len(scores), draws, level)
-    return IndexResult(construct, res.spec.label(construct), overall, se, lo, hi, level, int(scores.size),
-                       weights, method, pd.Series(scores, index=frame.index, name=f"{construct}_index"), draws)
+    return IndexResult(
+        construct,
+        res.spec.label(construct),
+        overall,
+        se,
+        lo,
+        hi,
+        level,
+        int(scores.size),
+        weights,
+        method,
+        pd.Series(scores, index=frame.index, name=f"{construct}_index"),
+        draws,
+    )
 
 
 def _every_index(
@@ -209,12 +238,26 @@ def index_table(
         Columns ``construct, label, index, se, ci_low, ci_high, respondents, interval``.
     """
     results = _every_index(_result_of(model), data, scale, level)
-    return pd.DataFrame([{"construct": r.construct, "label": r.label, "index": r.overall, "se": r.se,
-                          "ci_low": r.ci_low, "ci_high": r.ci_high, "respondents": r.respondents,
-                          "interval": r.interval_method} for r in results])
+    return pd.DataFrame(
+        [
+            {
+                "construct": r.construct,
+                "label": r.label,
+                "index": r.overall,
+                "se": r.se,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "respondents": r.respondents,
+                "interval": r.interval_method,
+            }
+            for r in results
+        ]
+    )
 
 
-def index_scores(model: object, data: pd.DataFrame, scale: tuple[float, float] = (1, 10)) -> pd.DataFrame:
+def index_scores(
+    model: object, data: pd.DataFrame, scale: tuple[float, float] = (1, 10)
+) -> pd.DataFrame:
     """Respondents × constructs matrix of 0–100 index scores.
 
     Parameters

@@ -40,7 +40,11 @@ class StudyInputs:
     @property
     def has_behaviour(self) -> bool:
         """Whether the survey is linked to transactions and retention."""
-        return self.transactions is not None and self.retained is not None and "customer_id" in self.survey
+        return (
+            self.transactions is not None
+            and self.retained is not None
+            and "customer_id" in self.survey
+        )
 
 
 def load_inputs(
@@ -78,12 +82,21 @@ def load_inputs(
         share = WorldParams().survey_share
         world = simulate_world(int(round(n_respondents / share)), seed=seed)
         alive = world.truth.purchase.set_index("customer_id")["alive_at_end"]
-        return StudyInputs(world.survey, f"synthetic CRM world (seed {seed}, {len(world.customers):,} "
-                           f"customers, {len(world.survey):,} survey respondents)",
-                           world.transactions, alive, world.customers, world.observation_end, world)
+        return StudyInputs(
+            world.survey,
+            f"synthetic CRM world (seed {seed}, {len(world.customers):,} "
+            f"customers, {len(world.survey):,} survey respondents)",
+            world.transactions,
+            alive,
+            world.customers,
+            world.observation_end,
+            world,
+        )
     path = Path(data_source)
     if not path.is_file():
-        raise ParameterError(f"data_source must be 'synthetic' or an existing survey CSV file, got {data_source!r}")
+        raise ParameterError(
+            f"data_source must be 'synthetic' or an existing survey CSV file, got {data_source!r}"
+        )
     survey = pd.read_csv(path)
     if survey.columns[0] in ("", "Unnamed: 0"):
         survey = survey.drop(columns=survey.columns[0])
@@ -94,7 +107,9 @@ def load_inputs(
     if not tx_path.is_file():
         raise ParameterError(f"transactions file {transactions!r} does not exist")
     if "customer_id" not in survey.columns:
-        raise DataValidationError(f"{path.name}: a customer_id column is needed to link transactions")
+        raise DataValidationError(
+            f"{path.name}: a customer_id column is needed to link transactions"
+        )
     tx = pd.read_csv(tx_path, parse_dates=["timestamp"])
     missing = {"customer_id", "timestamp", "amount"} - set(tx.columns)
     if missing:

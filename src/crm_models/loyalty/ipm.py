@@ -60,7 +60,9 @@ def importance_performance(
     model = _result_of(model)
     check_level(level)
     if target not in model.spec.constructs:
-        raise ParameterError(f"unknown target construct {target!r}; known: {list(model.spec.names)}")
+        raise ParameterError(
+            f"unknown target construct {target!r}; known: {list(model.spec.names)}"
+        )
     effects = model.effects(level)
     drivers = effects[(effects["target"] == target) & (effects["total"].abs() > 1e-12)].copy()
     if drivers.empty:
@@ -68,13 +70,19 @@ def importance_performance(
     perf = index_table(model, data, scale, level).set_index("construct")
     scores = index_scores(model, data, scale)
     sd = scores.std(ddof=1)
-    out = pd.DataFrame({
-        "construct": drivers["source"].to_numpy(),
-        "label": [model.spec.label(c) for c in drivers["source"]],
-        "importance": drivers["total"].to_numpy(),
-        "importance_low": drivers.get("total_low", pd.Series(np.nan, index=drivers.index)).to_numpy(),
-        "importance_high": drivers.get("total_high", pd.Series(np.nan, index=drivers.index)).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "construct": drivers["source"].to_numpy(),
+            "label": [model.spec.label(c) for c in drivers["source"]],
+            "importance": drivers["total"].to_numpy(),
+            "importance_low": drivers.get(
+                "total_low", pd.Series(np.nan, index=drivers.index)
+            ).to_numpy(),
+            "importance_high": drivers.get(
+                "total_high", pd.Series(np.nan, index=drivers.index)
+            ).to_numpy(),
+        }
+    )
     out["importance_points"] = out["importance"] * sd[target] / sd[out["construct"]].to_numpy()
     out["performance"] = perf.loc[out["construct"], "index"].to_numpy()
     out["performance_low"] = perf.loc[out["construct"], "ci_low"].to_numpy()
@@ -86,7 +94,9 @@ def importance_performance(
     out["above_average"] = out["performance_low"] > out["performance"].mean()
     out["quadrant"] = np.select(
         [hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf],
-        ["concentrate here", "keep up the good work", "low priority"], "possible overkill")
+        ["concentrate here", "keep up the good work", "low priority"],
+        "possible overkill",
+    )
     out["target"] = target
     out["target_label"] = model.spec.label(target)
     return out.sort_values("importance", ascending=False, ignore_index=True)
@@ -115,4 +125,6 @@ def investment_levers(ipm: pd.DataFrame, exclude: str | None = None) -> pd.DataF
     levers = ipm[ipm["construct"] != exclude]
     if not len(levers):
         return ipm.assign(invest=False)
-    return levers.assign(invest=(levers["quadrant"] == "concentrate here") & levers["below_average"].astype(bool))
+    return levers.assign(
+        invest=(levers["quadrant"] == "concentrate here") & levers["below_average"].astype(bool)
+    )

@@ -52,9 +52,11 @@ def method_line(label: str, spec: ModelSpec, consistent: bool, scheme: str, n_dr
     str
         Markdown sentence.
     """
-    return (f"Data: {label}. Model: {len(spec.names)} constructs, {len(spec.items)} items, "
-            f"{len(spec.paths)} paths; {'consistent ' if consistent else ''}PLS, {scheme} scheme, "
-            f"{n_draws:,} bootstrap draws (95% percentile intervals).")
+    return (
+        f"Data: {label}. Model: {len(spec.names)} constructs, {len(spec.items)} items, "
+        f"{len(spec.paths)} paths; {'consistent ' if consistent else ''}PLS, {scheme} scheme, "
+        f"{n_draws:,} bootstrap draws (95% percentile intervals)."
+    )
 
 
 def lever_text(levers: pd.DataFrame) -> str:
@@ -72,9 +74,14 @@ def lever_text(levers: pd.DataFrame) -> str:
     """
     invest = levers[levers["invest"]]
     if len(invest):
-        return ", ".join(invest["label"]) + " — important for loyalty and clearly below-average performance"
-    return (f"{levers.iloc[0]['label']} — the largest total effect on loyalty; no important driver performs "
-            "clearly below the others, so invest where importance is highest")
+        return (
+            ", ".join(invest["label"])
+            + " — important for loyalty and clearly below-average performance"
+        )
+    return (
+        f"{levers.iloc[0]['label']} — the largest total effect on loyalty; no important driver performs "
+        "clearly below the others, so invest where importance is highest"
+    )
 
 
 def retention_text(contrast: RetentionContrast | None, curve: RetentionCurveResult | None) -> str:
@@ -100,10 +107,14 @@ def retention_text(contrast: RetentionContrast | None, curve: RetentionCurveResu
         f"{fmt_pct(c.top_rate, 0)}, the least satisfied quarter at {fmt_pct(c.bottom_rate, 0)} "
         f"({100 * c.difference:+.0f} points, 95% interval {100 * c.difference_low:+.0f} to "
         f"{100 * c.difference_high:+.0f}); "
-        + (f"the curve takes off above an index of about {curve.threshold:.0f}."
-           if curve.nonlinear else
-           f"the rise is gradual — no threshold is detectable (non-linearity p = {curve.nonlinearity_p:.2f}), "
-           "so even very satisfied customers defect at a steady rate.") + "\n")
+        + (
+            f"the curve takes off above an index of about {curve.threshold:.0f}."
+            if curve.nonlinear
+            else f"the rise is gradual — no threshold is detectable (non-linearity p = {curve.nonlinearity_p:.2f}), "
+            "so even very satisfied customers defect at a steady rate."
+        )
+        + "\n"
+    )
 
 
 def executive_summary(
@@ -144,9 +155,13 @@ def executive_summary(
         f"- **What is retention worth?** Keeping 5 more customers in 100 each year raises the net present "
         f"value of a new customer by {fmt_pct(profit_effect, 0)} with the stated margins; with a constant margin "
         f"and no acquisition cost it would be only {fmt_pct(constant_effect, 0)}. "
-        + ("This is inside Reichheld & Sasser's 25–85%." if inside else
-           "This is outside Reichheld & Sasser's 25–85%: their claim needs acquisition costs and margins "
-           "that grow with tenure."))
+        + (
+            "This is inside Reichheld & Sasser's 25–85%."
+            if inside
+            else "This is outside Reichheld & Sasser's 25–85%: their claim needs acquisition costs and margins "
+            "that grow with tenure."
+        )
+    )
 
 
 def importance_title(levers: pd.DataFrame, loyalty_label: str) -> str:
@@ -165,8 +180,11 @@ def importance_title(levers: pd.DataFrame, loyalty_label: str) -> str:
         Chart title.
     """
     invest = levers[levers["invest"]]
-    note = (f"invest in {', '.join(invest['label'])}" if len(invest)
-            else f"{levers.iloc[0]['label']} is the strongest lever; performance differs little")
+    note = (
+        f"invest in {', '.join(invest['label'])}"
+        if len(invest)
+        else f"{levers.iloc[0]['label']} is the strongest lever; performance differs little"
+    )
     return f"Importance–performance for {loyalty_label.lower()}: {note}"
 
 
@@ -185,8 +203,10 @@ def economics_title(constant_effect: float, profit_effect: float) -> str:
     str
         Chart title.
     """
-    return (f"+5 points of retention: +{fmt_pct(constant_effect, 0)} with constant margins, "
-            f"+{fmt_pct(profit_effect, 0)} with acquisition cost and growing margins")
+    return (
+        f"+5 points of retention: +{fmt_pct(constant_effect, 0)} with constant margins, "
+        f"+{fmt_pct(profit_effect, 0)} with acquisition cost and growing margins"
+    )
 
 
 def retention_curve_title(curve: RetentionCurveResult) -> str:
@@ -256,8 +276,10 @@ def ladder_note(margin_rate: float) -> str:
     str
         Markdown sentence.
     """
-    return (f"**Relationship ladder** (value of an existing customer per level; margin = "
-            f"{fmt_pct(margin_rate, 0)} of observed spend; annual retention from the window):")
+    return (
+        f"**Relationship ladder** (value of an existing customer per level; margin = "
+        f"{fmt_pct(margin_rate, 0)} of observed spend; annual retention from the window):"
+    )
 
 
 def sem_warning(warnings: Sequence[str]) -> str:

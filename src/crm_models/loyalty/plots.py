@@ -13,10 +13,19 @@ from matplotlib.axes import Axes
 
 from crm_models.loyalty.economics import RS_HIGH, RS_LOW
 
-__all__ = ["plot_importance_performance", "plot_paths", "plot_retention_curve", "plot_retention_economics"]
+__all__ = [
+    "plot_importance_performance",
+    "plot_paths",
+    "plot_retention_curve",
+    "plot_retention_economics",
+]
 
-QUADRANT_COLORS = {"concentrate here": "#d1495b", "keep up the good work": "#2e86ab",
-                   "low priority": "#8d99ae", "possible overkill": "#edae49"}
+QUADRANT_COLORS = {
+    "concentrate here": "#d1495b",
+    "keep up the good work": "#2e86ab",
+    "low priority": "#8d99ae",
+    "possible overkill": "#edae49",
+}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
@@ -45,13 +54,30 @@ def plot_importance_performance(ipm: pd.DataFrame, title: str, ax: Axes | None =
     ax = _axes(ax)
     for row in ipm.itertuples():
         color = QUADRANT_COLORS.get(row.quadrant, "#444444")
-        xerr = [[row.importance - row.importance_low], [row.importance_high - row.importance]] \
-            if np.isfinite(row.importance_low) else None
+        xerr = (
+            [[row.importance - row.importance_low], [row.importance_high - row.importance]]
+            if np.isfinite(row.importance_low)
+            else None
+        )
         yerr = [[row.performance - row.performance_low], [row.performance_high - row.performance]]
-        ax.errorbar(row.importance, row.performance, xerr=xerr, yerr=yerr, fmt="o", color=color,
-                    ms=8, capsize=3, label=row.quadrant)
-        ax.annotate(row.label, (row.importance, row.performance), textcoords="offset points",
-                    xytext=(6, 6), fontsize=9)
+        ax.errorbar(
+            row.importance,
+            row.performance,
+            xerr=xerr,
+            yerr=yerr,
+            fmt="o",
+            color=color,
+            ms=8,
+            capsize=3,
+            label=row.quadrant,
+        )
+        ax.annotate(
+            row.label,
+            (row.importance, row.performance),
+            textcoords="offset points",
+            xytext=(6, 6),
+            fontsize=9,
+        )
     ax.axvline(ipm["importance"].mean(), color="grey", lw=0.8, ls="--")
     ax.axhline(ipm["performance"].mean(), color="grey", lw=0.8, ls="--")
     handles, labels = ax.get_legend_handles_labels()
@@ -86,8 +112,9 @@ def plot_retention_economics(
         The axes drawn on.
     """
     ax = _axes(ax)
-    ax.axhspan(100 * RS_LOW, 100 * RS_HIGH, color="#2e86ab", alpha=0.12,
-               label="Reichheld & Sasser: 25–85%")
+    ax.axhspan(
+        100 * RS_LOW, 100 * RS_HIGH, color="#2e86ab", alpha=0.12, label="Reichheld & Sasser: 25–85%"
+    )
     for name, curve in curves.items():
         ax.plot(100 * curve["retention"], 100 * curve["profit_effect"], lw=2, label=name)
     ax.axvline(100 * current, color="grey", ls="--", lw=0.8, label=f"today: {100 * current:.0f}%")
@@ -100,7 +127,11 @@ def plot_retention_economics(
 
 
 def plot_retention_curve(
-    curve: pd.DataFrame, bands: pd.DataFrame | None, threshold: float | None, title: str, ax: Axes | None = None
+    curve: pd.DataFrame,
+    bands: pd.DataFrame | None,
+    threshold: float | None,
+    title: str,
+    ax: Axes | None = None,
 ) -> Axes:
     """P(retained) vs satisfaction index: spline with interval, hinge fit, band means.
 
@@ -123,16 +154,40 @@ def plot_retention_curve(
         The axes drawn on.
     """
     ax = _axes(ax)
-    ax.fill_between(curve["score"], 100 * curve["p_low"], 100 * curve["p_high"], color="#2e86ab", alpha=0.2)
-    ax.plot(curve["score"], 100 * curve["p_spline"], color="#2e86ab", lw=2, label="spline logit (95% band)")
-    ax.plot(curve["score"], 100 * curve["p_hinge"], color="#d1495b", lw=1.2, ls="--", label="hinge logit")
+    ax.fill_between(
+        curve["score"], 100 * curve["p_low"], 100 * curve["p_high"], color="#2e86ab", alpha=0.2
+    )
+    ax.plot(
+        curve["score"],
+        100 * curve["p_spline"],
+        color="#2e86ab",
+        lw=2,
+        label="spline logit (95% band)",
+    )
+    ax.plot(
+        curve["score"],
+        100 * curve["p_hinge"],
+        color="#d1495b",
+        lw=1.2,
+        ls="--",
+        label="hinge logit",
+    )
     if bands is not None:
         ok = bands["customers"] > 0
         b = bands.loc[ok]
         mid = b["score_mean"]
-        ax.errorbar(mid, 100 * b["retention"],
-                    yerr=[100 * (b["retention"] - b["retention_low"]), 100 * (b["retention_high"] - b["retention"])],
-                    fmt="s", color="black", capsize=3, label="observed per band (95%)")
+        ax.errorbar(
+            mid,
+            100 * b["retention"],
+            yerr=[
+                100 * (b["retention"] - b["retention_low"]),
+                100 * (b["retention_high"] - b["retention"]),
+            ],
+            fmt="s",
+            color="black",
+            capsize=3,
+            label="observed per band (95%)",
+        )
     if threshold is not None:
         ax.axvline(threshold, color="#d1495b", lw=0.8, label=f"take-off ≈ {threshold:.0f}")
     ax.set_xlabel("satisfaction index (0–100)")
@@ -167,11 +222,25 @@ def plot_paths(
     y = np.arange(len(summary))[::-1]
     ax.barh(y, summary["estimate"], color="#2e86ab", alpha=0.8)
     if summary["ci_low"].notna().all():
-        ax.errorbar(summary["estimate"], y, xerr=[summary["estimate"] - summary["ci_low"],
-                                                  summary["ci_high"] - summary["estimate"]],
-                    fmt="none", color="black", capsize=3)
+        ax.errorbar(
+            summary["estimate"],
+            y,
+            xerr=[
+                summary["estimate"] - summary["ci_low"],
+                summary["ci_high"] - summary["estimate"],
+            ],
+            fmt="none",
+            color="black",
+            capsize=3,
+        )
     if reference is not None:
-        ax.plot(reference["estimate"], y, "D", color="#d1495b", label=reference.attrs.get("name", "reference"))
+        ax.plot(
+            reference["estimate"],
+            y,
+            "D",
+            color="#d1495b",
+            label=reference.attrs.get("name", "reference"),
+        )
         ax.legend(fontsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels(summary["label"])

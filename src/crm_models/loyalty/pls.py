@@ -114,15 +114,27 @@ class PLSPathModel:
             raise ConvergenceError(
                 f"PLS did not converge in {self.max_iter} iterations; raise max_iter or try scheme='factorial'"
             )
-        W, loadings, r2, P, T = est.weights[0], est.loadings[0], est.r2[0], est.paths[0], est.total[0]
+        W, loadings, r2, P, T = (
+            est.weights[0],
+            est.loadings[0],
+            est.r2[0],
+            est.paths[0],
+            est.total[0],
+        )
         Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
         scores = Z @ (W[:, None] * d.member)
-        paths = pd.DataFrame([(s, t, P[d.pos(s), d.pos(t)]) for s, t in spec.paths],
-                             columns=["source", "target", "estimate"])
+        paths = pd.DataFrame(
+            [(s, t, P[d.pos(s), d.pos(t)]) for s, t in spec.paths],
+            columns=["source", "target", "estimate"],
+        )
         square = {"index": names, "columns": names}
         self.result_ = PLSResult(
-            spec=spec, scheme=self.scheme, consistent=bool(self.consistent), n_obs=int(X.shape[0]),
-            iterations=est.iterations, paths=paths,
+            spec=spec,
+            scheme=self.scheme,
+            consistent=bool(self.consistent),
+            n_obs=int(X.shape[0]),
+            iterations=est.iterations,
+            paths=paths,
             weights=pd.Series(W, index=spec.items, name="weight"),
             loadings=pd.Series(loadings, index=spec.items, name="loading"),
             r2=pd.Series(r2, index=names, name="r2")[spec.endogenous],
@@ -135,9 +147,21 @@ class PLSPathModel:
             item_means=pd.Series(X.mean(axis=0), index=spec.items),
             item_sds=pd.Series(X.std(axis=0, ddof=1), index=spec.items),
             item_corr=pd.DataFrame(S, index=spec.items, columns=spec.items),
-            scores=pd.DataFrame(scores / scores.std(axis=0, ddof=1), index=frame.index, columns=names),
-            boot=bootstrap_pls(X, spec, int(self.n_boot), self.seed, self.scheme, self.consistent,
-                               self.max_iter, self.tol) if self.n_boot else None,
+            scores=pd.DataFrame(
+                scores / scores.std(axis=0, ddof=1), index=frame.index, columns=names
+            ),
+            boot=bootstrap_pls(
+                X,
+                spec,
+                int(self.n_boot),
+                self.seed,
+                self.scheme,
+                self.consistent,
+                self.max_iter,
+                self.tol,
+            )
+            if self.n_boot
+            else None,
         )
         return self
 

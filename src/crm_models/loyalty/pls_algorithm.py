@@ -57,9 +57,21 @@ class _Design:
         member[np.arange(len(block)), block] = 1.0
         mask = spec.path_mask()
         preds = [np.flatnonzero(mask[:, j]) for j in range(k)]
-        mode_b = [j for j, c in enumerate(names) if spec.modes[c] == "B" and len(spec.constructs[c]) > 1]
-        return cls(spec, names, spec.items, block, member, mask, mask | mask.T, preds, mode_b,
-                   member.sum(axis=0).astype(int))
+        mode_b = [
+            j for j, c in enumerate(names) if spec.modes[c] == "B" and len(spec.constructs[c]) > 1
+        ]
+        return cls(
+            spec,
+            names,
+            spec.items,
+            block,
+            member,
+            mask,
+            mask | mask.T,
+            preds,
+            mode_b,
+            member.sum(axis=0).astype(int),
+        )
 
     def pos(self, construct: str) -> int:
         """Position of ``construct`` in ``names`` (``ParameterError`` naming the known ones)."""
@@ -82,10 +94,14 @@ def _percentile(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray
 def _draw_summary(draws: np.ndarray, level: float, index: list[str]) -> pd.DataFrame:
     """Estimate table of draws along the leading axis: mean, SD (ddof 1), percentile interval."""
     low, high = _percentile(draws, level)
-    return estimate_table(draws.mean(axis=0), draws.std(axis=0, ddof=1), low, high, level=level, index=index)
+    return estimate_table(
+        draws.mean(axis=0), draws.std(axis=0, ddof=1), low, high, level=level, index=index
+    )
 
 
-def _composite_cov(S: np.ndarray, W: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _composite_cov(
+    S: np.ndarray, W: np.ndarray, member: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Item-composite covariances (B, p, K) and composite covariances (B, K, K)."""
     Wm = W[:, :, None] * member[None]
     C = S @ Wm
@@ -102,7 +118,9 @@ def _inner_weights(R: np.ndarray, d: _Design, scheme: str) -> np.ndarray:
     E = R * d.mask  # successors l of k (k -> l): correlation
     for k, preds in enumerate(d.preds):  # predecessors of k: multiple-regression weights
         if len(preds):
-            E[:, k, preds] = np.linalg.solve(R[:, preds[:, None], preds[None, :]], R[:, preds, k][..., None])[..., 0]
+            E[:, k, preds] = np.linalg.solve(
+                R[:, preds[:, None], preds[None, :]], R[:, preds, k][..., None]
+            )[..., 0]
     return E
 
 
@@ -127,7 +145,9 @@ def _outer_weights(
         G = C @ np.swapaxes(E, 1, 2)  # cov(x_i, z_k)
         W_new = (G * d.member[None]).sum(axis=2)
         for idx in block_idx:  # mode B: regression of z_k on its block
-            W_new[:, idx] = np.linalg.solve(S[:, idx[:, None], idx[None, :]], W_new[:, idx][..., None])[..., 0]
+            W_new[:, idx] = np.linalg.solve(
+                S[:, idx[:, None], idx[None, :]], W_new[:, idx][..., None]
+            )[..., 0]
         W_new = _normalize(S, W_new, d)
         delta = np.max(np.abs(W_new - W), axis=1)
         W = W_new
@@ -144,7 +164,9 @@ def _structural(R: np.ndarray, d: _Design) -> tuple[np.ndarray, np.ndarray]:
     r2 = np.zeros((B, K))
     for k, preds in enumerate(d.preds):
         if len(preds):
-            beta = np.linalg.solve(R[:, preds[:, None], preds[None, :]], R[:, preds, k][..., None])[..., 0]
+            beta = np.linalg.solve(R[:, preds[:, None], preds[None, :]], R[:, preds, k][..., None])[
+                ..., 0
+            ]
             P[:, preds, k] = beta
             r2[:, k] = np.einsum("bj,bj->b", beta, R[:, preds, k])
     return P, r2
@@ -210,9 +232,19 @@ class PLSEstimates(Result):
             The same fields restricted to matrix 0.
         """
         keep = slice(0, 1)
-        return PLSEstimates(self.spec, self.weights[keep], self.loadings[keep], self.cross_loadings[keep],
-                            self.latent_corr[keep], self.paths[keep], self.total[keep], self.r2[keep],
-                            self.rho_a[keep], self.converged[keep], self.iterations)
+        return PLSEstimates(
+            self.spec,
+            self.weights[keep],
+            self.loadings[keep],
+            self.cross_loadings[keep],
+            self.latent_corr[keep],
+            self.paths[keep],
+            self.total[keep],
+            self.r2[keep],
+            self.rho_a[keep],
+            self.converged[keep],
+            self.iterations,
+        )
 
     def subset(self, keep: np.ndarray) -> PLSEstimates:
         """Return the estimates of the matrices selected by ``keep`` (boolean mask or indices).
@@ -227,9 +259,19 @@ class PLSEstimates(Result):
         PLSEstimates
             The same fields restricted to the selected matrices.
         """
-        return PLSEstimates(self.spec, self.weights[keep], self.loadings[keep], self.cross_loadings[keep],
-                            self.latent_corr[keep], self.paths[keep], self.total[keep], self.r2[keep],
-                            self.rho_a[keep], self.converged[keep], self.iterations)
+        return PLSEstimates(
+            self.spec,
+            self.weights[keep],
+            self.loadings[keep],
+            self.cross_loadings[keep],
+            self.latent_corr[keep],
+            self.paths[keep],
+            self.total[keep],
+            self.r2[keep],
+            self.rho_a[keep],
+            self.converged[keep],
+            self.iterations,
+        )
 
 
 def estimate_from_corr(
@@ -270,7 +312,9 @@ def estimate_from_corr(
         S = S[None]
     p = len(d.items)
     if S.shape[1:] != (p, p):
-        raise ParameterError(f"correlation matrices must be {p}×{p} (items of the spec), got {S.shape[1:]}")
+        raise ParameterError(
+            f"correlation matrices must be {p}×{p} (items of the spec), got {S.shape[1:]}"
+        )
     W, converged, iterations = _outer_weights(S, d, scheme, max_iter, tol)
     C, R = _composite_cov(S, W, d.member)
     loadings = (C * d.member[None]).sum(axis=2)
@@ -282,4 +326,6 @@ def estimate_from_corr(
     P, r2 = _structural(R, d)
     K = len(d.names)
     total = np.linalg.inv(np.eye(K)[None] - P) - np.eye(K)[None]
-    return PLSEstimates(spec, W, loadings, C, R, P, total, r2, reliability, converged, int(iterations))
+    return PLSEstimates(
+        spec, W, loadings, C, R, P, total, r2, reliability, converged, int(iterations)
+    )

@@ -93,10 +93,12 @@ def resampled_moments(
     for start in range(0, n_draws, chunk):
         b = min(chunk, n_draws - start)
         idx = rng.integers(0, n, size=(b, n))
-        counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
+        counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(
+            b, n
+        )
         counts = counts.astype(float) / n
-        means[start:start + b] = counts @ Z
-        second[start:start + b] = counts @ cross
+        means[start : start + b] = counts @ Z
+        second[start : start + b] = counts @ cross
     M2 = np.zeros((n_draws, p, p))
     M2[:, iu, ju] = second
     M2[:, ju, iu] = second
@@ -218,5 +220,11 @@ def bootstrap_pls(
     est = estimate_from_corr(corr[ok], spec, scheme, consistent, max_iter, tol)
     good = est.converged & np.isfinite(est.paths).all(axis=(1, 2))
     keep = np.flatnonzero(ok)[good]
-    return BootstrapDraws(est.subset(good), moments.means[keep], moments.sds[keep], corr[keep],
-                          int(n_boot), int(n_boot - len(keep)))
+    return BootstrapDraws(
+        est.subset(good),
+        moments.means[keep],
+        moments.sds[keep],
+        corr[keep],
+        int(n_boot),
+        int(n_boot - len(keep)),
+    )

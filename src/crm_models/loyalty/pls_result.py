@@ -26,7 +26,9 @@ _NO_JSON = {"json": False}
 _SQUARE = ("cross_loadings", "latent_corr", "total_effects", "indirect_effects")
 
 
-def _walk(children: dict[str, list[str]], chain: list[str], target: str, out: list[list[str]]) -> None:
+def _walk(
+    children: dict[str, list[str]], chain: list[str], target: str, out: list[list[str]]
+) -> None:
     """Append to ``out`` every chain of ≥ 2 paths from ``chain`` to ``target`` (depth first)."""
     for nxt in children[chain[-1]]:
         if nxt == target and len(chain) >= 2:
@@ -66,7 +68,9 @@ class IndirectEffect(Result):
         if self.draws is None:
             return estimate_table([self.estimate], level=level, index=[self.chain])
         low, high = _percentile(self.draws, level)
-        return estimate_table([self.estimate], [self.se], [low], [high], level=level, index=[self.chain])
+        return estimate_table(
+            [self.estimate], [self.se], [low], [high], level=level, index=[self.chain]
+        )
 
 
 @dataclass(frozen=True, repr=False)
@@ -191,8 +195,13 @@ class PLSResult(Result):
             Columns ``construct, label, r2, se, ci_low, ci_high``.
         """
         endo = self.spec.endogenous
-        frame = pd.DataFrame({"construct": endo, "label": [self.spec.label(c) for c in endo],
-                              "r2": self.r2.to_numpy()})
+        frame = pd.DataFrame(
+            {
+                "construct": endo,
+                "label": [self.spec.label(c) for c in endo],
+                "r2": self.r2.to_numpy(),
+            }
+        )
         d = self.design
         draws = None if self.boot is None else self.boot.r2[:, [d.pos(c) for c in endo]]
         return self._with_ci(frame, draws, level)
@@ -211,12 +220,14 @@ class PLSResult(Result):
             Columns ``item, construct, loading, weight, se, ci_low, ci_high``.
         """
         d = self.design
-        frame = pd.DataFrame({
-            "item": self.spec.items,
-            "construct": [d.names[k] for k in d.block],
-            "loading": self.loadings.to_numpy(),
-            "weight": self.weights.to_numpy(),
-        })
+        frame = pd.DataFrame(
+            {
+                "item": self.spec.items,
+                "construct": [d.names[k] for k in d.block],
+                "loading": self.loadings.to_numpy(),
+                "weight": self.weights.to_numpy(),
+            }
+        )
         return self._with_ci(frame, None if self.boot is None else self.boot.loadings, level)
 
     def effects(self, level: float = 0.95) -> pd.DataFrame:
@@ -237,11 +248,23 @@ class PLSResult(Result):
         d = self.design
         P, T = self._path_matrix(), self.total_effects.to_numpy()
         names = d.names
-        pairs = [(i, j) for i in range(len(names)) for j in range(len(names))
-                 if i != j and (abs(T[i, j]) > 1e-12 or d.mask[i, j])]
-        rows = [{"source": names[i], "target": names[j],
-                 "label": f"{self.spec.label(names[i])} → {self.spec.label(names[j])}",
-                 "direct": P[i, j], "indirect": T[i, j] - P[i, j], "total": T[i, j]} for i, j in pairs]
+        pairs = [
+            (i, j)
+            for i in range(len(names))
+            for j in range(len(names))
+            if i != j and (abs(T[i, j]) > 1e-12 or d.mask[i, j])
+        ]
+        rows = [
+            {
+                "source": names[i],
+                "target": names[j],
+                "label": f"{self.spec.label(names[i])} → {self.spec.label(names[j])}",
+                "direct": P[i, j],
+                "indirect": T[i, j] - P[i, j],
+                "total": T[i, j],
+            }
+            for i, j in pairs
+        ]
         out = pd.DataFrame(rows)
         if self.boot is not None and len(pairs):
             ii, jj = np.array(pairs).T
@@ -282,8 +305,15 @@ class PLSResult(Result):
             return IndirectEffect(" → ".join(chain), estimate, np.nan, np.nan, np.nan, level)
         draws = np.prod([self.boot.paths[:, a, b] for a, b in links], axis=0)
         low, high = _percentile(draws, level)
-        return IndirectEffect(" → ".join(chain), estimate, float(draws.std(ddof=1)), float(low), float(high),
-                              level, draws)
+        return IndirectEffect(
+            " → ".join(chain),
+            estimate,
+            float(draws.std(ddof=1)),
+            float(low),
+            float(high),
+            level,
+            draws,
+        )
 
     def specific_effects(self, target: str, level: float = 0.95) -> pd.DataFrame:
         """Every chain of ≥ 2 paths ending at ``target``, with its specific indirect effect.
@@ -312,11 +342,21 @@ class PLSResult(Result):
         rows = []
         for chain in chains:
             effect = self.indirect_effect(chain, level)
-            rows.append({"source": chain[0], "chain": effect.chain,
-                         "label": " → ".join(self.spec.label(c) for c in chain), "estimate": effect.estimate,
-                         "se": effect.se, "ci_low": effect.ci_low, "ci_high": effect.ci_high})
+            rows.append(
+                {
+                    "source": chain[0],
+                    "chain": effect.chain,
+                    "label": " → ".join(self.spec.label(c) for c in chain),
+                    "estimate": effect.estimate,
+                    "se": effect.se,
+                    "ci_low": effect.ci_low,
+                    "ci_high": effect.ci_high,
+                }
+            )
         cols = ["source", "chain", "label", "estimate", "se", "ci_low", "ci_high"]
-        return pd.DataFrame(rows, columns=cols).sort_values("estimate", ascending=False, ignore_index=True)
+        return pd.DataFrame(rows, columns=cols).sort_values(
+            "estimate", ascending=False, ignore_index=True
+        )
 
     def construct_summary(self) -> pd.DataFrame:
         """Per construct: type, items, R², AVE (from the loadings) and rho_A.
@@ -330,15 +370,17 @@ class PLSResult(Result):
         lam2 = self.loadings.to_numpy() ** 2
         ave = np.bincount(d.block, weights=lam2, minlength=len(d.names)) / d.sizes
         endo = set(self.spec.endogenous)
-        return pd.DataFrame({
-            "construct": list(d.names),
-            "label": [self.spec.label(c) for c in d.names],
-            "type": ["endogenous" if c in endo else "exogenous" for c in d.names],
-            "items": d.sizes,
-            "r2": [self.r2.get(c, np.nan) for c in d.names],
-            "ave": ave,
-            "rho_a": self.rho_a.to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                "construct": list(d.names),
+                "label": [self.spec.label(c) for c in d.names],
+                "type": ["endogenous" if c in endo else "exogenous" for c in d.names],
+                "items": d.sizes,
+                "r2": [self.r2.get(c, np.nan) for c in d.names],
+                "ave": ave,
+                "rho_a": self.rho_a.to_numpy(),
+            }
+        )
 
     def to_dict(self) -> dict:
         """JSON-ready estimates; square tables as ``{row: {column: value}}``; no draws.

@@ -100,15 +100,26 @@ def fit_plspm(
         path.loc[lv[t], lv[s]] = 1
     config = c.Config(path, default_scale=Scale.NUM)
     for k in spec.names:
-        config.add_lv(lv[k], Mode.A if spec.modes[k] == "A" else Mode.B,
-                      *[c.MV(item) for item in spec.constructs[k]])
+        config.add_lv(
+            lv[k],
+            Mode.A if spec.modes[k] == "A" else Mode.B,
+            *[c.MV(item) for item in spec.constructs[k]],
+        )
     frame = spec.check_data(data)
     kwargs = {}
     if n_boot:
         kwargs = dict(bootstrap=True, bootstrap_iterations=int(n_boot), processes=processes)
-    result = Plspm(frame, config, {"path": Scheme.PATH, "centroid": Scheme.CENTROID,
-                                   "factorial": Scheme.FACTORIAL}[scheme], 100, tolerance, **kwargs)
+    result = Plspm(
+        frame,
+        config,
+        {"path": Scheme.PATH, "centroid": Scheme.CENTROID, "factorial": Scheme.FACTORIAL}[scheme],
+        100,
+        tolerance,
+        **kwargs,
+    )
     coef = result.path_coefficients()
-    paths = pd.DataFrame([(s, t, float(coef.loc[lv[t], lv[s]])) for s, t in spec.paths],
-                         columns=["source", "target", "estimate"])
+    paths = pd.DataFrame(
+        [(s, t, float(coef.loc[lv[t], lv[s]])) for s, t in spec.paths],
+        columns=["source", "target", "estimate"],
+    )
     return PlspmFit(paths, result)

@@ -25,7 +25,13 @@ from crm_models.loyalty.pls_result import PLSResult, _result_of
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.results import Result, check_level, estimate_table
 
-__all__ = ["MeasurementAssessment", "assess_measurement", "cronbach_alpha", "fornell_larcker", "htmt"]
+__all__ = [
+    "MeasurementAssessment",
+    "assess_measurement",
+    "cronbach_alpha",
+    "fornell_larcker",
+    "htmt",
+]
 
 ALPHA_MIN = 0.70
 RHO_C_MIN = 0.70
@@ -162,14 +168,20 @@ class MeasurementAssessment(Result):
         rel = self.reliability.set_index("construct")[["alpha", "rho_c", "rho_a", "ave"]]
         names = [f"{c} {q}" for c in rel.index for q in rel.columns]
         first = estimate_table(rel.to_numpy().ravel(), level=level, index=names)
-        pairs = [f"htmt {a}–{b}" for a, b in zip(self.htmt_intervals["construct_a"],
-                                                 self.htmt_intervals["construct_b"], strict=True)]
+        pairs = [
+            f"htmt {a}–{b}"
+            for a, b in zip(
+                self.htmt_intervals["construct_a"], self.htmt_intervals["construct_b"], strict=True
+            )
+        ]
         est = self.htmt_intervals["htmt"].to_numpy()
         if self.htmt_draws is None or len(self.htmt_draws) == 0:
             second = estimate_table(est, level=level, index=pairs)
         else:
             low, high = _percentile(self.htmt_draws, level)
-            second = estimate_table(est, self.htmt_draws.std(axis=0, ddof=1), low, high, level=level, index=pairs)
+            second = estimate_table(
+                est, self.htmt_draws.std(axis=0, ddof=1), low, high, level=level, index=pairs
+            )
         return pd.concat([first, second])
 
 
@@ -208,8 +220,13 @@ def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessm
         rho_c = 1.0 if single else float(lk.sum() ** 2 / (lk.sum() ** 2 + (1 - lk**2).sum()))
         ave = 1.0 if single else float(np.mean(lk**2))
         row = {
-            "construct": c, "label": spec.label(c), "items": len(idx), "alpha": alpha,
-            "rho_c": rho_c, "rho_a": float(res.rho_a[c]), "ave": ave,
+            "construct": c,
+            "label": spec.label(c),
+            "items": len(idx),
+            "alpha": alpha,
+            "rho_c": rho_c,
+            "rho_a": float(res.rho_a[c]),
+            "ave": ave,
             "alpha_ok": bool(single or alpha >= ALPHA_MIN),
             "rho_c_ok": bool(single or RHO_C_MIN <= rho_c <= RHO_C_MAX),
             "ave_ok": bool(single or ave >= AVE_MIN),
@@ -228,14 +245,20 @@ def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessm
     reliability = pd.DataFrame(rows)
 
     loadings = res.loadings_table(level)
-    loadings["status"] = np.where(loadings["loading"] >= LOADING_MIN, "ok",
-                                  np.where(loadings["loading"] >= LOADING_DROP, "weak", "drop?"))
+    loadings["status"] = np.where(
+        loadings["loading"] >= LOADING_MIN,
+        "ok",
+        np.where(loadings["loading"] >= LOADING_DROP, "weak", "drop?"),
+    )
     multi = d.sizes[d.block] > 1
-    for item, value, status, is_multi in zip(loadings["item"], loadings["loading"], loadings["status"],
-                                             multi, strict=True):
+    for item, value, status, is_multi in zip(
+        loadings["item"], loadings["loading"], loadings["status"], multi, strict=True
+    ):
         if is_multi and status != "ok":
-            issues.append(f"item {item}: loading {value:.2f} < {LOADING_MIN}"
-                          + (" — consider dropping it" if status == "drop?" else ""))
+            issues.append(
+                f"item {item}: loading {value:.2f} < {LOADING_MIN}"
+                + (" — consider dropping it" if status == "drop?" else "")
+            )
 
     H = htmt(corr, spec)
     htmt_table = pd.DataFrame(H, index=names, columns=names)
@@ -244,8 +267,12 @@ def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessm
     boot_H = htmt(res.boot.corr, spec) if res.boot is not None else None
     alpha = (1 - level) / 2
     for i, j in pairs:
-        r = {"pair": f"{spec.label(names[i])} – {spec.label(names[j])}",
-             "construct_a": names[i], "construct_b": names[j], "htmt": H[i, j]}
+        r = {
+            "pair": f"{spec.label(names[i])} – {spec.label(names[j])}",
+            "construct_a": names[i],
+            "construct_b": names[j],
+            "htmt": H[i, j],
+        }
         if boot_H is not None:
             r["ci_low"] = float(np.quantile(boot_H[:, i, j], alpha))
             r["ci_high"] = float(np.quantile(boot_H[:, i, j], 1 - alpha))
@@ -254,15 +281,23 @@ def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessm
     upper = htmt_ci["ci_high"] if "ci_high" in htmt_ci else htmt_ci["htmt"]
     htmt_ci["flag"] = np.select(
         [htmt_ci["htmt"] >= HTMT_LIBERAL, upper >= HTMT_LIBERAL, htmt_ci["htmt"] >= HTMT_STRICT],
-        ["fails (HTMT ≥ 0.90)", "not established (upper bound ≥ 0.90)", "borderline (HTMT ≥ 0.85)"], "ok")
+        ["fails (HTMT ≥ 0.90)", "not established (upper bound ≥ 0.90)", "borderline (HTMT ≥ 0.85)"],
+        "ok",
+    )
     for _, r in htmt_ci[htmt_ci["flag"] != "ok"].iterrows():
         extra = f", upper bound {r['ci_high']:.2f}" if pd.notna(r.get("ci_high", np.nan)) else ""
-        issues.append(f"discriminant validity {r['pair']}: HTMT = {r['htmt']:.2f}{extra} — {r['flag']}")
+        issues.append(
+            f"discriminant validity {r['pair']}: HTMT = {r['htmt']:.2f}{extra} — {r['flag']}"
+        )
 
     ave_series = reliability.set_index("construct")["ave"]
     fl = fornell_larcker(res.latent_corr, ave_series)
     for c in fl.index[~fl["passes"].astype(bool)]:
-        issues.append(f"Fornell–Larcker: √AVE of {spec.label(c)} ({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
-                      f"correlation ({fl.loc[c, 'max_corr']:.2f})")
+        issues.append(
+            f"Fornell–Larcker: √AVE of {spec.label(c)} ({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
+            f"correlation ({fl.loc[c, 'max_corr']:.2f})"
+        )
     draws = None if boot_H is None else np.stack([boot_H[:, i, j] for i, j in pairs], axis=1)
-    return MeasurementAssessment(reliability, loadings, htmt_table, htmt_ci, fl, tuple(issues), level, draws)
+    return MeasurementAssessment(
+        reliability, loadings, htmt_table, htmt_ci, fl, tuple(issues), level, draws
+    )

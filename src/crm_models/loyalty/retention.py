@@ -46,7 +46,9 @@ def _check_xy(score: Sequence[float], retained: Sequence[bool]) -> tuple[np.ndar
     s = np.asarray(score, dtype=float)
     y = np.asarray(retained)
     if s.ndim != 1 or y.shape != s.shape:
-        raise DataValidationError(f"score and retained must be 1-D of equal length, got {s.shape} and {y.shape}")
+        raise DataValidationError(
+            f"score and retained must be 1-D of equal length, got {s.shape} and {y.shape}"
+        )
     if not np.isfinite(s).all():
         raise DataValidationError("score has missing or infinite values")
     if y.dtype == bool:
@@ -153,7 +155,9 @@ class RetentionCurveResult(Result):
             "nonlinearity_p": (self.nonlinearity_p, np.nan, np.nan, np.nan),
         }
         values = np.array(list(rows.values()), dtype=float)
-        return estimate_table(values[:, 0], values[:, 1], values[:, 2], values[:, 3], level=level, index=list(rows))
+        return estimate_table(
+            values[:, 0], values[:, 1], values[:, 2], values[:, 3], level=level, index=list(rows)
+        )
 
 
 class RetentionCurve:
@@ -203,8 +207,9 @@ class RetentionCurve:
         s, y = _check_xy(score, retained)
         self.score_range_ = (float(s.min()), float(s.max()))
         self.linear_ = sm.GLM(y, sm.add_constant(s), family=sm.families.Binomial()).fit()
-        self.spline_design_ = dmatrix(f"cr(x, df={int(self.df)}, constraints='center')", {"x": s},
-                                      return_type="dataframe")
+        self.spline_design_ = dmatrix(
+            f"cr(x, df={int(self.df)}, constraints='center')", {"x": s}, return_type="dataframe"
+        )
         self.spline_ = sm.GLM(y, self.spline_design_, family=sm.families.Binomial()).fit()
         lr = float(2 * (self.spline_.llf - self.linear_.llf))
         extra = self.spline_design_.shape[1] - 2
@@ -223,11 +228,18 @@ class RetentionCurve:
         self.hinge_ = fits[best]
         b, c = self.hinge_.params[1], self.hinge_.params[2]
         self.result_ = RetentionCurveResult(
-            threshold=float(grid[best]), threshold_ci_low=float(inside.min()),
-            threshold_ci_high=float(inside.max()), slope_below=float(b), slope_above=float(b + c),
-            odds_ratio_10_below=float(np.exp(10 * b)), odds_ratio_10_above=float(np.exp(10 * (b + c))),
-            nonlinearity_lr=lr, nonlinearity_p=p_value, nonlinear=bool(p_value < 1 - self.level),
-            level=float(self.level), n_customers=int(len(s)),
+            threshold=float(grid[best]),
+            threshold_ci_low=float(inside.min()),
+            threshold_ci_high=float(inside.max()),
+            slope_below=float(b),
+            slope_above=float(b + c),
+            odds_ratio_10_below=float(np.exp(10 * b)),
+            odds_ratio_10_above=float(np.exp(10 * (b + c))),
+            nonlinearity_lr=lr,
+            nonlinearity_p=p_value,
+            nonlinear=bool(p_value < 1 - self.level),
+            level=float(self.level),
+            n_customers=int(len(s)),
             profile=pd.DataFrame({"tau": grid, "loglik": llf}),
             hinge_params=np.asarray(self.hinge_.params, dtype=float),
             hinge_cov=np.asarray(self.hinge_.cov_params(), dtype=float),
@@ -257,12 +269,16 @@ class RetentionCurve:
         z = stats.norm.ppf(0.5 + self.level / 2)
         expit = _expit
         Xh = np.column_stack([np.ones_like(g), g, np.maximum(g - self.result_.threshold, 0.0)])
-        return pd.DataFrame({
-            "score": g,
-            "p_spline": expit(eta), "p_low": expit(eta - z * se), "p_high": expit(eta + z * se),
-            "p_hinge": expit(Xh @ self.hinge_.params),
-            "p_linear": expit(self.linear_.params[0] + self.linear_.params[1] * g),
-        })
+        return pd.DataFrame(
+            {
+                "score": g,
+                "p_spline": expit(eta),
+                "p_low": expit(eta - z * se),
+                "p_high": expit(eta + z * se),
+                "p_hinge": expit(Xh @ self.hinge_.params),
+                "p_linear": expit(self.linear_.params[0] + self.linear_.params[1] * g),
+            }
+        )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Return the result's estimate table (``result_.summary``).
@@ -322,7 +338,9 @@ def behaviour_by_band(
         raise ParameterError(f"bands must be increasing edges, got {list(bands)!r}")
     labels = [f"{edges[i]:g}–{edges[i + 1]:g}" for i in range(len(edges) - 1)]
     band = pd.cut(frame[score], edges, labels=labels, include_lowest=True)
-    g = frame.assign(_band=band, _ret=frame[retained].astype(float)).groupby("_band", observed=False)
+    g = frame.assign(_band=band, _ret=frame[retained].astype(float)).groupby(
+        "_band", observed=False
+    )
     out = pd.DataFrame({"band": labels})
     n = g.size().reindex(labels).to_numpy()
     k = g["_ret"].sum().reindex(labels).to_numpy()
@@ -379,9 +397,13 @@ class RetentionContrast(Result):
         n = np.array([self.top_n, self.bottom_n])
         p = np.array([self.top_rate, self.bottom_rate])
         values = _newcombe(np.round(p * n), n, p, level)
-        return estimate_table([self.top_rate, self.bottom_rate, self.difference],
-                              ci_low=[values[1], values[4], values[7]], ci_high=[values[2], values[5], values[8]],
-                              level=level, index=["top_rate", "bottom_rate", "difference"])
+        return estimate_table(
+            [self.top_rate, self.bottom_rate, self.difference],
+            ci_low=[values[1], values[4], values[7]],
+            ci_high=[values[2], values[5], values[8]],
+            level=level,
+            index=["top_rate", "bottom_rate", "difference"],
+        )
 
 
 def _newcombe(k: np.ndarray, n: np.ndarray, p: np.ndarray, level: float) -> list[float]:
@@ -389,8 +411,20 @@ def _newcombe(k: np.ndarray, n: np.ndarray, p: np.ndarray, level: float) -> list
     (l1, l2), (u1, u2) = _wilson(k, n, level)
     p1, p2 = p
     d = p1 - p2
-    return [float(v) for v in (p1, l1, u1, p2, l2, u2, d, d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-                               d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))]
+    return [
+        float(v)
+        for v in (
+            p1,
+            l1,
+            u1,
+            p2,
+            l2,
+            u2,
+            d,
+            d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+            d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+        )
+    ]
 
 
 def retention_contrast(
@@ -427,7 +461,11 @@ def retention_contrast(
     low = frame.loc[frame[score] <= lo_cut, retained].astype(float)
     high = frame.loc[frame[score] >= hi_cut, retained].astype(float)
     t, t_low, t_high, b, b_low, b_high, d, d_low, d_high = _newcombe(
-        np.array([high.sum(), low.sum()]), np.array([len(high), len(low)]), np.array([high.mean(), low.mean()]),
-        level)
-    return RetentionContrast(b, b_low, b_high, len(low), t, t_low, t_high, len(high), d, d_low, d_high,
-                             float(level))
+        np.array([high.sum(), low.sum()]),
+        np.array([len(high), len(low)]),
+        np.array([high.mean(), low.mean()]),
+        level,
+    )
+    return RetentionContrast(
+        b, b_low, b_high, len(low), t, t_low, t_high, len(high), d, d_low, d_high, float(level)
+    )

@@ -126,7 +126,9 @@ class SEMResult(Result):
             Columns ``source, target, label, estimate, unstandardized, se, p_value, interpretable``.
         """
         out = self.paths.copy()
-        out.insert(2, "label", _path_labels(self.spec, zip(out["source"], out["target"], strict=True)))
+        out.insert(
+            2, "label", _path_labels(self.spec, zip(out["source"], out["target"], strict=True))
+        )
         out["interpretable"] = self.reliable
         return out
 
@@ -139,9 +141,15 @@ class SEMResult(Result):
             Columns ``index, value, meets_cutoff``.
         """
         f = self.fit_indices
-        rows = [("chi2", f["chi2"], None), ("dof", f["dof"], None), ("p_value", f["p_value"], None),
-                ("CFI", f["cfi"], f["cfi"] >= 0.95), ("TLI", f["tli"], f["tli"] >= 0.95),
-                ("RMSEA", f["rmsea"], f["rmsea"] <= 0.06), ("SRMR", f["srmr"], f["srmr"] <= 0.08)]
+        rows = [
+            ("chi2", f["chi2"], None),
+            ("dof", f["dof"], None),
+            ("p_value", f["p_value"], None),
+            ("CFI", f["cfi"], f["cfi"] >= 0.95),
+            ("TLI", f["tli"], f["tli"] >= 0.95),
+            ("RMSEA", f["rmsea"], f["rmsea"] <= 0.06),
+            ("SRMR", f["srmr"], f["srmr"] <= 0.08),
+        ]
         return pd.DataFrame(rows, columns=["index", "value", "meets_cutoff"])
 
 
@@ -215,7 +223,9 @@ class CovarianceSEM:
         description, var = _description(spec)
         model, result = self._fit_one(description, frame, self.solvers[0])
         if not np.isfinite(result.fun):
-            raise ConvergenceError("semopy did not reach a finite ML objective; check the data and model")
+            raise ConvergenceError(
+                "semopy did not reach a finite ML objective; check the data and model"
+            )
         converged = bool(getattr(result, "success", True))
         est = model.inspect(std_est=True)
         inv = {v: c for c, v in var.items()}
@@ -223,32 +233,63 @@ class CovarianceSEM:
         path_rows = []
         for s, t in spec.paths:
             r = reg[(reg["lval"] == var[t]) & (reg["rval"] == var[s])].iloc[0]
-            path_rows.append({"source": s, "target": t, "estimate": float(r["Est. Std"]),
-                              "unstandardized": float(r["Estimate"]),
-                              "se": _num(r.get("Std. Err")), "p_value": _num(r.get("p-value"))})
+            path_rows.append(
+                {
+                    "source": s,
+                    "target": t,
+                    "estimate": float(r["Est. Std"]),
+                    "unstandardized": float(r["Estimate"]),
+                    "se": _num(r.get("Std. Err")),
+                    "p_value": _num(r.get("p-value")),
+                }
+            )
         paths = pd.DataFrame(path_rows)
-        owner = {i: c for c in spec.names for i in spec.constructs[c] if len(spec.constructs[c]) > 1}
-        meas = est[(est["op"] == "~") & est["lval"].isin(list(owner))
-                   & (est["rval"] == est["lval"].map(lambda i: var[owner[i]] if i in owner else None))]
-        loadings = pd.DataFrame({
-            "item": meas["lval"].to_numpy(),
-            "construct": [inv[v] for v in meas["rval"]],
-            "loading": meas["Est. Std"].astype(float).to_numpy(),
-        })
+        owner = {
+            i: c for c in spec.names for i in spec.constructs[c] if len(spec.constructs[c]) > 1
+        }
+        meas = est[
+            (est["op"] == "~")
+            & est["lval"].isin(list(owner))
+            & (est["rval"] == est["lval"].map(lambda i: var[owner[i]] if i in owner else None))
+        ]
+        loadings = pd.DataFrame(
+            {
+                "item": meas["lval"].to_numpy(),
+                "construct": [inv[v] for v in meas["rval"]],
+                "loading": meas["Est. Std"].astype(float).to_numpy(),
+            }
+        )
         latent_corr = _latent_corr(model, var, spec)
         msgs, max_corr = _ridge_messages(spec, latent_corr, paths, self.ridge_threshold)
         if not converged:
             msgs.append(f"optimizer {self.solvers[0]} reported no convergence")
         spread = self._solver_spread(description, frame, paths)
         if spread > self.path_tolerance:
-            msgs.append(f"optimizers {list(self.solvers)} reach the same fit with standardized paths "
-                        f"differing by up to {spread:.2f}")
+            msgs.append(
+                f"optimizers {list(self.solvers)} reach the same fit with standardized paths "
+                f"differing by up to {spread:.2f}"
+            )
         if msgs:
-            warnings.warn("covariance SEM not interpretable: " + "; ".join(msgs), SEMIdentificationWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "covariance SEM not interpretable: " + "; ".join(msgs),
+                SEMIdentificationWarning,
+                stacklevel=2,
+            )
         self.model_ = model
-        self.result_ = SEMResult(spec, description, paths, loadings, _fit_indices(model), latent_corr,
-                                 max_corr, not msgs, tuple(msgs), spread, float(result.fun), converged)
+        self.result_ = SEMResult(
+            spec,
+            description,
+            paths,
+            loadings,
+            _fit_indices(model),
+            latent_corr,
+            max_corr,
+            not msgs,
+            tuple(msgs),
+            spread,
+            float(result.fun),
+            converged,
+        )
         return self
 
     def _solver_spread(self, description: str, frame: pd.DataFrame, paths: pd.DataFrame) -> float:
@@ -258,8 +299,11 @@ class CovarianceSEM:
             other, _ = self._fit_one(description, frame, solver)
             e = other.inspect(std_est=True)
             e = e[e["op"] == "~"]
-            merged = paths.merge(pd.DataFrame({"target": e["lval"], "source": e["rval"], "other": e["Est. Std"]}),
-                                 on=["source", "target"], how="inner")
+            merged = paths.merge(
+                pd.DataFrame({"target": e["lval"], "source": e["rval"], "other": e["Est. Std"]}),
+                on=["source", "target"],
+                how="inner",
+            )
             spreads.append(float((merged["estimate"] - merged["other"]).abs().max()))
         return max(spreads) if spreads else float("nan")
 
@@ -290,12 +334,20 @@ def _fit_indices(model: Any) -> pd.Series:
     resid = (sample - sigma) / np.outer(sd, sd)
     tri = np.tril_indices_from(resid)
     srmr = float(np.sqrt(np.mean(resid[tri] ** 2)))
-    return pd.Series({
-        "chi2": float(stats["chi2"]), "dof": float(stats["DoF"]),
-        "p_value": float(stats["chi2 p-value"]), "cfi": float(stats["CFI"]),
-        "tli": float(stats["TLI"]), "rmsea": float(stats["RMSEA"]), "srmr": srmr,
-        "aic": float(stats["AIC"]), "bic": float(stats["BIC"]),
-    }, name="fit_indices")
+    return pd.Series(
+        {
+            "chi2": float(stats["chi2"]),
+            "dof": float(stats["DoF"]),
+            "p_value": float(stats["chi2 p-value"]),
+            "cfi": float(stats["CFI"]),
+            "tli": float(stats["TLI"]),
+            "rmsea": float(stats["RMSEA"]),
+            "srmr": srmr,
+            "aic": float(stats["AIC"]),
+            "bic": float(stats["BIC"]),
+        },
+        name="fit_indices",
+    )
 
 
 def _latent_corr(model: Any, var: dict[str, str], spec: ModelSpec) -> pd.DataFrame:
@@ -306,7 +358,9 @@ def _latent_corr(model: Any, var: dict[str, str], spec: ModelSpec) -> pd.DataFra
     sd = np.sqrt(np.clip(np.diag(cov), 1e-300, None))
     corr = cov / np.outer(sd, sd)
     order = [names.index(var[c]) for c in spec.names]
-    return pd.DataFrame(corr[np.ix_(order, order)], index=list(spec.names), columns=list(spec.names))
+    return pd.DataFrame(
+        corr[np.ix_(order, order)], index=list(spec.names), columns=list(spec.names)
+    )
 
 
 def _ridge_messages(
@@ -319,16 +373,24 @@ def _ridge_messages(
     i, j = np.unravel_index(np.argmax(np.abs(R)), R.shape)
     max_corr = float(abs(R[i, j]))
     if max_corr >= threshold:
-        high = [(spec.names[a], spec.names[b], R[a, b]) for a in range(len(R)) for b in range(a + 1, len(R))
-                if abs(R[a, b]) >= threshold]
+        high = [
+            (spec.names[a], spec.names[b], R[a, b])
+            for a in range(len(R))
+            for b in range(a + 1, len(R))
+            if abs(R[a, b]) >= threshold
+        ]
         pairs = ", ".join(f"{spec.label(a)}–{spec.label(b)} {r:.2f}" for a, b, r in high)
-        msgs.append(f"implied latent correlations at or above {threshold:.2f} ({pairs}): "
-                    "the constructs are not empirically distinct (discriminant validity), the likelihood "
-                    "has a ridge and the path coefficients are not identified in practice")
+        msgs.append(
+            f"implied latent correlations at or above {threshold:.2f} ({pairs}): "
+            "the constructs are not empirically distinct (discriminant validity), the likelihood "
+            "has a ridge and the path coefficients are not identified in practice"
+        )
     big = paths[paths["estimate"].abs() > 1]
     if len(big):
-        msgs.append("standardized paths outside [−1, 1]: "
-                    + ", ".join(f"{r.source}→{r.target} {r.estimate:.2f}" for r in big.itertuples()))
+        msgs.append(
+            "standardized paths outside [−1, 1]: "
+            + ", ".join(f"{r.source}→{r.target} {r.estimate:.2f}" for r in big.itertuples())
+        )
     return msgs, max_corr
 
 

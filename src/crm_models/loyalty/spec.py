@@ -35,11 +35,17 @@ ECSI_CONSTRUCTS: dict[str, tuple[str, ...]] = {
     "CUSL": tuple(f"CUSL{i}" for i in range(1, 4)),
 }
 ECSI_PATHS: tuple[tuple[str, str], ...] = (
-    ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"),
-    ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),
-    ("PERQ", "PERV"), ("PERQ", "CUSA"),
+    ("IMAG", "CUEX"),
+    ("IMAG", "CUSA"),
+    ("IMAG", "CUSL"),
+    ("CUEX", "PERQ"),
+    ("CUEX", "PERV"),
+    ("CUEX", "CUSA"),
+    ("PERQ", "PERV"),
+    ("PERQ", "CUSA"),
     ("PERV", "CUSA"),
-    ("CUSA", "CUSCO"), ("CUSA", "CUSL"),
+    ("CUSA", "CUSCO"),
+    ("CUSA", "CUSL"),
     ("CUSCO", "CUSL"),
 )
 ECSI_LABELS: dict[str, str] = {
@@ -76,19 +82,25 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.constructs, Mapping) or not self.constructs:
-            raise ParameterError("ModelSpec.constructs must be a non-empty mapping construct -> items")
+            raise ParameterError(
+                "ModelSpec.constructs must be a non-empty mapping construct -> items"
+            )
         constructs = {}
         seen: dict[str, str] = {}
         for name, items in self.constructs.items():
             if not isinstance(name, str) or not name:
-                raise ParameterError(f"ModelSpec.constructs: construct names must be strings, got {name!r}")
+                raise ParameterError(
+                    f"ModelSpec.constructs: construct names must be strings, got {name!r}"
+                )
             if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
                 raise ParameterError(
                     f"ModelSpec.constructs[{name!r}] must be a non-empty list of item names, got {items!r}"
                 )
             for item in items:
                 if not isinstance(item, str) or not item:
-                    raise ParameterError(f"ModelSpec.constructs[{name!r}]: item names must be strings, got {item!r}")
+                    raise ParameterError(
+                        f"ModelSpec.constructs[{name!r}]: item names must be strings, got {item!r}"
+                    )
                 if item in seen:
                     raise ParameterError(
                         f"ModelSpec.constructs: item {item!r} is used by both {seen[item]!r} and {name!r}"
@@ -98,7 +110,9 @@ class ModelSpec:
         paths = []
         for path in self.paths:
             if not isinstance(path, Sequence) or isinstance(path, str) or len(path) != 2:
-                raise ParameterError(f"ModelSpec.paths: each path must be a (source, target) pair, got {path!r}")
+                raise ParameterError(
+                    f"ModelSpec.paths: each path must be a (source, target) pair, got {path!r}"
+                )
             source, target = path
             for end in (source, target):
                 if end not in constructs:
@@ -107,16 +121,22 @@ class ModelSpec:
                         f"known constructs: {sorted(constructs)}"
                     )
             if source == target:
-                raise ParameterError(f"ModelSpec.paths: self-loop {source}->{target} is not allowed")
+                raise ParameterError(
+                    f"ModelSpec.paths: self-loop {source}->{target} is not allowed"
+                )
             if (source, target) in paths:
                 raise ParameterError(f"ModelSpec.paths: path {source}->{target} is listed twice")
             paths.append((source, target))
         if not paths and len(constructs) > 1:
-            raise ParameterError("ModelSpec.paths: a model with several constructs needs at least one path")
+            raise ParameterError(
+                "ModelSpec.paths: a model with several constructs needs at least one path"
+            )
         connected = {c for p in paths for c in p}
         lonely = [c for c in constructs if c not in connected and len(constructs) > 1]
         if lonely:
-            raise ParameterError(f"ModelSpec: constructs {lonely} have no path; every construct needs one")
+            raise ParameterError(
+                f"ModelSpec: constructs {lonely} have no path; every construct needs one"
+            )
         modes = {c: "A" for c in constructs}
         for name, mode in dict(self.modes).items():
             if name not in constructs:
@@ -148,8 +168,10 @@ class ModelSpec:
             raise ParameterError(f"model spec must be a mapping, got {type(spec).__name__}")
         unknown = set(spec) - {"constructs", "paths", "modes", "labels"}
         if unknown:
-            raise ParameterError(f"model spec has unknown keys {sorted(unknown)}; "
-                                 "expected constructs, paths, modes, labels")
+            raise ParameterError(
+                f"model spec has unknown keys {sorted(unknown)}; "
+                "expected constructs, paths, modes, labels"
+            )
         if "constructs" not in spec or "paths" not in spec:
             raise ParameterError("model spec needs the keys 'constructs' and 'paths'")
         return cls(
@@ -187,7 +209,9 @@ class ModelSpec:
                     ready.append(t)
         if len(order) < len(names):
             cyclic = [c for c in names if c not in order]
-            raise ParameterError(f"ModelSpec.paths contain a cycle through {cyclic}; the model must be recursive")
+            raise ParameterError(
+                f"ModelSpec.paths contain a cycle through {cyclic}; the model must be recursive"
+            )
         # keep the user's order where the DAG allows it: stable sort by position in order
         return tuple(order)
 
@@ -262,7 +286,9 @@ class ModelSpec:
             ``construct``.
         """
         if construct not in self.constructs:
-            raise ParameterError(f"{parameter}={construct!r} is not a construct of the model: {list(self.names)}")
+            raise ParameterError(
+                f"{parameter}={construct!r} is not a construct of the model: {list(self.names)}"
+            )
         return construct
 
     # -- data -----------------------------------------------------------------------------
@@ -275,7 +301,9 @@ class ModelSpec:
         ``scale`` is given, e.g. ``(1, 10)``) lies within the scale.
         """
         if not isinstance(data, pd.DataFrame):
-            raise DataValidationError(f"{source}: expected a pandas DataFrame, got {type(data).__name__}")
+            raise DataValidationError(
+                f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
+            )
         missing = [i for i in self.items if i not in data.columns]
         if missing:
             raise DataValidationError(
@@ -296,7 +324,9 @@ class ModelSpec:
             raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
         constant = [c for c, sd in zip(frame.columns, values.std(axis=0), strict=True) if sd == 0]
         if constant:
-            raise DataValidationError(f"{source}: item columns {constant} are constant; they carry no information")
+            raise DataValidationError(
+                f"{source}: item columns {constant} are constant; they carry no information"
+            )
         if scale is not None:
             low, high = scale
             out = (values < low) | (values > high)
@@ -348,5 +378,7 @@ def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> Mod
                 return ModelSpec.from_dict(json.loads(path.read_text()))
             except json.JSONDecodeError as exc:
                 raise ParameterError(f"model spec file {path}: invalid JSON ({exc})") from exc
-        raise ParameterError(f"model spec {text!r}: expected 'ecsi', a JSON object or a JSON file path")
+        raise ParameterError(
+            f"model spec {text!r}: expected 'ecsi', a JSON object or a JSON file path"
+        )
     raise ParameterError(f"model spec: unsupported type {type(spec).__name__}")

@@ -85,7 +85,9 @@ def _parse_default(name: str, text: str) -> object:
     import ast
 
     try:
-        return ast.literal_eval(text.replace("_", "") if re.fullmatch(r"[-+0-9_.eE]+", text) else text)
+        return ast.literal_eval(
+            text.replace("_", "") if re.fullmatch(r"[-+0-9_.eE]+", text) else text
+        )
     except (ValueError, SyntaxError):
         raise ParameterError(
             f"parameter {name!r}: default {text!r} is not a Python literal (write the value itself)"
@@ -185,10 +187,16 @@ def _check_all_parsed(path: Path, notebook: dict, parameters: dict) -> None:
     Papermill skips parameter lines it cannot parse (e.g. quotes or '=' in the comment):
     refuse such a notebook instead of silently ignoring the parameter.
     """
-    cells = [c for c in notebook.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c
+        for c in notebook.get("cells", [])
+        if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     if not cells:
         raise ParameterError(f"{path}: no cell tagged 'parameters'")
-    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    source = (
+        "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    )
     for number, line in enumerate(source.splitlines(), 1):
         match = ASSIGNMENT.match(line)
         if match and match.group(1) not in parameters:
@@ -229,21 +237,29 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
                 raise ValueError
             number = float(str(value).replace("_", "")) if isinstance(value, str) else float(value)
         except (TypeError, ValueError):
-            raise ParameterError(f"{where}: expected {parameter.type_name}, got {value!r}") from None
+            raise ParameterError(
+                f"{where}: expected {parameter.type_name}, got {value!r}"
+            ) from None
         if expected is int:
             if not number.is_integer():
                 raise ParameterError(f"{where}: expected a whole number, got {value!r}")
             converted = int(number)
         else:
             converted = number
-        if parameter.low is not None and converted < parameter.low or (
-            parameter.high is not None and converted > parameter.high
+        if (
+            parameter.low is not None
+            and converted < parameter.low
+            or (parameter.high is not None and converted > parameter.high)
         ):
-            raise ParameterError(f"{where}: {converted!r} is out of range; expected a value {parameter.describe_constraint()}")
+            raise ParameterError(
+                f"{where}: {converted!r} is out of range; expected a value {parameter.describe_constraint()}"
+            )
     elif expected is str:
         converted = str(value)
         if parameter.choices and converted not in parameter.choices:
-            raise ParameterError(f"{where}: {converted!r} is not allowed; expected {parameter.describe_constraint()}")
+            raise ParameterError(
+                f"{where}: {converted!r} is not allowed; expected {parameter.describe_constraint()}"
+            )
     return converted
 
 

@@ -36,7 +36,9 @@ class RemoveStderrPreprocessor(Preprocessor):
     def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert's hook
         if cell.cell_type == "code":
             cell.outputs = [
-                o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
+                o
+                for o in cell.outputs
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
             ]
         return cell, resources
 
@@ -50,7 +52,9 @@ class RemoveFiguresPreprocessor(Preprocessor):
         return cell, resources
 
 
-def render_html(notebook: nbformat.NotebookNode, audience: str = "management", footer: str = "") -> str:
+def render_html(
+    notebook: nbformat.NotebookNode, audience: str = "management", footer: str = ""
+) -> str:
     """Render the notebook as a self-contained HTML page for ``audience``."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")

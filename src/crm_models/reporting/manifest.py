@@ -17,8 +17,21 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 KEY_PACKAGES = (
-    "crm-models", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifetimes",
-    "duckdb", "pandera", "seaborn", "matplotlib", "papermill", "nbconvert", "plspm", "semopy",
+    "crm-models",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "scikit-learn",
+    "lifetimes",
+    "duckdb",
+    "pandera",
+    "seaborn",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "plspm",
+    "semopy",
 )
 
 
@@ -52,7 +65,8 @@ def package_fingerprint(root: str | Path | None = None) -> str:
     root = Path(root) if root is not None else PACKAGE_ROOT
     digest = hashlib.sha256()
     files = sorted(
-        p for p in root.rglob("*")
+        p
+        for p in root.rglob("*")
         if p.is_file() and p.suffix not in _NOT_PACKAGE_DATA and "__pycache__" not in p.parts
     )
     for path in files:
@@ -65,8 +79,9 @@ def package_fingerprint(root: str | Path | None = None) -> str:
 
 def _git(root: Path, *args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=5,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -85,7 +100,9 @@ def environment_info(root: Path) -> dict:
         "platform": platform.platform(),
         "packages": versions,
         "git_commit": commit or None,
-        "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if commit else None,
+        "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+        if commit
+        else None,
     }
 
 
@@ -109,13 +126,18 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
         link = f"<a href='{name}.html'>{title}</a>" if exists else title
         extra = (
             f" · <a href='{name}.analyst.html'>analyst</a> · <a href='{name}.teaching.html'>teaching</a>"
-            f" · <a href='{name}.json'>figures (JSON)</a>" if exists else ""
+            f" · <a href='{name}.json'>figures (JSON)</a>"
+            if exists
+            else ""
         )
         detail = ""
         if status == "failed":
-            detail = (f"<div style='color:#cf222e;font-size:12px'>{escape(entry.get('error', ''))}<br>"
-                      f"executed notebook: {escape(entry.get('executed_notebook', ''))}"
-                      + (" · the last good report is kept" if exists else "") + "</div>")
+            detail = (
+                f"<div style='color:#cf222e;font-size:12px'>{escape(entry.get('error', ''))}<br>"
+                f"executed notebook: {escape(entry.get('executed_notebook', ''))}"
+                + (" · the last good report is kept" if exists else "")
+                + "</div>"
+            )
         rows.append(
             f"<tr><td>{link}<div style='color:#57606a;font-size:12px'>{escape(entry.get('summary') or '')}"
             f"{extra}</div>{detail}</td>"
@@ -131,10 +153,10 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #d0d7de;padding:8px;vertical-align:top}}
 th{{text-align:left;background:#f6f8fa}}a{{color:#0969da}}</style></head>
 <body><h1>crm-models reports</h1>
-<p>Index generated {generated}; code {escape(commit[:12])}{' (uncommitted changes)' if run_info.get('git_dirty') else ''};
-crm-models {escape(str(run_info.get('packages', {}).get('crm-models')))}. Details of every run: <a href="manifest.json">manifest.json</a>.</p>
+<p>Index generated {generated}; code {escape(commit[:12])}{" (uncommitted changes)" if run_info.get("git_dirty") else ""};
+crm-models {escape(str(run_info.get("packages", {}).get("crm-models")))}. Details of every run: <a href="manifest.json">manifest.json</a>.</p>
 <table><tr><th>Report</th><th>Status</th><th>Run time</th><th>Finished (UTC)</th></tr>
-{''.join(rows)}
+{"".join(rows)}
 </table></body></html>
 """
     write(path, html)

@@ -32,12 +32,16 @@ def campaign_arms(world: World) -> pd.DataFrame:
         One row per arm: ``arm, customers, visit_rate, conversion_rate,
         spend_per_customer``.
     """
-    return world.campaign.groupby("arm", observed=True).agg(
-        customers=("customer_id", "size"),
-        visit_rate=("visit", "mean"),
-        conversion_rate=("conversion", "mean"),
-        spend_per_customer=("spend", "mean"),
-    ).reset_index()
+    return (
+        world.campaign.groupby("arm", observed=True)
+        .agg(
+            customers=("customer_id", "size"),
+            visit_rate=("visit", "mean"),
+            conversion_rate=("conversion", "mean"),
+            spend_per_customer=("spend", "mean"),
+        )
+        .reset_index()
+    )
 
 
 def world_narrative(world: World) -> str:

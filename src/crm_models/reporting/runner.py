@@ -115,7 +115,9 @@ def _is_output_parameter(name: str) -> bool:
     return OUTPUT_PARAMETER.match(name) is not None
 
 
-def _input_files(report: Report, parameters: Mapping[str, object], root: Path) -> dict[str, str | None]:
+def _input_files(
+    report: Report, parameters: Mapping[str, object], root: Path
+) -> dict[str, str | None]:
     """Hash every parameter value that names a data file.
 
     A missing file raises when the value was chosen by the user; a notebook's own default
@@ -133,7 +135,9 @@ def _input_files(report: Report, parameters: Mapping[str, object], root: Path) -
             elif name in report.parameters and value == report.parameters[name].default:
                 inputs[str(value)] = None
             else:
-                raise ParameterError(f"report {report.name!r}, parameter {name!r}: no file at {path}")
+                raise ParameterError(
+                    f"report {report.name!r}, parameter {name!r}: no file at {path}"
+                )
     return inputs
 
 
@@ -159,7 +163,9 @@ def load_config(path: str | Path) -> list[dict]:
         raise ParameterError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
     jobs = config.get("jobs") if isinstance(config, dict) else None
     if not isinstance(jobs, list) or not jobs:
-        raise ParameterError(f"{path}: expected a top-level 'jobs:' list of {{name, notebook, parameters}}")
+        raise ParameterError(
+            f"{path}: expected a top-level 'jobs:' list of {{name, notebook, parameters}}"
+        )
     for k, job in enumerate(jobs, 1):
         if not isinstance(job, dict) or "notebook" not in job:
             raise ParameterError(f"{path}: job {k} needs at least 'notebook:'")
@@ -209,14 +215,18 @@ def plan_jobs(
     """
     overrides = dict(overrides or {})
     if config:
-        specs = [(job.get("name") or job["notebook"], job["notebook"], dict(job.get("parameters", {})))
-                 for job in config]
+        specs = [
+            (job.get("name") or job["notebook"], job["notebook"], dict(job.get("parameters", {})))
+            for job in config
+        ]
     else:
         selected = list(names) or list(reports)
         specs = [(name, name, {}) for name in selected]
     for _, notebook, _ in specs:
         if notebook not in reports:
-            raise ParameterError(f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}")
+            raise ParameterError(
+                f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}"
+            )
     for key in overrides:
         if not any(_knows(reports[nb], key) for _, nb, _ in specs):
             selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
@@ -237,7 +247,10 @@ def plan_jobs(
     for name, notebook, params in specs:
         report = reports[notebook]
         applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
-        given = {**apply_renames(report, params, warn_once), **apply_renames(report, applicable, warn_once)}
+        given = {
+            **apply_renames(report, params, warn_once),
+            **apply_renames(report, applicable, warn_once),
+        }
         resolved = resolve_parameters(report, given)
         jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
     return jobs
@@ -254,9 +267,12 @@ def _last_line(text: str) -> str:
 
 
 def _work_seconds(notebook) -> float:
-    return float(sum(
-        (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for cell in notebook.cells
-    ))
+    return float(
+        sum(
+            (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0)
+            for cell in notebook.cells
+        )
+    )
 
 
 def _failed(result: dict, out: Path, name: str, executed: Path, detail: str, start: float) -> dict:
@@ -264,8 +280,12 @@ def _failed(result: dict, out: Path, name: str, executed: Path, detail: str, sta
     failed = out / f"{name}.failed.ipynb"
     if executed.exists():
         os.replace(executed, failed)
-    result.update(status="failed", error=_last_line(detail), executed_notebook=str(failed),
-                  seconds=time.perf_counter() - start)
+    result.update(
+        status="failed",
+        error=_last_line(detail),
+        executed_notebook=str(failed),
+        seconds=time.perf_counter() - start,
+    )
     return result
 
 
@@ -286,19 +306,30 @@ def execute_job(spec: dict) -> dict:
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
-            spec["notebook"], str(executed), parameters=spec["parameters"], kernel_name="python3",
-            cwd=spec["root"], progress_bar=spec["progress_bar"], log_output=False,
+            spec["notebook"],
+            str(executed),
+            parameters=spec["parameters"],
+            kernel_name="python3",
+            cwd=spec["root"],
+            progress_bar=spec["progress_bar"],
+            log_output=False,
             config=_KERNEL_CONFIG,
         )
     except Exception as error:  # a failing notebook must not stop the others
-        detail = f"{error.ename}: {error.evalue}" if isinstance(error, PapermillExecutionError) else str(error)
+        detail = (
+            f"{error.ename}: {error.evalue}"
+            if isinstance(error, PapermillExecutionError)
+            else str(error)
+        )
         return _failed(result, out, name, executed, detail, start)
 
     try:  # render everything in memory first: a failure here keeps the previous outputs whole
         notebook = nbformat.read(executed, as_version=4)
         figures = extract_figures(notebook)
         finished = datetime.now(UTC).isoformat(timespec="seconds")
-        hashes = ", ".join(f"{k} sha256:{v[:12]}" if v else f"{k} (missing)" for k, v in spec["inputs"].items())
+        hashes = ", ".join(
+            f"{k} sha256:{v[:12]}" if v else f"{k} (missing)" for k, v in spec["inputs"].items()
+        )
         footer = (
             f"Report '{name}' generated {finished} by crm-models {spec['version']} "
             f"(code {spec['code'][:12]}); parameters: "
@@ -306,20 +337,34 @@ def execute_job(spec: dict) -> dict:
             + (f"; inputs: {hashes}" if hashes else "")
         )
         pages = {
-            (".html" if audience == "management" else f".{audience}.html"): render_html(notebook, audience, footer)
+            (".html" if audience == "management" else f".{audience}.html"): render_html(
+                notebook, audience, footer
+            )
             for audience in AUDIENCES
         }
-        payload = {"report": name, "title": result["title"], "generated_at": finished,
-                   "parameters": spec["parameters"], "figures": figures}
+        payload = {
+            "report": name,
+            "title": result["title"],
+            "generated_at": finished,
+            "parameters": spec["parameters"],
+            "figures": figures,
+        }
         pages[".json"] = json.dumps(payload, indent=2, default=str)
     except Exception as error:
-        return _failed(result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start)
+        return _failed(
+            result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start
+        )
     for suffix, page in pages.items():
         atomic_write(out / f"{name}{suffix}", page)
     os.replace(executed, out / f"{name}.ipynb")
     (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
-    result.update(status="ok", seconds=time.perf_counter() - start, work_seconds=_work_seconds(notebook),
-                  executed_notebook=str(out / f"{name}.ipynb"), finished_at=finished)
+    result.update(
+        status="ok",
+        seconds=time.perf_counter() - start,
+        work_seconds=_work_seconds(notebook),
+        executed_notebook=str(out / f"{name}.ipynb"),
+        finished_at=finished,
+    )
     return result
 
 
@@ -334,7 +379,9 @@ def _previous_entries(output_dir: Path) -> dict[str, dict]:
 def _is_cached(job: Job, key: str, previous: Mapping[str, dict], output_dir: Path) -> bool:
     entry = previous.get(job.name)
     return bool(
-        entry and entry.get("status") in ("ok", "cached") and entry.get("cache_key") == key
+        entry
+        and entry.get("status") in ("ok", "cached")
+        and entry.get("cache_key") == key
         and all((output_dir / f"{job.name}{suffix}").exists() for suffix in OUTPUT_SUFFIXES)
     )
 
@@ -361,38 +408,71 @@ def run_jobs(
     pending = []
     for job in jobs:
         key = job.cache_key(code)
-        base = asdict(JobResult(job.name, str(job.report.path), job.report.title, job.report.summary,
-                                "pending", job.parameters, job.inputs, key))
+        base = asdict(
+            JobResult(
+                job.name,
+                str(job.report.path),
+                job.report.title,
+                job.report.summary,
+                "pending",
+                job.parameters,
+                job.inputs,
+                key,
+            )
+        )
         if not force and _is_cached(job, key, previous, output_dir):
             old = previous[job.name]
-            base.update(status="cached", seconds=0.0, executed_notebook=str(output_dir / f"{job.name}.ipynb"),
-                        finished_at=old.get("finished_at", ""), work_seconds=old.get("work_seconds", 0.0))
+            base.update(
+                status="cached",
+                seconds=0.0,
+                executed_notebook=str(output_dir / f"{job.name}.ipynb"),
+                finished_at=old.get("finished_at", ""),
+                work_seconds=old.get("work_seconds", 0.0),
+            )
             results[job.name] = base
-            log(f"{job.name:<32} cached (unchanged notebook, parameters, code and data; --force to re-run)")
+            log(
+                f"{job.name:<32} cached (unchanged notebook, parameters, code and data; --force to re-run)"
+            )
             continue
-        pending.append({
-            "name": job.name, "notebook": str(job.report.path), "parameters": job.parameters,
-            "inputs": job.inputs, "output_dir": str(output_dir), "root": str(Path(root).resolve()),
-            "progress_bar": n_jobs == 1 and sys.stderr.isatty(), "version": __version__, "code": code,
-            "result": base,
-        })
+        pending.append(
+            {
+                "name": job.name,
+                "notebook": str(job.report.path),
+                "parameters": job.parameters,
+                "inputs": job.inputs,
+                "output_dir": str(output_dir),
+                "root": str(Path(root).resolve()),
+                "progress_bar": n_jobs == 1 and sys.stderr.isatty(),
+                "version": __version__,
+                "code": code,
+                "result": base,
+            }
+        )
 
     def report(result: dict) -> None:
         results[result["name"]] = result
         if result["status"] == "ok":
-            log(f"{result['name']:<32} ok      {result['seconds']:6.1f} s (cells {result['work_seconds']:.1f} s)")
+            log(
+                f"{result['name']:<32} ok      {result['seconds']:6.1f} s (cells {result['work_seconds']:.1f} s)"
+            )
         else:
-            log(f"{result['name']:<32} FAILED  {result['seconds']:6.1f} s: {result['error']} "
-                f"(see {result['executed_notebook']})")
+            log(
+                f"{result['name']:<32} FAILED  {result['seconds']:6.1f} s: {result['error']} "
+                f"(see {result['executed_notebook']})"
+            )
 
     if pending:
-        log(f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) into {output_dir}/")
+        log(
+            f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) into {output_dir}/"
+        )
     if n_jobs == 1 or len(pending) <= 1:
         for spec in pending:
             log(f"{spec['name']:<32} running…")
             report(execute_job(spec))
     else:
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")
+        ) as pool:
             for result in pool.map(execute_job, pending):
                 report(result)
 

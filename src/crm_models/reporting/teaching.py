@@ -26,7 +26,9 @@ class CheckResult:
         return self.message
 
 
-def check_answer(name: str, answer: float | None, reference: float, rtol: float = 0.01) -> CheckResult:
+def check_answer(
+    name: str, answer: float | None, reference: float, rtol: float = 0.01
+) -> CheckResult:
     """Compare a student's ``answer`` with ``reference`` within relative tolerance ``rtol``.
 
     The message states the tolerance and whether the answer is too high or too low, but
@@ -37,7 +39,9 @@ def check_answer(name: str, answer: float | None, reference: float, rtol: float 
     try:
         value = math.nan if answer is None else float(answer)
     except (TypeError, ValueError):
-        return CheckResult(name, False, f"{name}: expected a number, got {type(answer).__name__} ({tol}).")
+        return CheckResult(
+            name, False, f"{name}: expected a number, got {type(answer).__name__} ({tol})."
+        )
     if math.isnan(value):
         return CheckResult(name, False, f"{name}: no answer yet — assign a number ({tol}).")
     # relative to the reference (math.isclose would scale by the larger of the two values)

@@ -51,7 +51,8 @@ def _per_arm(value, arms: list, name: str, n: int | None = None) -> np.ndarray:
         elif out.shape != (k,):
             raise ParameterError(
                 f"{name} must be a number, one value per arm {arms}"
-                + (" or one per customer" if n is not None else "") + f"; got shape {out.shape}"
+                + (" or one per customer" if n is not None else "")
+                + f"; got shape {out.shape}"
             )
     if not np.isfinite(out).all():
         raise ParameterError(f"{name} must be finite, got {value!r}")

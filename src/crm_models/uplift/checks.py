@@ -72,7 +72,6 @@ def _is_binary(values: np.ndarray) -> bool:
     return bool(np.isin(values, (0, 1)).all())
 
 
-
 # ---------------------------------------------------------------------------- sample ratio
 
 
@@ -109,8 +108,10 @@ class SampleRatioResult(Result):
     def message(self) -> str:
         """The test in one sentence, e.g. ``SRM chi2(2) = 3.72, p = 0.155 …: no mismatch``."""
         verdict = "MISMATCH — do not trust the lift" if self.mismatch else "no mismatch"
-        return (f"SRM chi2({self.dof}) = {self.chi2:.2f}, p = {self.p_value:.3g} "
-                f"(threshold {self.threshold:g}): {verdict}")
+        return (
+            f"SRM chi2({self.dof}) = {self.chi2:.2f}, p = {self.p_value:.3g} "
+            f"(threshold {self.threshold:g}): {verdict}"
+        )
 
     def __str__(self) -> str:
         return self.message
@@ -132,7 +133,9 @@ class SampleRatioResult(Result):
         share = self.counts["share"].to_numpy(dtype=float)
         n = float(self.counts["n"].sum())
         se = np.sqrt(share * (1 - share) / n)
-        return estimate_table(share, se, level=level, index=pd.Index(self.counts["arm"], name="arm"))
+        return estimate_table(
+            share, se, level=level, index=pd.Index(self.counts["arm"], name="arm")
+        )
 
 
 def sample_ratio_test(
@@ -176,14 +179,22 @@ def sample_ratio_test(
             )
         shares = pd.Series(expected_shares, dtype=float).reindex(arms)
         if (shares <= 0).any() or not np.isclose(shares.sum(), 1.0):
-            raise ParameterError(f"expected_shares must be positive and sum to 1, got {dict(shares)}")
+            raise ParameterError(
+                f"expected_shares must be positive and sum to 1, got {dict(shares)}"
+            )
     n = counts.sum()
     expected = shares.to_numpy() * n
     chi2, p = stats.chisquare(counts.to_numpy(dtype=float), expected)
-    table = pd.DataFrame({"arm": arms, "n": counts.to_numpy(), "share": counts.to_numpy() / n,
-                          "expected_share": shares.to_numpy(), "expected_n": expected})
+    table = pd.DataFrame(
+        {
+            "arm": arms,
+            "n": counts.to_numpy(),
+            "share": counts.to_numpy() / n,
+            "expected_share": shares.to_numpy(),
+            "expected_n": expected,
+        }
+    )
     return SampleRatioResult(table, float(chi2), len(arms) - 1, float(p), float(threshold))
-
 
 
 # -------------------------------------------------------------------------------- balance
@@ -240,10 +251,17 @@ def covariate_balance(
         pooled = np.sqrt((variances.loc[a] + variances.loc[control]) / 2)
         diff = means.loc[a] - means.loc[control]
         smd = np.where(pooled > 0, diff / pooled.where(pooled > 0, 1.0), 0.0)
-        rows.append(pd.DataFrame({
-            "arm": a, "covariate": x.columns, "mean_arm": means.loc[a].to_numpy(),
-            "mean_control": means.loc[control].to_numpy(), "smd": smd,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "arm": a,
+                    "covariate": x.columns,
+                    "mean_arm": means.loc[a].to_numpy(),
+                    "mean_control": means.loc[control].to_numpy(),
+                    "smd": smd,
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     out["imbalanced"] = out["smd"].abs() > threshold
     return out

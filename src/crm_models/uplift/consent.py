@@ -64,8 +64,11 @@ def exclusion_reasons(consent: Any, require_double_opt_in: bool = False) -> np.n
 
 def _consent_array(consent, n: int) -> np.ndarray:
     """Consent statuses as an object array of length ``n``, unknown values refused."""
-    c = pd.Series(np.asarray(consent, dtype=object)) if not isinstance(consent, pd.Series) \
+    c = (
+        pd.Series(np.asarray(consent, dtype=object))
+        if not isinstance(consent, pd.Series)
         else consent.astype(object).reset_index(drop=True)
+    )
     if len(c) != n:
         raise DataValidationError(f"consent has {len(c)} values for {n} customers")
     known = c.isna() | c.isin(CONSENT_VALUES)

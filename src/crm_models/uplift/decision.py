@@ -70,8 +70,11 @@ class CampaignDecision(Result):
             Columns ``estimate, se, ci_low, ci_high``; index ``policy``.
         """
         check_level(level)
-        return estimate_table([self.profit_model, self.profit_everyone, self.profit_nobody],
-                              level=level, index=pd.Index(list(POLICIES), name="policy"))
+        return estimate_table(
+            [self.profit_model, self.profit_everyone, self.profit_nobody],
+            level=level,
+            index=pd.Index(list(POLICIES), name="policy"),
+        )
 
     def contact_limit(self, n_eligible: int, max_contacts: int = 0) -> int | None:
         """Return the number of customers the plan may contact (None: no limit).
@@ -112,11 +115,16 @@ def decide_campaign(curve: HoldoutProfitResult) -> CampaignDecision:
         The policy with the largest profit (ties: model, then everyone, then nobody).
     """
     arm = curve.best_everyone_arm
-    options = {"model": curve.best_profit_debiased, "everyone": curve.everyone[arm],
-               "nobody": 0.0}
+    options = {"model": curve.best_profit_debiased, "everyone": curve.everyone[arm], "nobody": 0.0}
     policy = max(options, key=options.get)
-    return CampaignDecision(policy, arm, float(options["model"]), float(options["everyone"]),
-                            0.0, float(curve.best_share))
+    return CampaignDecision(
+        policy,
+        arm,
+        float(options["model"]),
+        float(options["everyone"]),
+        0.0,
+        float(curve.best_share),
+    )
 
 
 def plan_campaign(
@@ -164,14 +172,22 @@ def plan_campaign(
         raise ParameterError(f"policy must be one of {POLICIES}, got {decision.policy!r}")
     ids = np.asarray(customer_id)
     consent = np.asarray(consent, dtype=object)
-    limit = decision.contact_limit(int(consent_eligible(consent, require_double_opt_in).sum()),
-                                   max_contacts)
+    limit = decision.contact_limit(
+        int(consent_eligible(consent, require_double_opt_in).sum()), max_contacts
+    )
     if decision.policy == "model":
         scores = uplift
     else:
-        scores = pd.DataFrame({f"uplift_{decision.best_single_arm}":
-                               np.full(len(ids), everyone_uplift)})
-    return plan_targeting(ids, scores, margin_per_outcome, cost_per_contact, consent,
-                          require_double_opt_in=require_double_opt_in, max_contacts=limit,
-                          budget=budget if budget > 0 else None)
-
+        scores = pd.DataFrame(
+            {f"uplift_{decision.best_single_arm}": np.full(len(ids), everyone_uplift)}
+        )
+    return plan_targeting(
+        ids,
+        scores,
+        margin_per_outcome,
+        cost_per_contact,
+        consent,
+        require_double_opt_in=require_double_opt_in,
+        max_contacts=limit,
+        budget=budget if budget > 0 else None,
+    )

@@ -69,22 +69,25 @@ def _deciles(y, score, t, order, c_ends_n, bins, level: float = 0.95) -> pd.Data
         pred = per_bin(s) / (n_t + n_c)
     z = z_value(level)
     up = m_t - m_c
-    return pd.DataFrame({
-        "decile": np.arange(1, bins + 1),
-        "n_treatment": n_t.astype(int),
-        "n_control": n_c.astype(int),
-        "mean_treatment": m_t,
-        "mean_control": m_c,
-        "uplift": up,
-        "se": se,
-        "ci_low": up - z * se,
-        "ci_high": up + z * se,
-        "mean_predicted": pred,
-    })
+    return pd.DataFrame(
+        {
+            "decile": np.arange(1, bins + 1),
+            "n_treatment": n_t.astype(int),
+            "n_control": n_c.astype(int),
+            "mean_treatment": m_t,
+            "mean_control": m_c,
+            "uplift": up,
+            "se": se,
+            "ci_low": up - z * se,
+            "ci_high": up + z * se,
+            "mean_predicted": pred,
+        }
+    )
 
 
-def uplift_by_decile(y: Any, score: Any, treatment: Any, bins: int = 10,
-                     level: float = 0.95) -> pd.DataFrame:
+def uplift_by_decile(
+    y: Any, score: Any, treatment: Any, bins: int = 10, level: float = 0.95
+) -> pd.DataFrame:
     """Observed uplift per score bin (bin 1 = highest scores), with a Wald interval.
 
     Bins hold ``N/bins`` customers each (like ``numpy.array_split`` of the ranking, which is
@@ -162,12 +165,16 @@ class UpliftMetrics(Result):
             Columns ``estimate, se, ci_low, ci_high``; rows qini_coefficient, auuc, auuc_raw,
             uplift_at_k.
         """
-        return estimate_table([getattr(self, m) for m in _METRICS], level=level,
-                              index=pd.Index(list(_METRICS), name="metric"))
+        return estimate_table(
+            [getattr(self, m) for m in _METRICS],
+            level=level,
+            index=pd.Index(list(_METRICS), name="metric"),
+        )
 
 
-def uplift_metrics(y: Any, score: Any, treatment: Any, k: float = 0.3, bins: int = 10,
-                   level: float = 0.95) -> UpliftMetrics:
+def uplift_metrics(
+    y: Any, score: Any, treatment: Any, k: float = 0.3, bins: int = 10, level: float = 0.95
+) -> UpliftMetrics:
     """Qini coefficient, AUUC (normalized and raw), uplift@k, curves and deciles in one pass.
 
     Parameters
@@ -247,8 +254,16 @@ class ArmMetrics(Result):
         return pd.concat(parts, keys=list(self.arms), names=["arm", "metric"])
 
 
-def per_arm_metrics(y: Any, uplift: Any, treatment: Any, arms: Sequence, control: Any = "control",
-                    k: float = 0.3, bins: int = 10, level: float = 0.95) -> ArmMetrics:
+def per_arm_metrics(
+    y: Any,
+    uplift: Any,
+    treatment: Any,
+    arms: Sequence,
+    control: Any = "control",
+    k: float = 0.3,
+    bins: int = 10,
+    level: float = 0.95,
+) -> ArmMetrics:
     """``uplift_metrics`` of each arm's score against control on the rows of that arm + control.
 
     Parameters
@@ -302,6 +317,14 @@ def metrics_table(results: Mapping[str, ArmMetrics], k_label: str = "uplift_at_3
     rows = []
     for model, per_arm in results.items():
         for arm, m in per_arm.items():
-            rows.append({"model": model, "arm": arm, "qini_coefficient": m.qini_coefficient,
-                         "auuc": m.auuc, "auuc_raw": m.auuc_raw, k_label: m.uplift_at_k})
+            rows.append(
+                {
+                    "model": model,
+                    "arm": arm,
+                    "qini_coefficient": m.qini_coefficient,
+                    "auuc": m.auuc,
+                    "auuc_raw": m.auuc_raw,
+                    k_label: m.uplift_at_k,
+                }
+            )
     return pd.DataFrame(rows)

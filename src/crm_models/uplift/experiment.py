@@ -97,8 +97,7 @@ class ExperimentResult(Result):
         return self.lift.summary(level)
 
     def __str__(self) -> str:
-        lines = [self.srm.message, f"max |SMD| = {self.max_abs_smd:.3f}", self.method,
-                 *self.notes]
+        lines = [self.srm.message, f"max |SMD| = {self.max_abs_smd:.3f}", self.method, *self.notes]
         return "\n".join(lines)
 
 
@@ -141,13 +140,18 @@ def evaluate_experiment(
     tail = 1 - lift.level
     notes = [
         f"{k} comparisons (arms × outcomes): p_adjusted is {correction}-adjusted over all {k}; "
-        + ("intervals are simultaneous (Bonferroni)." if simultaneous
-           else f"intervals are per comparison ({lift.level:.0%}); with {k} of them, about "
-                f"{k * tail:.2f} would miss the truth by chance.")
+        + (
+            "intervals are simultaneous (Bonferroni)."
+            if simultaneous
+            else f"intervals are per comparison ({lift.level:.0%}); with {k} of them, about "
+            f"{k * tail:.2f} would miss the truth by chance."
+        )
     ]
     if srm.mismatch:
-        notes.append("Sample-ratio mismatch: arm sizes differ from the plan; check assignment "
-                     "and logging before trusting the lift.")
+        notes.append(
+            "Sample-ratio mismatch: arm sizes differ from the plan; check assignment "
+            "and logging before trusting the lift."
+        )
     if balance is not None and balance["imbalanced"].any():
         bad = balance.loc[balance["imbalanced"], "covariate"].unique().tolist()
         notes.append(f"Covariates with |SMD| > {SMD_THRESHOLD}: {bad}.")

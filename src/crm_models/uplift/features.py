@@ -56,7 +56,9 @@ def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
 
 
 def _one_hot(values: pd.Series, prefix: str) -> pd.DataFrame:
-    values = values.astype("category") if not isinstance(values.dtype, pd.CategoricalDtype) else values
+    values = (
+        values.astype("category") if not isinstance(values.dtype, pd.CategoricalDtype) else values
+    )
     return pd.get_dummies(values, prefix=prefix, dtype=float)
 
 
@@ -87,8 +89,10 @@ def customer_features(
         con.register("tx", tx)
         summary = con.execute(
             _SUMMARY_SQL,
-            {"end": end.to_pydatetime(),
-             "recent_start": (end - pd.Timedelta(days=int(recent_days))).to_pydatetime()},
+            {
+                "end": end.to_pydatetime(),
+                "recent_start": (end - pd.Timedelta(days=int(recent_days))).to_pydatetime(),
+            },
         ).df()
     finally:
         con.close()
@@ -96,8 +100,15 @@ def customer_features(
     out = summary.set_index("customer_id").reindex(base.index)
     tenure = (end - pd.to_datetime(base["signup_date"])).dt.total_seconds() / 86400.0
     no_tx = out["frequency"].isna()
-    out = out.fillna({"frequency": 0, "monetary_mean": 0.0, "total_spend": 0.0,
-                      "spend_recent": 0.0, "n_categories": 0})
+    out = out.fillna(
+        {
+            "frequency": 0,
+            "monetary_mean": 0.0,
+            "total_spend": 0.0,
+            "spend_recent": 0.0,
+            "n_categories": 0,
+        }
+    )
     out["days_since_last"] = out["days_since_last"].where(~no_tx, tenure)
     out["frequency"] = out["frequency"].astype(float)
     out["log_frequency"] = np.log1p(out["frequency"])
@@ -116,8 +127,17 @@ def customer_features(
     parts += [_one_hot(base["channel"], "channel"), _one_hot(base["region"], "region")]
     features = pd.concat(parts, axis=1)
     features.index.name = "customer_id"
-    cols = ["days_since_last", "frequency", "log_frequency", "monetary_mean", "total_spend",
-            "log_total_spend", "spend_recent", "n_categories", "tenure_days"]
+    cols = [
+        "days_since_last",
+        "frequency",
+        "log_frequency",
+        "monetary_mean",
+        "total_spend",
+        "log_total_spend",
+        "spend_recent",
+        "n_categories",
+        "tenure_days",
+    ]
     rest = [c for c in features.columns if c not in cols]
     return features[cols + rest].astype(float)
 

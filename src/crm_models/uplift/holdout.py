@@ -25,8 +25,7 @@ from crm_models.errors import DataValidationError, ParameterError
 from crm_models.results import Result, check_level, estimate_table
 from crm_models.uplift._arms import _per_arm, _uplift_matrix
 
-__all__ = ["HoldoutProfitResult", "PolicyValueResult", "holdout_profit_curve",
-           "true_policy_values"]
+__all__ = ["HoldoutProfitResult", "PolicyValueResult", "holdout_profit_curve", "true_policy_values"]
 
 
 def _percentiles(level: float) -> list[float]:
@@ -101,19 +100,31 @@ class HoldoutProfitResult(Result):
         s_lo, s_hi = np.percentile(self.boot_best_share, q)
         m_lo, m_hi = np.percentile(self.boot_best_profit, q)
         rows = [
-            ("recommended share contacted", self.best_share,
-             np.std(self.boot_best_share, ddof=1), s_lo, s_hi),
+            (
+                "recommended share contacted",
+                self.best_share,
+                np.std(self.boot_best_share, ddof=1),
+                s_lo,
+                s_hi,
+            ),
             ("incremental profit at it (raw maximum)", self.best_profit, np.nan, np.nan, np.nan),
-            ("incremental profit at it (bias-corrected)", self.best_profit_debiased,
-             np.std(self.boot_best_profit, ddof=1), 2 * self.best_profit - m_hi,
-             2 * self.best_profit - m_lo),
+            (
+                "incremental profit at it (bias-corrected)",
+                self.best_profit_debiased,
+                np.std(self.boot_best_profit, ddof=1),
+                2 * self.best_profit - m_hi,
+                2 * self.best_profit - m_lo,
+            ),
             ("profit of contacting nobody", 0.0, 0.0, 0.0, 0.0),
         ]
-        rows += [(f"profit of contacting everyone with {a}", v, np.nan, np.nan, np.nan)
-                 for a, v in self.everyone.items()]
+        rows += [
+            (f"profit of contacting everyone with {a}", v, np.nan, np.nan, np.nan)
+            for a, v in self.everyone.items()
+        ]
         est, se, lo, hi = (np.array([r[i] for r in rows], dtype=float) for i in range(1, 5))
-        return estimate_table(est, se, lo, hi, level=level,
-                              index=pd.Index([r[0] for r in rows], name="quantity"))
+        return estimate_table(
+            est, se, lo, hi, level=level, index=pd.Index([r[0] for r in rows], name="quantity")
+        )
 
 
 def holdout_profit_curve(
@@ -170,7 +181,9 @@ def holdout_profit_curve(
     pr = np.asarray(priority, dtype=float)
     n = len(y)
     if not (len(t) == len(assigned) == len(pr) == n) or n == 0:
-        raise DataValidationError("y, treatment, assigned_arm and priority must have the same length > 0")
+        raise DataValidationError(
+            "y, treatment, assigned_arm and priority must have the same length > 0"
+        )
     if not np.isfinite(y).all() or not np.isfinite(pr).all():
         raise DataValidationError("y and priority must be finite")
     arms = sorted({a for a in pd.unique(assigned) if a != control}, key=str)
@@ -207,8 +220,9 @@ def holdout_profit_curve(
             n_assigned = cum(is_a.astype(float))
             ya, na = cum(np.where(got_a, ys, 0.0)), cum(got_a.astype(float))
             yc, nc = cum(np.where(got_c, ys, 0.0)), cum(got_c.astype(float))
-            lift = np.divide(ya, na, out=np.zeros_like(ya), where=na > 0) - \
-                np.divide(yc, nc, out=np.zeros_like(yc), where=nc > 0)
+            lift = np.divide(ya, na, out=np.zeros_like(ya), where=na > 0) - np.divide(
+                yc, nc, out=np.zeros_like(yc), where=nc > 0
+            )
             out += m[j] * lift * n_assigned - c[j] * n_assigned
         return out / weights.sum(axis=1, keepdims=True) * population
 
@@ -233,8 +247,9 @@ def holdout_profit_curve(
     for j, a in enumerate(arms):
         ya_, yc_ = y[t == a].mean(), y[t == control].mean()
         everyone[a] = float((m[j] * (ya_ - yc_) - c[j]) * population)
-    curve = pd.DataFrame({"share": shares, "n": shares * population, "profit": point,
-                          "ci_low": lo, "ci_high": hi})
+    curve = pd.DataFrame(
+        {"share": shares, "n": shares * population, "profit": point, "ci_low": lo, "ci_high": hi}
+    )
     return HoldoutProfitResult(
         curve=curve,
         best_share=float(shares[best]),
@@ -279,8 +294,12 @@ class PolicyValueResult(Result):
         pandas.DataFrame
             Columns ``estimate, se, ci_low, ci_high``; index (policy, share).
         """
-        long = self.table.melt(id_vars=["share"], value_vars=["model", "oracle", "random"],
-                               var_name="policy", value_name="profit")
+        long = self.table.melt(
+            id_vars=["share"],
+            value_vars=["model", "oracle", "random"],
+            var_name="policy",
+            value_name="profit",
+        )
         index = pd.MultiIndex.from_frame(long[["policy", "share"]])
         return estimate_table(long["profit"].to_numpy(), level=level, index=index)
 
@@ -321,7 +340,9 @@ def true_policy_values(
     tu, arms = _uplift_matrix(true_uplift, arms)
     pu, _ = _uplift_matrix(predicted_uplift, arms)
     if tu.shape != pu.shape:
-        raise DataValidationError(f"true uplift {tu.shape} and prediction {pu.shape} differ in shape")
+        raise DataValidationError(
+            f"true uplift {tu.shape} and prediction {pu.shape} differ in shape"
+        )
     n = tu.shape[0]
     m = _per_arm(margin_per_outcome, arms, "margin_per_outcome", n)
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
@@ -329,18 +350,22 @@ def true_policy_values(
     pred_profit = m * pu - c
     rows = np.arange(n)
     model_arm = pred_profit.argmax(axis=1)
-    model_value = np.cumsum(true_profit[rows, model_arm][np.argsort(-pred_profit[rows, model_arm],
-                                                                    kind="stable")])
+    model_value = np.cumsum(
+        true_profit[rows, model_arm][np.argsort(-pred_profit[rows, model_arm], kind="stable")]
+    )
     oracle_best = true_profit.max(axis=1)
     oracle_value = np.cumsum(np.sort(oracle_best)[::-1])
     blanket = true_profit.mean(axis=0).max()
     out = []
     for s in shares:
         k = int(round(s * n))
-        out.append({
-            "share": s, "n": k,
-            "model": float(model_value[k - 1]) if k else 0.0,
-            "oracle": float(oracle_value[k - 1]) if k else 0.0,
-            "random": float(blanket * k),
-        })
+        out.append(
+            {
+                "share": s,
+                "n": k,
+                "model": float(model_value[k - 1]) if k else 0.0,
+                "oracle": float(oracle_value[k - 1]) if k else 0.0,
+                "random": float(blanket * k),
+            }
+        )
     return PolicyValueResult(pd.DataFrame(out), float(oracle_best[oracle_best > 0].sum()))

@@ -21,8 +21,15 @@ from crm_models.uplift.features import customer_features, hillstrom_features
 
 __all__ = ["CampaignInputs", "load_campaign_inputs"]
 
-SYNTHETIC_COVARIATES = ("days_since_last", "frequency", "total_spend", "tenure_days", "channel",
-                        "region", "relationship_level")
+SYNTHETIC_COVARIATES = (
+    "days_since_last",
+    "frequency",
+    "total_spend",
+    "tenure_days",
+    "channel",
+    "region",
+    "relationship_level",
+)
 HILLSTROM_COVARIATES = ("recency", "history", "mens", "womens", "zip_code", "newbie", "channel")
 
 
@@ -86,15 +93,23 @@ def load_campaign_inputs(
 
         world = simulate_world(n_customers=n_customers, seed=seed)
         features = customer_features(world.customers, world.transactions, world.observation_end)
-        base = world.customers[["customer_id", "consent_status", "channel", "region",
-                                "relationship_level"]].copy()
+        base = world.customers[
+            ["customer_id", "consent_status", "channel", "region", "relationship_level"]
+        ].copy()
         campaign = world.campaign.merge(base, on="customer_id").merge(
             features[["days_since_last", "frequency", "total_spend", "tenure_days"]],
-            left_on="customer_id", right_index=True)
+            left_on="customer_id",
+            right_index=True,
+        )
         campaign["arm"] = campaign["arm"].astype(str)
-        return CampaignInputs(campaign, features, base, SYNTHETIC_COVARIATES,
-                              f"synthetic CRM world ({n_customers:,} customers, seed {seed})",
-                              world)
+        return CampaignInputs(
+            campaign,
+            features,
+            base,
+            SYNTHETIC_COVARIATES,
+            f"synthetic CRM world ({n_customers:,} customers, seed {seed})",
+            world,
+        )
     if not Path(data_source).is_file():
         raise ParameterError(
             f"data_source must be 'synthetic' or an existing Hillstrom CSV file, got {data_source!r}"
@@ -104,6 +119,11 @@ def load_campaign_inputs(
     campaign = load_hillstrom(data_source)
     features = hillstrom_features(campaign).set_index(campaign["customer_id"])
     base = campaign[["customer_id"]].assign(consent_status="opt_in")  # no consent data
-    return CampaignInputs(campaign, features, base, HILLSTROM_COVARIATES,
-                          f"Hillstrom e-mail experiment ({len(campaign):,} customers; no consent "
-                          "data, all treated as opted in)")
+    return CampaignInputs(
+        campaign,
+        features,
+        base,
+        HILLSTROM_COVARIATES,
+        f"Hillstrom e-mail experiment ({len(campaign):,} customers; no consent "
+        "data, all treated as opted in)",
+    )

@@ -279,8 +279,13 @@ class XLearner(_UpliftBase):
     (τ₀), ``propensity_`` (share or fitted classifier) per arm.
     """
 
-    def __init__(self, estimator: Any = None, effect_estimator: Any = None,
-                 propensity_estimator: Any = None, control: Any = None):
+    def __init__(
+        self,
+        estimator: Any = None,
+        effect_estimator: Any = None,
+        propensity_estimator: Any = None,
+        control: Any = None,
+    ):
         self.estimator = estimator
         self.effect_estimator = effect_estimator
         self.propensity_estimator = propensity_estimator
@@ -289,8 +294,9 @@ class XLearner(_UpliftBase):
     def _effect_template(self):
         if self.effect_estimator is not None:
             if is_classifier(self.effect_estimator):
-                raise ParameterError("effect_estimator must be a regressor (imputed effects are "
-                                     "continuous)")
+                raise ParameterError(
+                    "effect_estimator must be a regressor (imputed effects are continuous)"
+                )
             return self.effect_estimator
         return self.estimator if not is_classifier(self.estimator) else Ridge(alpha=1.0)
 
@@ -317,7 +323,12 @@ class XLearner(_UpliftBase):
         c_rows = t == self.control_
         X0, y0 = _take(X, c_rows), y[c_rows]
         self.outcome_control_ = clone(self.estimator).fit(X0, y0)
-        self.outcome_arms_, self.effect_arm_, self.effect_control_, self.propensity_ = [], [], [], []
+        self.outcome_arms_, self.effect_arm_, self.effect_control_, self.propensity_ = (
+            [],
+            [],
+            [],
+            [],
+        )
         for a in self.arms_:
             a_rows = t == a
             X1, y1 = _take(X, a_rows), y[a_rows]
@@ -421,10 +432,18 @@ def base_estimator(name: str, outcome: str = "binary", random_state: int = 0) ->
         last = LogisticRegression(max_iter=1000) if binary else Ridge(alpha=1.0)
         return Pipeline([("scale", StandardScaler()), ("model", last)])
     if name == "gbm":
-        kwargs = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 15,
-                  "min_samples_leaf": 100, "random_state": random_state}
-        return (HistGradientBoostingClassifier(**kwargs) if binary
-                else HistGradientBoostingRegressor(**kwargs))
+        kwargs = {
+            "max_iter": 150,
+            "learning_rate": 0.05,
+            "max_leaf_nodes": 15,
+            "min_samples_leaf": 100,
+            "random_state": random_state,
+        }
+        return (
+            HistGradientBoostingClassifier(**kwargs)
+            if binary
+            else HistGradientBoostingRegressor(**kwargs)
+        )
     raise ParameterError(f"unknown base learner {name!r}; choose 'logistic' or 'gbm'")
 
 

@@ -52,20 +52,29 @@ def _binary_cell(x1: np.ndarray, x0: np.ndarray, tail: float) -> dict:
     c1, n1, c0, n0 = int(x1.sum()), len(x1), int(x0.sum()), len(x0)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = confint_proportions_2indep(c1, n1, c0, n0, method="newcomb", compare="diff",
-                                            alpha=tail)
+        lo, hi = confint_proportions_2indep(
+            c1, n1, c0, n0, method="newcomb", compare="diff", alpha=tail
+        )
         p = test_proportions_2indep(c1, n1, c0, n0, method="score", compare="diff").pvalue
         if c0 > 0:
             try:
-                rlo, rhi = confint_proportions_2indep(c1, n1, c0, n0, method="score",
-                                                      compare="ratio", alpha=tail)
+                rlo, rhi = confint_proportions_2indep(
+                    c1, n1, c0, n0, method="score", compare="ratio", alpha=tail
+                )
             except (ValueError, RuntimeError):
-                rlo, rhi = confint_proportions_2indep(c1, n1, c0, n0, method="log-adjusted",
-                                                      compare="ratio", alpha=tail)
+                rlo, rhi = confint_proportions_2indep(
+                    c1, n1, c0, n0, method="log-adjusted", compare="ratio", alpha=tail
+                )
         else:
             rlo = rhi = np.nan
-    return {"abs_ci_low": float(lo), "abs_ci_high": float(hi), "p_value": float(p),
-            "rel_ci_low": float(rlo) - 1, "rel_ci_high": float(rhi) - 1, "test": "newcombe/score"}
+    return {
+        "abs_ci_low": float(lo),
+        "abs_ci_high": float(hi),
+        "p_value": float(p),
+        "rel_ci_low": float(rlo) - 1,
+        "rel_ci_high": float(rhi) - 1,
+        "test": "newcombe/score",
+    }
 
 
 def _continuous_cell(x1: np.ndarray, x0: np.ndarray, tail: float) -> dict:
@@ -81,8 +90,14 @@ def _continuous_cell(x1: np.ndarray, x0: np.ndarray, tail: float) -> dict:
         rlo, rhi = np.exp(np.log(m1 / m0) + np.array([-z, z]) * se_log) - 1
     else:
         rlo = rhi = np.nan
-    return {"abs_ci_low": float(lo), "abs_ci_high": float(hi), "p_value": float(p),
-            "rel_ci_low": float(rlo), "rel_ci_high": float(rhi), "test": "welch"}
+    return {
+        "abs_ci_low": float(lo),
+        "abs_ci_high": float(hi),
+        "p_value": float(p),
+        "rel_ci_low": float(rlo),
+        "rel_ci_high": float(rhi),
+        "test": "welch",
+    }
 
 
 def _lift_rows(frame, arm, outcomes, control, treated, tail) -> list[dict]:
@@ -97,23 +112,52 @@ def _lift_rows(frame, arm, outcomes, control, treated, tail) -> list[dict]:
             x1 = values[groups[a]]
             m1, m0 = float(x1.mean()), float(x0.mean())
             if len(x1) < 2 or len(x0) < 2:
-                cell = {"abs_ci_low": np.nan, "abs_ci_high": np.nan, "p_value": np.nan,
-                        "rel_ci_low": np.nan, "rel_ci_high": np.nan, "test": "too few"}
+                cell = {
+                    "abs_ci_low": np.nan,
+                    "abs_ci_high": np.nan,
+                    "p_value": np.nan,
+                    "rel_ci_low": np.nan,
+                    "rel_ci_high": np.nan,
+                    "test": "too few",
+                }
             elif binary:
                 cell = _binary_cell(x1, x0, tail)
             else:
                 cell = _continuous_cell(x1, x0, tail)
-            rows.append({
-                "arm": a, "outcome": outcome, "n_arm": len(x1), "n_control": len(x0),
-                "mean_arm": m1, "mean_control": m0, "abs_lift": m1 - m0,
-                "rel_lift": m1 / m0 - 1 if m0 != 0 else np.nan, **cell,
-            })
+            rows.append(
+                {
+                    "arm": a,
+                    "outcome": outcome,
+                    "n_arm": len(x1),
+                    "n_control": len(x0),
+                    "mean_arm": m1,
+                    "mean_control": m0,
+                    "abs_lift": m1 - m0,
+                    "rel_lift": m1 / m0 - 1 if m0 != 0 else np.nan,
+                    **cell,
+                }
+            )
     return rows
 
 
-_LIFT_COLUMNS = ["arm", "outcome", "n_arm", "n_control", "mean_arm", "mean_control", "abs_lift",
-                 "abs_ci_low", "abs_ci_high", "rel_lift", "rel_ci_low", "rel_ci_high",
-                 "p_value", "p_adjusted", "significant", "test"]
+_LIFT_COLUMNS = [
+    "arm",
+    "outcome",
+    "n_arm",
+    "n_control",
+    "mean_arm",
+    "mean_control",
+    "abs_lift",
+    "abs_ci_low",
+    "abs_ci_high",
+    "rel_lift",
+    "rel_ci_low",
+    "rel_ci_high",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "test",
+]
 
 
 def holm(p: np.ndarray) -> np.ndarray:
@@ -157,15 +201,22 @@ def _implied_se(table: pd.DataFrame, interval_level: float) -> pd.Series:
     return (table["abs_ci_high"] - table["abs_ci_low"]) / (2 * z_value(interval_level))
 
 
-def _lift_summary(table: pd.DataFrame, keys: list[str], interval_level: float,
-                  level: float) -> pd.DataFrame:
+def _lift_summary(
+    table: pd.DataFrame, keys: list[str], interval_level: float, level: float
+) -> pd.DataFrame:
     """Absolute lift per row of ``table``: its own interval at ``interval_level``, else Wald."""
     check_level(level)
     index = pd.MultiIndex.from_frame(table[keys])
     se = _implied_se(table, interval_level).to_numpy()
     if np.isclose(level, interval_level, rtol=0, atol=1e-12):
-        return estimate_table(table["abs_lift"].to_numpy(), se, table["abs_ci_low"].to_numpy(),
-                              table["abs_ci_high"].to_numpy(), level=level, index=index)
+        return estimate_table(
+            table["abs_lift"].to_numpy(),
+            se,
+            table["abs_ci_low"].to_numpy(),
+            table["abs_ci_high"].to_numpy(),
+            level=level,
+            index=index,
+        )
     return estimate_table(table["abs_lift"].to_numpy(), se, level=level, index=index)
 
 
@@ -211,8 +262,17 @@ class LiftEstimate(Result):
         pandas.DataFrame
             Columns ``estimate, se, ci_low, ci_high``; index ``arm · outcome``.
         """
-        frame = pd.DataFrame([{"arm": self.arm, "outcome": self.outcome, "abs_lift": self.estimate,
-                               "abs_ci_low": self.ci_low, "abs_ci_high": self.ci_high}])
+        frame = pd.DataFrame(
+            [
+                {
+                    "arm": self.arm,
+                    "outcome": self.outcome,
+                    "abs_lift": self.estimate,
+                    "abs_ci_low": self.ci_low,
+                    "abs_ci_high": self.ci_high,
+                }
+            ]
+        )
         return _lift_summary(frame, ["arm", "outcome"], self.level, level)
 
 
@@ -282,10 +342,16 @@ class LiftResult(Result):
         if row.empty:
             raise ParameterError(f"no lift for arm {arm!r} and outcome {outcome!r}")
         r = row.iloc[0]
-        return LiftEstimate(arm=r["arm"], outcome=outcome, estimate=float(r["abs_lift"]),
-                            ci_low=float(r["abs_ci_low"]), ci_high=float(r["abs_ci_high"]),
-                            level=self.interval_level, p_adjusted=float(r["p_adjusted"]),
-                            significant=bool(r["significant"]))
+        return LiftEstimate(
+            arm=r["arm"],
+            outcome=outcome,
+            estimate=float(r["abs_lift"]),
+            ci_low=float(r["abs_ci_low"]),
+            ci_high=float(r["abs_ci_high"]),
+            level=self.interval_level,
+            p_adjusted=float(r["p_adjusted"]),
+            significant=bool(r["significant"]),
+        )
 
 
 def lift_table(

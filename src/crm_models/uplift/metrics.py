@@ -91,8 +91,11 @@ class UpliftCurve(Result):
             Columns ``estimate, se, ci_low, ci_high``; rows area, random_area.
         """
         check_level(level)
-        return estimate_table([self.area(), self.random_area()], level=level,
-                              index=pd.Index(["area", "random_area"], name="quantity"))
+        return estimate_table(
+            [self.area(), self.random_area()],
+            level=level,
+            index=pd.Index(["area", "random_area"], name="quantity"),
+        )
 
     @property
     def share(self) -> np.ndarray:
@@ -201,7 +204,9 @@ def _cumulative(y: np.ndarray, score: np.ndarray, t: np.ndarray) -> tuple[_Cumul
     return _Cumulative(n, nt, yt, yc), order
 
 
-def _cumulative_blocks(codes: np.ndarray, y: np.ndarray, t: np.ndarray, n_blocks: int) -> _Cumulative:
+def _cumulative_blocks(
+    codes: np.ndarray, y: np.ndarray, t: np.ndarray, n_blocks: int
+) -> _Cumulative:
     """Cumulative sums over blocks given by integer ``codes`` (0 = first), no sort needed."""
     counts = np.bincount(codes, minlength=n_blocks).astype(float)
     nt = np.bincount(codes, weights=t.astype(float), minlength=n_blocks)

@@ -23,8 +23,9 @@ __all__ = [
 ]
 
 
-def data_sentence(label: str, outcome: str, margin_per_outcome: float,
-                  cost_per_contact: float) -> str:
+def data_sentence(
+    label: str, outcome: str, margin_per_outcome: float, cost_per_contact: float
+) -> str:
     """Describe the data source, the modelled outcome and the economics in one sentence.
 
     Parameters
@@ -41,9 +42,11 @@ def data_sentence(label: str, outcome: str, margin_per_outcome: float,
     str
         Markdown.
     """
-    return (f"Data: {label}. Outcome modelled: **{outcome}**; margin "
-            f"{fmt_money(margin_per_outcome, digits=2)} per incremental {outcome}, contact cost "
-            f"{fmt_money(cost_per_contact, digits=2)}.")
+    return (
+        f"Data: {label}. Outcome modelled: **{outcome}**; margin "
+        f"{fmt_money(margin_per_outcome, digits=2)} per incremental {outcome}, contact cost "
+        f"{fmt_money(cost_per_contact, digits=2)}."
+    )
 
 
 def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
@@ -66,8 +69,10 @@ def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
     significant = lift.table.set_index(["arm", "outcome"])["significant"]
     worked = [a for a in arms if significant.loc[(a, outcome)]]
     if worked:
-        return (f"**Yes** — {', '.join(worked)} raised {outcome} significantly "
-                f"({lift.correction.capitalize()}-adjusted, {fmt_pct(1 - lift.level, 0)}).")
+        return (
+            f"**Yes** — {', '.join(worked)} raised {outcome} significantly "
+            f"({lift.correction.capitalize()}-adjusted, {fmt_pct(1 - lift.level, 0)})."
+        )
     return f"**No** arm raised {outcome} significantly."
 
 
@@ -86,7 +91,7 @@ def target_size_note(decision: CampaignDecision) -> str:
     """
     return {
         "model": f"customers: the top {fmt_pct(decision.best_share, 0)} by the model (interval: "
-                 "bootstrap of the best share), minus predicted losses",
+        "bootstrap of the best share), minus predicted losses",
         "everyone": f"every eligible customer gets {decision.best_single_arm}",
         "nobody": "no policy earns more than its contact cost",
     }[decision.policy]
@@ -110,10 +115,10 @@ def recommendation(decision: CampaignDecision, plan: TargetPlan) -> str:
     mix = ", ".join(f"{n:,} × {a}" for a, n in plan.targets["arm"].value_counts().items())
     return {
         "model": f"send the next campaign to **{fmt_int(plan.n_targets)} customers** ({mix}), "
-                 "chosen by the model's expected incremental profit.",
+        "chosen by the model's expected incremental profit.",
         "everyone": f"the model does not beat mailing everyone on the hold-out: send "
-                    f"**{decision.best_single_arm} to all {fmt_int(plan.n_targets)} eligible "
-                    "customers**.",
+        f"**{decision.best_single_arm} to all {fmt_int(plan.n_targets)} eligible "
+        "customers**.",
         "nobody": "**do not send** the campaign: no policy is expected to earn its contact cost.",
     }[decision.policy]
 
@@ -174,7 +179,10 @@ def executive_summary(
         f"{'a gain of ' + fmt_money(gain) if gain > 0 else 'no gain'} over the better of the two.\n"
         + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
         "opted-out customers are excluded by law"
-        + (f" and {fmt_int(n_unconfirmed)} without confirmed double opt-in"
-           if plan.require_double_opt_in else "")
+        + (
+            f" and {fmt_int(n_unconfirmed)} without confirmed double opt-in"
+            if plan.require_double_opt_in
+            else ""
+        )
         + f"; the consent rules cost {fmt_money(plan.consent_cost)} of expected profit."
     )

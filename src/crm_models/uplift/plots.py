@@ -21,11 +21,16 @@ def _axes(ax, size=(7, 4)):
     return ax
 
 
-def plot_lift(lift: pd.DataFrame, title: str, relative: bool = True, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_lift(
+    lift: pd.DataFrame, title: str, relative: bool = True, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Lift per arm and outcome with its interval (relative lift in % by default)."""
     ax = _axes(ax, (7, 0.6 + 0.45 * len(lift)))
-    col, lo, hi = ("rel_lift", "rel_ci_low", "rel_ci_high") if relative else \
-        ("abs_lift", "abs_ci_low", "abs_ci_high")
+    col, lo, hi = (
+        ("rel_lift", "rel_ci_low", "rel_ci_high")
+        if relative
+        else ("abs_lift", "abs_ci_low", "abs_ci_high")
+    )
     scale = 100.0 if relative else 1.0
     labels = [f"{a} · {o}" for a, o in zip(lift["arm"], lift["outcome"], strict=True)]
     y = np.arange(len(lift))[::-1]
@@ -40,13 +45,21 @@ def plot_lift(lift: pd.DataFrame, title: str, relative: bool = True, ax: plt.Axe
     return ax
 
 
-def plot_holdout_profit(curve: HoldoutProfitResult, title: str, currency: str = "$", ax: plt.Axes | None = None) -> plt.Axes:
+def plot_holdout_profit(
+    curve: HoldoutProfitResult, title: str, currency: str = "$", ax: plt.Axes | None = None
+) -> plt.Axes:
     """Hold-out incremental profit vs share contacted, with its pointwise bootstrap band."""
     ax = _axes(ax)
     c = curve.curve
     x = 100 * c["share"]
-    ax.fill_between(x, c["ci_low"], c["ci_high"], color="#90caf9", alpha=0.5,
-                    label=f"{curve.level:.0%} bootstrap band")
+    ax.fill_between(
+        x,
+        c["ci_low"],
+        c["ci_high"],
+        color="#90caf9",
+        alpha=0.5,
+        label=f"{curve.level:.0%} bootstrap band",
+    )
     ax.plot(x, c["profit"], color="#1565c0", label="model ranking")
     for arm, value in curve.everyone.items():
         ax.axhline(value, ls="--", lw=1, color="#757575")
@@ -60,7 +73,9 @@ def plot_holdout_profit(curve: HoldoutProfitResult, title: str, currency: str = 
     return ax
 
 
-def plot_qini_curves(models: dict[str, UpliftMetrics], title: str, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_qini_curves(
+    models: dict[str, UpliftMetrics], title: str, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Qini curves of several models for one arm, with the random and perfect references."""
     ax = _axes(ax)
     first = next(iter(models.values()))
@@ -68,8 +83,7 @@ def plot_qini_curves(models: dict[str, UpliftMetrics], title: str, ax: plt.Axes 
     ax.plot(100 * p.share, p.value, color="#bdbdbd", lw=1, label="perfect")
     ax.plot([0, 100], [0, p.value[-1]], color="black", lw=1, ls="--", label="random")
     for name, m in models.items():
-        ax.plot(100 * m.qini.share, m.qini.value,
-                label=f"{name} (Qini {m.qini_coefficient:.2f})")
+        ax.plot(100 * m.qini.share, m.qini.value, label=f"{name} (Qini {m.qini_coefficient:.2f})")
     ax.set_xlabel("customers targeted, best first (%)")
     ax.set_ylabel("incremental outcomes among treated")
     ax.set_title(title)
@@ -82,9 +96,14 @@ def plot_deciles(deciles: pd.DataFrame, title: str, ax: plt.Axes | None = None) 
     ax = _axes(ax)
     d = deciles
     ax.bar(d["decile"], d["uplift"], color="#64b5f6", label="observed uplift")
-    ax.errorbar(d["decile"], d["uplift"], yerr=[d["uplift"] - d["ci_low"],
-                                                d["ci_high"] - d["uplift"]],
-                fmt="none", ecolor="#0d47a1", capsize=3)
+    ax.errorbar(
+        d["decile"],
+        d["uplift"],
+        yerr=[d["uplift"] - d["ci_low"], d["ci_high"] - d["uplift"]],
+        fmt="none",
+        ecolor="#0d47a1",
+        capsize=3,
+    )
     ax.plot(d["decile"], d["mean_predicted"], "o-", color="#e65100", label="predicted uplift")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xlabel("decile of predicted uplift (1 = highest)")
@@ -95,7 +114,9 @@ def plot_deciles(deciles: pd.DataFrame, title: str, ax: plt.Axes | None = None) 
     return ax
 
 
-def plot_balance(balance: pd.DataFrame, title: str, threshold: float = 0.1, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_balance(
+    balance: pd.DataFrame, title: str, threshold: float = 0.1, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Standardized mean differences per covariate and arm; dashed lines at ±threshold."""
     ax = _axes(ax, (7, 0.5 + 0.22 * balance["covariate"].nunique()))
     covs = list(dict.fromkeys(balance["covariate"]))

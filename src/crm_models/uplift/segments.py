@@ -151,7 +151,14 @@ def segment_lift(
         if len(part) < 2:
             continue
         q = cochran_q(part["abs_lift"], part["se"])
-        het.append({"arm": a, "outcome": outcome, "segments": len(part), "q": q,
-                    "p_value": float(stats.chi2.sf(q, len(part) - 1))})
+        het.append(
+            {
+                "arm": a,
+                "outcome": outcome,
+                "segments": len(part),
+                "q": q,
+                "p_value": float(stats.chi2.sf(q, len(part) - 1)),
+            }
+        )
     heterogeneity = pd.DataFrame(het, columns=["arm", "outcome", "segments", "q", "p_value"])
     return SegmentLiftResult(table, heterogeneity, level, METHOD_NOTE)

@@ -35,8 +35,14 @@ from crm_models.uplift.export import export_targets
 __all__ = ["TargetPlan", "best_arm_profit", "plan_targeting"]
 
 
-def _select(value: np.ndarray, cost: np.ndarray, allowed: np.ndarray, min_profit: float,
-            max_contacts: int | None, budget: float | None) -> np.ndarray:
+def _select(
+    value: np.ndarray,
+    cost: np.ndarray,
+    allowed: np.ndarray,
+    min_profit: float,
+    max_contacts: int | None,
+    budget: float | None,
+) -> np.ndarray:
     """Choose indices greedily by value among ``allowed`` with value > min_profit."""
     cand = np.flatnonzero(allowed & (value > min_profit))
     cand = cand[np.argsort(-value[cand], kind="stable")]
@@ -71,8 +77,12 @@ def best_arm_profit(
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
     profit = m * u - c
     best = profit.argmax(axis=1)
-    return pd.DataFrame({"arm": np.asarray(arms, dtype=object)[best],
-                         "expected_profit": profit[np.arange(len(best)), best]})
+    return pd.DataFrame(
+        {
+            "arm": np.asarray(arms, dtype=object)[best],
+            "expected_profit": profit[np.arange(len(best)), best],
+        }
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -140,14 +150,18 @@ class TargetPlan(Result):
             Columns ``estimate, se, ci_low, ci_high``; index ``quantity``.
         """
         check_level(level)
-        rows = [("customers scored", len(self.scored)), ("targets", self.n_targets),
-                ("expected incremental profit", self.expected_profit),
-                ("profit without consent rules", self.unconstrained_profit),
-                ("expected profit cost of consent rules", self.consent_cost)]
+        rows = [
+            ("customers scored", len(self.scored)),
+            ("targets", self.n_targets),
+            ("expected incremental profit", self.expected_profit),
+            ("profit without consent rules", self.unconstrained_profit),
+            ("expected profit cost of consent rules", self.consent_cost),
+        ]
         rows += [(f"excluded: {r.reason}", r.n) for r in self.exclusions.itertuples()]
         rows += [(f"targets on {a}", n) for a, n in self.targets["arm"].value_counts().items()]
-        return estimate_table([v for _, v in rows], level=level,
-                              index=pd.Index([q for q, _ in rows], name="quantity"))
+        return estimate_table(
+            [v for _, v in rows], level=level, index=pd.Index([q for q, _ in rows], name="quantity")
+        )
 
     def export(self, path: Any, fmt: str | None = None) -> Path | str:
         """Write ``targets`` atomically (see ``export_targets``), consent re-checked.
@@ -165,8 +179,13 @@ class TargetPlan(Result):
             The file written, or the DuckDB table name.
         """
         consent = self.scored.set_index("customer_id")["consent_status"]
-        return export_targets(self.targets, path, fmt=fmt, consent=consent,
-                              require_double_opt_in=self.require_double_opt_in)
+        return export_targets(
+            self.targets,
+            path,
+            fmt=fmt,
+            consent=consent,
+            require_double_opt_in=self.require_double_opt_in,
+        )
 
 
 def plan_targeting(
@@ -224,8 +243,9 @@ def plan_targeting(
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
     if (c < 0).any():
         raise ParameterError(f"cost_per_contact must be >= 0, got {cost_per_contact!r}")
-    if max_contacts is not None and (not isinstance(max_contacts, (int, np.integer))
-                                     or max_contacts < 0):
+    if max_contacts is not None and (
+        not isinstance(max_contacts, (int, np.integer)) or max_contacts < 0
+    ):
         raise ParameterError(f"max_contacts must be a non-negative integer, got {max_contacts!r}")
     if budget is not None and not budget >= 0:
         raise ParameterError(f"budget must be >= 0 (currency), got {budget!r}")
@@ -244,31 +264,50 @@ def plan_targeting(
         raise RuntimeError("internal error: a customer without consent entered the target list")
 
     arm_names = np.asarray(arms, dtype=object)
-    targets = pd.DataFrame({
-        "customer_id": ids[chosen],
-        "arm": arm_names[best[chosen]],
-        "expected_uplift": u[chosen, best[chosen]],
-        "expected_profit": value[chosen],
-    })
-    scored = pd.DataFrame({
-        "customer_id": ids, "consent_status": consent, "eligible": eligible,
-        "exclusion_reason": reason, "best_arm": arm_names[best],
-        "expected_uplift": u[rows, best], "expected_profit": value,
-    })
+    targets = pd.DataFrame(
+        {
+            "customer_id": ids[chosen],
+            "arm": arm_names[best[chosen]],
+            "expected_uplift": u[chosen, best[chosen]],
+            "expected_profit": value[chosen],
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "consent_status": consent,
+            "eligible": eligible,
+            "exclusion_reason": reason,
+            "best_arm": arm_names[best],
+            "expected_uplift": u[rows, best],
+            "expected_profit": value,
+        }
+    )
     order = np.flatnonzero(eligible)
     order = order[np.argsort(-value[order], kind="stable")]
-    curve = pd.DataFrame({
-        "n_contacted": np.arange(len(order) + 1),
-        "expected_profit": np.concatenate([[0.0], np.cumsum(value[order])]),
-    })
+    curve = pd.DataFrame(
+        {
+            "n_contacted": np.arange(len(order) + 1),
+            "expected_profit": np.concatenate([[0.0], np.cumsum(value[order])]),
+        }
+    )
     excl = []
     for r in ("opt_out", "not_double_opt_in", "missing_consent"):
         mask = reason == r
         pos = mask & (value > min_profit)
-        excl.append({"reason": r, "n": int(mask.sum()), "n_profitable": int(pos.sum()),
-                     "expected_profit_excluded": float(value[pos].sum())})
+        excl.append(
+            {
+                "reason": r,
+                "n": int(mask.sum()),
+                "n_profitable": int(pos.sum()),
+                "expected_profit_excluded": float(value[pos].sum()),
+            }
+        )
     return TargetPlan(
-        targets=targets, scored=scored, curve=curve, exclusions=pd.DataFrame(excl),
+        targets=targets,
+        scored=scored,
+        curve=curve,
+        exclusions=pd.DataFrame(excl),
         expected_profit=float(value[chosen].sum()),
         unconstrained_profit=float(value[free].sum()),
         require_double_opt_in=bool(require_double_opt_in),

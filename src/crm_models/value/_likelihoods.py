@@ -26,7 +26,9 @@ def _log_scale_mean(ll: float, g: np.ndarray, params: np.ndarray, W: float, pena
     return f, grad
 
 
-def _log_scale_hessian(h: np.ndarray, g: np.ndarray, params: np.ndarray, W: float, penalizer: float) -> np.ndarray:
+def _log_scale_hessian(
+    h: np.ndarray, g: np.ndarray, params: np.ndarray, W: float, penalizer: float
+) -> np.ndarray:
     """Hessian of the penalized mean objective w.r.t. log-parameters.
 
     ``h`` is the upper triangle of the log-likelihood Hessian w.r.t. the natural ``params``.
@@ -56,12 +58,23 @@ class BGNBDData:
         ux, inv = np.unique(x, return_inverse=True)
         wx = np.bincount(inv, weights=w, minlength=len(ux))
         pos = x > 0
-        return cls(ux=ux.astype(float), wx=wx, T0=T[~pos], w0=w[~pos], x1=x[pos].astype(float),
-                   tx1=tx[pos], T1=T[pos], w1=w[pos], inv1=inv[pos], wsum=float(w.sum()))
+        return cls(
+            ux=ux.astype(float),
+            wx=wx,
+            T0=T[~pos],
+            w0=w[~pos],
+            x1=x[pos].astype(float),
+            tx1=tx[pos],
+            T1=T[pos],
+            w1=w[pos],
+            inv1=inv[pos],
+            wsum=float(w.sum()),
+        )
 
 
-def bgnbd_objective(log_params: np.ndarray, d: BGNBDData, penalizer: float = 0.0,
-                    hessian: bool = False):
+def bgnbd_objective(
+    log_params: np.ndarray, d: BGNBDData, penalizer: float = 0.0, hessian: bool = False
+):
     """Mean negative log-likelihood of BG/NBD, its gradient (and Hessian) w.r.t. log(r, α, a, b).
 
     Returns ``(f, g)`` or, with ``hessian=True``, ``(f, g, H)``.
@@ -74,8 +87,14 @@ def bgnbd_objective(log_params: np.ndarray, d: BGNBDData, penalizer: float = 0.0
     a2 = gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux)
     ll = float(wx @ (a1 + a2)) + W * r * np.log(alpha)
     dab = digamma(a + b) - digamma(a + b + ux)
-    g = np.array([float(wx @ (digamma(r + ux) - digamma(r))) + W * np.log(alpha),
-                  W * r / alpha, float(wx @ dab), float(wx @ (dab + digamma(b + ux) - digamma(b)))])
+    g = np.array(
+        [
+            float(wx @ (digamma(r + ux) - digamma(r))) + W * np.log(alpha),
+            W * r / alpha,
+            float(wx @ dab),
+            float(wx @ (dab + digamma(b + ux) - digamma(b))),
+        ]
+    )
     # x = 0 rows: log-likelihood term A3 = -r log(alpha + T)
     l0 = np.log(alpha + d.T0)
     q0 = 1.0 / (alpha + d.T0)
@@ -163,13 +182,21 @@ class GammaGammaData:
         ux, inv = np.unique(x, return_inverse=True)
         wx = np.bincount(inv, weights=w, minlength=len(ux))
         logm = np.log(m)
-        return cls(ux=ux.astype(float), wx=wx, x=x.astype(float), xm=x * m, w=w,
-                   s_xlog=float(w @ (x * (logm + np.log(x)))), s_logm=float(w @ logm),
-                   wsum=float(w.sum()))
+        return cls(
+            ux=ux.astype(float),
+            wx=wx,
+            x=x.astype(float),
+            xm=x * m,
+            w=w,
+            s_xlog=float(w @ (x * (logm + np.log(x)))),
+            s_logm=float(w @ logm),
+            wsum=float(w.sum()),
+        )
 
 
-def gamma_gamma_objective(log_params: np.ndarray, d: GammaGammaData, penalizer: float = 0.0,
-                          hessian: bool = False):
+def gamma_gamma_objective(
+    log_params: np.ndarray, d: GammaGammaData, penalizer: float = 0.0, hessian: bool = False
+):
     """Mean negative log-likelihood of Gamma-Gamma, gradient (and Hessian) w.r.t. log(p, q, v)."""
     p, q, v = np.exp(log_params)
     ux, wx, W = d.ux, d.wx, d.wsum
@@ -178,12 +205,22 @@ def gamma_gamma_objective(log_params: np.ndarray, d: GammaGammaData, penalizer: 
     lv = np.log(d.xm + v)
     pxq = p * d.x + q
     wlv = d.w * lv
-    ll = (float(wx @ (gammaln(pu + q) - gammaln(pu))) - W * gammaln(q)
-          + W * q * np.log(v) + p * d.s_xlog - d.s_logm - float(pxq @ wlv))
+    ll = (
+        float(wx @ (gammaln(pu + q) - gammaln(pu)))
+        - W * gammaln(q)
+        + W * q * np.log(v)
+        + p * d.s_xlog
+        - d.s_logm
+        - float(pxq @ wlv)
+    )
     psi_uq = digamma(pu + q)
-    g = np.array([float(wx @ (ux * (psi_uq - digamma(pu)))) + d.s_xlog - float(d.x @ wlv),
-                  float(wx @ psi_uq) - W * digamma(q) + W * np.log(v) - float(wlv.sum()),
-                  W * q / v - float(d.w @ (pxq * inv))])
+    g = np.array(
+        [
+            float(wx @ (ux * (psi_uq - digamma(pu)))) + d.s_xlog - float(d.x @ wlv),
+            float(wx @ psi_uq) - W * digamma(q) + W * np.log(v) - float(wlv.sum()),
+            W * q / v - float(d.w @ (pxq * inv)),
+        ]
+    )
     params = np.array([p, q, v])
     f, grad = _log_scale_mean(ll, g, params, W, penalizer)
     if not hessian:

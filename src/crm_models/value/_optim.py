@@ -87,8 +87,13 @@ def minimize_log_params(
             x, f, g, n, ok = _newton(objective, hess, x, 50, gtol)
             iterations += n
         if not newton_first or not ok:
-            res = optimize.minimize(objective, x, jac=True, method="BFGS",
-                                    options={"gtol": gtol / 10, "maxiter": max_iter})
+            res = optimize.minimize(
+                objective,
+                x,
+                jac=True,
+                method="BFGS",
+                options={"gtol": gtol / 10, "maxiter": max_iter},
+            )
             x, f, g, n, ok = _newton(objective, hess, res.x, polish_steps, gtol)
             iterations += int(res.nit) + n
         h = hess(x)
@@ -115,8 +120,9 @@ def _newton(objective, hess, x, max_steps, gtol):
         while t > 1e-4:
             x_new = x - t * step
             f_new, g_new = objective(x_new)
-            if np.isfinite(f_new) and (f_new <= f + 1e-15 * abs(f)
-                                      or np.max(np.abs(g_new)) < np.max(np.abs(g))):
+            if np.isfinite(f_new) and (
+                f_new <= f + 1e-15 * abs(f) or np.max(np.abs(g_new)) < np.max(np.abs(g))
+            ):
                 break
             t /= 2
         else:
@@ -131,11 +137,15 @@ def _newton(objective, hess, x, max_steps, gtol):
 
 
 def _check(model, names, x, f, g, h, gtol) -> None:
-    hint = ("Try a small penalizer, e.g. penalizer_coef=0.001 (then 0.01), check the input "
-            "summary (units of recency and T, enough repeat buyers), or use fewer customers "
-            "with extreme histories.")
+    hint = (
+        "Try a small penalizer, e.g. penalizer_coef=0.001 (then 0.01), check the input "
+        "summary (units of recency and T, enough repeat buyers), or use fewer customers "
+        "with extreme histories."
+    )
     if not (np.all(np.isfinite(x)) and np.isfinite(f) and np.all(np.isfinite(g))):
-        raise ConvergenceError(f"{model} fit did not converge: the likelihood became non-finite. {hint}")
+        raise ConvergenceError(
+            f"{model} fit did not converge: the likelihood became non-finite. {hint}"
+        )
     diverging = [n for n, v in zip(names, x, strict=True) if abs(v) > MAX_ABS_LOG_PARAM]
     if diverging:
         values = ", ".join(f"{n}={np.exp(v):.3g}" for n, v in zip(names, x, strict=True))

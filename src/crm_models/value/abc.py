@@ -35,8 +35,12 @@ def concentration_curve(values) -> pd.DataFrame:
     """
     v = np.sort(_values(values))[::-1]
     n = len(v)
-    return pd.DataFrame({"customer_share": np.arange(n + 1) / n,
-                         "value_share": np.concatenate([[0.0], np.cumsum(v) / v.sum()])})
+    return pd.DataFrame(
+        {
+            "customer_share": np.arange(n + 1) / n,
+            "value_share": np.concatenate([[0.0], np.cumsum(v) / v.sum()]),
+        }
+    )
 
 
 def top_share(values, share: float = 0.2) -> float:
@@ -82,9 +86,9 @@ def abc_summary(values, classes: pd.Series) -> pd.DataFrame:
     """
     v = _values(values)
     frame = pd.DataFrame({"abc_class": np.asarray(classes), "value": v})
-    out = frame.groupby("abc_class", observed=False).agg(customers=("value", "size"),
-                                                         value=("value", "sum"),
-                                                         mean_value=("value", "mean"))
+    out = frame.groupby("abc_class", observed=False).agg(
+        customers=("value", "size"), value=("value", "sum"), mean_value=("value", "mean")
+    )
     out["customer_share"] = out["customers"] / len(v)
     out["value_share"] = out["value"] / v.sum()
     return out[["customers", "customer_share", "value", "value_share", "mean_value"]]

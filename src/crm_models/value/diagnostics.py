@@ -43,7 +43,9 @@ CALIBRATION_COLUMNS = {"frequency_cal": "frequency", "recency_cal": "recency", "
 _HOLDOUT_COLUMNS = [*CALIBRATION_COLUMNS, "frequency_holdout", "duration_holdout"]
 
 
-def calibration_summary(cal_holdout: pd.DataFrame, source: str = "calibration_summary") -> pd.DataFrame:
+def calibration_summary(
+    cal_holdout: pd.DataFrame, source: str = "calibration_summary"
+) -> pd.DataFrame:
     """Return the calibration period of a calibration/holdout table as a BTYD summary.
 
     Parameters
@@ -62,8 +64,10 @@ def calibration_summary(cal_holdout: pd.DataFrame, source: str = "calibration_su
     """
     missing = [c for c in CALIBRATION_COLUMNS if c not in cal_holdout.columns]
     if missing:
-        raise DataValidationError(f"{source}: missing column(s) {missing}; expected "
-                                  f"{list(CALIBRATION_COLUMNS)} (see rfm_summary)")
+        raise DataValidationError(
+            f"{source}: missing column(s) {missing}; expected "
+            f"{list(CALIBRATION_COLUMNS)} (see rfm_summary)"
+        )
     names = dict(CALIBRATION_COLUMNS)
     if "monetary_value_cal" in cal_holdout.columns:
         names["monetary_value_cal"] = "monetary_value"
@@ -73,7 +77,9 @@ def calibration_summary(cal_holdout: pd.DataFrame, source: str = "calibration_su
 def _holdout_predictions(model, cal_holdout: pd.DataFrame, source: str):
     missing = [c for c in _HOLDOUT_COLUMNS if c not in cal_holdout.columns]
     if missing:
-        raise DataValidationError(f"{source}: missing column(s) {missing}; expected {_HOLDOUT_COLUMNS}")
+        raise DataValidationError(
+            f"{source}: missing column(s) {missing}; expected {_HOLDOUT_COLUMNS}"
+        )
     x, tx, T = rfm_arrays(calibration_summary(cal_holdout, source), source)
     duration = cal_holdout["duration_holdout"].to_numpy(dtype=float)
     predicted = np.empty(len(x))
@@ -151,7 +157,9 @@ def holdout_metrics(model, cal_holdout: pd.DataFrame) -> HoldoutResult:
         aggregate_error=float(err.sum() / actual.sum()) if actual.sum() > 0 else float("nan"),
         mae=float(np.abs(err).mean()),
         rmse=float(np.sqrt(np.mean(err**2))),
-        correlation=float(np.corrcoef(predicted, actual)[0, 1]) if actual.std() > 0 else float("nan"),
+        correlation=float(np.corrcoef(predicted, actual)[0, 1])
+        if actual.std() > 0
+        else float("nan"),
     )
 
 
@@ -195,8 +203,14 @@ class IndependenceResult(Result):
         half = z_value(level) / np.sqrt(self.n - 3) if self.n > 3 else np.nan
         with np.errstate(all="ignore"):
             z = np.arctanh(est)
-            return estimate_table(est, None, np.tanh(z - half), np.tanh(z + half), level=level,
-                                  index=["pearson", "spearman"])
+            return estimate_table(
+                est,
+                None,
+                np.tanh(z - half),
+                np.tanh(z + half),
+                level=level,
+                index=["pearson", "spearman"],
+            )
 
 
 def frequency_spend_independence(frequency, monetary_value) -> IndependenceResult:
@@ -224,9 +238,13 @@ def frequency_spend_independence(frequency, monetary_value) -> IndependenceResul
     pearson = stats.pearsonr(x, m) if ok else (np.nan, np.nan)
     spearman = stats.spearmanr(x[::step], m[::step]) if ok else (np.nan, np.nan)
     return IndependenceResult(
-        pearson=float(pearson[0]), pearson_p=float(pearson[1]), spearman=float(spearman[0]),
-        spearman_p=float(spearman[1]), n=int(len(x)),
-        independent=bool(abs(pearson[0]) < 0.3) if np.isfinite(pearson[0]) else False)
+        pearson=float(pearson[0]),
+        pearson_p=float(pearson[1]),
+        spearman=float(spearman[0]),
+        spearman_p=float(spearman[1]),
+        n=int(len(x)),
+        independent=bool(abs(pearson[0]) < 0.3) if np.isfinite(pearson[0]) else False,
+    )
 
 
 def period_transactions(model, data: pd.DataFrame, max_count: int = 7) -> pd.DataFrame:
@@ -249,17 +267,23 @@ def period_transactions(model, data: pd.DataFrame, max_count: int = 7) -> pd.Dat
         Columns repeat_purchases (label), actual, model.
     """
     if not hasattr(model, "period_count_distribution"):
-        raise ParameterError(f"period_transactions is available for BG/NBD and MBG/NBD, not {model.name}")
+        raise ParameterError(
+            f"period_transactions is available for BG/NBD and MBG/NBD, not {model.name}"
+        )
     if not (isinstance(max_count, (int, np.integer)) and 1 <= max_count <= 30):
         raise ParameterError(f"max_count must be an integer in 1..30, got {max_count!r}")
     x, _, T = rfm_arrays(data, "period_transactions")
     actual = np.bincount(np.minimum(x, max_count).astype(np.int64), minlength=max_count + 1)
     expected = model.period_count_distribution(T, max_count)
     labels = [str(k) for k in range(max_count)] + [f"{max_count}+"]
-    return pd.DataFrame({"repeat_purchases": labels, "actual": actual.astype(float), "model": expected})
+    return pd.DataFrame(
+        {"repeat_purchases": labels, "actual": actual.astype(float), "model": expected}
+    )
 
 
-def calibration_vs_holdout(model, cal_holdout: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def calibration_vs_holdout(
+    model, cal_holdout: pd.DataFrame, max_frequency: int = 7
+) -> pd.DataFrame:
     """Mean holdout purchases per customer by calibration frequency (capped), actual vs model.
 
     Parameters
@@ -279,13 +303,22 @@ def calibration_vs_holdout(model, cal_holdout: pd.DataFrame, max_frequency: int 
     x, predicted, actual = _holdout_predictions(model, cal_holdout, "calibration_vs_holdout")
     group = np.minimum(x, max_frequency).astype(np.int64)
     frame = pd.DataFrame({"group": group, "actual": actual, "predicted": predicted})
-    out = frame.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
-                                     predicted=("predicted", "mean")).reset_index()
-    out["frequency_cal"] = [str(g) if g < max_frequency else f"{max_frequency}+" for g in out["group"]]
+    out = (
+        frame.groupby("group")
+        .agg(
+            customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+        )
+        .reset_index()
+    )
+    out["frequency_cal"] = [
+        str(g) if g < max_frequency else f"{max_frequency}+" for g in out["group"]
+    ]
     return out[["frequency_cal", "customers", "actual", "predicted"]]
 
 
-def expectation_grid(model, t: float, T: float, max_frequency: int = 20, n_recency: int = 20) -> pd.DataFrame:
+def expectation_grid(
+    model, t: float, T: float, max_frequency: int = 20, n_recency: int = 20
+) -> pd.DataFrame:
     """Tabulate expected purchases in the next ``t`` and P(alive) for a customer of age ``T``.
 
     Parameters
@@ -310,8 +343,12 @@ def expectation_grid(model, t: float, T: float, max_frequency: int = 20, n_recen
         raise ParameterError(f"t and T must be > 0, got t={t!r}, T={T!r}")
     rec = np.linspace(T / n_recency, T, n_recency)
     fx, rx = np.meshgrid(np.arange(1, max_frequency + 1, dtype=float), rec, indexing="ij")
-    grid = pd.DataFrame({"frequency": np.concatenate([[0.0], fx.ravel()]),
-                         "recency": np.concatenate([[0.0], rx.ravel()])})
+    grid = pd.DataFrame(
+        {
+            "frequency": np.concatenate([[0.0], fx.ravel()]),
+            "recency": np.concatenate([[0.0], rx.ravel()]),
+        }
+    )
     grid["T"] = float(T)
     grid["expected_purchases"] = model.expected_purchases(t, grid)
     grid["p_alive"] = model.p_alive(grid)

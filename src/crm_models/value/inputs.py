@@ -170,7 +170,9 @@ def transaction_models(model: str, compare_models: str) -> list[str]:
     names = split_names(compare_models)
     for name in [model, *names]:
         if name not in TRANSACTION_MODELS:
-            raise ParameterError(f"model names must be among {list(TRANSACTION_MODELS)}, got {name!r}")
+            raise ParameterError(
+                f"model names must be among {list(TRANSACTION_MODELS)}, got {name!r}"
+            )
     return names if model in names else [model, *names]
 
 

@@ -61,8 +61,10 @@ def forecast_caveat(aggregate_error: float) -> str:
     if abs(aggregate_error) <= VALIDATED_WITHIN:
         return "."
     reading = "conservative" if aggregate_error < 0 else "optimistic"
-    return (f"; read customer equity as {reading} — "
-            "the model assumes stationary buying, which seasonality or a changing business breaks.")
+    return (
+        f"; read customer equity as {reading} — "
+        "the model assumes stationary buying, which seasonality or a changing business breaks."
+    )
 
 
 def executive_summary(
@@ -131,14 +133,16 @@ def executive_summary(
             f"programme); {fmt_int(hd['customers'])} with distinct needs ({fmt_pct(hd['value_share'], 0)}) "
             f"→ one-to-one customization. {fmt_int(ld['customers'])} low-value customers with "
             f"distinct needs hold only {fmt_pct(ld['value_share'], 0)} of equity: let go (no "
-            "dedicated spend).")
+            "dedicated spend)."
+        )
     if winback is not None:
         lines.append(
             f"- **Win-back:** {fmt_int(winback.lapsed)} customers are probably lapsed (P(alive) < "
             f"{fmt_pct(lapsed_below, 0)}); at a {fmt_pct(reactivation_rate, 0)} reactivation rate and "
             f"{fmt_money(cost_per_contact, digits=2)} per contact, contacting the "
             f"{fmt_int(winback.worth_contacting)} with positive expected gain is worth "
-            f"{fmt_money(winback.expected_gain)}.")
+            f"{fmt_money(winback.expected_gain)}."
+        )
     return "\n".join(lines)
 
 
@@ -155,10 +159,15 @@ def independence_sentence(independence: IndependenceResult) -> str:
     str
         Markdown sentence with both correlations and the verdict.
     """
-    verdict = ("independence is plausible" if independence.independent
-               else "check the Gamma-Gamma assumption")
-    return (f"Frequency–spend correlation among repeat buyers: Pearson {independence.pearson:.3f}, "
-            f"Spearman {independence.spearman:.3f} → {verdict}.")
+    verdict = (
+        "independence is plausible"
+        if independence.independent
+        else "check the Gamma-Gamma assumption"
+    )
+    return (
+        f"Frequency–spend correlation among repeat buyers: Pearson {independence.pearson:.3f}, "
+        f"Spearman {independence.spearman:.3f} → {verdict}."
+    )
 
 
 def world_truth_sentence(bgnbd: dict, gamma_gamma: dict) -> str:
@@ -176,11 +185,14 @@ def world_truth_sentence(bgnbd: dict, gamma_gamma: dict) -> str:
     str
         Markdown sentence.
     """
-    return ("True world parameters (weekly): " + ", ".join(f"{k}={v}" for k, v in bgnbd.items())
-            + f"; in days alpha = {7 * bgnbd['alpha']:.1f}. Gamma-Gamma: "
-            + ", ".join(f"{k}={v}" for k, v in gamma_gamma.items())
-            + ". The daily summary merges same-day purchases (lifetimes' convention), which biases "
-              "alpha upward by a few percent.")
+    return (
+        "True world parameters (weekly): "
+        + ", ".join(f"{k}={v}" for k, v in bgnbd.items())
+        + f"; in days alpha = {7 * bgnbd['alpha']:.1f}. Gamma-Gamma: "
+        + ", ".join(f"{k}={v}" for k, v in gamma_gamma.items())
+        + ". The daily summary merges same-day purchases (lifetimes' convention), which biases "
+        "alpha upward by a few percent."
+    )
 
 
 def needs_agreement_sentence(needs: pd.Series, truth: pd.Series) -> str:
@@ -198,5 +210,7 @@ def needs_agreement_sentence(needs: pd.Series, truth: pd.Series) -> str:
     str
         Markdown sentence with the agreement and the majority-rule baseline.
     """
-    return (f"Classification agrees with the world's truth for {fmt_pct((needs == truth).mean(), 1)} "
-            f"of customers (majority rule: {fmt_pct((truth == 'similar').mean(), 1)}).")
+    return (
+        f"Classification agrees with the world's truth for {fmt_pct((needs == truth).mean(), 1)} "
+        f"of customers (majority rule: {fmt_pct((truth == 'similar').mean(), 1)})."
+    )

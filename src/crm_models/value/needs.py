@@ -28,13 +28,19 @@ from crm_models.results import check_fitted, estimate_table
 from crm_models.value._optim import hessian_from_gradient
 
 
-def category_counts(source: duckdb.DuckDBPyConnection | pd.DataFrame, observation_end=None,
-                    column: str = "product", table: str = "transactions") -> pd.DataFrame:
+def category_counts(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    observation_end=None,
+    column: str = "product",
+    table: str = "transactions",
+) -> pd.DataFrame:
     """Transactions per customer × category (columns sorted by name), computed in DuckDB."""
     if isinstance(source, pd.DataFrame):
         missing = {"customer_id", "timestamp", column} - set(source.columns)
         if missing:
-            raise DataValidationError(f"category_counts: transactions frame is missing column(s) {sorted(missing)}")
+            raise DataValidationError(
+                f"category_counts: transactions frame is missing column(s) {sorted(missing)}"
+            )
         con = duckdb.connect()
         frame = source[["customer_id", "timestamp", column]].copy()
         frame[column] = frame[column].astype(str)
@@ -46,8 +52,12 @@ def category_counts(source: duckdb.DuckDBPyConnection | pd.DataFrame, observatio
     params = {} if observation_end is None else {"end": pd.Timestamp(observation_end)}
     long = con.execute(
         f"SELECT customer_id, CAST({column} AS VARCHAR) AS category, count(*) AS n "
-        f"FROM {relation} {where} GROUP BY ALL", params).df()
-    wide = long.pivot(index="customer_id", columns="category", values="n").fillna(0).astype(np.int64)
+        f"FROM {relation} {where} GROUP BY ALL",
+        params,
+    ).df()
+    wide = (
+        long.pivot(index="customer_id", columns="category", values="n").fillna(0).astype(np.int64)
+    )
     return wide.sort_index().reindex(sorted(wide.columns), axis=1)
 
 
@@ -113,12 +123,16 @@ class NeedsMixture:
 
     def _counts(self, counts: pd.DataFrame) -> np.ndarray:
         if not isinstance(counts, pd.DataFrame) or counts.shape[1] < 2:
-            raise DataValidationError("NeedsMixture: counts must be a customer × category frame with >= 2 categories")
+            raise DataValidationError(
+                "NeedsMixture: counts must be a customer × category frame with >= 2 categories"
+            )
         c = counts.to_numpy(dtype=float)
         bad = ~np.isfinite(c) | (c < 0) | (c != np.round(c))
         if bad.any():
             row = counts.index[np.flatnonzero(bad.any(axis=1))[0]]
-            raise DataValidationError(f"NeedsMixture: counts must be whole numbers >= 0 (customer {row!r})")
+            raise DataValidationError(
+                f"NeedsMixture: counts must be whole numbers >= 0 (customer {row!r})"
+            )
         if np.any(c.sum(axis=1) == 0):
             row = counts.index[np.flatnonzero(c.sum(axis=1) == 0)[0]]
             raise DataValidationError(f"NeedsMixture: customer {row!r} has no transactions")
@@ -135,12 +149,24 @@ class NeedsMixture:
         n = uniq.sum(axis=1)
         pooled = c.sum(axis=0) / c.sum()
         z0 = np.log(np.maximum(pooled, 1e-6))
-        theta0 = np.concatenate([[np.log(0.3 / 0.7), np.log(20.0), np.log(1.0)], (z0 - z0[-1])[:-1]])
+        theta0 = np.concatenate(
+            [[np.log(0.3 / 0.7), np.log(20.0), np.log(1.0)], (z0 - z0[-1])[:-1]]
+        )
         with np.errstate(all="ignore"):
-            res = optimize.minimize(self._objective, theta0, args=(uniq, n, w), jac=True,
-                                    method="L-BFGS-B", options={"maxiter": self.max_iter, "gtol": 1e-9})
+            res = optimize.minimize(
+                self._objective,
+                theta0,
+                args=(uniq, n, w),
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "gtol": 1e-9},
+            )
         g = self._objective(res.x, uniq, n, w)[1]
-        if not (np.all(np.isfinite(res.x)) and np.max(np.abs(g)) < 1e-4 and np.all(np.abs(res.x[:3]) < 15)):
+        if not (
+            np.all(np.isfinite(res.x))
+            and np.max(np.abs(g)) < 1e-4
+            and np.all(np.abs(res.x[:3]) < 15)
+        ):
             raise ConvergenceError(
                 "NeedsMixture fit did not converge (gradient "
                 f"{np.max(np.abs(g)):.1e}); the purchase mixes may not separate into two groups — "
@@ -156,16 +182,22 @@ class NeedsMixture:
         hess = hessian_from_gradient(lambda t: self._objective(t, uniq, n, w), res.x, step=1e-5)
         cov = np.linalg.inv(hess) / w.sum()
         d = np.sqrt(np.clip(np.diag(cov)[:3], 0, None))
-        self.se_ = pd.Series({"share_different": d[0] * pi * (1 - pi),
-                              "concentration_similar": d[1] * cs,
-                              "concentration_different": d[2] * cd})
+        self.se_ = pd.Series(
+            {
+                "share_different": d[0] * pi * (1 - pi),
+                "concentration_similar": d[1] * cs,
+                "concentration_different": d[2] * cd,
+            }
+        )
         return self
 
     def predict_proba(self, counts: pd.DataFrame) -> pd.Series:
         """P(different needs | category counts) per customer."""
         check_fitted(self, "theta_")
         if list(counts.columns) != self.categories_:
-            raise DataValidationError(f"NeedsMixture: expected categories {self.categories_}, got {list(counts.columns)}")
+            raise DataValidationError(
+                f"NeedsMixture: expected categories {self.categories_}, got {list(counts.columns)}"
+            )
         c = self._counts(counts)
         n = c.sum(axis=1)
         pi, cs, cd, m = self._unpack(self.theta_, c.shape[1])
@@ -177,8 +209,9 @@ class NeedsMixture:
     def predict(self, counts: pd.DataFrame) -> pd.Series:
         """'different' where P(different) >= ``threshold``, else 'similar'."""
         p = self.predict_proba(counts)
-        return pd.Series(np.where(p >= self.threshold, "different", "similar"), index=counts.index,
-                         name="needs")
+        return pd.Series(
+            np.where(p >= self.threshold, "different", "similar"), index=counts.index, name="needs"
+        )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Estimated scalars with standard errors and Wald intervals.
@@ -195,7 +228,11 @@ class NeedsMixture:
             ``estimate, se, ci_low, ci_high``.
         """
         check_fitted(self, "theta_")
-        est = pd.Series({"share_different": self.share_different_,
-                         "concentration_similar": self.concentration_similar_,
-                         "concentration_different": self.concentration_different_})
+        est = pd.Series(
+            {
+                "share_different": self.share_different_,
+                "concentration_similar": self.concentration_similar_,
+                "concentration_different": self.concentration_different_,
+            }
+        )
         return estimate_table(est, self.se_[est.index], level=level)

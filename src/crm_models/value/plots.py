@@ -21,7 +21,9 @@ def _axes(ax, size=(6.5, 4.0)):
     return ax.figure, ax
 
 
-def plot_concentration(values, title: str, highlight: float = 0.2, value_label: str = "value", ax=None) -> Axes:
+def plot_concentration(
+    values, title: str, highlight: float = 0.2, value_label: str = "value", ax=None
+) -> Axes:
     """Concentration (Pareto/Lorenz) curve with the equality line and the top-share marked.
 
     Parameters
@@ -46,14 +48,25 @@ def plot_concentration(values, title: str, highlight: float = 0.2, value_label: 
     curve = concentration_curve(values)
     step = max(1, len(curve) // 2000)  # thin to ≤ ~2,000 points for a light PNG
     pts = curve.iloc[::step]
-    sns.lineplot(x=100 * pts["customer_share"], y=100 * pts["value_share"], ax=ax, label="customers by value")
+    sns.lineplot(
+        x=100 * pts["customer_share"], y=100 * pts["value_share"], ax=ax, label="customers by value"
+    )
     ax.plot([0, 100], [0, 100], ls="--", color="grey", lw=1, label="equal value")
     share = top_share(values, highlight)
     ax.axvline(100 * highlight, color="grey", lw=0.8)
-    ax.annotate(f"top {highlight:.0%} → {share:.0%} of {value_label}", (100 * highlight, 100 * share),
-                xytext=(100 * highlight + 5, 100 * share - 15), arrowprops={"arrowstyle": "->"})
-    ax.set(xlabel="customers, ranked by value (cumulative %)", ylabel=f"{value_label} (cumulative %)",
-           xlim=(0, 100), ylim=(0, 100), title=title)
+    ax.annotate(
+        f"top {highlight:.0%} → {share:.0%} of {value_label}",
+        (100 * highlight, 100 * share),
+        xytext=(100 * highlight + 5, 100 * share - 15),
+        arrowprops={"arrowstyle": "->"},
+    )
+    ax.set(
+        xlabel="customers, ranked by value (cumulative %)",
+        ylabel=f"{value_label} (cumulative %)",
+        xlim=(0, 100),
+        ylim=(0, 100),
+        title=title,
+    )
     return ax
 
 
@@ -75,8 +88,12 @@ def plot_abc(abc_table: pd.DataFrame, title: str, ax=None) -> Axes:
         The axes drawn on.
     """
     _, ax = _axes(ax)
-    long = abc_table.reset_index().melt(id_vars="abc_class", value_vars=["customer_share", "value_share"],
-                                      var_name="measure", value_name="share")
+    long = abc_table.reset_index().melt(
+        id_vars="abc_class",
+        value_vars=["customer_share", "value_share"],
+        var_name="measure",
+        value_name="share",
+    )
     long["share"] *= 100
     long["measure"] = long["measure"].map({"customer_share": "customers", "value_share": "value"})
     sns.barplot(long, x="abc_class", y="share", hue="measure", ax=ax)
@@ -106,12 +123,24 @@ def plot_selection_matrix(matrix: pd.DataFrame, segment: str, title: str, ax=Non
     _, ax = _axes(ax, size=(7.5, 4.2))
     cols = list(dict.fromkeys(matrix[segment]))
     share = matrix.pivot(index="value_level", columns=segment, values="value_share").reindex(
-        index=["high", "low"], columns=cols)
+        index=["high", "low"], columns=cols
+    )
     labels = matrix.set_index(["value_level", segment]).apply(
-        lambda r: f"{r['action']}\n{r['customers']:,} customers\n{100 * r['value_share']:.0f}% of value", axis=1)
+        lambda r: (
+            f"{r['action']}\n{r['customers']:,} customers\n{100 * r['value_share']:.0f}% of value"
+        ),
+        axis=1,
+    )
     annot = np.array([[labels[(lv, sg)] for sg in cols] for lv in ["high", "low"]])
-    sns.heatmap(100 * share, annot=annot, fmt="", cmap="Blues", cbar_kws={"label": "share of value (%)"},
-                ax=ax, annot_kws={"fontsize": 8})
+    sns.heatmap(
+        100 * share,
+        annot=annot,
+        fmt="",
+        cmap="Blues",
+        cbar_kws={"label": "share of value (%)"},
+        ax=ax,
+        annot_kws={"fontsize": 8},
+    )
     ax.set(xlabel=segment, ylabel="value", title=title)
     return ax
 
@@ -134,8 +163,12 @@ def plot_period_transactions(table: pd.DataFrame, title: str, ax=None) -> Axes:
         The axes drawn on.
     """
     _, ax = _axes(ax)
-    long = table.melt(id_vars="repeat_purchases", value_vars=["actual", "model"], var_name="source",
-                      value_name="customers")
+    long = table.melt(
+        id_vars="repeat_purchases",
+        value_vars=["actual", "model"],
+        var_name="source",
+        value_name="customers",
+    )
     sns.barplot(long, x="repeat_purchases", y="customers", hue="source", ax=ax)
     ax.set(xlabel="repeat purchases in the observation window", ylabel="customers", title=title)
     return ax
@@ -159,17 +192,33 @@ def plot_calibration_holdout(table: pd.DataFrame, title: str, ax=None) -> Axes:
         The axes drawn on.
     """
     _, ax = _axes(ax)
-    long = table.melt(id_vars="frequency_cal", value_vars=["actual", "predicted"], var_name="source",
-                      value_name="purchases")
-    sns.lineplot(long, x="frequency_cal", y="purchases", hue="source", style="source", markers=True,
-                 sort=False, ax=ax)
-    ax.set(xlabel="repeat purchases in the calibration period",
-           ylabel="mean purchases in the holdout period", title=title)
+    long = table.melt(
+        id_vars="frequency_cal",
+        value_vars=["actual", "predicted"],
+        var_name="source",
+        value_name="purchases",
+    )
+    sns.lineplot(
+        long,
+        x="frequency_cal",
+        y="purchases",
+        hue="source",
+        style="source",
+        markers=True,
+        sort=False,
+        ax=ax,
+    )
+    ax.set(
+        xlabel="repeat purchases in the calibration period",
+        ylabel="mean purchases in the holdout period",
+        title=title,
+    )
     return ax
 
 
-def plot_expectation_heatmap(grid: pd.DataFrame, column: str, title: str, time_label: str = "days",
-                             ax=None) -> Axes:
+def plot_expectation_heatmap(
+    grid: pd.DataFrame, column: str, title: str, time_label: str = "days", ax=None
+) -> Axes:
     """Heatmap over frequency × recency of ``column`` ('expected_purchases' or 'p_alive').
 
     Parameters
@@ -197,8 +246,11 @@ def plot_expectation_heatmap(grid: pd.DataFrame, column: str, title: str, time_l
     table.index = [f"{i:.0f}" for i in table.index]
     label = "P(alive)" if column == "p_alive" else "expected purchases"
     sns.heatmap(table, cmap="viridis", ax=ax, cbar_kws={"label": label})
-    ax.set(xlabel=f"recency: time of last purchase since the first ({time_label})",
-           ylabel="repeat purchases (frequency)", title=title)
+    ax.set(
+        xlabel=f"recency: time of last purchase since the first ({time_label})",
+        ylabel="repeat purchases (frequency)",
+        title=title,
+    )
     return ax
 
 
@@ -224,5 +276,7 @@ def plot_clv_distribution(clv: pd.Series, title: str, currency: str = "$", ax=No
     _, ax = _axes(ax)
     positive = clv[clv > 0]
     sns.histplot(positive, log_scale=True, bins=50, ax=ax)
-    ax.set(xlabel=f"customer lifetime value ({currency}, log scale)", ylabel="customers", title=title)
+    ax.set(
+        xlabel=f"customer lifetime value ({currency}, log scale)", ylabel="customers", title=title
+    )
     return ax

@@ -26,8 +26,11 @@ of purchases (transactions), total spend (currency). Not the BTYD ``recency``/``
 of ``rfm_summary``."""
 
 
-def rfm_table(source: duckdb.DuckDBPyConnection | pd.DataFrame, observation_end=None,
-              table: str = "transactions") -> pd.DataFrame:
+def rfm_table(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    observation_end=None,
+    table: str = "transactions",
+) -> pd.DataFrame:
     """Per-customer RFM measures from transactions, computed in DuckDB.
 
     Parameters
@@ -75,7 +78,9 @@ def _quantile_scores(values: np.ndarray, bins: int, higher_is_better: bool) -> n
 def _edge_scores(values: np.ndarray, edges: Sequence[float], higher_is_better: bool) -> np.ndarray:
     edges = np.asarray(edges, dtype=float)
     if edges.ndim != 1 or len(edges) < 1 or np.any(np.diff(edges) <= 0):
-        raise ParameterError(f"bin edges must be a strictly increasing list of numbers, got {list(edges)}")
+        raise ParameterError(
+            f"bin edges must be a strictly increasing list of numbers, got {list(edges)}"
+        )
     level = np.searchsorted(edges, values, side="right") + 1  # 1 .. len(edges)+1
     return level if higher_is_better else len(edges) + 2 - level
 
@@ -90,7 +95,9 @@ def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5)
     """
     missing = [c for c in MEASURES if c not in rfm.columns]
     if missing:
-        raise DataValidationError(f"rfm_scores: missing column(s) {missing}; use rfm_table(...) first")
+        raise DataValidationError(
+            f"rfm_scores: missing column(s) {missing}; use rfm_table(...) first"
+        )
     if len(rfm) == 0:
         raise DataValidationError("rfm_scores: the RFM table is empty")
     values = {}
@@ -104,25 +111,33 @@ def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5)
     for letter, c in zip("RFM", MEASURES, strict=True):
         if isinstance(bins, Mapping):
             if c not in bins:
-                raise ParameterError(f"rfm_scores: bins has no edges for '{c}' (need all of {list(MEASURES)})")
+                raise ParameterError(
+                    f"rfm_scores: bins has no edges for '{c}' (need all of {list(MEASURES)})"
+                )
             out[letter] = _edge_scores(values[c], bins[c], better[c])
         else:
             if not (isinstance(bins, (int, np.integer)) and 2 <= bins <= 10):
-                raise ParameterError(f"bins must be an integer in 2..10 or a mapping of edges, got {bins!r}")
+                raise ParameterError(
+                    f"bins must be an integer in 2..10 or a mapping of edges, got {bins!r}"
+                )
             out[letter] = _quantile_scores(values[c], int(bins), better[c])
     out["rfm_score"] = out["R"] + out["F"] + out["M"]
     out["cell"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
     return out
 
 
-def rfm_cells(scores: pd.DataFrame, value: pd.Series | None = None, by: str = "cell") -> pd.DataFrame:
+def rfm_cells(
+    scores: pd.DataFrame, value: pd.Series | None = None, by: str = "cell"
+) -> pd.DataFrame:
     """Summarize customers (count, share) and ``value`` (sum, share, mean) per RFM group.
 
     ``value`` is optional. ``by``: 'cell', 'rfm_score' or one of 'R', 'F', 'M'. Sorted by value
     (or count), descending.
     """
     if by not in scores.columns:
-        raise ParameterError(f"by must be a column of the scores ({list(scores.columns)}), got {by!r}")
+        raise ParameterError(
+            f"by must be a column of the scores ({list(scores.columns)}), got {by!r}"
+        )
     frame = pd.DataFrame({by: scores[by]})
     frame["customers"] = 1
     if value is not None:

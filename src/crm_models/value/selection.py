@@ -65,7 +65,9 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     """
     unknown = set(capabilities) - set(shares.columns)
     if unknown:
-        raise ParameterError(f"capabilities name unknown categories {sorted(unknown)}; known: {list(shares.columns)}")
+        raise ParameterError(
+            f"capabilities name unknown categories {sorted(unknown)}; known: {list(shares.columns)}"
+        )
     cap = np.array([float(capabilities.get(k, 0.0)) for k in shares.columns])
     if np.any((cap < 0) | (cap > 1)):
         raise ParameterError("capabilities must lie in [0, 1]")
@@ -76,53 +78,95 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     return pd.Series((s / total) @ cap, index=shares.index, name="fit")
 
 
-def _matrix(value: pd.Series, value_levels: pd.Series, segment: pd.Series, actions,
-            segment_name: str, segments: tuple[str, str]) -> pd.DataFrame:
+def _matrix(
+    value: pd.Series,
+    value_levels: pd.Series,
+    segment: pd.Series,
+    actions,
+    segment_name: str,
+    segments: tuple[str, str],
+) -> pd.DataFrame:
     index = value_levels.index
-    frame = pd.DataFrame({"value_level": value_levels, segment_name: segment.reindex(index),
-                          "value": value.reindex(index)})
+    frame = pd.DataFrame(
+        {
+            "value_level": value_levels,
+            segment_name: segment.reindex(index),
+            "value": value.reindex(index),
+        }
+    )
     if frame[segment_name].isna().any():
         missing = list(frame.index[frame[segment_name].isna()][:5])
         raise DataValidationError(f"no {segment_name} for customer(s) {missing}")
     bad = ~frame[segment_name].isin(segments)
     if bad.any():
-        raise DataValidationError(f"{segment_name} must be one of {segments}, got {frame.loc[bad, segment_name].unique()[:5]}")
+        raise DataValidationError(
+            f"{segment_name} must be one of {segments}, got {frame.loc[bad, segment_name].unique()[:5]}"
+        )
     rows = []
     for lv in ("high", "low"):
         for sg in segments:
             cell = frame[(frame["value_level"] == lv) & (frame[segment_name] == sg)]
-            rows.append({"value_level": lv, segment_name: sg, "customers": len(cell),
-                         "value": float(cell["value"].sum()), "action": actions[(lv, sg)]})
+            rows.append(
+                {
+                    "value_level": lv,
+                    segment_name: sg,
+                    "customers": len(cell),
+                    "value": float(cell["value"].sum()),
+                    "action": actions[(lv, sg)],
+                }
+            )
     out = pd.DataFrame(rows)
     out["customer_share"] = out["customers"] / out["customers"].sum()
     out["value_share"] = out["value"] / out["value"].sum() if out["value"].sum() > 0 else np.nan
     out["mean_value"] = out["value"] / out["customers"].where(out["customers"] > 0)
-    return out[["value_level", segment_name, "customers", "customer_share", "value", "value_share",
-                "mean_value", "action"]]
+    return out[
+        [
+            "value_level",
+            segment_name,
+            "customers",
+            "customer_share",
+            "value",
+            "value_share",
+            "mean_value",
+            "action",
+        ]
+    ]
 
 
-def value_needs_matrix(value: pd.Series, needs: pd.Series, high_value_share: float = 0.2) -> pd.DataFrame:
+def value_needs_matrix(
+    value: pd.Series, needs: pd.Series, high_value_share: float = 0.2
+) -> pd.DataFrame:
     """Build the value × needs matrix with the recommended action per cell.
 
     Value (top ``high_value_share`` = high) × needs ('similar'/'different'): one row per cell with
     customers, shares of customers and value, mean value and the recommended action.
     """
-    return _matrix(value, value_level(value, high_value_share), needs, NEEDS_ACTIONS, "needs",
-                   ("similar", "different"))
+    return _matrix(
+        value,
+        value_level(value, high_value_share),
+        needs,
+        NEEDS_ACTIONS,
+        "needs",
+        ("similar", "different"),
+    )
 
 
-def value_fit_matrix(value: pd.Series, fit: pd.Series, high_value_share: float = 0.2,
-                     fit_threshold: float = 0.5) -> pd.DataFrame:
+def value_fit_matrix(
+    value: pd.Series, fit: pd.Series, high_value_share: float = 0.2, fit_threshold: float = 0.5
+) -> pd.DataFrame:
     """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions."""
     if not 0 <= fit_threshold <= 1:
         raise ParameterError(f"fit_threshold must be in [0, 1], got {fit_threshold!r}")
     fit_class = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
-    return _matrix(value, value_level(value, high_value_share), fit_class, FIT_ACTIONS, "fit",
-                   ("good", "poor"))
+    return _matrix(
+        value, value_level(value, high_value_share), fit_class, FIT_ACTIONS, "fit", ("good", "poor")
+    )
 
 
 def assign_actions(value: pd.Series, needs: pd.Series, high_value_share: float = 0.2) -> pd.Series:
     """Return the value × needs action for each customer (for lists handed to campaign tools)."""
     levels = value_level(value, high_value_share)
     keys = zip(levels, needs.reindex(levels.index), strict=True)
-    return pd.Series([NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=levels.index, name="action")
+    return pd.Series(
+        [NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=levels.index, name="action"
+    )

@@ -61,7 +61,9 @@ def _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rat
     if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
         raise ParameterError(f"monthly_discount_rate must be in [0, 1), got {rate!r}")
     if time_unit not in PERIODS_PER_MONTH:
-        raise ParameterError(f"time_unit must be one of {list(PERIODS_PER_MONTH)}, got {time_unit!r}")
+        raise ParameterError(
+            f"time_unit must be one of {list(PERIODS_PER_MONTH)}, got {time_unit!r}"
+        )
     if not (isinstance(margin_rate, (int, float)) and 0 < margin_rate <= 1):
         raise ParameterError(f"margin_rate must be in (0, 1], got {margin_rate!r}")
 
@@ -78,8 +80,19 @@ def _alive_cum_purchases(model, times, x, T) -> np.ndarray:
     return out
 
 
-def _clv_arrays(model, spend, x, tx, T, m, horizon_months, monthly_discount_rate, time_unit,
-                margin_rate, alive_only=False) -> np.ndarray:
+def _clv_arrays(
+    model,
+    spend,
+    x,
+    tx,
+    T,
+    m,
+    horizon_months,
+    monthly_discount_rate,
+    time_unit,
+    margin_rate,
+    alive_only=False,
+) -> np.ndarray:
     factor = PERIODS_PER_MONTH[time_unit]
     times = np.arange(0, horizon_months + 1) * factor
     if alive_only:
@@ -136,8 +149,9 @@ def customer_lifetime_value(
     """
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
     x, tx, T, m = _inputs(model, spend, data, "customer_lifetime_value")
-    clv = _clv_arrays(model, spend, x, tx, T, m, horizon_months, monthly_discount_rate, time_unit,
-                      margin_rate)
+    clv = _clv_arrays(
+        model, spend, x, tx, T, m, horizon_months, monthly_discount_rate, time_unit, margin_rate
+    )
     return pd.Series(clv, index=data.index, name="clv")
 
 
@@ -185,8 +199,9 @@ class CustomerEquity(Result):
         level = check_level(level)
         low, high = np.quantile(self.draws, [(1 - level) / 2, (1 + level) / 2])
         se = float(np.std(self.draws, ddof=1)) if len(self.draws) > 1 else np.nan
-        return estimate_table([self.estimate], [se], [low], [high], level=level,
-                              index=["customer_equity"])
+        return estimate_table(
+            [self.estimate], [se], [low], [high], level=level, index=["customer_equity"]
+        )
 
 
 def customer_equity(
@@ -246,10 +261,16 @@ def customer_equity(
     base = float(_clv_arrays(model, spend, x, tx, T, m, *args).sum())
     model_draws = model.draw_params(n_draws, seed)
     spend_draws = spend.draw_params(n_draws, seed + 1)
-    draws = estimate / base * np.array([
-        _clv_arrays(model.with_params(pm), spend.with_params(ps), x, tx, T, m, *args).sum()
-        for pm, ps in zip(model_draws, spend_draws, strict=True)
-    ])
+    draws = (
+        estimate
+        / base
+        * np.array(
+            [
+                _clv_arrays(model.with_params(pm), spend.with_params(ps), x, tx, T, m, *args).sum()
+                for pm, ps in zip(model_draws, spend_draws, strict=True)
+            ]
+        )
+    )
     draws = draws[np.isfinite(draws)]
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
     return CustomerEquity(estimate, float(lo), float(hi), level, n_customers, len(draws), draws)
@@ -312,11 +333,17 @@ def second_lifetime_value(
     clv_alive = _clv_arrays(model, spend, x, tx, T, m, *args, alive_only=True)
     p_alive = model.p_alive(data)
     lapsed = p_alive < lapsed_below
-    out = pd.DataFrame({
-        "p_alive": p_alive, "lapsed": lapsed, "clv": clv, "clv_if_won_back": clv_alive,
-        "slv": reactivation_rate * clv_alive - cost_per_contact,
-        "winback_gain": reactivation_rate * (clv_alive - clv) - cost_per_contact,
-    }, index=data.index)
+    out = pd.DataFrame(
+        {
+            "p_alive": p_alive,
+            "lapsed": lapsed,
+            "clv": clv,
+            "clv_if_won_back": clv_alive,
+            "slv": reactivation_rate * clv_alive - cost_per_contact,
+            "winback_gain": reactivation_rate * (clv_alive - clv) - cost_per_contact,
+        },
+        index=data.index,
+    )
     out.loc[~lapsed, ["slv", "winback_gain"]] = np.nan
     return out
 

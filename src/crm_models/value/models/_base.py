@@ -81,8 +81,11 @@ class FitResult(Result):
     def cov(self) -> pd.DataFrame:
         """Covariance of the natural-scale parameters (delta method)."""
         p = self.params.to_numpy()
-        return pd.DataFrame(self.cov_log.to_numpy() * np.outer(p, p), index=self.params.index,
-                            columns=self.params.index)
+        return pd.DataFrame(
+            self.cov_log.to_numpy() * np.outer(p, p),
+            index=self.params.index,
+            columns=self.params.index,
+        )
 
     @property
     def se(self) -> pd.Series:
@@ -115,13 +118,20 @@ class FitResult(Result):
         z = z_value(level)
         se_log = np.sqrt(np.diag(self.cov_log.to_numpy()))
         log_p = np.log(self.params.to_numpy())
-        return estimate_table(self.params, self.se, np.exp(log_p - z * se_log),
-                              np.exp(log_p + z * se_log), level=level)
+        return estimate_table(
+            self.params,
+            self.se,
+            np.exp(log_p - z * se_log),
+            np.exp(log_p + z * se_log),
+            level=level,
+        )
 
     def __repr__(self) -> str:
         values = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return (f"<{self.model} fit: {values}; loglik={self.loglik:,.1f}, n={self.n_obs:,.0f} "
-                f"customers in {self.n_patterns:,} patterns>")
+        return (
+            f"<{self.model} fit: {values}; loglik={self.loglik:,.1f}, n={self.n_obs:,.0f} "
+            f"customers in {self.n_patterns:,} patterns>"
+        )
 
 
 # --------------------------------------------------------------------------- validation
@@ -172,7 +182,9 @@ def rfm_arrays(
         Internal helper (not exported from ``crm_models.value``): frequency, recency, T.
     """
     if not isinstance(data, pd.DataFrame):
-        raise DataValidationError(f"{source}: expected a pandas DataFrame, got {type(data).__name__}")
+        raise DataValidationError(
+            f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
+        )
     if len(data) == 0:
         raise DataValidationError(f"{source}: the summary is empty")
     x = column(data, "frequency", source)
@@ -253,8 +265,13 @@ def warm_start(build, x, tx, T, w, fallback):
         return fallback, False
     objective = build(x[keep], tx[keep], T[keep], sub[keep])
     with np.errstate(all="ignore"):
-        res = optimize.minimize(lambda th: objective(th)[:2], fallback, jac=True, method="BFGS",
-                                options={"gtol": 1e-6, "maxiter": 500})
+        res = optimize.minimize(
+            lambda th: objective(th)[:2],
+            fallback,
+            jac=True,
+            method="BFGS",
+            options={"gtol": 1e-6, "maxiter": 500},
+        )
     ok = bool(np.all(np.isfinite(res.x)) and np.max(np.abs(res.x)) < 15)
     return (res.x, True) if ok else (fallback, False)
 
@@ -279,8 +296,13 @@ class Model:
     time_params: tuple[str, ...] = ()  # parameters measured in time units (rescaled in fitting)
     lifetimes_fitter_name = ""  # name of the lifetimes fitter with the same likelihood
 
-    def __init__(self, penalizer_coef: float = 0.0, gtol: float = 1e-7, max_iter: int = 1000,
-                 unique_patterns: bool = True):
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        gtol: float = 1e-7,
+        max_iter: int = 1000,
+        unique_patterns: bool = True,
+    ):
         self.penalizer_coef = penalizer_coef
         self.gtol = gtol
         self.max_iter = max_iter
@@ -305,7 +327,9 @@ class Model:
 
     def _check_params(self) -> None:
         if not (isinstance(self.penalizer_coef, (int, float)) and self.penalizer_coef >= 0):
-            raise ParameterError(f"penalizer_coef must be a number >= 0, got {self.penalizer_coef!r}")
+            raise ParameterError(
+                f"penalizer_coef must be a number >= 0, got {self.penalizer_coef!r}"
+            )
         if not (isinstance(self.gtol, float) and 0 < self.gtol < 1e-2):
             raise ParameterError(f"gtol must be a float in (0, 0.01), got {self.gtol!r}")
 
@@ -334,9 +358,16 @@ class Model:
         # one BLAS thread: the dot products here are small; threads only add contention
         with threadpool_limits(limits=1, user_api="blas"):
             pb = self._prepare(data, weights)
-            opt = minimize_log_params(pb.objective, pb.x0, self.name, self.param_names,
-                                      gtol=self.gtol, max_iter=self.max_iter, hessian=pb.hessian,
-                                      newton_first=pb.newton_first)
+            opt = minimize_log_params(
+                pb.objective,
+                pb.x0,
+                self.name,
+                self.param_names,
+                gtol=self.gtol,
+                max_iter=self.max_iter,
+                hessian=pb.hessian,
+                newton_first=pb.newton_first,
+            )
         n_obs, n_patterns = pb.n_obs, pb.n_patterns
         params = np.exp(opt.x)
         for name in self.time_params:
@@ -346,10 +377,14 @@ class Model:
         loglik = -(opt.fun - penalty) * n_obs + pb.shift
         self.params_ = pd.Series(params, index=list(self.param_names), name=self.name)
         self.result_ = FitResult(
-            model=self.name, params=self.params_.copy(),
+            model=self.name,
+            params=self.params_.copy(),
             cov_log=pd.DataFrame(cov_log, index=self.params_.index, columns=self.params_.index),
-            loglik=float(loglik), n_obs=float(n_obs), n_patterns=int(n_patterns),
-            iterations=opt.iterations, grad_max=float(np.max(np.abs(opt.grad))),
+            loglik=float(loglik),
+            n_obs=float(n_obs),
+            n_patterns=int(n_patterns),
+            iterations=opt.iterations,
+            grad_max=float(np.max(np.abs(opt.grad))),
             penalizer_coef=float(self.penalizer_coef),
         )
         return self
@@ -369,8 +404,9 @@ class Model:
         """
         check_fitted(self, "params_")
         other = copy.copy(self)
-        other.params_ = pd.Series(np.asarray(params, dtype=float), index=self.params_.index,
-                                  name=self.name)
+        other.params_ = pd.Series(
+            np.asarray(params, dtype=float), index=self.params_.index, name=self.name
+        )
         return other
 
     def draw_params(self, n_draws: int, seed: int = 0) -> np.ndarray:

@@ -44,12 +44,14 @@ class TransactionModel(Model):
         objective, hessian = self._objective(x, tx * scale, T * scale, counts)
         newton_first = False
         if hessian is not None and len(x) > WARM_START_ROWS:
-            x0, newton_first = warm_start(lambda *a: self._objective(*a)[0], x, tx * scale,
-                                          T * scale, counts, x0)
+            x0, newton_first = warm_start(
+                lambda *a: self._objective(*a)[0], x, tx * scale, T * scale, counts, x0
+            )
         # each purchase time contributes a density in 1/time: shift back from rescaled time
         shift = float(counts @ x) * np.log(scale)
-        return Problem(objective, x0, float(counts.sum()), len(x), shift, scale, hessian,
-                       newton_first)
+        return Problem(
+            objective, x0, float(counts.sum()), len(x), shift, scale, hessian, newton_first
+        )
 
     def _objective(self, x, tx, T, w):
         """(value-and-gradient, analytic Hessian or None) on rescaled data."""
@@ -90,7 +92,8 @@ class TransactionModel(Model):
         with np.errstate(all="ignore"):
             fitter = self.lifetimes_fitter()
             return np.asarray(
-                fitter.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T), dtype=float)
+                fitter.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T), dtype=float
+            )
 
     def p_alive(self, data: pd.DataFrame) -> np.ndarray:
         """Probability that each customer is still active at T.
@@ -107,8 +110,9 @@ class TransactionModel(Model):
         """
         x, tx, T = rfm_arrays(data, f"{self.name}.p_alive")
         with np.errstate(all="ignore"):
-            return np.asarray(self.lifetimes_fitter().conditional_probability_alive(x, tx, T),
-                              dtype=float)
+            return np.asarray(
+                self.lifetimes_fitter().conditional_probability_alive(x, tx, T), dtype=float
+            )
 
     def expected_purchases_new(self, t) -> np.ndarray:
         """Compute expected repeat purchases in (0, t] of a new customer (unconditional).
@@ -124,8 +128,9 @@ class TransactionModel(Model):
             Expectation per window length.
         """
         check_fitted(self, "params_")
-        return np.asarray(self.lifetimes_fitter().expected_number_of_purchases_up_to_time(t),
-                          dtype=float)
+        return np.asarray(
+            self.lifetimes_fitter().expected_number_of_purchases_up_to_time(t), dtype=float
+        )
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Return expected purchases in (T, T + t] per t in ``times``: shape (len(times), n)."""

@@ -16,7 +16,11 @@ from crm_models.value.models._base import (
 
 
 def _periods_alias(data):
-    if isinstance(data, pd.DataFrame) and "n_periods" not in data.columns and "periods" in data.columns:
+    if (
+        isinstance(data, pd.DataFrame)
+        and "n_periods" not in data.columns
+        and "periods" in data.columns
+    ):
         return data.rename(columns={"periods": "n_periods"})
     return data
 
@@ -43,7 +47,9 @@ class BGBB(Model):
         if weights is None and "weights" in data.columns:
             weights = data["weights"].to_numpy(dtype=float)
         w = check_weights(weights, len(x))
-        fail_rows(data, n != np.round(n), f"{self.name}.fit", "column 'n_periods' is not a whole number")
+        fail_rows(
+            data, n != np.round(n), f"{self.name}.fit", "column 'n_periods' is not a whole number"
+        )
         fail_rows(data, x > n, f"{self.name}.fit", "column 'frequency' is larger than 'n_periods'")
         counts = w
         if self.unique_patterns:
@@ -54,8 +60,12 @@ class BGBB(Model):
         counts = counts[keep]
         nll = value_and_grad(self.lifetimes_class._negative_log_likelihood)
         pen = self.penalizer_coef
-        return Problem(lambda theta: nll(theta, x, tx, n, counts, pen), np.full(4, 0.1),
-                       float(counts.sum()), len(x))
+        return Problem(
+            lambda theta: nll(theta, x, tx, n, counts, pen),
+            np.full(4, 0.1),
+            float(counts.sum()),
+            len(x),
+        )
 
     def lifetimes_fitter(self) -> object:
         """Build a lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
@@ -82,11 +92,16 @@ class BGBB(Model):
         numpy.ndarray
             One expectation per row.
         """
-        x, tx, n = rfm_arrays(_periods_alias(data), f"{self.name}.expected_purchases",
-                              third="n_periods")
+        x, tx, n = rfm_arrays(
+            _periods_alias(data), f"{self.name}.expected_purchases", third="n_periods"
+        )
         fitter = self.lifetimes_fitter()
-        return np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(
-            m_periods, x, tx.astype(np.int64), n.astype(np.int64)), dtype=float)
+        return np.asarray(
+            fitter.conditional_expected_number_of_purchases_up_to_time(
+                m_periods, x, tx.astype(np.int64), n.astype(np.int64)
+            ),
+            dtype=float,
+        )
 
     def p_alive(self, data: pd.DataFrame, m_periods: int = 0) -> np.ndarray:
         """Probability of being alive at opportunity n_periods + ``m_periods``.
@@ -104,5 +119,9 @@ class BGBB(Model):
             One probability per row.
         """
         x, tx, n = rfm_arrays(_periods_alias(data), f"{self.name}.p_alive", third="n_periods")
-        return np.asarray(self.lifetimes_fitter().conditional_probability_alive(
-            m_periods, x, tx.astype(np.int64), n.astype(np.int64)), dtype=float)
+        return np.asarray(
+            self.lifetimes_fitter().conditional_probability_alive(
+                m_periods, x, tx.astype(np.int64), n.astype(np.int64)
+            ),
+            dtype=float,
+        )

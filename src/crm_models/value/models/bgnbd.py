@@ -40,8 +40,11 @@ def purchases_if_alive(params, x: np.ndarray, T: np.ndarray, t: float) -> np.nda
         # Euler's transformation where the direct series overflows
         alt = np.log(hyp2f1(_c - _a, _c - _b, _c, z)) + (_c - _a - _b) * np.log(1 - z)
         ln_h = np.where(np.isinf(ln_h), alt, ln_h)
-        return (a + b + x - 1) / (a - 1) * (
-            1 - np.exp(ln_h + (r + x) * np.log((alpha + T) / (alpha + t + T))))
+        return (
+            (a + b + x - 1)
+            / (a - 1)
+            * (1 - np.exp(ln_h + (r + x) * np.log((alpha + T) / (alpha + t + T))))
+        )
 
 
 def _period_counts(params, T, max_count: int, modified: bool) -> np.ndarray:
@@ -54,8 +57,13 @@ def _period_counts(params, T, max_count: int, modified: bool) -> np.ndarray:
     r, alpha, a, b = params
     uT, nT = np.unique(np.asarray(T, dtype=float), return_counts=True)
     k = np.arange(max_count, dtype=float)[:, None]
-    log_nb = (gammaln(r + k) - gammaln(r) - gammaln(k + 1) + r * np.log(alpha / (alpha + uT))
-              + k * np.log(uT / (alpha + uT)))
+    log_nb = (
+        gammaln(r + k)
+        - gammaln(r)
+        - gammaln(k + 1)
+        + r * np.log(alpha / (alpha + uT))
+        + k * np.log(uT / (alpha + uT))
+    )
     nb = np.exp(log_nb)  # (max_count, n_T)
     below = np.vstack([np.zeros((1, len(uT))), np.cumsum(nb, axis=0)[:-1]])  # Σ_{j<k} NB(j)
     shift = 1.0 if modified else 0.0
@@ -110,8 +118,10 @@ class BGNBD(BetaGeometricModel):
     def _objective(self, x, tx, T, w):
         data = BGNBDData.build(x, tx, T, w)
         pen = self.penalizer_coef
-        return ((lambda theta: bgnbd_objective(theta, data, pen)),
-                (lambda theta: bgnbd_objective(theta, data, pen, hessian=True)[2]))
+        return (
+            (lambda theta: bgnbd_objective(theta, data, pen)),
+            (lambda theta: bgnbd_objective(theta, data, pen, hessian=True)[2]),
+        )
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Fast path: E[X(t) | x, t_x, T] = N(t; x, T) · P(alive | x, t_x, T).

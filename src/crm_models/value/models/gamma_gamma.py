@@ -41,8 +41,14 @@ class GammaGamma(Model):
     name = "Gamma-Gamma"
     param_names = ("p", "q", "v")
 
-    def __init__(self, penalizer_coef: float = 0.0, gtol: float = 1e-7, max_iter: int = 1000,
-                 unique_patterns: bool = True, nonpositive: str = "raise"):
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        gtol: float = 1e-7,
+        max_iter: int = 1000,
+        unique_patterns: bool = True,
+        nonpositive: str = "raise",
+    ):
         super().__init__(penalizer_coef, gtol, max_iter, unique_patterns)
         self.nonpositive = nonpositive
 
@@ -51,7 +57,9 @@ class GammaGamma(Model):
 
         source = f"{self.name}.fit"
         if not isinstance(data, pd.DataFrame):
-            raise DataValidationError(f"{source}: expected a pandas DataFrame, got {type(data).__name__}")
+            raise DataValidationError(
+                f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
+            )
         x = column(data, "frequency", source)
         m = column(data, "monetary_value", source)
         w = check_weights(weights, len(x))
@@ -60,12 +68,19 @@ class GammaGamma(Model):
             raise ParameterError(f"nonpositive must be 'raise' or 'drop', got {self.nonpositive!r}")
         bad = repeat & (m <= 0)
         if self.nonpositive == "raise":
-            fail_rows(data, bad, source, "column 'monetary_value' is not positive for a repeat "
-                      "customer (frequency > 0); use GammaGamma(nonpositive='drop') to skip them")
+            fail_rows(
+                data,
+                bad,
+                source,
+                "column 'monetary_value' is not positive for a repeat "
+                "customer (frequency > 0); use GammaGamma(nonpositive='drop') to skip them",
+            )
         self.n_dropped_ = int(bad.sum())
         repeat &= ~bad
         if repeat.sum() < 10:
-            raise DataValidationError(f"{source}: need at least 10 repeat customers, got {int(repeat.sum())}")
+            raise DataValidationError(
+                f"{source}: need at least 10 repeat customers, got {int(repeat.sum())}"
+            )
         x, m, w = x[repeat], m[repeat], w[repeat]
         self.independence_ = frequency_spend_independence(x, m)
         if self.unique_patterns:
@@ -89,8 +104,9 @@ class GammaGamma(Model):
         if len(x) > WARM_START_ROWS:
             # warm_start thins rows given as (x, tx, T, w); here tx and T slots both carry m
             x0, newton_first = warm_start(build, x, m, m, w, x0)
-        return Problem(objective, x0, float(w.sum()), len(x), hessian=hessian,
-                       newton_first=newton_first)
+        return Problem(
+            objective, x0, float(w.sum()), len(x), hessian=hessian, newton_first=newton_first
+        )
 
     def expected_spend(self, data: pd.DataFrame) -> np.ndarray:
         """Conditional expected mean spend per future transaction (population mean if x = 0).

@@ -33,8 +33,13 @@ class ParetoNBD(TransactionModel):
     time_params = ("alpha", "beta")
     lifetimes_fitter_name = "ParetoNBDFitter"
 
-    def __init__(self, penalizer_coef: float = 0.0, gtol: float = 1e-6, max_iter: int = 1000,
-                 unique_patterns: bool = True):
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        gtol: float = 1e-6,
+        max_iter: int = 1000,
+        unique_patterns: bool = True,
+    ):
         super().__init__(penalizer_coef, gtol, max_iter, unique_patterns)
 
     def _objective(self, x, tx, T, w):
