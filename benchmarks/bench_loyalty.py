@@ -105,7 +105,8 @@ def main() -> None:
     print(f"PLS path model (ECSI, path weighting) with {args.draws:,} bootstrap draws, 2 cores")
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
     print(
-        "plspm_s_for_draws: measured when --full, else t(plspm_draws) + remaining draws × marginal cost per draw."
+        "plspm_s_for_draws: measured when --full, "
+        "else t(plspm_draws) + remaining draws × marginal cost per draw."
     )
     print(
         "target: ours < 30 s at 250 respondents × 1,000 draws:",

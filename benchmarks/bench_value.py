@@ -53,7 +53,8 @@ def _run_lifetimes(tx: pd.DataFrame, end: pd.Timestamp) -> dict:
     )
     times["summary"] = time.perf_counter() - t
     t = time.perf_counter()
-    # NumPy arrays, not Series: lifetimes' fit can misfire on Series (see crm_models.value.models._base)
+    # NumPy arrays, not Series: lifetimes' fit can misfire on Series
+    # (see crm_models.value.models._base)
     bgf = BetaGeoFitter().fit(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy())
     times["bgnbd_fit"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -185,7 +186,8 @@ def _report(results: dict) -> None:
         )
     if "ours" in results:
         print(
-            f"our BG/NBD fit used {results['ours']['patterns']:,} unique (frequency, recency, T) patterns"
+            f"our BG/NBD fit used {results['ours']['patterns']:,} unique "
+            "(frequency, recency, T) patterns"
         )
     if len(results) == 2:
         lt, us = results["lifetimes"], results["ours"]
@@ -197,7 +199,8 @@ def _report(results: dict) -> None:
             print(f"\n{model} parameters:\n{table.to_string(float_format=lambda v: f'{v:.6g}')}")
         rel = np.abs(us["clv"] - lt["clv"]) / np.maximum(np.abs(lt["clv"]), 1e-9)
         print(
-            f"\nCLV: customer equity lifetimes {lt['clv'].sum():,.0f} vs ours {us['clv'].sum():,.0f}; "
+            f"\nCLV: customer equity lifetimes {lt['clv'].sum():,.0f} "
+            f"vs ours {us['clv'].sum():,.0f}; "
             f"max relative difference per customer {rel.max():.2e} (parameters differ only by "
             f"lifetimes' optimizer tolerance)"
         )

@@ -168,7 +168,7 @@ def test_bad_parameters_fail_fast_with_one_line(tmp_path, capsys, no_kernel, arg
 @pytest.mark.parametrize(
     ("report", "parameter"),
     [
-        ("satisfaction_loyalty_profit", "data"),
+        ("satisfaction_loyalty_profit", "data_source"),
         ("segment_value", "data_source"),
         ("customization_tradeoffs", "conjoint_answers"),
         ("00_overview", "warehouse"),
@@ -197,10 +197,12 @@ def test_missing_input_file_fails_before_execution(tmp_path, capsys, no_kernel, 
     assert not out.exists()
 
 
-def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel):
+@pytest.mark.parametrize("name", ["n_draws", "equity_draws"])
+def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel, name):
+    """A bad value fails before any kernel starts, also under a deprecated parameter name."""
     config = tmp_path / "jobs.yaml"
     config.write_text(
-        "jobs:\n  - {name: a, notebook: segment_value, parameters: {equity_draws: 5}}\n"
+        f"jobs:\n  - {{name: a, notebook: segment_value, parameters: {{{name}: 5}}}}\n"
     )
     code = main(
         [
@@ -213,11 +215,17 @@ def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel):
             str(tmp_path / "out"),
         ]
     )
-    err = capsys.readouterr().err.strip()
+    lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err.startswith(
-        "crm: error: report 'segment_value', parameter 'equity_draws': 5 is out of range"
-    )
+    if name == "equity_draws":
+        assert lines.pop(0) == (
+            "crm: warning: report 'segment_value': parameter 'equity_draws' is now 'n_draws'; "
+            "the old name will be removed in the next release"
+        )
+    assert lines == [
+        "crm: error: report 'segment_value', parameter 'n_draws': 5 is out of range; "
+        "expected a value in [20, 2,000]"
+    ]
 
 
 def test_debug_shows_the_traceback(tmp_path, no_kernel):

@@ -7,8 +7,8 @@
   (``list[str]``), a Path, None, a matplotlib Axes / Figure, a notebook display object
   (IPython's ``HTML``, the teaching ``CheckResult``), an estimator (a factory such as
   ``make_learner``), one of the package's own types (inputs, specifications and estimators:
-  ``ValueInputs``, ``ModelSpec``, ``ProductSpace``, ``World``), or (a generator or context manager) an iterator; the few
-  exceptions are listed in ``EXEMPT`` with their reason;
+  ``ValueInputs``, ``ModelSpec``, ``ProductSpace``, ``World``), or (a generator or context
+  manager) an iterator; the few exceptions are listed in ``EXEMPT`` with their reason;
 - a method named ``summary`` returns the estimate table (a DataFrame);
 - every ``…Result`` class is a frozen dataclass derived from ``crm_models.results.Result``, and
   keeps the short ``Result`` repr (declared with ``repr=False``) unless it writes its own;
@@ -100,7 +100,9 @@ EXEMPT_METHODS = {"to_dict"}
 # Public names whose return breaks the rule on purpose, with the reason.
 EXEMPT = {
     "crm_models.data.World.tables": "the world's tables by warehouse table name, for the writer",
-    "crm_models.customization.attributes_from_products": "builds the attribute -> levels mapping that design_choice_experiment takes",
+    "crm_models.customization.attributes_from_products": (
+        "builds the attribute -> levels mapping that design_choice_experiment takes"
+    ),
     "crm_models.value.BGNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
     "crm_models.value.MBGNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
     "crm_models.value.ParetoNBD.lifetimes_fitter": "lifetimes' own fitter, for reference checks",
@@ -201,7 +203,10 @@ def _problem(func, owner: type | None) -> str | None:
             issubclass(arm, ALLOWED_CLASSES) or _is_estimator(arm) or _is_package_class(arm)
         ):
             continue
-        return f"returns {text!r}: not self, a Result, a frame, an array, a scalar, a str, a Path, None or Axes"
+        return (
+            f"returns {text!r}: not self, a Result, a frame, an array, a scalar, a str, "
+            "a Path, None or Axes"
+        )
     return None
 
 

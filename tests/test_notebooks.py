@@ -689,3 +689,13 @@ def test_overview_headline_figures_recomputed_from_the_world(run):
     assert all(
         math.isclose(figures["consent_shares"][k], v, rel_tol=1e-9) for k, v in shares.items()
     )
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_parameter_has_its_help_on_one_line(name):
+    """``crm list`` and the range checks read each parameter's one-line comment: a parameters
+    cell wrapped by a formatter (``x = (\n 1  # help\n)``) silently loses both."""
+    report = discover(NOTEBOOKS)[name]
+    bare = [p.name for p in report.parameters.values() if not p.help]
+    assert not bare, f"{name}: parameters without a help comment: {bare}"
+    assert all(not str(p.default).startswith("(") for p in report.parameters.values())

@@ -1,4 +1,7 @@
-"""The results convention (crm_models.results) and the one atomic-write helper (crm_models._files)."""
+"""The results convention (crm_models.results) and the one atomic-write helper.
+
+The helper is crm_models._files.
+"""
 
 from __future__ import annotations
 

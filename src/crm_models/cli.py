@@ -244,7 +244,8 @@ def _run(args) -> int:
     )
     failed = [r.name for r in results if r.status == "failed"]
     print(
-        f"{len(results) - len(failed)} of {len(results)} report(s) ok; index: {Path(args.output) / 'index.html'}"
+        f"{len(results) - len(failed)} of {len(results)} report(s) ok; "
+        f"index: {Path(args.output) / 'index.html'}"
     )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

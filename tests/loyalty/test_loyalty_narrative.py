@@ -76,7 +76,8 @@ def test_executive_summary_and_retention_text():
     text = n.retention_text(contrast, _curve(True))
     assert text == (
         "- **Does satisfaction show in behaviour?** The most satisfied quarter of respondents is "
-        "retained at 70%, the least satisfied quarter at 40% (+30 points, 95% interval +22 to +38); "
+        "retained at 70%, the least satisfied quarter at 40% "
+        "(+30 points, 95% interval +22 to +38); "
         "the curve takes off above an index of about 72.\n"
     )
     assert "no threshold is detectable (non-linearity p = 0.31)" in n.retention_text(

@@ -1,4 +1,7 @@
-"""Reliability and discriminant validity: seminr's fixtures on mobi and known values in simulation."""
+"""Reliability and discriminant validity.
+
+seminr's fixtures on mobi and known values in simulation.
+"""
 
 from __future__ import annotations
 

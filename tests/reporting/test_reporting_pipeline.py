@@ -185,7 +185,8 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
         [
             (
                 "code",
-                "from crm_models.reporting import publish_figures\n\n_ = publish_figures({'double': 2 * n})",
+                "from crm_models.reporting import publish_figures\n\n"
+                "_ = publish_figures({'double': 2 * n})",
             ),
         ],
     )

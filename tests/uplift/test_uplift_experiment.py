@@ -43,8 +43,9 @@ def _campaign(n_per_arm: int, rng: np.random.Generator, shares=None) -> pd.DataF
 
 def test_lift_intervals_cover_the_truth():
     """Over 400 simulated campaigns (2×1,500 customers), the 95% intervals of absolute and
-    relative lift cover the true lift in 92.5–97.5% of runs (±2.3 binomial SE around 95%), for the
-    binary conversion (Newcombe / score interval) and the continuous spend (Welch / delta method)."""
+    relative lift cover the true lift in 92.5–97.5% of runs (±2.3 binomial SE around 95%), for
+    the binary conversion (Newcombe / score interval) and the continuous spend (Welch / delta
+    method)."""
     rng = np.random.default_rng(2024)
     truth = {
         "conversion": (P_ARM - P_CONTROL, P_ARM / P_CONTROL - 1),

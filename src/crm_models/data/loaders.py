@@ -72,7 +72,8 @@ def read_duckdb_table(path: Path, table: str) -> pd.DataFrame:
             }
             if table not in names:
                 raise DataValidationError(
-                    f"{path}: no table {table!r}; the database has {', '.join(sorted(names)) or 'no tables'}"
+                    f"{path}: no table {table!r}; "
+                    f"the database has {', '.join(sorted(names)) or 'no tables'}"
                 )
             return con.execute(f'SELECT * FROM "{table}"').df()
     except duckdb.Error as error:

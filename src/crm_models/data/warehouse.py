@@ -110,7 +110,10 @@ class Warehouse:
             return con.execute(f"SELECT * FROM {LEDGER} ORDER BY loaded_at").df()
 
     def fingerprint(self) -> str:
-        """Return a hash of the ledger: it changes whenever stored content changes (report caching)."""
+        """Return a hash of the ledger, which changes whenever stored content changes.
+
+        Used for report caching.
+        """
         if not self.path.exists():
             return "absent"
         ledger = self.ledger()[["dataset", "table_name", "content_hash", "rows"]]
@@ -172,7 +175,10 @@ class Warehouse:
                     {"d": dataset, "t": table, "h": digest},
                 ).fetchall()[0][0]
                 if already and mode == "append":
-                    return f"{path}: already loaded into {dataset}.{table} (same content); nothing to do"
+                    return (
+                        f"{path}: already loaded into {dataset}.{table} (same content); "
+                        "nothing to do"
+                    )
                 self._check_against_stored(con, frame, table, dataset, str(path), mode)
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -242,8 +248,10 @@ class Warehouse:
             con.unregister("_incoming")
             if len(clash):
                 raise DataValidationError(
-                    f"{source}: {table} column(s) {keys}: expected keys not already in the warehouse; "
-                    f"duplicate keys e.g. {clash.to_dict(orient='records')} (use mode='replace' to replace)"
+                    f"{source}: {table} column(s) {keys}: "
+                    "expected keys not already in the warehouse; "
+                    f"duplicate keys e.g. {clash.to_dict(orient='records')} "
+                    "(use mode='replace' to replace)"
                 )
 
     @staticmethod
@@ -256,7 +264,8 @@ class Warehouse:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _frame")
         con.unregister("_frame")
         con.execute(
-            f"INSERT INTO {LEDGER} (dataset, table_name, content_hash, rows, source, loaded_at, mode) "
+            f"INSERT INTO {LEDGER} "
+            "(dataset, table_name, content_hash, rows, source, loaded_at, mode) "
             "VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
             [
                 dataset,

@@ -133,7 +133,8 @@ class WorldParams:
             pd.Timestamp(self.start_date)
         except (TypeError, ValueError):
             raise ParameterError(
-                f"WorldParams.start_date must be a date such as '2024-01-01', got {self.start_date!r}"
+                "WorldParams.start_date must be a date such as '2024-01-01', "
+                f"got {self.start_date!r}"
             ) from None
         quantiles = np.asarray(self.level_quantiles, dtype=float)
         if len(quantiles) != 2 or not 0 < quantiles[0] < quantiles[1] < 1:
@@ -195,7 +196,8 @@ class WorldParams:
                 or order.index(source) >= order.index(target)
             ):
                 raise ParameterError(
-                    f"WorldParams.paths: {source}->{target} must join ECSI constructs in causal order {order}"
+                    f"WorldParams.paths: {source}->{target} must join ECSI constructs "
+                    f"in causal order {order}"
                 )
 
 

@@ -19,7 +19,7 @@ def customer_behaviour(
     retained: pd.Series,
     customers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per customer with transactions: retained, purchases, annual spend, tenure, relationship level.
+    """Per customer with transactions: retained, purchases, spend, tenure, relationship level.
 
     ``retained`` is a boolean Series by customer_id (e.g. the synthetic world's
     ``truth.purchase.alive_at_end`` or a model's P(alive) > 0.5). Annual spend is the total

@@ -12,7 +12,8 @@ for tenure years t = 1, 2, …, horizon_years. A newly won customer costs ``acqu
 t = 0, earns margin_t at the end of year t if still a customer, and stays from one year to the
 next with probability ``retention``. Hence
 
-    CLV_gross(r) = Σ_t margin_t · r^(t−1) / (1 + d)^t,      CLV_net(r) = CLV_gross(r) − acquisition_cost.
+    CLV_gross(r) = Σ_t margin_t · r^(t−1) / (1 + d)^t,
+    CLV_net(r) = CLV_gross(r) − acquisition_cost.
 
 The Reichheld & Sasser (1990) claim — cutting defections by 5 points raises profits 25–85% —
 is the relative change of CLV_net when r rises by 0.05. With a constant margin and no
@@ -342,7 +343,7 @@ class RetentionEconomics:
 def mechanism_ladder(
     full: RetentionEconomics, retention: float = 0.80, delta: float = 0.05
 ) -> pd.DataFrame:
-    """Profit effect of +``delta`` retention as the mechanisms of ``full`` are switched on one by one.
+    """Profit effect of +``delta`` retention as the mechanisms of ``full`` switch on one by one.
 
     Rows: constant margin only → + acquisition cost → + rising spend → + falling cost to serve →
     + referrals → + price premium (= ``full``). ``in_rs_range`` says whether the effect lies in

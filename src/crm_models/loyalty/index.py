@@ -40,7 +40,7 @@ class IndexWeightWarning(UserWarning):
 
 @dataclass(frozen=True, repr=False)
 class IndexResult(Result):
-    """A construct's 0–100 index: ``overall`` mean with ``level`` interval, ``scores`` per respondent.
+    """A construct's 0–100 index: ``overall`` mean, ``level`` interval, ``scores`` per respondent.
 
     ``weights`` (item → share of the index, sums to 1), ``interval_method`` (bootstrap
     percentile or t-interval), ``se`` (bootstrap SD of the overall index, or the t-interval's

@@ -61,7 +61,8 @@ def load_inputs(
     data_source : str, default "synthetic"
         ``synthetic`` (the simulated CRM world) or the path of a survey CSV (items on 1–10).
     n_respondents : int, default 2000
-        Synthetic world: survey respondents (the world has 1 / survey_share times as many customers).
+        Synthetic world: survey respondents (the world has 1 / survey_share times as many
+        customers).
     seed : int, default 1
         Seed of the synthetic world.
     transactions : str, default ""

@@ -79,7 +79,8 @@ def lever_text(levers: pd.DataFrame) -> str:
             + " — important for loyalty and clearly below-average performance"
         )
     return (
-        f"{levers.iloc[0]['label']} — the largest total effect on loyalty; no important driver performs "
+        f"{levers.iloc[0]['label']} — the largest total effect on loyalty; "
+        "no important driver performs "
         "clearly below the others, so invest where importance is highest"
     )
 
@@ -103,14 +104,16 @@ def retention_text(contrast: RetentionContrast | None, curve: RetentionCurveResu
         return ""
     c = contrast
     return (
-        f"- **Does satisfaction show in behaviour?** The most satisfied quarter of respondents is retained at "
+        "- **Does satisfaction show in behaviour?** "
+        "The most satisfied quarter of respondents is retained at "
         f"{fmt_pct(c.top_rate, 0)}, the least satisfied quarter at {fmt_pct(c.bottom_rate, 0)} "
         f"({100 * c.difference:+.0f} points, 95% interval {100 * c.difference_low:+.0f} to "
         f"{100 * c.difference_high:+.0f}); "
         + (
             f"the curve takes off above an index of about {curve.threshold:.0f}."
             if curve.nonlinear
-            else f"the rise is gradual — no threshold is detectable (non-linearity p = {curve.nonlinearity_p:.2f}), "
+            else "the rise is gradual — no threshold is detectable "
+            f"(non-linearity p = {curve.nonlinearity_p:.2f}), "
             "so even very satisfied customers defect at a steady rate."
         )
         + "\n"
@@ -152,13 +155,16 @@ def executive_summary(
         f"- **Where to invest:** {lever_text(levers)}. A one-point rise of its index moves the "
         f"{loyalty_label.lower()} index by about {top['importance_points']:.2f} points.\n"
         f"{behaviour}"
-        f"- **What is retention worth?** Keeping 5 more customers in 100 each year raises the net present "
-        f"value of a new customer by {fmt_pct(profit_effect, 0)} with the stated margins; with a constant margin "
+        "- **What is retention worth?** "
+        "Keeping 5 more customers in 100 each year raises the net present "
+        f"value of a new customer by {fmt_pct(profit_effect, 0)} with the stated margins; "
+        "with a constant margin "
         f"and no acquisition cost it would be only {fmt_pct(constant_effect, 0)}. "
         + (
             "This is inside Reichheld & Sasser's 25–85%."
             if inside
-            else "This is outside Reichheld & Sasser's 25–85%: their claim needs acquisition costs and margins "
+            else "This is outside Reichheld & Sasser's 25–85%: "
+            "their claim needs acquisition costs and margins "
             "that grow with tenure."
         )
     )

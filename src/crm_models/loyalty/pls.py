@@ -112,7 +112,8 @@ class PLSPathModel:
         est = estimate_from_corr(S, spec, self.scheme, self.consistent, self.max_iter, self.tol)
         if not est.converged[0]:
             raise ConvergenceError(
-                f"PLS did not converge in {self.max_iter} iterations; raise max_iter or try scheme='factorial'"
+                f"PLS did not converge in {self.max_iter} iterations; "
+                "raise max_iter or try scheme='factorial'"
             )
         W, loadings, r2, P, T = (
             est.weights[0],

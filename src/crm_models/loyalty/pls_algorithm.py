@@ -158,7 +158,7 @@ def _outer_weights(
 
 
 def _structural(R: np.ndarray, d: _Design) -> tuple[np.ndarray, np.ndarray]:
-    """Path-coefficient matrices (B, K, K) [source, target] and R² (B, K) from latent correlations."""
+    """Path coefficients (B, K, K) [source, target] and R² (B, K) from latent correlations."""
     B, K, _ = R.shape
     P = np.zeros((B, K, K))
     r2 = np.zeros((B, K))

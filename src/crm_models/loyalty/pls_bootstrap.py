@@ -1,4 +1,4 @@
-"""The vectorized bootstrap of ``PLSPathModel``: resampled correlation matrices, one batched PLS run.
+"""Vectorized bootstrap of ``PLSPathModel``: resampled correlation matrices, one batched PLS run.
 
 Each draw resamples the n respondents with replacement. Its item means, standard deviations
 and correlations come from the multinomial resampling counts ``C`` (B × n) and one matrix
@@ -42,7 +42,7 @@ class ResampledMoments(Result):
         return int(self.means.shape[0])
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Item means over the draws: mean, bootstrap SE and percentile interval (rows ``item_<j>``).
+        """Item means over the draws: mean, bootstrap SE, percentile interval (rows ``item_<j>``).
 
         Parameters
         ----------
@@ -61,7 +61,7 @@ class ResampledMoments(Result):
 def resampled_moments(
     X: np.ndarray, n_draws: int, rng: np.random.Generator, chunk: int | None = None
 ) -> ResampledMoments:
-    """Means, standard deviations and correlation matrices of ``n_draws`` bootstrap samples of ``X``.
+    """Means, standard deviations and correlations of ``n_draws`` bootstrap samples of ``X``.
 
     Parameters
     ----------

@@ -39,7 +39,7 @@ def _walk(
 
 @dataclass(frozen=True, repr=False)
 class IndirectEffect(Result):
-    """A specific indirect effect: the product of the paths along ``chain``, with bootstrap draws."""
+    """A specific indirect effect: product of the paths along ``chain``, with bootstrap draws."""
 
     chain: str
     estimate: float
@@ -276,7 +276,7 @@ class PLSResult(Result):
         return out
 
     def indirect_effect(self, chain: Sequence[str], level: float = 0.95) -> IndirectEffect:
-        """Specific indirect effect along ``chain`` (e.g. ["CUSA", "CUSCO", "CUSL"]): product of paths.
+        """Specific indirect effect along ``chain`` (e.g. ["CUSA", "CUSCO", "CUSL"]): path product.
 
         Parameters
         ----------

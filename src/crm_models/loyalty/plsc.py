@@ -5,7 +5,8 @@ attenuated. For common-factor (reflective, mode A) constructs PLSc estimates eac
 reliability ``rho_A`` from its outer weights and the item correlations, then
 
 - disattenuates the composite correlations: ``R_kl / sqrt(rho_A,k · rho_A,l)``;
-- rescales the weights into consistent loadings ``c_k · w_k`` with ``c_k = sqrt(rho_A,k) / (w_k'w_k)``.
+- rescales the weights into consistent loadings ``c_k · w_k`` with
+  ``c_k = sqrt(rho_A,k) / (w_k'w_k)``.
 
 Composites (mode B) and single-item constructs are left as they are (reliability 1).
 Vectorized over a leading axis B of correlation matrices.

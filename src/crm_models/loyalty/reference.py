@@ -1,4 +1,4 @@
-"""The reference implementation, plspm 0.5.7, called on a ``ModelSpec`` (cross-checks and benchmarks).
+"""The reference implementation, plspm 0.5.7, on a ``ModelSpec`` (cross-checks and benchmarks).
 
 plspm is a reference-only library (dev extra; 0.5.7 breaks on pandas 3): it is imported inside
 :func:`fit_plspm` only, so ``import crm_models.loyalty`` and the reports never need it.
@@ -88,7 +88,8 @@ def fit_plspm(
         from plspm.scheme import Scheme
     except ImportError as error:
         raise ImportError(
-            "plspm is a reference-only library of the cross-checks and benchmarks; install the dev extra "
+            "plspm is a reference-only library of the cross-checks and benchmarks; "
+            "install the dev extra "
             "(pip install 'crm-models[dev]') to use crm_models.loyalty.reference"
         ) from error
 

@@ -44,7 +44,7 @@ HTMT_LIBERAL = 0.90
 
 
 def cronbach_alpha(corr: np.ndarray, block: np.ndarray, k: int) -> np.ndarray:
-    """Standardized Cronbach's α of block ``k`` for correlation matrices (..., p, p); NaN for 1 item.
+    """Standardized Cronbach's α of block ``k`` for correlations (..., p, p); NaN for 1 item.
 
     Parameters
     ----------
@@ -294,7 +294,8 @@ def assess_measurement(model: object, level: float = 0.95) -> MeasurementAssessm
     fl = fornell_larcker(res.latent_corr, ave_series)
     for c in fl.index[~fl["passes"].astype(bool)]:
         issues.append(
-            f"Fornell–Larcker: √AVE of {spec.label(c)} ({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
+            f"Fornell–Larcker: √AVE of {spec.label(c)} "
+            f"({np.sqrt(ave_series[c]):.2f}) ≤ its largest "
             f"correlation ({fl.loc[c, 'max_corr']:.2f})"
         )
     draws = None if boot_H is None else np.stack([boot_H[:, i, j] for i, j in pairs], axis=1)

@@ -247,7 +247,7 @@ class RetentionCurve:
         return self
 
     def curve(self, grid: Sequence[float] | None = None) -> pd.DataFrame:
-        """Fitted P(retained) on ``grid`` from the spline, hinge and linear logits, with spline band.
+        """Fitted P(retained) on ``grid``: spline, hinge and linear logits, with spline band.
 
         Parameters
         ----------

@@ -34,7 +34,7 @@ __all__ = ["CovarianceSEM", "SEMIdentificationWarning", "SEMResult", "lavaan_des
 
 
 class SEMIdentificationWarning(UserWarning):
-    """The covariance SEM is (empirically) not identified: its path coefficients are not interpretable."""
+    """The covariance SEM is (empirically) not identified: its paths are not interpretable."""
 
 
 def lavaan_description(spec: ModelSpec) -> str:
@@ -118,7 +118,7 @@ class SEMResult(Result):
         return _path_point_summary(self.paths, level)
 
     def path_table(self) -> pd.DataFrame:
-        """Paths with labels and a column ``interpretable`` (False everywhere when not ``reliable``).
+        """Paths with labels and ``interpretable`` (False everywhere when not ``reliable``).
 
         Returns
         -------
@@ -133,7 +133,7 @@ class SEMResult(Result):
         return out
 
     def fit_table(self) -> pd.DataFrame:
-        """Fit indices with conventional cut-offs (CFI ≥ 0.95, TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08).
+        """Fit indices with cut-offs (CFI ≥ 0.95, TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08).
 
         Returns
         -------

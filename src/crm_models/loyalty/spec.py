@@ -94,7 +94,8 @@ class ModelSpec:
                 )
             if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
                 raise ParameterError(
-                    f"ModelSpec.constructs[{name!r}] must be a non-empty list of item names, got {items!r}"
+                    f"ModelSpec.constructs[{name!r}] must be a non-empty list of item names, "
+                    f"got {items!r}"
                 )
             for item in items:
                 if not isinstance(item, str) or not item:
@@ -103,7 +104,8 @@ class ModelSpec:
                     )
                 if item in seen:
                     raise ParameterError(
-                        f"ModelSpec.constructs: item {item!r} is used by both {seen[item]!r} and {name!r}"
+                        f"ModelSpec.constructs: item {item!r} is used by both "
+                        f"{seen[item]!r} and {name!r}"
                     )
                 seen[item] = name
             constructs[name] = tuple(items)
@@ -163,7 +165,11 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> ModelSpec:
-        """Build from ``{"constructs": {...}, "paths": [[s, t], ...], "modes": {...}, "labels": {...}}``."""
+        """Build from a mapping with constructs, paths, modes and labels.
+
+        The mapping is
+        ``{"constructs": {...}, "paths": [[s, t], ...], "modes": {...}, "labels": {...}}``.
+        """
         if not isinstance(spec, Mapping):
             raise ParameterError(f"model spec must be a mapping, got {type(spec).__name__}")
         unknown = set(spec) - {"constructs", "paths", "modes", "labels"}
@@ -271,7 +277,9 @@ class ModelSpec:
         return self.labels.get(construct, construct)
 
     def require_construct(self, construct: str, parameter: str = "construct") -> str:
-        """Return ``construct`` if the model has it, else raise ``ParameterError`` naming ``parameter``.
+        """Return ``construct`` if the model has it, else raise ``ParameterError``.
+
+        The error names ``parameter``.
 
         Parameters
         ----------
@@ -307,7 +315,8 @@ class ModelSpec:
         missing = [i for i in self.items if i not in data.columns]
         if missing:
             raise DataValidationError(
-                f"{source}: missing item columns {missing}; the model specification needs {self.items}"
+                f"{source}: missing item columns {missing}; "
+                f"the model specification needs {self.items}"
             )
         frame = data[self.items]
         bad_type = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -318,7 +327,8 @@ class ModelSpec:
             col = frame.columns[np.isnan(values).any(axis=0)][0]
             rows = list(np.flatnonzero(np.isnan(frame[col].to_numpy(dtype=float)))[:5])
             raise DataValidationError(
-                f"{source}: column {col!r} has missing values (rows {rows}...); impute or drop them first"
+                f"{source}: column {col!r} has missing values (rows {rows}...); "
+                "impute or drop them first"
             )
         if len(values) < 10:
             raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
@@ -334,7 +344,8 @@ class ModelSpec:
                 col = frame.columns[out.any(axis=0)][0]
                 rows = list(np.flatnonzero(out[:, list(frame.columns).index(col)])[:5])
                 raise DataValidationError(
-                    f"{source}: column {col!r} has values outside the {low:g}–{high:g} scale (rows {rows}...)"
+                    f"{source}: column {col!r} has values outside the "
+                    f"{low:g}–{high:g} scale (rows {rows}...)"
                 )
         return frame.astype("float64")
 

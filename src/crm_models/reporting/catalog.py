@@ -101,7 +101,8 @@ def _bound(name: str, text: str, constraint: str) -> float | None:
         return float(text.replace("_", ""))
     except ValueError:
         raise ParameterError(
-            f"parameter {name!r}: cannot read the range {constraint!r}; write [low, high] with numbers"
+            f"parameter {name!r}: cannot read the range {constraint!r}; "
+            "write [low, high] with numbers"
         ) from None
 
 
@@ -169,7 +170,8 @@ def _renamed(path: Path, renamed: object, parameters: dict[str, Parameter]) -> d
     for old, new in renamed.items():
         if new not in parameters:
             raise ParameterError(
-                f"{path}: renamed parameter {old!r} -> {new!r}: the notebook has no parameter {new!r}"
+                f"{path}: renamed parameter {old!r} -> {new!r}: "
+                f"the notebook has no parameter {new!r}"
             )
         if old in parameters:
             raise ParameterError(
@@ -201,7 +203,8 @@ def _check_all_parsed(path: Path, notebook: dict, parameters: dict) -> None:
         match = ASSIGNMENT.match(line)
         if match and match.group(1) not in parameters:
             raise ParameterError(
-                f"{path}: parameters cell line {number} ({match.group(1)}) cannot be read by papermill; "
+                f"{path}: parameters cell line {number} ({match.group(1)}) "
+                "cannot be read by papermill; "
                 "keep each parameter on one line and avoid quotes and '=' in its comment"
             )
 
@@ -252,7 +255,8 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
             or (parameter.high is not None and converted > parameter.high)
         ):
             raise ParameterError(
-                f"{where}: {converted!r} is out of range; expected a value {parameter.describe_constraint()}"
+                f"{where}: {converted!r} is out of range; "
+                f"expected a value {parameter.describe_constraint()}"
             )
     elif expected is str:
         converted = str(value)
@@ -349,7 +353,8 @@ def resolve_parameters(report: Report, overrides: dict[str, object]) -> dict[str
     if unknown:
         known = ", ".join(report.parameters) or "none"
         raise ParameterError(
-            f"report {report.name!r} has no parameter {', '.join(map(repr, unknown))}; its parameters: {known}"
+            f"report {report.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters: {known}"
         )
     values = {name: p.default for name, p in report.parameters.items()}
     for name, value in overrides.items():

@@ -77,7 +77,10 @@ def render_html(
 
 
 def extract_figures(notebook: nbformat.NotebookNode) -> dict:
-    """Collect the headline figures the notebook published (``publish_figures``); later calls win."""
+    """Collect the headline figures the notebook published; later calls win.
+
+    The figures are those passed to ``publish_figures``.
+    """
     figures: dict = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):

@@ -125,7 +125,8 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
         title = escape(entry.get("title") or entry["name"])
         link = f"<a href='{name}.html'>{title}</a>" if exists else title
         extra = (
-            f" · <a href='{name}.analyst.html'>analyst</a> · <a href='{name}.teaching.html'>teaching</a>"
+            f" · <a href='{name}.analyst.html'>analyst</a>"
+            f" · <a href='{name}.teaching.html'>teaching</a>"
             f" · <a href='{name}.json'>figures (JSON)</a>"
             if exists
             else ""
@@ -139,7 +140,8 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
                 + "</div>"
             )
         rows.append(
-            f"<tr><td>{link}<div style='color:#57606a;font-size:12px'>{escape(entry.get('summary') or '')}"
+            f"<tr><td>{link}<div style='color:#57606a;font-size:12px'>"
+            f"{escape(entry.get('summary') or '')}"
             f"{extra}</div>{detail}</td>"
             f"<td style='color:{colour};font-weight:600'>{escape(status)}</td>"
             f"<td style='text-align:right'>{entry.get('seconds', 0):.1f} s</td>"
@@ -147,16 +149,21 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
         )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     commit = run_info.get("git_commit") or "unknown"
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>crm-models reports</title>
-<style>body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:32px auto;color:#1f2328}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #d0d7de;padding:8px;vertical-align:top}}
-th{{text-align:left;background:#f6f8fa}}a{{color:#0969da}}</style></head>
-<body><h1>crm-models reports</h1>
-<p>Index generated {generated}; code {escape(commit[:12])}{" (uncommitted changes)" if run_info.get("git_dirty") else ""};
-crm-models {escape(str(run_info.get("packages", {}).get("crm-models")))}. Details of every run: <a href="manifest.json">manifest.json</a>.</p>
-<table><tr><th>Report</th><th>Status</th><th>Run time</th><th>Finished (UTC)</th></tr>
-{"".join(rows)}
-</table></body></html>
-"""
+    html = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8"><title>crm-models reports</title>\n'
+        "<style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
+        "max-width:980px;margin:32px auto;color:#1f2328}\n"
+        "table{border-collapse:collapse;width:100%}"
+        "td,th{border-bottom:1px solid #d0d7de;padding:8px;vertical-align:top}\n"
+        "th{text-align:left;background:#f6f8fa}a{color:#0969da}</style></head>\n"
+        "<body><h1>crm-models reports</h1>\n"
+        f"<p>Index generated {generated}; code {escape(commit[:12])}"
+        f"{' (uncommitted changes)' if run_info.get('git_dirty') else ''};\n"
+        f"crm-models {escape(str(run_info.get('packages', {}).get('crm-models')))}. "
+        'Details of every run: <a href="manifest.json">manifest.json</a>.</p>\n'
+        "<table><tr><th>Report</th><th>Status</th><th>Run time</th><th>Finished (UTC)</th></tr>\n"
+        f"{''.join(rows)}\n"
+        "</table></body></html>\n"
+    )
     write(path, html)

@@ -22,73 +22,52 @@ written) leaves its previous good outputs in place; its executed notebook is kep
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-import yaml
 import zmq
 from traitlets.config import Config
 
 from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
-from crm_models.reporting.catalog import Report, apply_renames, discover, resolve_parameters
+from crm_models.reporting.catalog import discover
+from crm_models.reporting.jobs import (
+    OUTPUT_SUFFIXES,
+    Job,
+    load_config,
+    parse_overrides,
+    plan_jobs,
+)
 from crm_models.reporting.manifest import (
     environment_info,
-    file_sha256,
     package_fingerprint,
     write_index,
     write_manifest,
 )
 
-DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
-OUTPUT_SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
-OUTPUT_PARAMETER = re.compile(r"^(export|output|out)(_|$)")
+__all__ = [
+    "Job",
+    "JobResult",
+    "execute_job",
+    "load_config",
+    "parse_overrides",
+    "plan_jobs",
+    "run_jobs",
+    "run_reports",
+]
+
 # Encrypt kernel traffic with CurveZMQ when the kernelspec supports it (ipykernel >= 7 warns
 # on every start otherwise); falls back to plain TCP where it does not.
-_KERNEL_CONFIG = Config(
-    {"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}}
-)
-
-
-@dataclass
-class Job:
-    """One report to produce: output ``name``, the ``report`` it runs, resolved ``parameters``."""
-
-    name: str
-    report: Report
-    parameters: dict
-    inputs: dict = field(default_factory=dict)  # input file path -> sha256
-
-    def cache_key(self, code_fingerprint: str) -> str:
-        """Hash what decides the outputs: notebook bytes, parameters, package code, inputs.
-
-        Parameters
-        ----------
-        code_fingerprint : str
-            ``package_fingerprint()`` of the run.
-
-        Returns
-        -------
-        str
-            SHA-256 hex digest.
-        """
-        payload = {
-            "notebook": file_sha256(self.report.path),
-            "parameters": self.parameters,
-            "code": code_fingerprint,
-            "inputs": self.inputs,
-        }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+_TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
+_KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": _TRANSPORT_ENCRYPTION}})
 
 
 @dataclass
@@ -110,169 +89,14 @@ class JobResult:
     finished_at: str = ""
 
 
-def _is_output_parameter(name: str) -> bool:
-    """``export_path``, ``output_file``, …: a file the notebook writes, not one it reads."""
-    return OUTPUT_PARAMETER.match(name) is not None
-
-
-def _input_files(
-    report: Report, parameters: Mapping[str, object], root: Path
-) -> dict[str, str | None]:
-    """Hash every parameter value that names a data file.
-
-    A missing file raises when the value was chosen by the user; a notebook's own default
-    that does not exist yet (e.g. the warehouse before ``crm data build``) is recorded as
-    ``None`` and left to the notebook. Output parameters (``export…``, ``output…``) are skipped.
-    """
-    inputs: dict[str, str | None] = {}
-    for name, value in parameters.items():
-        if _is_output_parameter(name):
-            continue
-        if isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
-            path = (root / value) if not Path(value).is_absolute() else Path(value)
-            if path.is_file():
-                inputs[str(value)] = file_sha256(path)
-            elif name in report.parameters and value == report.parameters[name].default:
-                inputs[str(value)] = None
-            else:
-                raise ParameterError(
-                    f"report {report.name!r}, parameter {name!r}: no file at {path}"
-                )
-    return inputs
-
-
-def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
-    """``["key=value", …]`` from ``--set`` into a dict; raises on a pair without '='."""
-    overrides = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ParameterError(f"--set expects key=value, got {pair!r}")
-        overrides[key.strip()] = value.strip()
-    return overrides
-
-
-def load_config(path: str | Path) -> list[dict]:
-    """Read the job list of a YAML schedule: ``jobs: [{name, notebook, parameters}, …]``."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"no config file at {path}")
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ParameterError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
-    jobs = config.get("jobs") if isinstance(config, dict) else None
-    if not isinstance(jobs, list) or not jobs:
-        raise ParameterError(
-            f"{path}: expected a top-level 'jobs:' list of {{name, notebook, parameters}}"
-        )
-    for k, job in enumerate(jobs, 1):
-        if not isinstance(job, dict) or "notebook" not in job:
-            raise ParameterError(f"{path}: job {k} needs at least 'notebook:'")
-        unknown = set(job) - {"name", "notebook", "parameters"}
-        if unknown:
-            raise ParameterError(f"{path}: job {k} has unknown key(s) {sorted(unknown)}")
-        if not isinstance(job.get("parameters", {}), dict):
-            raise ParameterError(f"{path}: job {k}: 'parameters' must be a mapping")
-    return jobs
-
-
-def _print_warning(message: str) -> None:
-    print(f"crm: warning: {message}", file=sys.stderr)
-
-
-def plan_jobs(
-    reports: Mapping[str, Report],
-    names: Iterable[str] = (),
-    overrides: Mapping[str, object] | None = None,
-    config: list[dict] | None = None,
-    root: Path = Path("."),
-    warn: Callable[[str], None] = _print_warning,
-) -> list[Job]:
-    """Plan validated jobs: from ``config`` entries, else ``names`` (default: every report).
-
-    Parameters
-    ----------
-    reports : Mapping[str, Report]
-        The catalogue (``discover``).
-    names : iterable of str
-        Reports to run when there is no ``config``; default every report.
-    overrides : Mapping, optional
-        Values from ``--set``: they apply to every selected report that has the parameter
-        (under its current or its old name) and must each belong to at least one of them.
-    config : list of dict, optional
-        Jobs of a YAML schedule (``load_config``).
-    root : Path
-        Folder that relative input paths are read from.
-    warn : callable
-        Receives each deprecation message once (an old parameter name used); default prints
-        ``crm: warning: …`` on stderr.
-
-    Returns
-    -------
-    list of Job
-        One validated job per output name.
-    """
-    overrides = dict(overrides or {})
-    if config:
-        specs = [
-            (job.get("name") or job["notebook"], job["notebook"], dict(job.get("parameters", {})))
-            for job in config
-        ]
-    else:
-        selected = list(names) or list(reports)
-        specs = [(name, name, {}) for name in selected]
-    for _, notebook, _ in specs:
-        if notebook not in reports:
-            raise ParameterError(
-                f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}"
-            )
-    for key in overrides:
-        if not any(_knows(reports[nb], key) for _, nb, _ in specs):
-            selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
-            raise ParameterError(
-                f"--set {key}: no selected report ({selected_reports}) has a parameter {key!r}"
-            )
-    output_names = [name for name, _, _ in specs]
-    if len(set(output_names)) != len(output_names):
-        raise ParameterError(f"job names must be unique, got {output_names}")
-    warned: dict[str, None] = {}
-
-    def warn_once(message: str) -> None:
-        if message not in warned:
-            warned[message] = None
-            warn(message)
-
-    jobs = []
-    for name, notebook, params in specs:
-        report = reports[notebook]
-        applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
-        given = {
-            **apply_renames(report, params, warn_once),
-            **apply_renames(report, applicable, warn_once),
-        }
-        resolved = resolve_parameters(report, given)
-        jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
-    return jobs
-
-
-def _knows(report: Report, name: str) -> bool:
-    """Whether ``name`` is a parameter of ``report``, under its current or its old name."""
-    return name in report.parameters or name in report.renamed_parameters
-
-
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
     return lines[-1] if lines else "unknown error"
 
 
 def _work_seconds(notebook) -> float:
-    return float(
-        sum(
-            (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0)
-            for cell in notebook.cells
-        )
-    )
+    durations = (c.get("metadata", {}).get("papermill", {}).get("duration") for c in notebook.cells)
+    return float(sum((d or 0.0) for d in durations))
 
 
 def _failed(result: dict, out: Path, name: str, executed: Path, detail: str, start: float) -> dict:
@@ -316,11 +140,8 @@ def execute_job(spec: dict) -> dict:
             config=_KERNEL_CONFIG,
         )
     except Exception as error:  # a failing notebook must not stop the others
-        detail = (
-            f"{error.ename}: {error.evalue}"
-            if isinstance(error, PapermillExecutionError)
-            else str(error)
-        )
+        in_cell = isinstance(error, PapermillExecutionError)
+        detail = f"{error.ename}: {error.evalue}" if in_cell else str(error)
         return _failed(result, out, name, executed, detail, start)
 
     try:  # render everything in memory first: a failure here keeps the previous outputs whole
@@ -337,10 +158,8 @@ def execute_job(spec: dict) -> dict:
             + (f"; inputs: {hashes}" if hashes else "")
         )
         pages = {
-            (".html" if audience == "management" else f".{audience}.html"): render_html(
-                notebook, audience, footer
-            )
-            for audience in AUDIENCES
+            (".html" if a == "management" else f".{a}.html"): render_html(notebook, a, footer)
+            for a in AUDIENCES
         }
         payload = {
             "report": name,
@@ -431,7 +250,8 @@ def run_jobs(
             )
             results[job.name] = base
             log(
-                f"{job.name:<32} cached (unchanged notebook, parameters, code and data; --force to re-run)"
+                f"{job.name:<32} cached "
+                "(unchanged notebook, parameters, code and data; --force to re-run)"
             )
             continue
         pending.append(
@@ -453,7 +273,8 @@ def run_jobs(
         results[result["name"]] = result
         if result["status"] == "ok":
             log(
-                f"{result['name']:<32} ok      {result['seconds']:6.1f} s (cells {result['work_seconds']:.1f} s)"
+                f"{result['name']:<32} ok      {result['seconds']:6.1f} s "
+                f"(cells {result['work_seconds']:.1f} s)"
             )
         else:
             log(
@@ -463,7 +284,8 @@ def run_jobs(
 
     if pending:
         log(
-            f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) into {output_dir}/"
+            f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) "
+            f"into {output_dir}/"
         )
     if n_jobs == 1 or len(pending) <= 1:
         for spec in pending:

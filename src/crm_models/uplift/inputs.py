@@ -112,7 +112,8 @@ def load_campaign_inputs(
         )
     if not Path(data_source).is_file():
         raise ParameterError(
-            f"data_source must be 'synthetic' or an existing Hillstrom CSV file, got {data_source!r}"
+            "data_source must be 'synthetic' or an existing Hillstrom CSV file, "
+            f"got {data_source!r}"
         )
     from crm_models.data.public import load_hillstrom
 

@@ -128,9 +128,11 @@ def executive_summary(
         hs, hd = cell.loc[("high", "similar")], cell.loc[("high", "different")]
         ld = cell.loc[("low", "different")]
         lines.append(
-            f"- **Serve high-value customers by their needs:** {fmt_int(hs['customers'])} with common "
+            "- **Serve high-value customers by their needs:** "
+            f"{fmt_int(hs['customers'])} with common "
             f"needs ({fmt_pct(hs['value_share'], 0)} of equity) → frequency marketing (loyalty "
-            f"programme); {fmt_int(hd['customers'])} with distinct needs ({fmt_pct(hd['value_share'], 0)}) "
+            f"programme); {fmt_int(hd['customers'])} with distinct needs "
+            f"({fmt_pct(hd['value_share'], 0)}) "
             f"→ one-to-one customization. {fmt_int(ld['customers'])} low-value customers with "
             f"distinct needs hold only {fmt_pct(ld['value_share'], 0)} of equity: let go (no "
             "dedicated spend)."
@@ -138,7 +140,8 @@ def executive_summary(
     if winback is not None:
         lines.append(
             f"- **Win-back:** {fmt_int(winback.lapsed)} customers are probably lapsed (P(alive) < "
-            f"{fmt_pct(lapsed_below, 0)}); at a {fmt_pct(reactivation_rate, 0)} reactivation rate and "
+            f"{fmt_pct(lapsed_below, 0)}); "
+            f"at a {fmt_pct(reactivation_rate, 0)} reactivation rate and "
             f"{fmt_money(cost_per_contact, digits=2)} per contact, contacting the "
             f"{fmt_int(winback.worth_contacting)} with positive expected gain is worth "
             f"{fmt_money(winback.expected_gain)}."

@@ -43,7 +43,10 @@ FIT_ACTIONS: dict[tuple[str, str], str] = {
 
 
 def value_level(values: pd.Series, high_value_share: float = 0.2) -> pd.Series:
-    """'high' for the top ``high_value_share`` of customers by value, else 'low' (ties: stable order)."""
+    """'high' for the top ``high_value_share`` of customers by value, else 'low'.
+
+    Ties keep a stable order.
+    """
     if not (isinstance(high_value_share, (int, float)) and 0 < high_value_share < 1):
         raise ParameterError(f"high_value_share must be in (0, 1), got {high_value_share!r}")
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
@@ -100,7 +103,8 @@ def _matrix(
     bad = ~frame[segment_name].isin(segments)
     if bad.any():
         raise DataValidationError(
-            f"{segment_name} must be one of {segments}, got {frame.loc[bad, segment_name].unique()[:5]}"
+            f"{segment_name} must be one of {segments}, "
+            f"got {frame.loc[bad, segment_name].unique()[:5]}"
         )
     rows = []
     for lv in ("high", "low"):

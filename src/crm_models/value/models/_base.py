@@ -141,7 +141,8 @@ def column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
     """Column ``name`` of ``frame`` as finite floats, or a DataValidationError naming ``source``."""
     if name not in frame.columns:
         raise DataValidationError(
-            f"{source}: missing column '{name}' (have {list(frame.columns)}); expected a per-customer "
+            f"{source}: missing column '{name}' (have {list(frame.columns)}); "
+            "expected a per-customer "
             "summary with frequency, recency, T (see crm_models.data.summary.rfm_summary)"
         )
     values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
@@ -158,7 +159,8 @@ def fail_rows(frame: pd.DataFrame, mask: np.ndarray, source: str, message: str) 
     """Raise a DataValidationError naming the first rows where ``mask`` is True."""
     if mask.any():
         raise DataValidationError(
-            f"{source}: {message} in {int(mask.sum())} row(s), e.g. at index {list(frame.index[mask][:5])}"
+            f"{source}: {message} in {int(mask.sum())} row(s), "
+            f"e.g. at index {list(frame.index[mask][:5])}"
         )
 
 
@@ -316,7 +318,7 @@ class Model:
         return getattr(lifetimes, self.lifetimes_fitter_name)
 
     def _fitter_with_params(self) -> object:
-        """Return a new :attr:`lifetimes_class` instance carrying a copy of the fitted ``params_``."""
+        """Return a new :attr:`lifetimes_class` instance with a copy of the fitted ``params_``."""
         check_fitted(self, "params_")
         fitter = self.lifetimes_class()
         fitter.params_ = self.params_.copy()
