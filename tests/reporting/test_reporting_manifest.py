@@ -101,7 +101,7 @@ def test_failed_entries_show_error_and_executed_notebook_escaped(index_html):
     assert "the last good report is kept" in rows[2]
     # a report that never succeeded has no page to link to
     assert "href='d_failed_first.html'" not in index_html
-    assert "KeyError: &#x27;k&#x27;" in rows[3] and "the last good report is kept" not in rows[3]
+    assert "KeyError: &#39;k&#39;" in rows[3] and "the last good report is kept" not in rows[3]
 
 
 def test_manifest_records_run_and_reports(tmp_path):
@@ -187,3 +187,13 @@ def test_byte_code_caches_do_not_change_the_fingerprint(package_copy):
     (package_copy / "__pycache__").mkdir()
     (package_copy / "__pycache__" / "results.cpython-311.pyc").write_bytes(b"\x00cache")
     assert package_fingerprint(package_copy) == before
+
+
+def test_index_links_are_file_names_never_url_schemes(tmp_path):
+    page = tmp_path / "index.html"
+    (tmp_path / "javascript:alert(1).html").write_text("x")
+    entries = [{"name": "javascript:alert(1)", "status": "ok", "title": "<b>T</b>"}]
+    write_index(page, {}, entries, lambda p, text: p.write_text(text))
+    html = page.read_text()
+    assert "href='javascript:" not in html and "href='javascript%3Aalert%281%29.html'" in html
+    assert "<b>T</b>" not in html and "&lt;b&gt;T&lt;/b&gt;" in html

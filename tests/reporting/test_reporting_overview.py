@@ -6,6 +6,7 @@ import pytest
 
 from crm_models.data import Warehouse, simulate_world
 from crm_models.data.build import world_datasets
+from crm_models.reporting.escaping import code
 from crm_models.reporting.overview import (
     campaign_arms,
     warehouse_note,
@@ -53,7 +54,7 @@ def test_no_warehouse_asked_for_or_none_there(tmp_path):
     missing = tmp_path / "absent.duckdb"
     assert warehouse_tables(missing) is None
     assert warehouse_note(missing, None) == (
-        f"No warehouse at `{missing}` yet: build it with `crm data build`."
+        f"No warehouse at {code(missing)} yet: build it with `crm data build`."
     )
     assert not missing.exists()
 
@@ -64,4 +65,10 @@ def test_an_existing_warehouse_is_listed(tmp_path, world):
     tables = warehouse_tables(str(path))
     assert {"dataset", "table", "rows"} <= set(tables.columns)
     assert len(tables) == len(Warehouse(path).info())
-    assert warehouse_note(path, tables) == f"`{path}` holds {len(tables)} tables:"
+    assert warehouse_note(path, tables) == f"{code(path)} holds {len(tables)} tables:"
+
+
+def test_a_hostile_warehouse_path_is_text():
+    note = warehouse_note("<img src=x onerror=alert(1)>`x`", None)
+    assert "<img" not in note and "`x`" not in note
+    assert note.startswith("No warehouse at <code>&#60;img src=x onerror=alert&#40;1&#41;&#62;")

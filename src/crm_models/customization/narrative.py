@@ -1,6 +1,8 @@
 """The sentences of the customization report, built from the study's results (tested).
 
 Each builder takes results and returns markdown text; the notebook only displays it.
+Names from the data or the parameters (features, levels, cells, the answers file) are escaped
+with ``crm_models.reporting.escaping.escape_markdown``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import pandas as pd
 
 from crm_models.customization.optimize import VarietyResult
 from crm_models.reporting.display import fmt_int, fmt_interval, fmt_money
+from crm_models.reporting.escaping import escape_markdown as esc
 
 __all__ = ["executive_summary", "faces_match_sentence", "variety_text"]
 
@@ -43,17 +46,17 @@ def _headline(
         return (
             f"- **Keep the standard product** ({k_text}): expected profit "
             f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}); the best customization "
-            f"({custom_face}) would earn {fmt_money(custom_profit)} — customization does not pay "
-            f"at a market of {fmt_int(market_size)} customers."
+            f"({esc(custom_face)}) would earn {fmt_money(custom_profit)} — customization does not "
+            f"pay at a market of {fmt_int(market_size)} customers."
         )
-    pieces = ", ".join(f"{a} {k}" for a, k in best.modules_per_attribute.items())
+    pieces = ", ".join(f"{esc(a)} {k}" for a, k in best.modules_per_attribute.items())
     return (
-        f"- **Offer {best.face} customization with {k_text} modules per attribute** "
+        f"- **Offer {esc(best.face)} customization with {k_text} modules per attribute** "
         f"({pieces}): expected profit "
         f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}), "
         f"{fmt_money(interval.loc['gain', 'estimate'])} more than the standard product; the "
         f"price premium is {fmt_money(best.premium)} per unit and year "
-        f"({best.mode.replace('_', '-')} production)."
+        f"({esc(best.mode.replace('_', '-'))} production)."
     )
 
 
@@ -62,21 +65,22 @@ def _sensitivity(tornado: pd.DataFrame, rel: float) -> str:
     flip = tornado[tornado["decision_changes"]]
     pct = f"{rel:.0%}"
     return (
-        f"- **Sensitivity:** {top['label']} moves profit most "
+        f"- **Sensitivity:** {esc(top['label'])} moves profit most "
         f"({fmt_money(top['profit_low'] - top['base_profit'])} / "
         f"{fmt_money(top['profit_high'] - top['base_profit'])} when it is {pct} lower / "
         "higher). "
         + (
             f"The recommendation holds for every input within ±{pct}."
             if flip.empty
-            else f"The recommended decision changes when {', '.join(flip['label'])} move by {pct}."
+            else f"The recommended decision changes when {', '.join(map(esc, flip['label']))} "
+            f"move by {pct}."
         )
     )
 
 
 def _kano(kano_table: pd.DataFrame) -> str:
-    must = kano_table.index[kano_table["kano_class"] == "must-be"].tolist()
-    attractive = kano_table.index[kano_table["kano_class"] == "attractive"].tolist()
+    must = [esc(f) for f in kano_table.index[kano_table["kano_class"] == "must-be"]]
+    attractive = [esc(f) for f in kano_table.index[kano_table["kano_class"] == "attractive"]]
     return (
         "- **Must-be features** (customers expect them; absence irritates): "
         f"{', '.join(must) or 'none'}. "
@@ -87,10 +91,10 @@ def _kano(kano_table: pd.DataFrame) -> str:
 def _wtp(wtp_table: pd.DataFrame, conjoint_source: str) -> str:
     top = wtp_table.sort_values("estimate", ascending=False).head(3)
     return (
-        f"- **Willingness to pay** (conjoint, {conjoint_source}; vs. each attribute's reference "
-        "module): "
+        f"- **Willingness to pay** (conjoint, {esc(conjoint_source)}; vs. each attribute's "
+        "reference module): "
         + "; ".join(
-            f"{r.level} {fmt_money(r.estimate)} [{fmt_money(r.ci_low)}–{fmt_money(r.ci_high)}]"
+            f"{esc(r.level)} {fmt_money(r.estimate)} [{fmt_money(r.ci_low)}–{fmt_money(r.ci_high)}]"
             for r in top.itertuples()
         )
         + "."
@@ -98,11 +102,11 @@ def _wtp(wtp_table: pd.DataFrame, conjoint_source: str) -> str:
 
 
 def _selection(selection: pd.DataFrame, custom_face: str) -> str:
-    custom = selection.loc[selection["recommendation"] == "customized", "cell"].tolist()
-    standard = selection.loc[selection["recommendation"] == "standard", "cell"].tolist()
+    custom = [esc(c) for c in selection.loc[selection["recommendation"] == "customized", "cell"]]
+    standard = [esc(c) for c in selection.loc[selection["recommendation"] == "standard", "cell"]]
     hurdle = fmt_money(selection["hurdle"].iloc[0], digits=2)
     return (
-        f"- **Who gets customized ({custom_face}) offers:** "
+        f"- **Who gets customized ({esc(custom_face)}) offers:** "
         + (
             f"{', '.join(custom)} — their incremental lifetime value exceeds the {hurdle} "
             "per customer that the customization investment costs; "

@@ -2,7 +2,9 @@
 
 Each builder returns markdown text (or a chart title) from result objects and tables, so the
 notebook only calls them and the wording is tested. Percentages use
-``crm_models.reporting.fmt_pct``.
+``crm_models.reporting.fmt_pct``. Names from the data or the parameters (the source, construct
+labels, issues) are escaped in markdown with ``crm_models.reporting.escaping.escape_markdown``;
+chart titles are plain text (matplotlib draws them).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from crm_models.loyalty.economics import RS_HIGH, RS_LOW
 from crm_models.loyalty.retention import RetentionContrast, RetentionCurveResult
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.reporting.display import fmt_pct
+from crm_models.reporting.escaping import escape_markdown as esc
 
 __all__ = [
     "bootstrap_note",
@@ -53,8 +56,8 @@ def method_line(label: str, spec: ModelSpec, consistent: bool, scheme: str, n_dr
         Markdown sentence.
     """
     return (
-        f"Data: {label}. Model: {len(spec.names)} constructs, {len(spec.items)} items, "
-        f"{len(spec.paths)} paths; {'consistent ' if consistent else ''}PLS, {scheme} scheme, "
+        f"Data: {esc(label)}. Model: {len(spec.names)} constructs, {len(spec.items)} items, "
+        f"{len(spec.paths)} paths; {'consistent ' if consistent else ''}PLS, {esc(scheme)} scheme, "
         f"{n_draws:,} bootstrap draws (95% percentile intervals)."
     )
 
@@ -75,11 +78,11 @@ def lever_text(levers: pd.DataFrame) -> str:
     invest = levers[levers["invest"]]
     if len(invest):
         return (
-            ", ".join(invest["label"])
+            ", ".join(map(esc, invest["label"]))
             + " — important for loyalty and clearly below-average performance"
         )
     return (
-        f"{levers.iloc[0]['label']} — the largest total effect on loyalty; "
+        f"{esc(levers.iloc[0]['label'])} — the largest total effect on loyalty; "
         "no important driver performs "
         "clearly below the others, so invest where importance is highest"
     )
@@ -153,7 +156,7 @@ def executive_summary(
     inside = RS_LOW <= profit_effect <= RS_HIGH
     return (
         f"- **Where to invest:** {lever_text(levers)}. A one-point rise of its index moves the "
-        f"{loyalty_label.lower()} index by about {top['importance_points']:.2f} points.\n"
+        f"{esc(loyalty_label.lower())} index by about {top['importance_points']:.2f} points.\n"
         f"{behaviour}"
         "- **What is retention worth?** "
         "Keeping 5 more customers in 100 each year raises the net present "
@@ -246,7 +249,7 @@ def issues_markdown(issues: Sequence[str]) -> str:
     str
         Markdown.
     """
-    return "**Issues found:**\n" + ("\n".join(f"- {m}" for m in issues) or "- none")
+    return "**Issues found:**\n" + ("\n".join(f"- {esc(m)}" for m in issues) or "- none")
 
 
 def bootstrap_note(gof: float, n_draws: int, n_requested: int) -> str:
@@ -301,4 +304,4 @@ def sem_warning(warnings: Sequence[str]) -> str:
     str
         Markdown sentence.
     """
-    return "**Warning — SEM coefficients not interpretable:** " + "; ".join(warnings)
+    return "**Warning — SEM coefficients not interpretable:** " + "; ".join(map(esc, warnings))

@@ -10,6 +10,7 @@ from crm_models.reporting.display import (
     publish_figures,
     readable_table,
 )
+from crm_models.reporting.escaping import md, md_lines, show_markdown
 from crm_models.reporting.teaching import check_answer
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "fmt_money",
     "fmt_pct",
     "kpi_cards",
+    "md",
+    "md_lines",
     "publish_figures",
     "readable_table",
+    "show_markdown",
 ]

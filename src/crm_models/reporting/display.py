@@ -7,6 +7,9 @@
   that works offline.
 - ``fmt_*`` format numbers for people: rounding, thousands separators, units.
 - ``readable_table`` rounds a frame and adds thousands separators for display.
+
+Every text from a parameter, a file name or the data is escaped on the way in
+(``crm_models.reporting.escaping``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from crm_models.reporting.escaping import escape_html, escaped_table
 from crm_models.results import to_jsonable
 
 if TYPE_CHECKING:
@@ -110,10 +113,10 @@ def kpi_cards(kpis: Sequence[KPI]) -> HTML:
     )
     cards = "".join(
         card.format(
-            label=escape(k.label),
-            value=escape(k.value),
-            interval=escape(f"95% interval {k.interval}" if k.interval else ""),
-            note=escape(k.note or ""),
+            label=escape_html(k.label),
+            value=escape_html(k.value),
+            interval=escape_html(f"95% interval {k.interval}" if k.interval else ""),
+            note=escape_html(k.note or ""),
         )
         for k in kpis
     )
@@ -121,5 +124,9 @@ def kpi_cards(kpis: Sequence[KPI]) -> HTML:
 
 
 def readable_table(frame: pd.DataFrame, digits: int = 2) -> pd.io.formats.style.Styler:
-    """Round floats, add thousands separators and hide the index for display."""
-    return frame.style.format(precision=digits, thousands=",").hide(axis="index")
+    """Round floats, add thousands separators and hide the index for display.
+
+    Text cells and column labels are HTML-escaped (``escaped_table``): a product name or a
+    channel value from the data shows as text, never as markup.
+    """
+    return escaped_table(frame, precision=digits, thousands=",").hide(axis="index")

@@ -20,6 +20,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from crm_models.reporting.display import FIGURES_MIME
+from crm_models.reporting.escaping import escape_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 AUDIENCES = ("management", "analyst", "teaching")
@@ -55,7 +56,10 @@ class RemoveFiguresPreprocessor(Preprocessor):
 def render_html(
     notebook: nbformat.NotebookNode, audience: str = "management", footer: str = ""
 ) -> str:
-    """Render the notebook as a self-contained HTML page for ``audience``."""
+    """Render the notebook as a self-contained HTML page for ``audience``.
+
+    ``footer`` is plain text (it quotes parameters and file names): it is escaped here.
+    """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     exporter = HTMLExporter(template_name="crm_offline", extra_template_basedirs=[str(TEMPLATES)])
@@ -69,7 +73,7 @@ def render_html(
         exporter.exclude_output_prompt = True
         exporter.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
     title = notebook.metadata.get("crm_report", {}).get("title")
-    resources = {"crm_footer": footer}
+    resources = {"crm_footer": escape_html(footer)}
     if title:
         resources["metadata"] = {"name": title}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)

@@ -12,9 +12,11 @@ import platform
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
-from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import quote
+
+from crm_models.reporting.escaping import escape_html as escape
 
 KEY_PACKAGES = (
     "crm-models",
@@ -118,16 +120,16 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
     """Write ``index.html``: every report with title, summary, status, run time and links."""
     rows = []
     for entry in sorted(entries, key=lambda e: e["name"]):
-        name = escape(entry["name"])
+        href = escape(quote(entry["name"]))  # percent-encoded: a file name, never a URL scheme
         status = entry.get("status", "?")
         colour = STATUS_COLOURS.get(status, "#57606a")
         exists = (path.parent / f"{entry['name']}.html").exists()
         title = escape(entry.get("title") or entry["name"])
-        link = f"<a href='{name}.html'>{title}</a>" if exists else title
+        link = f"<a href='{href}.html'>{title}</a>" if exists else title
         extra = (
-            f" · <a href='{name}.analyst.html'>analyst</a>"
-            f" · <a href='{name}.teaching.html'>teaching</a>"
-            f" · <a href='{name}.json'>figures (JSON)</a>"
+            f" · <a href='{href}.analyst.html'>analyst</a>"
+            f" · <a href='{href}.teaching.html'>teaching</a>"
+            f" · <a href='{href}.json'>figures (JSON)</a>"
             if exists
             else ""
         )
@@ -144,7 +146,7 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
             f"{escape(entry.get('summary') or '')}"
             f"{extra}</div>{detail}</td>"
             f"<td style='color:{colour};font-weight:600'>{escape(status)}</td>"
-            f"<td style='text-align:right'>{entry.get('seconds', 0):.1f} s</td>"
+            f"<td style='text-align:right'>{float(entry.get('seconds') or 0):.1f} s</td>"
             f"<td style='font-size:12px'>{escape(entry.get('finished_at') or '')}</td></tr>"
         )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -14,6 +14,7 @@ import pandas as pd
 from crm_models.data.synthetic import World
 from crm_models.data.warehouse import Warehouse
 from crm_models.reporting.display import fmt_int, fmt_pct
+from crm_models.reporting.escaping import code, md
 
 __all__ = ["campaign_arms", "warehouse_note", "warehouse_tables", "world_narrative"]
 
@@ -102,10 +103,12 @@ def warehouse_note(path: str | Path, tables: pd.DataFrame | None) -> str:
     Returns
     -------
     str
-        A markdown sentence.
+        A markdown sentence; the path is escaped (it is a parameter).
     """
     if tables is not None:
-        return f"`{path}` holds {len(tables)} tables:"
+        return str(md("{path} holds {n} tables:", path=code(path), n=len(tables)))
     if str(path):
-        return f"No warehouse at `{path}` yet: build it with `crm data build`."
+        return str(
+            md("No warehouse at {path} yet: build it with `crm data build`.", path=code(path))
+        )
     return "No warehouse given (parameter `warehouse` is empty)."

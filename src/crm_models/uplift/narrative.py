@@ -1,6 +1,8 @@
 """Sentences of the campaign-uplift report, composed from results (markdown strings).
 
 Each builder takes result objects and returns markdown; the notebook only displays them.
+Names from the data or the parameters (source, outcome, arms, model) are escaped with
+``crm_models.reporting.escaping.escape_markdown``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crm_models.reporting.display import fmt_int, fmt_interval, fmt_money, fmt_pct
+from crm_models.reporting.escaping import escape_markdown as esc
 from crm_models.uplift.checks import SampleRatioResult
 from crm_models.uplift.decision import CampaignDecision
 from crm_models.uplift.holdout import HoldoutProfitResult
@@ -43,8 +46,8 @@ def data_sentence(
         Markdown.
     """
     return (
-        f"Data: {label}. Outcome modelled: **{outcome}**; margin "
-        f"{fmt_money(margin_per_outcome, digits=2)} per incremental {outcome}, contact cost "
+        f"Data: {esc(label)}. Outcome modelled: **{esc(outcome)}**; margin "
+        f"{fmt_money(margin_per_outcome, digits=2)} per incremental {esc(outcome)}, contact cost "
         f"{fmt_money(cost_per_contact, digits=2)}."
     )
 
@@ -67,13 +70,13 @@ def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
         Markdown.
     """
     significant = lift.table.set_index(["arm", "outcome"])["significant"]
-    worked = [a for a in arms if significant.loc[(a, outcome)]]
+    worked = [esc(a) for a in arms if significant.loc[(a, outcome)]]
     if worked:
         return (
-            f"**Yes** — {', '.join(worked)} raised {outcome} significantly "
+            f"**Yes** — {', '.join(worked)} raised {esc(outcome)} significantly "
             f"({lift.correction.capitalize()}-adjusted, {fmt_pct(1 - lift.level, 0)})."
         )
-    return f"**No** arm raised {outcome} significantly."
+    return f"**No** arm raised {esc(outcome)} significantly."
 
 
 def target_size_note(decision: CampaignDecision) -> str:
@@ -112,12 +115,12 @@ def recommendation(decision: CampaignDecision, plan: TargetPlan) -> str:
     str
         Markdown.
     """
-    mix = ", ".join(f"{n:,} × {a}" for a, n in plan.targets["arm"].value_counts().items())
+    mix = ", ".join(f"{n:,} × {esc(a)}" for a, n in plan.targets["arm"].value_counts().items())
     return {
         "model": f"send the next campaign to **{fmt_int(plan.n_targets)} customers** ({mix}), "
         "chosen by the model's expected incremental profit.",
         "everyone": f"the model does not beat mailing everyone on the hold-out: send "
-        f"**{decision.best_single_arm} to all {fmt_int(plan.n_targets)} eligible "
+        f"**{esc(decision.best_single_arm)} to all {fmt_int(plan.n_targets)} eligible "
         "customers**.",
         "nobody": "**do not send** the campaign: no policy is expected to earn its contact cost.",
     }[decision.policy]
@@ -165,17 +168,18 @@ def executive_summary(
         Markdown bullet list.
     """
     best = decision.best_single_arm
+    arm = esc(best)
     gain = curve.best_profit_debiased - max(0.0, max(curve.everyone.values()))
     n_unconfirmed = int((plan.scored["exclusion_reason"] == "not_double_opt_in").sum())
     return (
         f"- **Did it work?** {lift_verdict(lift, arms, outcome)} Sample-ratio check: "
-        f"{srm.message}.\n"
+        f"{esc(srm.message)}.\n"
         f"- **What is targeting worth?** Contacting the top {fmt_pct(curve.best_share, 0)} ranked "
-        f"by the {selected_model} earns about {fmt_money(curve.best_profit_debiased)} "
+        f"by the {esc(selected_model)} earns about {fmt_money(curve.best_profit_debiased)} "
         f"{fmt_interval(*curve.profit_interval, fmt_money)} per campaign on the "
         f"{fmt_int(n_eligible)} eligible customers, versus "
         f"{fmt_money(curve.everyone[best])} for mailing everyone "
-        f"{best} and $0 for mailing no one — "
+        f"{arm} and $0 for mailing no one — "
         f"{'a gain of ' + fmt_money(gain) if gain > 0 else 'no gain'} over the better of the two.\n"
         + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
         "opted-out customers are excluded by law"
