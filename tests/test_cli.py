@@ -4,6 +4,7 @@ kernel starts with one `crm: error:` line."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -27,7 +28,16 @@ def run_help(capsys, *argv) -> str:
 def test_top_level_help_explains_the_workflow(capsys):
     text = run_help(capsys)
     assert text.startswith("usage: crm")
-    for expected in ("crm data build", "crm list", "crm run", "--set", "--debug", "COMMAND"):
+    for expected in (
+        "crm data build",
+        "crm list",
+        "crm run",
+        "--set",
+        "--debug",
+        "--project DIR",
+        "--version",
+        "COMMAND",
+    ):
         assert expected in text, expected
 
 
@@ -150,6 +160,27 @@ def no_kernel(monkeypatch):
         (["no_such_report"], ["'no_such_report'", "available: " + ", ".join(REPORTS)]),
         (["segment_value", "--set", "n_customers"], ["--set expects key=value", "'n_customers'"]),
         (["segment_value", "--jobs", "0"], ["--jobs must be at least 1"]),
+        (["segment_valu"], ["'segment_valu' (did you mean 'segment_value'?); available: "]),
+        (
+            ["segment_value", "--set", "n_customer=5"],
+            ["'n_customer' (did you mean 'n_customers'?)"],
+        ),
+        (
+            ["segment_value", "--set", "annual_discount_rate=nan"],
+            ["'annual_discount_rate'", "expected a finite number, got 'nan'"],
+        ),
+        (
+            ["segment_value", "--set", "annual_discount_rate=-inf"],
+            ["'annual_discount_rate'", "expected a finite number, got '-inf'"],
+        ),
+        (
+            ["customization_tradeoffs", "--set", "base_cost=Infinity"],
+            ["'base_cost'", "expected a finite number, got 'Infinity'"],
+        ),
+        (
+            ["segment_value", "--set", "n_customers=inf"],
+            ["'n_customers'", "expected a finite number, got 'inf'"],
+        ),
     ],
 )
 def test_bad_parameters_fail_fast_with_one_line(tmp_path, capsys, no_kernel, args, names):
@@ -226,6 +257,74 @@ def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel, name):
         "crm: error: report 'segment_value', parameter 'n_draws': 5 is out of range; "
         "expected a value in [20, 2,000]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        (
+            "{n_customer: 5}",
+            "crm: error: report 'segment_value' has no parameter 'n_customer' "
+            "(did you mean 'n_customers'?); its parameters: data_source, ",
+        ),
+        (
+            "{annual_discount_rate: .nan}",
+            "crm: error: report 'segment_value', parameter 'annual_discount_rate': "
+            "expected a finite number, got nan",
+        ),
+        (
+            "{margin_rate: .inf}",
+            "crm: error: report 'segment_value', parameter 'margin_rate': "
+            "expected a finite number, got inf",
+        ),
+    ],
+)
+def test_config_values_are_checked_with_suggestions(
+    tmp_path, capsys, no_kernel, parameters, expected
+):
+    """A schedule's misspelt parameter gets a suggestion; YAML's .nan / .inf are refused."""
+    config = tmp_path / "jobs.yaml"
+    config.write_text(
+        f"jobs:\n  - {{name: a, notebook: segment_value, parameters: {parameters}}}\n"
+    )
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--notebooks",
+            str(NOTEBOOKS),
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(lines) == 1 and lines[0].startswith(expected), lines
+
+
+def test_integers_written_as_floats_still_pass(tmp_path, monkeypatch):
+    """A guard, not a change: 1e3 is a whole number and reaches the kernel as the int 1000."""
+    given = []
+
+    def record(*args, **kwargs):
+        given.append(kwargs["parameters"])
+        raise RuntimeError("recorded")
+
+    monkeypatch.setattr(papermill, "execute_notebook", record)
+    argv = ["run", "segment_value", "--set", "n_customers=1e3", "--notebooks", str(NOTEBOOKS)]
+    assert main([*argv, "--output", str(tmp_path / "out")]) == 1  # the recorder fails the run
+    assert given[0]["n_customers"] == 1000 and type(given[0]["n_customers"]) is int
+
+
+def test_version(capsys):
+    from crm_models import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out == f"crm-models {__version__}\n"
+    assert re.fullmatch(r"crm-models \d+\.\d+\.\d+\n", out)
 
 
 def test_debug_shows_the_traceback(tmp_path, no_kernel):

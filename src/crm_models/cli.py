@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from crm_models import __version__
 from crm_models.errors import CRMError
+from crm_models.project import PROJECT_ENV, project_root
 
 DESCRIPTION = """\
 crm-models: CRM analytics workbench.
@@ -21,6 +23,10 @@ Typical use:
   crm run segment_value --set horizon_months=24
   crm data load my_tx.csv --table transactions   add your own data (validated first)
 """
+
+
+WAREHOUSE_HELP = "warehouse file (default: data/crm.duckdb in the project root)"
+NOTEBOOKS_HELP = "notebook folder (default: notebooks/ in the project root)"
 
 
 def _add_data_commands(sub) -> None:
@@ -38,9 +44,7 @@ def _add_data_commands(sub) -> None:
         "world (schemas world, world_truth) and CDNOW (schema cdnow). The file is "
         "replaced atomically: a failed build leaves the previous one untouched.",
     )
-    build.add_argument(
-        "--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)"
-    )
+    build.add_argument("--path", help=WAREHOUSE_HELP)
     build.add_argument(
         "--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)"
     )
@@ -71,9 +75,7 @@ def _add_data_commands(sub) -> None:
     load.add_argument(
         "--allow-returns", action="store_true", help="admit negative amounts (returns)"
     )
-    load.add_argument(
-        "--path", default="data/crm.duckdb", help="warehouse file (default: %(default)s)"
-    )
+    load.add_argument("--path", help=WAREHOUSE_HELP)
 
     check = data_sub.add_parser(
         "check",
@@ -94,7 +96,7 @@ def _add_data_commands(sub) -> None:
         help="list the warehouse tables and their row counts",
         description="List the warehouse tables and their row counts.",
     )
-    info.add_argument("--path", default="data/crm.duckdb")
+    info.add_argument("--path", help=WAREHOUSE_HELP)
 
     summary = data_sub.add_parser(
         "summary",
@@ -117,7 +119,7 @@ def _add_data_commands(sub) -> None:
         "--observation-end", help="last date to include (default: last transaction)"
     )
     summary.add_argument("--out", help="write the summary to this CSV/Parquet file")
-    summary.add_argument("--path", default="data/crm.duckdb")
+    summary.add_argument("--path", help=WAREHOUSE_HELP)
 
 
 def _add_report_commands(sub) -> None:
@@ -127,9 +129,7 @@ def _add_report_commands(sub) -> None:
         description="Show the reports (one per notebook) with each parameter's type, default, "
         "allowed values and help, read from the notebook's parameters cell.",
     )
-    listing.add_argument(
-        "--notebooks", default="notebooks", help="notebook folder (default: %(default)s)"
-    )
+    listing.add_argument("--notebooks", help=NOTEBOOKS_HELP)
 
     run = sub.add_parser(
         "run",
@@ -151,10 +151,8 @@ def _add_report_commands(sub) -> None:
         "--jobs", type=int, default=1, help="notebooks run in parallel (default: %(default)s)"
     )
     run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
-    run.add_argument("--output", default="reports", help="output folder (default: %(default)s)")
-    run.add_argument(
-        "--notebooks", default="notebooks", help="notebook folder (default: %(default)s)"
-    )
+    run.add_argument("--output", help="output folder (default: reports/ in the project root)")
+    run.add_argument("--notebooks", help=NOTEBOOKS_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,34 +161,47 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        The parser of ``crm [--debug] COMMAND …``.
+        The parser of ``crm [--debug] [--project DIR] COMMAND …``.
     """
     parser = argparse.ArgumentParser(
         prog="crm", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="project root that default paths (notebooks/, reports/, data/crm.duckdb) are "
+        f"relative to (default: ${PROJECT_ENV}, else the nearest folder at or above the working "
+        "folder with notebooks/ and a pyproject.toml of crm-models, else the working folder)",
+    )
+    parser.add_argument("--version", action="version", version=f"crm-models {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_report_commands(sub)
     return parser
 
 
+def _default(given: str | None, root: Path, default: str) -> Path:
+    """Return the path the user gave (relative to the working folder), else root / default."""
+    return Path(given) if given else root / default
+
+
 def _data(args) -> int:
-    from crm_models.data.warehouse import Warehouse
+    from crm_models.data.warehouse import DEFAULT_PATH, Warehouse
+
+    path = _default(getattr(args, "path", None), args.root, str(DEFAULT_PATH))
 
     if args.data_command == "build":
         from crm_models.data.build import build_default_warehouse
 
         warehouse = build_default_warehouse(
-            args.path, args.customers, args.seed, args.hillstrom, args.survey
+            path, args.customers, args.seed, args.hillstrom, args.survey
         )
         print(warehouse.info().to_string(index=False))
         print(f"warehouse written to {warehouse.path}")
     elif args.data_command == "load":
         print(
-            Warehouse(args.path).load(
-                args.file, args.table, args.dataset, args.mode, args.allow_returns
-            )
+            Warehouse(path).load(args.file, args.table, args.dataset, args.mode, args.allow_returns)
         )
     elif args.data_command == "check":
         from crm_models.data.loaders import load_table
@@ -198,9 +209,9 @@ def _data(args) -> int:
         frame = load_table(args.file, args.table, allow_returns=args.allow_returns)
         print(f"{args.file}: valid {args.table} table, {len(frame):,} rows")
     elif args.data_command == "info":
-        print(Warehouse(args.path).info().to_string(index=False))
+        print(Warehouse(path).info().to_string(index=False))
     elif args.data_command == "summary":
-        frame = Warehouse(args.path).summary(
+        frame = Warehouse(path).summary(
             dataset=args.dataset, time_unit=args.time_unit, observation_end=args.observation_end
         )
         if args.out:
@@ -215,7 +226,7 @@ def _data(args) -> int:
 def _list(args) -> int:
     from crm_models.reporting.catalog import discover
 
-    for report in discover(args.notebooks).values():
+    for report in discover(_default(args.notebooks, args.root, "notebooks")).values():
         print(f"{report.name}: {report.title}")
         if report.summary:
             print(f"    {report.summary}")
@@ -233,19 +244,21 @@ def _list(args) -> int:
 def _run(args) -> int:
     from crm_models.reporting.runner import parse_overrides, run_reports
 
+    output = _default(args.output, args.root, "reports")
     results = run_reports(
         args.names,
         parse_overrides(args.overrides),
         args.config,
-        args.notebooks,
-        args.output,
+        _default(args.notebooks, args.root, "notebooks"),
+        output,
         n_jobs=args.jobs,
         force=args.force,
+        root=args.root,
     )
     failed = [r.name for r in results if r.status == "failed"]
     print(
         f"{len(results) - len(failed)} of {len(results)} report(s) ok; "
-        f"index: {Path(args.output) / 'index.html'}"
+        f"index: {output / 'index.html'}"
     )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
@@ -270,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handlers = {"data": _data, "list": _list, "run": _run}
     try:
+        args.root = project_root(args.project)
         return handlers[args.command](args)
     except CRMError as error:
         if args.debug:

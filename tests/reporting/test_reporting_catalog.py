@@ -13,6 +13,7 @@ from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import (
     Parameter,
     coerce_value,
+    did_you_mean,
     discover,
     read_report,
     resolve_parameters,
@@ -182,6 +183,7 @@ INT = Parameter("n", "int", 10, low=1, high=100)
 FLOAT = Parameter("rate", "float", 0.5, low=0, high=1)
 BOOL = Parameter("flag", "bool", False)
 CHOICE = Parameter("mode", "str", "fast", choices=("fast", "exact"))
+UNBOUNDED = Parameter("x", "float", 1.0)
 
 
 @pytest.mark.parametrize(
@@ -225,6 +227,16 @@ def test_values_are_converted_to_the_parameter_type(parameter, value, expected):
         (BOOL, "maybe", r"parameter 'flag': expected true or false, got 'maybe'"),
         (BOOL, 1, r"parameter 'flag': expected true or false, got 1"),
         (CHOICE, "slow", r"parameter 'mode': 'slow' is not allowed; expected one of fast, exact"),
+        (FLOAT, "nan", r"parameter 'rate': expected a finite number, got 'nan'"),
+        (FLOAT, "NaN", r"parameter 'rate': expected a finite number, got 'NaN'"),
+        (FLOAT, float("nan"), r"parameter 'rate': expected a finite number, got nan"),
+        (FLOAT, "inf", r"parameter 'rate': expected a finite number, got 'inf'"),
+        (FLOAT, "-Infinity", r"parameter 'rate': expected a finite number, got '-Infinity'"),
+        (UNBOUNDED, "nan", r"parameter 'x': expected a finite number, got 'nan'"),
+        (UNBOUNDED, float("inf"), r"parameter 'x': expected a finite number, got inf"),
+        (UNBOUNDED, "-inf", r"parameter 'x': expected a finite number, got '-inf'"),
+        (INT, "nan", r"parameter 'n': expected a finite number, got 'nan'"),
+        (INT, float("-inf"), r"parameter 'n': expected a finite number, got -inf"),
     ],
 )
 def test_bad_values_name_report_parameter_and_expectation(parameter, value, expected):
@@ -246,6 +258,19 @@ def test_resolve_parameters_defaults_overrides_and_unknown_names(typed_report):
     message = str(err.value)
     assert "report 'typed' has no parameter 'nope'" in message
     assert "its parameters: n_customers, rate" in message
+    with pytest.raises(ParameterError) as err:
+        resolve_parameters(typed_report, {"n_customer": 500})
+    assert str(err.value).startswith(
+        "report 'typed' has no parameter 'n_customer' (did you mean 'n_customers'?); "
+    )
+
+
+def test_did_you_mean():
+    names = ["segment_value", "campaign_uplift", "00_overview"]
+    assert did_you_mean("segment_valu", names) == " (did you mean 'segment_value'?)"
+    assert did_you_mean("campain_uplift", names) == " (did you mean 'campaign_uplift'?)"
+    assert did_you_mean("zzz", names) == ""
+    assert did_you_mean("x", []) == ""
 
 
 # -- the study notebooks -----------------------------------------------------------------

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.project import resolve_path
 
 __all__ = [
     "attributes_from_products",
@@ -183,12 +184,13 @@ def read_answers(
 ) -> pd.DataFrame:
     """Read and validate conjoint answers (CSV path or frame; format in module docstring).
 
+    A relative path is relative to the project root (``crm_models.project.resolve_path``).
     Raises ``DataValidationError`` naming the column and the offending rows/tasks.
     """
     if isinstance(source, pd.DataFrame):
         frame, name = source.copy(), "answers"
     else:
-        path = Path(source)
+        path = resolve_path(source)
         if not path.is_file():
             raise DataValidationError(f"{path}: conjoint answers file not found")
         frame, name = pd.read_csv(path), str(path)

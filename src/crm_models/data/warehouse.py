@@ -30,6 +30,7 @@ from crm_models.data.loaders import read_any
 from crm_models.data.schemas import KEYS, MAX_SHOWN_ROWS, check_references, validate
 from crm_models.data.summary import rfm_summary
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.project import resolve_path
 
 DEFAULT_PATH = Path("data") / "crm.duckdb"
 LEDGER = "main._loads"
@@ -49,10 +50,13 @@ def _ident(name: str) -> str:
 
 
 class Warehouse:
-    """A DuckDB warehouse file at ``path`` (default ``data/crm.duckdb``)."""
+    """A DuckDB warehouse file at ``path`` (default ``data/crm.duckdb`` in the project root).
 
-    def __init__(self, path: str | Path = DEFAULT_PATH):
-        self.path = Path(path)
+    A relative ``path`` given explicitly stays relative to the working folder.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else resolve_path(DEFAULT_PATH)
 
     # -- reading -----------------------------------------------------------------------
     @contextmanager

@@ -5,17 +5,18 @@
 ``load_inputs(path)`` reads a survey CSV (items on 1–10, optional ``customer_id``); with a
 transactions CSV (``customer_id, timestamp, amount``) respondents are linked to behaviour, a
 customer counting as *retained* when they bought within the last ``active_weeks`` weeks of
-the transaction window (a transparent proxy for P(alive) when no model is at hand).
+the transaction window (a transparent proxy for P(alive) when no model is at hand). Relative
+file paths are relative to the project root (:func:`crm_models.project.resolve_path`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.project import resolve_path
 
 __all__ = ["StudyInputs", "load_inputs"]
 
@@ -93,7 +94,7 @@ def load_inputs(
             world.observation_end,
             world,
         )
-    path = Path(data_source)
+    path = resolve_path(data_source)
     if not path.is_file():
         raise ParameterError(
             f"data_source must be 'synthetic' or an existing survey CSV file, got {data_source!r}"
@@ -104,7 +105,7 @@ def load_inputs(
     label = f"survey file {path.name} ({len(survey):,} respondents)"
     if not transactions:
         return StudyInputs(survey, label)
-    tx_path = Path(transactions)
+    tx_path = resolve_path(transactions)
     if not tx_path.is_file():
         raise ParameterError(f"transactions file {transactions!r} does not exist")
     if "customer_id" not in survey.columns:

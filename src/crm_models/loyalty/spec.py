@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+from crm_models.project import resolve_path
 from crm_models.results import estimate_table
 
 ECSI_CONSTRUCTS: dict[str, tuple[str, ...]] = {
@@ -367,7 +368,10 @@ def _path_point_summary(paths: pd.DataFrame, level: float) -> pd.DataFrame:
 
 
 def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:
-    """Accept a ``ModelSpec``, a dict, ``None`` / ``"ecsi"``, a JSON string or a JSON file path."""
+    """Accept a ``ModelSpec``, a dict, ``None`` / ``"ecsi"``, a JSON string or a JSON file path.
+
+    A relative file path is relative to the project root (``crm_models.project.resolve_path``).
+    """
     if spec is None:
         return ModelSpec.ecsi()
     if isinstance(spec, ModelSpec):
@@ -383,7 +387,7 @@ def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> Mod
                 return ModelSpec.from_dict(json.loads(text))
             except json.JSONDecodeError as exc:
                 raise ParameterError(f"model spec: invalid JSON ({exc})") from exc
-        path = Path(text)
+        path = resolve_path(text)
         if path.is_file():
             try:
                 return ModelSpec.from_dict(json.loads(path.read_text()))

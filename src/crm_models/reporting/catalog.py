@@ -16,9 +16,11 @@ given under the old name to the new one with a deprecation message.
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,7 +215,10 @@ def discover(notebooks_dir: str | Path = "notebooks") -> dict[str, Report]:
     """All reports in ``notebooks_dir`` by name, in file-name order."""
     folder = Path(notebooks_dir)
     if not folder.is_dir():
-        raise ParameterError(f"no notebooks folder at {folder.resolve()}")
+        raise ParameterError(
+            f"no notebooks folder at {folder.resolve()}; "
+            "start crm inside a crm-models project or give --project DIR"
+        )
     return {p.stem: read_report(p) for p in sorted(folder.glob("*.ipynb"))}
 
 
@@ -243,6 +248,8 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
             raise ParameterError(
                 f"{where}: expected {parameter.type_name}, got {value!r}"
             ) from None
+        if not math.isfinite(number):
+            raise ParameterError(f"{where}: expected a finite number, got {value!r}")
         if expected is int:
             if not number.is_integer():
                 raise ParameterError(f"{where}: expected a whole number, got {value!r}")
@@ -265,6 +272,25 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
                 f"{where}: {converted!r} is not allowed; expected {parameter.describe_constraint()}"
             )
     return converted
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Suggest the closest of ``candidates`` to a misspelt ``name`` (``difflib``).
+
+    Parameters
+    ----------
+    name : str
+        What the user typed, e.g. ``segment_valu``.
+    candidates : iterable of str
+        The valid names.
+
+    Returns
+    -------
+    str
+        `` (did you mean 'segment_value'?)``, or an empty string when nothing is close.
+    """
+    close = difflib.get_close_matches(name, list(dict.fromkeys(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def deprecation_message(report: Report, old: str) -> str:
@@ -352,8 +378,9 @@ def resolve_parameters(report: Report, overrides: dict[str, object]) -> dict[str
     unknown = sorted(set(overrides) - set(report.parameters))
     if unknown:
         known = ", ".join(report.parameters) or "none"
+        hint = did_you_mean(unknown[0], report.parameters) if len(unknown) == 1 else ""
         raise ParameterError(
-            f"report {report.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+            f"report {report.name!r} has no parameter {', '.join(map(repr, unknown))}{hint}; "
             f"its parameters: {known}"
         )
     values = {name: p.default for name, p in report.parameters.items()}

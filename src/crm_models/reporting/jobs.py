@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from crm_models.errors import ParameterError
-from crm_models.reporting.catalog import Report, apply_renames, resolve_parameters
+from crm_models.reporting.catalog import Report, apply_renames, did_you_mean, resolve_parameters
 from crm_models.reporting.manifest import file_sha256
 
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
@@ -89,6 +89,25 @@ def _input_files(
     return inputs
 
 
+def _absolute_paths(values: Mapping[str, object], folder: Path) -> dict[str, object]:
+    """Make each relative file path among ``values`` absolute against ``folder``.
+
+    A file path is a text value ending in a data suffix (``.csv``, ``.duckdb`` …) or the
+    non-empty value of an output parameter (``export…``, ``output…``).
+    """
+    absolute = {}
+    for name, value in values.items():
+        is_file = isinstance(value, str) and (
+            value.strip().lower().endswith(DATA_SUFFIXES)
+            or (_is_output_parameter(name) and value.strip())
+        )
+        if is_file and (value.startswith("~") or not Path(value).is_absolute()):
+            path = Path(value).expanduser()
+            value = str(path if path.is_absolute() else folder.resolve() / path)
+        absolute[name] = value
+    return absolute
+
+
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
     """``["key=value", …]`` from ``--set`` into a dict; raises on a pair without '='."""
     overrides = {}
@@ -136,6 +155,7 @@ def plan_jobs(
     config: list[dict] | None = None,
     root: Path = Path("."),
     warn: Callable[[str], None] = _print_warning,
+    user_dir: Path | None = None,
 ) -> list[Job]:
     """Plan validated jobs: from ``config`` entries, else ``names`` (default: every report).
 
@@ -151,10 +171,15 @@ def plan_jobs(
     config : list of dict, optional
         Jobs of a YAML schedule (``load_config``).
     root : Path
-        Folder that relative input paths are read from.
+        The project root: relative paths in ``config`` and the notebooks' defaults are read
+        from it (the kernels run there).
     warn : callable
         Receives each deprecation message once (an old parameter name used); default prints
         ``crm: warning: …`` on stderr.
+    user_dir : Path, optional
+        The user's working folder: when it is not ``root``, a relative file path given in
+        ``overrides`` (a data file, or an ``export…``/``output…`` file) is made absolute
+        against it, since the kernels run in ``root``. Default ``root``.
 
     Returns
     -------
@@ -173,14 +198,23 @@ def plan_jobs(
     for _, notebook, _ in specs:
         if notebook not in reports:
             raise ParameterError(
-                f"no report named {notebook!r}; available: {', '.join(reports) or 'none'}"
+                f"no report named {notebook!r}{did_you_mean(notebook, reports)}; "
+                f"available: {', '.join(reports) or 'none'}"
             )
     for key in overrides:
         if not any(_knows(reports[nb], key) for _, nb, _ in specs):
-            selected_reports = ", ".join(dict.fromkeys(nb for _, nb, _ in specs))
+            selected = list(dict.fromkeys(nb for _, nb, _ in specs))
+            known = [
+                n
+                for nb in selected
+                for n in (*reports[nb].parameters, *reports[nb].renamed_parameters)
+            ]
             raise ParameterError(
-                f"--set {key}: no selected report ({selected_reports}) has a parameter {key!r}"
+                f"--set {key}: no selected report ({', '.join(selected)}) has a parameter "
+                f"{key!r}{did_you_mean(key, known)}"
             )
+    if user_dir is not None and Path(user_dir).resolve() != Path(root).resolve():
+        overrides = _absolute_paths(overrides, Path(user_dir))
     output_names = [name for name, _, _ in specs]
     if len(set(output_names)) != len(output_names):
         raise ParameterError(f"job names must be unique, got {output_names}")

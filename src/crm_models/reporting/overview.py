@@ -13,6 +13,7 @@ import pandas as pd
 
 from crm_models.data.synthetic import World
 from crm_models.data.warehouse import Warehouse
+from crm_models.project import resolve_path
 from crm_models.reporting.display import fmt_int, fmt_pct
 from crm_models.reporting.escaping import code, md
 
@@ -77,7 +78,8 @@ def warehouse_tables(path: str | Path) -> pd.DataFrame | None:
     Parameters
     ----------
     path : str or Path
-        The warehouse file; empty means "no warehouse asked for".
+        The warehouse file, relative to the project root (``crm_models.project``) unless
+        absolute; empty means "no warehouse asked for".
 
     Returns
     -------
@@ -85,9 +87,9 @@ def warehouse_tables(path: str | Path) -> pd.DataFrame | None:
         ``Warehouse.info()`` (dataset, table, rows), or None when ``path`` is empty or no
         file is there.
     """
-    if not str(path) or not Path(path).is_file():
+    if not str(path) or not resolve_path(path).is_file():
         return None
-    return Warehouse(path).info()
+    return Warehouse(resolve_path(path)).info()
 
 
 def warehouse_note(path: str | Path, tables: pd.DataFrame | None) -> str:

@@ -38,6 +38,7 @@ from traitlets.config import Config
 
 from crm_models._files import atomic_write
 from crm_models.errors import ParameterError
+from crm_models.project import project_root
 from crm_models.reporting.catalog import discover
 from crm_models.reporting.jobs import (
     OUTPUT_SUFFIXES,
@@ -321,9 +322,45 @@ def run_reports(
     n_jobs: int = 1,
     force: bool = False,
     log: Callable[[str], None] = print,
+    root: str | Path | None = None,
 ) -> list[JobResult]:
-    """Discover, validate and run reports: what ``crm run`` does."""
+    """Discover, validate and run reports: what ``crm run`` does.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Reports to run (default: every report of ``notebooks_dir``).
+    overrides : Mapping, optional
+        ``--set`` values; a relative file path among them is relative to the working folder
+        and is made absolute before any kernel starts.
+    config : str or Path, optional
+        A YAML schedule (``load_config``); relative paths in its parameters are relative to
+        the project root.
+    notebooks_dir, output_dir : str or Path
+        The notebook and output folders; relative ones are relative to the working folder.
+    n_jobs : int
+        Notebooks run in parallel.
+    force : bool
+        Re-run reports whose cache key is unchanged.
+    log : callable
+        Receives each progress line.
+    root : str or Path, optional
+        The project root: the kernels' working folder, against which the notebooks' relative
+        defaults (e.g. ``data/crm.duckdb``) resolve (default: ``project_root()``).
+
+    Returns
+    -------
+    list of JobResult
+        One result per job.
+    """
     reports = discover(notebooks_dir)
-    root = Path(".").resolve()
-    jobs = plan_jobs(reports, names, overrides, load_config(config) if config else None, root)
+    root = Path(root).resolve() if root is not None else project_root()
+    jobs = plan_jobs(
+        reports,
+        names,
+        overrides,
+        load_config(config) if config else None,
+        root,
+        user_dir=Path.cwd(),
+    )
     return run_jobs(jobs, output_dir, n_jobs=n_jobs, force=force, root=root, log=log)

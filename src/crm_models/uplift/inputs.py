@@ -6,17 +6,18 @@ region, relationship level and four behavioural covariates), the model features 
 customer (:func:`~crm_models.uplift.customer_features`) and the customer base the next
 campaign may target (customer_id, consent_status, …). ``load_campaign_inputs(path)`` reads a
 Hillstrom-format CSV (:func:`crm_models.data.public.load_hillstrom`); it has no consent data,
-so every customer counts as opted in.
+so every customer counts as opted in. A relative path is relative to the project root
+(:func:`crm_models.project.resolve_path`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from crm_models.errors import ParameterError
+from crm_models.project import resolve_path
 from crm_models.uplift.features import customer_features, hillstrom_features
 
 __all__ = ["CampaignInputs", "load_campaign_inputs"]
@@ -110,14 +111,15 @@ def load_campaign_inputs(
             f"synthetic CRM world ({n_customers:,} customers, seed {seed})",
             world,
         )
-    if not Path(data_source).is_file():
+    path = resolve_path(data_source)
+    if not path.is_file():
         raise ParameterError(
             "data_source must be 'synthetic' or an existing Hillstrom CSV file, "
             f"got {data_source!r}"
         )
     from crm_models.data.public import load_hillstrom
 
-    campaign = load_hillstrom(data_source)
+    campaign = load_hillstrom(path)
     features = hillstrom_features(campaign).set_index(campaign["customer_id"])
     base = campaign[["customer_id"]].assign(consent_status="opt_in")  # no consent data
     return CampaignInputs(

@@ -5,8 +5,10 @@
 - ``synthetic``: a simulated CRM world of ``n_customers`` (seeded); ends at the world's end;
 - ``cdnow``: the CDNOW master file (Q1-1997 cohort), observed to 1998-06-30 with the
   published calibration end 1997-09-30;
-- ``warehouse:DATASET``: the ``transactions`` table of a warehouse dataset;
-- a path: a transactions file (.csv / .parquet) with customer_id, timestamp, amount.
+- ``warehouse:DATASET``: the ``transactions`` table of a dataset of the project's warehouse
+  (``data/crm.duckdb`` in the project root, :func:`crm_models.project.project_root`);
+- a path: a transactions file (.csv / .parquet) with customer_id, timestamp, amount; a
+  relative path is relative to the project root.
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks.
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from crm_models.errors import ParameterError
+from crm_models.project import resolve_path
 from crm_models.value.models import BGNBD, MBGNBD, ParetoNBD
 from crm_models.value.models._transaction import TransactionModel
 
@@ -116,13 +119,13 @@ def load_inputs(
         from crm_models.data import Warehouse
 
         dataset = data_source.split(":", 1)[1]
-        transactions = Warehouse().table("transactions", dataset=dataset)
+        transactions = Warehouse().table("transactions", dataset=dataset)  # in the project root
         default_end = transactions["timestamp"].max()
         label = f"warehouse dataset {dataset!r}"
     else:
         from crm_models.data import load_table
 
-        transactions = load_table(data_source, "transactions")
+        transactions = load_table(resolve_path(data_source), "transactions")
         default_end = transactions["timestamp"].max()
         label = f"file {data_source}"
     end = pd.Timestamp(observation_end) if observation_end else pd.Timestamp(default_end)
