@@ -229,4 +229,4 @@ def test_overview_notebook_run_from_notebooks_finds_the_warehouse(warehouse_proj
     )
     text = json.dumps([c.get("outputs", []) for c in nbformat.read(executed, 4).cells])
     assert "No warehouse at" not in text
-    assert "`data/crm.duckdb` holds" in text
+    assert "<code>data/crm.duckdb</code> holds" in text
