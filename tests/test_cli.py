@@ -254,7 +254,7 @@ def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel, name):
             "the old name will be removed in the next release"
         )
     assert lines == [
-        "crm: error: report 'segment_value', parameter 'n_draws': 5 is out of range; "
+        "crm: error: job 'a': report 'segment_value', parameter 'n_draws': 5 is out of range; "
         "expected a value in [20, 2,000]"
     ]
 
@@ -264,17 +264,17 @@ def test_bad_config_fails_before_execution(tmp_path, capsys, no_kernel, name):
     [
         (
             "{n_customer: 5}",
-            "crm: error: report 'segment_value' has no parameter 'n_customer' "
+            "crm: error: job 'a': report 'segment_value' has no parameter 'n_customer' "
             "(did you mean 'n_customers'?); its parameters: data_source, ",
         ),
         (
             "{annual_discount_rate: .nan}",
-            "crm: error: report 'segment_value', parameter 'annual_discount_rate': "
+            "crm: error: job 'a': report 'segment_value', parameter 'annual_discount_rate': "
             "expected a finite number, got nan",
         ),
         (
             "{margin_rate: .inf}",
-            "crm: error: report 'segment_value', parameter 'margin_rate': "
+            "crm: error: job 'a': report 'segment_value', parameter 'margin_rate': "
             "expected a finite number, got inf",
         ),
     ],

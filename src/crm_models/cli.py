@@ -6,6 +6,7 @@ Errors print one clear message and exit with status 1; ``--debug`` shows the tra
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -153,6 +154,11 @@ def _add_report_commands(sub) -> None:
     run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     run.add_argument("--output", help="output folder (default: reports/ in the project root)")
     run.add_argument("--notebooks", help=NOTEBOOKS_HELP)
+    run.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help="append timestamped run events here (default: run.log in the output folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -254,7 +260,11 @@ def _run(args) -> int:
         n_jobs=args.jobs,
         force=args.force,
         root=args.root,
+        log_file=args.log_file,
+        command=shlex.join(["crm", *args.argv]),
     )
+    if not any(r.cache_key for r in results):
+        return 1  # every job of the schedule was refused, each with its crm: error line
     failed = [r.name for r in results if r.status == "failed"]
     print(
         f"{len(results) - len(failed)} of {len(results)} report(s) ok; "
@@ -280,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 130 on Ctrl-C.
     """
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     handlers = {"data": _data, "list": _list, "run": _run}
     try:
         args.root = project_root(args.project)

@@ -192,7 +192,7 @@ def test_bad_config_files_are_refused_in_one_line(tmp_path, text, expected):
 def test_config_errors_found_when_planning(two_reports, tmp_path):
     with pytest.raises(ParameterError, match="no config file at"):
         load_config(tmp_path / "absent.yaml")
-    with pytest.raises(ParameterError, match=r"job names must be unique, got \['alpha', 'alpha'\]"):
+    with pytest.raises(ParameterError, match=r"job 'alpha': 2 jobs of the schedule have this name"):
         plan_jobs(two_reports, config=[{"notebook": "alpha"}, {"notebook": "alpha"}], root=tmp_path)
     with pytest.raises(
         ParameterError, match=r"report 'alpha', parameter 'n': expected int, got 'many'"

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,10 @@ from crm_models.reporting.manifest import file_sha256
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
 OUTPUT_SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
 OUTPUT_PARAMETER = re.compile(r"^(export|output|out)(_|$)")
+JOB_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
+# names whose files would be the run's own files or another job's pages
+RESERVED_NAMES = ("index", "manifest", "run")
+RESERVED_ENDINGS = (".analyst", ".teaching", ".failed")
 
 
 @dataclass
@@ -56,6 +61,53 @@ class Job:
             "inputs": self.inputs,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class InvalidJob:
+    """A schedule entry refused when planning: its ``name``, ``notebook`` and the ``error``."""
+
+    name: str
+    notebook: str
+    error: str
+    parameters: dict = field(default_factory=dict)
+
+
+def check_job_name(name: object) -> str:
+    """Return ``name`` if it is a plain file-name slug, else raise ``ParameterError``.
+
+    A job name becomes the stem of the job's output files, so it must not reach outside the
+    output folder nor collide with the run's own files: letters, digits, ``_``, ``-`` and
+    ``.`` (not first), 1 to 100 characters; not ``index``, ``manifest`` or ``run``, and not
+    ending in ``.analyst``, ``.teaching`` or ``.failed``.
+
+    Parameters
+    ----------
+    name : object
+        The ``name:`` of a schedule entry.
+
+    Returns
+    -------
+    str
+        ``name`` unchanged.
+
+    Raises
+    ------
+    ParameterError
+        When ``name`` is not such a slug (the message names the job).
+    """
+    if not isinstance(name, str) or JOB_NAME.fullmatch(name) is None:
+        raise ParameterError(
+            f"job {name!r}: a job name must be a plain file name: letters, digits, '_', '-' "
+            "and '.' (not first), 1 to 100 characters"
+        )
+    lowered = name.lower()
+    if lowered in RESERVED_NAMES or lowered.endswith(RESERVED_ENDINGS):
+        raise ParameterError(
+            f"job {name!r}: the name is reserved for the run's own files (index, manifest, run) "
+            "or another job's pages (*.analyst, *.teaching, *.failed)"
+        )
+    return name
 
 
 def _is_output_parameter(name: str) -> bool:
@@ -169,7 +221,8 @@ def plan_jobs(
         Values from ``--set``: they apply to every selected report that has the parameter
         (under its current or its old name) and must each belong to at least one of them.
     config : list of dict, optional
-        Jobs of a YAML schedule (``load_config``).
+        Jobs of a YAML schedule (``load_config``); the first invalid job raises (``crm run``
+        uses ``plan_schedule``, which runs the valid ones).
     root : Path
         The project root: relative paths in ``config`` and the notebooks' defaults are read
         from it (the kernels run there).
@@ -188,22 +241,112 @@ def plan_jobs(
     """
     overrides = dict(overrides or {})
     if config:
-        specs = [
-            (job.get("name") or job["notebook"], job["notebook"], dict(job.get("parameters", {})))
-            for job in config
-        ]
-    else:
-        selected = list(names) or list(reports)
-        specs = [(name, name, {}) for name in selected]
-    for _, notebook, _ in specs:
+        jobs, invalid = plan_schedule(reports, config, overrides, root, warn, user_dir)
+        if invalid:
+            raise ParameterError(invalid[0].error)
+        return jobs
+    selected = list(names) or list(reports)
+    for notebook in selected:
         if notebook not in reports:
-            raise ParameterError(
-                f"no report named {notebook!r}{did_you_mean(notebook, reports)}; "
-                f"available: {', '.join(reports) or 'none'}"
-            )
+            raise ParameterError(_unknown_report(notebook, reports))
+    if len(set(selected)) != len(selected):
+        raise ParameterError(f"job names must be unique, got {selected}")
+    overrides = _checked_overrides(reports, overrides, selected, root, user_dir)
+    warn_once = _once(warn)
+    return [_plan_one(reports[nb], nb, {}, overrides, root, warn_once) for nb in selected]
+
+
+def plan_schedule(
+    reports: Mapping[str, Report],
+    config: list[dict],
+    overrides: Mapping[str, object] | None = None,
+    root: Path = Path("."),
+    warn: Callable[[str], None] = _print_warning,
+    user_dir: Path | None = None,
+) -> tuple[list[Job], list[InvalidJob]]:
+    """Validate every job of a schedule; keep the valid ones, collect the invalid ones.
+
+    A job is invalid when its name is not a plain file name (``check_job_name``), another job
+    of the schedule has the same name, its notebook is unknown, or a parameter or input file
+    is refused. A ``--set`` key that no job's report knows is an error of the whole command
+    and raises.
+
+    Parameters
+    ----------
+    reports : Mapping[str, Report]
+        The catalogue (``discover``).
+    config : list of dict
+        Jobs of a YAML schedule (``load_config``).
+    overrides : Mapping, optional
+        Values from ``--set`` (see ``plan_jobs``).
+    root : Path
+        The project root (see ``plan_jobs``).
+    warn : callable
+        Receives each deprecation message once.
+    user_dir : Path, optional
+        The user's working folder (see ``plan_jobs``).
+
+    Returns
+    -------
+    tuple of (list of Job, list of InvalidJob)
+        The valid jobs and the refused ones, each in schedule order; every error names its job.
+    """
+    specs = []
+    for job in config:
+        name = job["notebook"] if job.get("name") is None else job["name"]
+        specs.append((name, job["notebook"], dict(job.get("parameters") or {})))
+    known = [nb for _, nb, _ in specs if isinstance(nb, str) and nb in reports]
+    overrides = _checked_overrides(reports, dict(overrides or {}), known, root, user_dir)
+    counts = Counter(name for name, _, _ in specs if isinstance(name, str))
+    warn_once = _once(warn)
+    jobs, invalid = [], []
+    for name, notebook, params in specs:
+        try:
+            check_job_name(name)
+            if counts[name] > 1:
+                raise ParameterError(
+                    f"job {name!r}: {counts[name]} jobs of the schedule have this name; "
+                    "job names must be unique"
+                )
+            if not isinstance(notebook, str) or notebook not in reports:
+                raise ParameterError(f"job {name!r}: {_unknown_report(notebook, reports)}")
+            try:
+                jobs.append(_plan_one(reports[notebook], name, params, overrides, root, warn_once))
+            except ParameterError as error:
+                raise ParameterError(f"job {name!r}: {error}") from None
+        except ParameterError as error:
+            invalid.append(InvalidJob(str(name), str(notebook), str(error), params))
+    return jobs, invalid
+
+
+def _unknown_report(notebook: object, reports: Mapping[str, Report]) -> str:
+    hint = did_you_mean(notebook, reports) if isinstance(notebook, str) else ""
+    return f"no report named {notebook!r}{hint}; available: {', '.join(reports) or 'none'}"
+
+
+def _once(warn: Callable[[str], None]) -> Callable[[str], None]:
+    """Wrap ``warn`` so that each distinct message is passed on once."""
+    warned: dict[str, None] = {}
+
+    def warn_once(message: str) -> None:
+        if message not in warned:
+            warned[message] = None
+            warn(message)
+
+    return warn_once
+
+
+def _checked_overrides(
+    reports: Mapping[str, Report],
+    overrides: dict,
+    notebooks: list[str],
+    root: Path,
+    user_dir: Path | None,
+) -> dict:
+    """Check each ``--set`` key belongs to one of ``notebooks``; make relative paths absolute."""
     for key in overrides:
-        if not any(_knows(reports[nb], key) for _, nb, _ in specs):
-            selected = list(dict.fromkeys(nb for _, nb, _ in specs))
+        if notebooks and not any(_knows(reports[nb], key) for nb in notebooks):
+            selected = list(dict.fromkeys(notebooks))
             known = [
                 n
                 for nb in selected
@@ -215,27 +358,25 @@ def plan_jobs(
             )
     if user_dir is not None and Path(user_dir).resolve() != Path(root).resolve():
         overrides = _absolute_paths(overrides, Path(user_dir))
-    output_names = [name for name, _, _ in specs]
-    if len(set(output_names)) != len(output_names):
-        raise ParameterError(f"job names must be unique, got {output_names}")
-    warned: dict[str, None] = {}
+    return overrides
 
-    def warn_once(message: str) -> None:
-        if message not in warned:
-            warned[message] = None
-            warn(message)
 
-    jobs = []
-    for name, notebook, params in specs:
-        report = reports[notebook]
-        applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
-        given = {
-            **apply_renames(report, params, warn_once),
-            **apply_renames(report, applicable, warn_once),
-        }
-        resolved = resolve_parameters(report, given)
-        jobs.append(Job(name, report, resolved, _input_files(report, resolved, root)))
-    return jobs
+def _plan_one(
+    report: Report,
+    name: str,
+    params: Mapping[str, object],
+    overrides: Mapping[str, object],
+    root: Path,
+    warn_once: Callable[[str], None],
+) -> Job:
+    """Resolve and check one job's parameters (schedule values, then ``--set`` values)."""
+    applicable = {k: v for k, v in overrides.items() if _knows(report, k)}
+    given = {
+        **apply_renames(report, params, warn_once),
+        **apply_renames(report, applicable, warn_once),
+    }
+    resolved = resolve_parameters(report, given)
+    return Job(name, report, resolved, _input_files(report, resolved, root))
 
 
 def _knows(report: Report, name: str) -> bool:

@@ -46,6 +46,7 @@ from crm_models.reporting.jobs import (
     load_config,
     parse_overrides,
     plan_jobs,
+    plan_schedule,
 )
 from crm_models.reporting.manifest import (
     environment_info,
@@ -53,6 +54,7 @@ from crm_models.reporting.manifest import (
     write_index,
     write_manifest,
 )
+from crm_models.reporting.runlog import RunLog
 
 __all__ = [
     "Job",
@@ -61,6 +63,7 @@ __all__ = [
     "load_config",
     "parse_overrides",
     "plan_jobs",
+    "plan_schedule",
     "run_jobs",
     "run_reports",
 ]
@@ -213,13 +216,22 @@ def run_jobs(
     force: bool = False,
     root: str | Path = ".",
     log: Callable[[str], None] = print,
+    on_result: Callable[[dict], None] | None = None,
 ) -> list[JobResult]:
-    """Run ``jobs`` into ``output_dir``; return one result per job (in job order)."""
+    """Run ``jobs`` into ``output_dir``; return one result per job (in job order).
+
+    ``on_result`` receives each job's result (a ``JobResult`` as a dict) when it is known.
+    A job whose name would put a file outside ``output_dir`` is refused before anything runs.
+    """
     from crm_models import __version__
 
     if n_jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
     output_dir = Path(output_dir)
+    for job in jobs:
+        target = (output_dir / f"{job.name}.html").resolve()
+        if not job.name or "/" in job.name or target.parent != output_dir.resolve():
+            raise ParameterError(f"job {job.name!r}: its outputs would be outside {output_dir}")
     output_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     code = package_fingerprint()
@@ -250,6 +262,8 @@ def run_jobs(
                 work_seconds=old.get("work_seconds", 0.0),
             )
             results[job.name] = base
+            if on_result:
+                on_result(base)
             log(
                 f"{job.name:<32} cached "
                 "(unchanged notebook, parameters, code and data; --force to re-run)"
@@ -272,6 +286,8 @@ def run_jobs(
 
     def report(result: dict) -> None:
         results[result["name"]] = result
+        if on_result:
+            on_result(result)
         if result["status"] == "ok":
             log(
                 f"{result['name']:<32} ok      {result['seconds']:6.1f} s "
@@ -313,6 +329,10 @@ def run_jobs(
     return ordered
 
 
+def _print_error(message: str) -> None:
+    print(f"crm: error: {message}", file=sys.stderr)
+
+
 def run_reports(
     names: Iterable[str] = (),
     overrides: Mapping[str, object] | None = None,
@@ -323,8 +343,16 @@ def run_reports(
     force: bool = False,
     log: Callable[[str], None] = print,
     root: str | Path | None = None,
+    log_file: str | Path | None = None,
+    command: str = "",
+    error: Callable[[str], None] = _print_error,
 ) -> list[JobResult]:
     """Discover, validate and run reports: what ``crm run`` does.
+
+    A plain run (``names`` and ``overrides``) with a bad value raises before any kernel starts
+    and writes nothing. A schedule (``config``) is validated job by job: the valid jobs run,
+    each invalid one is passed to ``error`` and returned as a failed result with its reason
+    (and an empty ``cache_key``: it never ran).
 
     Parameters
     ----------
@@ -347,20 +375,51 @@ def run_reports(
     root : str or Path, optional
         The project root: the kernels' working folder, against which the notebooks' relative
         defaults (e.g. ``data/crm.duckdb``) resolve (default: ``project_root()``).
+    log_file : str or Path, optional
+        The run log (``RunLog``) the run appends to (default: ``output_dir/run.log``).
+    command : str
+        The command line, written on the log's ``run start`` line.
+    error : callable
+        Receives the reason of each invalid schedule job (default: a ``crm: error:`` line on
+        stderr).
 
     Returns
     -------
     list of JobResult
-        One result per job.
+        One result per job: the jobs that ran (in schedule order), then the invalid ones.
     """
     reports = discover(notebooks_dir)
     root = Path(root).resolve() if root is not None else project_root()
-    jobs = plan_jobs(
-        reports,
-        names,
-        overrides,
-        load_config(config) if config else None,
-        root,
-        user_dir=Path.cwd(),
-    )
-    return run_jobs(jobs, output_dir, n_jobs=n_jobs, force=force, root=root, log=log)
+    if n_jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
+    if config:
+        jobs, invalid = plan_schedule(
+            reports, load_config(config), overrides, root, user_dir=Path.cwd()
+        )
+    else:
+        jobs, invalid = plan_jobs(reports, names, overrides, None, root, user_dir=Path.cwd()), []
+    run_log = RunLog(log_file if log_file is not None else Path(output_dir) / "run.log")
+    run_log.start(command, [job.name for job in jobs] + [bad.name for bad in invalid])
+    started = time.perf_counter()
+    refused = []
+    for bad in invalid:
+        error(bad.error)
+        result = JobResult(
+            bad.name, bad.notebook, bad.notebook, "", "failed", bad.parameters, {}, "",
+            error=bad.error,
+        )  # fmt: skip
+        run_log.job(asdict(result))
+        refused.append(result)
+    results: list[JobResult] = []
+    try:
+        if jobs:
+            results = run_jobs(
+                jobs, output_dir, n_jobs, force, root, log=log, on_result=run_log.job
+            )
+    except BaseException as failure:
+        aborted = f"{type(failure).__name__}: {failure}".rstrip(": ")
+        run_log.end([r.status for r in refused], time.perf_counter() - started, aborted)
+        raise
+    results += refused
+    run_log.end([r.status for r in results], time.perf_counter() - started)
+    return results
