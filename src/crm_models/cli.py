@@ -6,6 +6,7 @@ Errors print one clear message and exit with status 1; ``--debug`` shows the tra
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -159,6 +160,18 @@ def _add_report_commands(sub) -> None:
         metavar="PATH",
         help="append timestamped run events here (default: run.log in the output folder)",
     )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a report (kill its kernel) after this long; 0: no limit (default: 1800)",
+    )
+    run.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="fail at once if another crm run is writing to the output folder (default: wait)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,7 +261,7 @@ def _list(args) -> int:
 
 
 def _run(args) -> int:
-    from crm_models.reporting.runner import parse_overrides, run_reports
+    from crm_models.reporting.runner import DEFAULT_TIMEOUT, parse_overrides, run_reports
 
     output = _default(args.output, args.root, "reports")
     results = run_reports(
@@ -262,6 +275,8 @@ def _run(args) -> int:
         root=args.root,
         log_file=args.log_file,
         command=shlex.join(["crm", *args.argv]),
+        timeout=DEFAULT_TIMEOUT if args.timeout is None else (args.timeout or None),
+        wait=args.wait,
     )
     if not any(r.cache_key for r in results):
         return 1  # every job of the schedule was refused, each with its crm: error line
@@ -305,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crm: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `crm list | head`: the reader has gone; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -25,3 +25,7 @@ class ConvergenceError(CRMError, RuntimeError):
 
 class NotFittedError(CRMError, AttributeError):
     """A learned attribute was asked for before ``fit`` was called."""
+
+
+class BusyError(CRMError, RuntimeError):
+    """A file another process holds (a warehouse, a report folder) and the caller won't wait."""

@@ -50,6 +50,21 @@ def snapshot(out: Path, name: str) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def content(out: Path, name: str) -> dict[str, bytes]:
+    """The report's five files by suffix, with any out-of-date banner taken off the pages."""
+    files = {s: (out / f"{name}{s}").read_bytes() for s in SUFFIXES}
+    return {s: _STALE.sub(b"", data) if s.endswith(".html") else data for s, data in files.items()}
+
+
+_STALE = re.compile(rb"<!-- crm:stale -->.*?<!-- /crm:stale -->", re.S)
+
+
+def stale_banner(out: Path, name: str, suffix: str = ".html") -> str:
+    """The text of the out-of-date banner on a page of ``name`` ('' if none)."""
+    found = _STALE.search((out / f"{name}{suffix}").read_bytes())
+    return re.sub(r"<[^>]+>", "", found.group().decode()) if found else ""
+
+
 def entry(out: Path, name: str) -> dict:
     manifest = json.loads((out / "manifest.json").read_text())
     return next(e for e in manifest["reports"] if e["name"] == name)
@@ -211,7 +226,14 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert "1 of 2 report(s) ok" in captured.out
     assert captured.err.strip() == "failed: bad"
 
-    assert snapshot(out, "bad") == bad_before  # the last good report, byte for byte
+    # the last good report, byte for byte, with an out-of-date banner on its three pages
+    assert content(out, "bad") == {s: data for s, (data, _) in bad_before.items()}
+    made_at = entry(out, "bad")["last_good_at"]
+    assert made_at and made_at in bad_before[".json"][0].decode()
+    for page in (".html", ".analyst.html", ".teaching.html"):
+        banner = stale_banner(out, "bad", page)
+        assert banner.startswith("Out of date. This page was made " + made_at), banner
+        assert escape(error) in banner
     assert entry(out, "good")["status"] == "ok" and figures(out, "good") == {"double": 8}
     assert snapshot(out, "good") != good_before
     bad = entry(out, "bad")
@@ -231,9 +253,10 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert ">ok<" in index_row(out, "good")
     assert not list(out.rglob("*.tmp"))
 
-    # fixed again: bad succeeds and its failed notebook is cleared
+    # fixed again: bad succeeds, its failed notebook is cleared, the banner is gone
     assert main([*run, "--set", "n=4"]) == 0
     assert entry(out, "bad")["status"] == "ok" and not failed_path.exists()
+    assert stale_banner(out, "bad") == ""
     assert figures(out, "bad")["square"] == 16
 
 
@@ -256,7 +279,8 @@ def test_failure_while_rendering_keeps_every_previous_output(
     monkeypatch.setattr(export, "render_html", flaky)
     capsys.readouterr()
     assert main([*run, "--set", "n=7"]) == 1
-    assert snapshot(out, "demo") == before
+    assert content(out, "demo") == {s: data for s, (data, _) in before.items()}
+    assert "rendering failed: RuntimeError: renderer exploded" in stale_banner(out, "demo")
     failed = entry(out, "demo")
     assert failed["status"] == "failed"
     assert failed["error"] == "rendering failed: RuntimeError: renderer exploded"

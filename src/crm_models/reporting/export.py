@@ -13,6 +13,7 @@ or font loaded from the internet.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -92,3 +93,40 @@ def extract_figures(notebook: nbformat.NotebookNode) -> dict:
             if FIGURES_MIME in data:
                 figures.update(data[FIGURES_MIME])
     return figures
+
+
+STALE_START, STALE_END = "<!-- crm:stale -->", "<!-- /crm:stale -->"
+_STALE_BANNER = re.compile(re.escape(STALE_START) + ".*?" + re.escape(STALE_END), re.S)
+_BODY_TAG = re.compile(r"<body[^>]*>", re.I)
+
+
+def mark_stale(page: str, made_at: str, failed_at: str, error: str) -> str:
+    """Put (or replace) the out-of-date banner at the top of a rendered page.
+
+    Parameters
+    ----------
+    page : str
+        A page made by ``render_html``.
+    made_at, failed_at : str
+        When the page was made, and when the newest run (which failed) finished (ISO 8601).
+    error : str
+        The newest run's error (plain text; escaped here).
+
+    Returns
+    -------
+    str
+        The page with the banner right after ``<body>``; without a ``<body>`` tag, first.
+    """
+    banner = (
+        f'{STALE_START}<div role="alert" style="background:#fff8c5;border:1px solid #d4a72c;'
+        "border-radius:6px;padding:10px 14px;margin:12px auto;max-width:1100px;"
+        'font-family:system-ui,sans-serif;color:#1f2328"><strong>Out of date.</strong> '
+        f"This page was made {escape_html(made_at or 'by an earlier run')}. The newest run "
+        f"({escape_html(failed_at)}) failed: <code>{escape_html(error)}</code>. "
+        f"The figures below are from the earlier run; see the report index and run.log.</div>"
+        f"{STALE_END}"
+    )
+    page = _STALE_BANNER.sub("", page)
+    body = _BODY_TAG.search(page)
+    at = body.end() if body else 0
+    return page[:at] + banner + page[at:]

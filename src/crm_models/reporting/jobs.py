@@ -24,7 +24,6 @@ from crm_models.reporting.catalog import Report, apply_renames, did_you_mean, re
 from crm_models.reporting.manifest import file_sha256
 
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
-OUTPUT_SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
 OUTPUT_PARAMETER = re.compile(r"^(export|output|out)(_|$)")
 JOB_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 # names whose files would be the run's own files or another job's pages

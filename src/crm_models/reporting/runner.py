@@ -9,39 +9,42 @@ For each job (a notebook, its parameters and an output name) the runner:
    hashes — equals the last successful run's and its outputs exist (unless ``force``);
 3. executes the notebook with papermill (in worker processes when ``n_jobs > 1``: papermill
    changes the process-wide working directory), isolating failures;
-4. renders management / analyst / teaching HTML, extracts the headline figures, and writes
-   ``NAME.html``, ``NAME.analyst.html``, ``NAME.teaching.html``, ``NAME.json``,
-   ``NAME.ipynb`` — each atomically (temporary file + rename);
+4. renders management / analyst / teaching HTML, extracts the headline figures, and
+   publishes ``NAME.html``, ``NAME.analyst.html``, ``NAME.teaching.html``, ``NAME.json``,
+   ``NAME.ipynb`` as one set (``crm_models.reporting.publish``: staged, journalled, renamed);
 5. writes ``index.html`` and ``manifest.json`` for the whole output folder.
 
-A failed notebook (or one whose rendering fails: every page is rendered before any is
-written) leaves its previous good outputs in place; its executed notebook is kept as
-``NAME.failed.ipynb`` and the index shows the error's last line. Parameters named
-``export…``/``output…`` are files the notebook writes, not inputs.
+The run holds the folder's lock from start to end (a second run waits or, with
+``wait=False``, fails at once) and first completes any publication a killed run left half
+done. The cache serves a report only when its files still have the hashes recorded for its
+set. Each report gets ``timeout`` seconds; then its kernel is killed.
+
+A failed notebook (or one whose rendering or writing fails: every page is rendered before any
+is written) keeps its previous set: its pages get an out-of-date banner saying when they were
+made and why the newest run failed; the executed notebook is kept as ``NAME.failed.ipynb`` and
+the index shows the error's last line. Parameters named ``export…``/``output…`` are files the
+notebook writes, not inputs.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-import zmq
-from traitlets.config import Config
-
 from crm_models._files import atomic_write
+from crm_models._locks import exclusive
 from crm_models.errors import ParameterError
 from crm_models.project import project_root
 from crm_models.reporting.catalog import discover
+from crm_models.reporting.execute import DEFAULT_TIMEOUT, execute_job
 from crm_models.reporting.jobs import (
-    OUTPUT_SUFFIXES,
     Job,
     load_config,
     parse_overrides,
@@ -54,9 +57,11 @@ from crm_models.reporting.manifest import (
     write_index,
     write_manifest,
 )
+from crm_models.reporting.publish import matches, recover
 from crm_models.reporting.runlog import RunLog
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "Job",
     "JobResult",
     "execute_job",
@@ -67,11 +72,6 @@ __all__ = [
     "run_jobs",
     "run_reports",
 ]
-
-# Encrypt kernel traffic with CurveZMQ when the kernelspec supports it (ipykernel >= 7 warns
-# on every start otherwise); falls back to plain TCP where it does not.
-_TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
-_KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": _TRANSPORT_ENCRYPTION}})
 
 
 @dataclass
@@ -91,104 +91,8 @@ class JobResult:
     error: str = ""
     executed_notebook: str = ""
     finished_at: str = ""
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
-
-
-def _work_seconds(notebook) -> float:
-    durations = (c.get("metadata", {}).get("papermill", {}).get("duration") for c in notebook.cells)
-    return float(sum((d or 0.0) for d in durations))
-
-
-def _failed(result: dict, out: Path, name: str, executed: Path, detail: str, start: float) -> dict:
-    """Mark ``result`` failed; keep the executed notebook as ``NAME.failed.ipynb``."""
-    failed = out / f"{name}.failed.ipynb"
-    if executed.exists():
-        os.replace(executed, failed)
-    result.update(
-        status="failed",
-        error=_last_line(detail),
-        executed_notebook=str(failed),
-        seconds=time.perf_counter() - start,
-    )
-    return result
-
-
-def execute_job(spec: dict) -> dict:
-    """Execute one job (runs in a worker process); returns a ``JobResult`` as a dict."""
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from crm_models.reporting.export import AUDIENCES, extract_figures, render_html
-
-    out = Path(spec["output_dir"])
-    name = spec["name"]
-    work = out / ".work"
-    work.mkdir(parents=True, exist_ok=True)
-    executed = work / f"{name}.ipynb"
-    result = dict(spec["result"])
-    start = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            spec["notebook"],
-            str(executed),
-            parameters=spec["parameters"],
-            kernel_name="python3",
-            cwd=spec["root"],
-            progress_bar=spec["progress_bar"],
-            log_output=False,
-            config=_KERNEL_CONFIG,
-        )
-    except Exception as error:  # a failing notebook must not stop the others
-        in_cell = isinstance(error, PapermillExecutionError)
-        detail = f"{error.ename}: {error.evalue}" if in_cell else str(error)
-        return _failed(result, out, name, executed, detail, start)
-
-    try:  # render everything in memory first: a failure here keeps the previous outputs whole
-        notebook = nbformat.read(executed, as_version=4)
-        figures = extract_figures(notebook)
-        finished = datetime.now(UTC).isoformat(timespec="seconds")
-        hashes = ", ".join(
-            f"{k} sha256:{v[:12]}" if v else f"{k} (missing)" for k, v in spec["inputs"].items()
-        )
-        footer = (
-            f"Report '{name}' generated {finished} by crm-models {spec['version']} "
-            f"(code {spec['code'][:12]}); parameters: "
-            + ", ".join(f"{k}={v!r}" for k, v in spec["parameters"].items())
-            + (f"; inputs: {hashes}" if hashes else "")
-        )
-        pages = {
-            (".html" if a == "management" else f".{a}.html"): render_html(notebook, a, footer)
-            for a in AUDIENCES
-        }
-        payload = {
-            "report": name,
-            "title": result["title"],
-            "generated_at": finished,
-            "parameters": spec["parameters"],
-            "figures": figures,
-        }
-        pages[".json"] = json.dumps(payload, indent=2, default=str)
-    except Exception as error:
-        return _failed(
-            result, out, name, executed, f"rendering failed: {type(error).__name__}: {error}", start
-        )
-    for suffix, page in pages.items():
-        atomic_write(out / f"{name}{suffix}", page)
-    os.replace(executed, out / f"{name}.ipynb")
-    (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
-    result.update(
-        status="ok",
-        seconds=time.perf_counter() - start,
-        work_seconds=_work_seconds(notebook),
-        executed_notebook=str(out / f"{name}.ipynb"),
-        finished_at=finished,
-    )
-    return result
+    last_good_at: str = ""  # when the pages on disk were made (the last successful run)
+    outputs: dict = field(default_factory=dict)  # the published set: {suffix: sha256}
 
 
 def _previous_entries(output_dir: Path) -> dict[str, dict]:
@@ -199,14 +103,35 @@ def _previous_entries(output_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def _is_cached(job: Job, key: str, previous: Mapping[str, dict], output_dir: Path) -> bool:
-    entry = previous.get(job.name)
+def _check_run_options(n_jobs: int, timeout: float | None) -> None:
+    if n_jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
+    if timeout is not None and not timeout > 0:
+        raise ParameterError(f"--timeout must be a positive number of seconds, got {timeout}")
+
+
+def _is_cached(job: Job, key: str, entry: dict | None, output_dir: Path) -> bool:
+    """Whether the last run of ``job`` succeeded with ``key`` and its files are that set.
+
+    A set mixed or edited on disk (hashes differ from those recorded) is never served.
+    """
     return bool(
         entry
         and entry.get("status") in ("ok", "cached")
         and entry.get("cache_key") == key
-        and all((output_dir / f"{job.name}{suffix}").exists() for suffix in OUTPUT_SUFFIXES)
+        and matches(output_dir, job.name, entry.get("outputs"))
     )
+
+
+def _other_owner(job: Job, entry: dict | None) -> str:
+    """Why ``job`` may not write its files (they are another report's outputs), or ''."""
+    owner = Path(entry.get("notebook") or "").stem if entry else ""
+    if owner and owner != job.report.name:
+        return (
+            f"job {job.name!r}: {job.name}.html and its other files in this folder are the "
+            f"outputs of report {owner!r}; give the job another name"
+        )
+    return ""
 
 
 def run_jobs(
@@ -217,115 +142,138 @@ def run_jobs(
     root: str | Path = ".",
     log: Callable[[str], None] = print,
     on_result: Callable[[dict], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    wait: bool = True,
 ) -> list[JobResult]:
     """Run ``jobs`` into ``output_dir``; return one result per job (in job order).
 
-    ``on_result`` receives each job's result (a ``JobResult`` as a dict) when it is known.
-    A job whose name would put a file outside ``output_dir`` is refused before anything runs.
+    The whole run holds the folder's lock (``output_dir/.lock``): a second run into the same
+    folder waits for it (``wait=False``: raises ``BusyError`` at once), so the manifest and
+    index merge every run's reports. ``on_result`` receives each job's result (a
+    ``JobResult`` as a dict) when it is known. A job whose name would put a file outside
+    ``output_dir`` is refused before anything runs; a job whose name holds another report's
+    outputs fails without running. ``timeout`` (seconds; None: none) limits each report.
     """
     from crm_models import __version__
 
-    if n_jobs < 1:
-        raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
+    _check_run_options(n_jobs, timeout)
     output_dir = Path(output_dir)
     for job in jobs:
         target = (output_dir / f"{job.name}.html").resolve()
         if not job.name or "/" in job.name or target.parent != output_dir.resolve():
             raise ParameterError(f"job {job.name!r}: its outputs would be outside {output_dir}")
     output_dir.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    code = package_fingerprint()
-    previous = _previous_entries(output_dir)
-    results: dict[str, dict] = {}
-    pending = []
-    for job in jobs:
-        key = job.cache_key(code)
-        base = asdict(
-            JobResult(
-                job.name,
-                str(job.report.path),
-                job.report.title,
-                job.report.summary,
-                "pending",
-                job.parameters,
-                job.inputs,
-                key,
+    folder = f"the report folder {output_dir}/"
+    with exclusive(output_dir / ".lock", folder, wait=wait, on_wait=log):
+        for name in recover(output_dir):
+            log(f"{name:<32} completed the publication a stopped run had left half done")
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        code = package_fingerprint()
+        previous = _previous_entries(output_dir)
+        results: dict[str, dict] = {}
+        refused: set[str] = set()
+        pending = []
+        for job in jobs:
+            key = job.cache_key(code)
+            entry = previous.get(job.name)
+            base = asdict(
+                JobResult(
+                    job.name,
+                    str(job.report.path),
+                    job.report.title,
+                    job.report.summary,
+                    "pending",
+                    job.parameters,
+                    job.inputs,
+                    key,
+                    last_good_at=(entry or {}).get("last_good_at", ""),
+                )
             )
-        )
-        if not force and _is_cached(job, key, previous, output_dir):
-            old = previous[job.name]
-            base.update(
-                status="cached",
-                seconds=0.0,
-                executed_notebook=str(output_dir / f"{job.name}.ipynb"),
-                finished_at=old.get("finished_at", ""),
-                work_seconds=old.get("work_seconds", 0.0),
+            conflict = _other_owner(job, entry)
+            if conflict:
+                base.update(status="failed", error=conflict)
+                refused.add(job.name)
+                results[job.name] = base
+                if on_result:
+                    on_result(base)
+                log(f"{job.name:<32} REFUSED: {conflict}")
+                continue
+            if not force and _is_cached(job, key, entry, output_dir):
+                base.update(
+                    status="cached",
+                    seconds=0.0,
+                    executed_notebook=str(output_dir / f"{job.name}.ipynb"),
+                    finished_at=entry.get("finished_at", ""),
+                    work_seconds=entry.get("work_seconds", 0.0),
+                    outputs=entry.get("outputs", {}),
+                )
+                results[job.name] = base
+                if on_result:
+                    on_result(base)
+                log(
+                    f"{job.name:<32} cached "
+                    "(unchanged notebook, parameters, code and data; --force to re-run)"
+                )
+                continue
+            pending.append(
+                {
+                    "name": job.name,
+                    "notebook": str(job.report.path),
+                    "parameters": job.parameters,
+                    "inputs": job.inputs,
+                    "output_dir": str(output_dir),
+                    "root": str(Path(root).resolve()),
+                    "progress_bar": n_jobs == 1 and sys.stderr.isatty(),
+                    "version": __version__,
+                    "code": code,
+                    "timeout": timeout,
+                    "last_good_at": base["last_good_at"],
+                    "result": base,
+                }
             )
-            results[job.name] = base
+
+        def report(result: dict) -> None:
+            results[result["name"]] = result
             if on_result:
-                on_result(base)
-            log(
-                f"{job.name:<32} cached "
-                "(unchanged notebook, parameters, code and data; --force to re-run)"
-            )
-            continue
-        pending.append(
-            {
-                "name": job.name,
-                "notebook": str(job.report.path),
-                "parameters": job.parameters,
-                "inputs": job.inputs,
-                "output_dir": str(output_dir),
-                "root": str(Path(root).resolve()),
-                "progress_bar": n_jobs == 1 and sys.stderr.isatty(),
-                "version": __version__,
-                "code": code,
-                "result": base,
-            }
-        )
+                on_result(result)
+            if result["status"] == "ok":
+                log(
+                    f"{result['name']:<32} ok      {result['seconds']:6.1f} s "
+                    f"(cells {result['work_seconds']:.1f} s)"
+                )
+            else:
+                log(
+                    f"{result['name']:<32} FAILED  {result['seconds']:6.1f} s: "
+                    f"{result['error']} (see {result['executed_notebook']})"
+                )
 
-    def report(result: dict) -> None:
-        results[result["name"]] = result
-        if on_result:
-            on_result(result)
-        if result["status"] == "ok":
+        if pending:
             log(
-                f"{result['name']:<32} ok      {result['seconds']:6.1f} s "
-                f"(cells {result['work_seconds']:.1f} s)"
+                f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) "
+                f"into {output_dir}/"
             )
+        if n_jobs == 1 or len(pending) <= 1:
+            for spec in pending:
+                log(f"{spec['name']:<32} running…")
+                report(execute_job(spec))
         else:
-            log(
-                f"{result['name']:<32} FAILED  {result['seconds']:6.1f} s: {result['error']} "
-                f"(see {result['executed_notebook']})"
-            )
+            with ProcessPoolExecutor(
+                max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")
+            ) as pool:
+                for result in pool.map(execute_job, pending):
+                    report(result)
 
-    if pending:
-        log(
-            f"running {len(pending)} report(s) with {min(n_jobs, len(pending))} worker(s) "
-            f"into {output_dir}/"
-        )
-    if n_jobs == 1 or len(pending) <= 1:
-        for spec in pending:
-            log(f"{spec['name']:<32} running…")
-            report(execute_job(spec))
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")
-        ) as pool:
-            for result in pool.map(execute_job, pending):
-                report(result)
-
-    ordered = [JobResult(**results[job.name]) for job in jobs]
-    entries = {**previous, **{r.name: asdict(r) for r in ordered}}
-    run_info = {
-        "started_at": started,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "jobs": [r.name for r in ordered],
-        "code_fingerprint": code,
-        **environment_info(Path(root)),
-    }
-    write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), atomic_write)
-    write_index(output_dir / "index.html", run_info, list(entries.values()), atomic_write)
+        ordered = [JobResult(**results[job.name]) for job in jobs]
+        entries = {**previous, **{r.name: asdict(r) for r in ordered if r.name not in refused}}
+        run_info = {
+            "started_at": started,
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "jobs": [r.name for r in ordered],
+            "code_fingerprint": code,
+            **environment_info(Path(root)),
+        }
+        write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), atomic_write)
+        write_index(output_dir / "index.html", run_info, list(entries.values()), atomic_write)
     return ordered
 
 
@@ -346,6 +294,8 @@ def run_reports(
     log_file: str | Path | None = None,
     command: str = "",
     error: Callable[[str], None] = _print_error,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    wait: bool = True,
 ) -> list[JobResult]:
     """Discover, validate and run reports: what ``crm run`` does.
 
@@ -382,6 +332,10 @@ def run_reports(
     error : callable
         Receives the reason of each invalid schedule job (default: a ``crm: error:`` line on
         stderr).
+    timeout : float or None
+        Seconds each report may run before its kernel is killed (None: no limit).
+    wait : bool
+        Wait for another run that holds the output folder (False: fail at once).
 
     Returns
     -------
@@ -390,8 +344,7 @@ def run_reports(
     """
     reports = discover(notebooks_dir)
     root = Path(root).resolve() if root is not None else project_root()
-    if n_jobs < 1:
-        raise ParameterError(f"--jobs must be at least 1, got {n_jobs}")
+    _check_run_options(n_jobs, timeout)
     if config:
         jobs, invalid = plan_schedule(
             reports, load_config(config), overrides, root, user_dir=Path.cwd()
@@ -414,7 +367,15 @@ def run_reports(
     try:
         if jobs:
             results = run_jobs(
-                jobs, output_dir, n_jobs, force, root, log=log, on_result=run_log.job
+                jobs,
+                output_dir,
+                n_jobs,
+                force,
+                root,
+                log=log,
+                on_result=run_log.job,
+                timeout=timeout,
+                wait=wait,
             )
     except BaseException as failure:
         aborted = f"{type(failure).__name__}: {failure}".rstrip(": ")
