@@ -320,7 +320,9 @@ def map_columns(
         for name in mapping.amount_from:
             raw = frame[name]
             number = pd.to_numeric(raw, errors="coerce")
-            present = raw.astype("string").str.strip().fillna("") != ""
+            present = raw.notna()
+            if not pd.api.types.is_numeric_dtype(raw):
+                present &= raw.astype("string").str.strip().fillna("") != ""
             bad = present & ~np.isfinite(number.astype("float64"))
             if bad.any():
                 raise DataValidationError(

@@ -47,8 +47,11 @@ def _offset_minutes(text: pd.Series) -> pd.Series:
     return minutes.mask(tz == "Z", 0.0)
 
 
-def _check_offsets(text: pd.Series, label: str) -> bool:
-    """Refuse mixed offsets; return True when every value carries the same offset."""
+def _check_offsets(text: pd.Series, label: str, rows) -> bool:
+    """Refuse mixed offsets; return True when every value carries the same offset.
+
+    ``text`` holds the distinct values; ``rows(mask)`` names the data rows of a mask on them.
+    """
     minutes = _offset_minutes(text)
     has = minutes.notna()
     if not has.any():
@@ -56,13 +59,14 @@ def _check_offsets(text: pd.Series, label: str) -> bool:
     if not has.all():
         raise DataValidationError(
             f"{label}: expected every date with the same time-zone offset or none; rows without "
-            f"an offset{where(text, ~has)}, while others have one (e.g. {text[has].iloc[0]!r})"
+            f"an offset{rows(~has)}, while others have one (e.g. {text[has].iloc[0]!r})"
         )
-    differs = minutes != minutes.iloc[0]
+    first = minutes.iloc[0]
+    differs = minutes != first
     if differs.any():
         raise DataValidationError(
             f"{label}: expected one time-zone offset for the whole column (the first date is "
-            f"{text.iloc[0]!r}); other offsets{where(text, differs)}"
+            f"{text.iloc[0]!r}); other offsets{rows(differs)}"
         )
     return True
 
@@ -129,20 +133,31 @@ def parse_date_column(
         raw = raw.astype(object).where(~whole, raw[whole].astype("int64").astype(str))
     elif pd.api.types.infer_dtype(raw, skipna=True) in ("date", "datetime"):
         return parse_date_column(pd.to_datetime(raw), label)
-    text = raw.astype("string").str.strip()
-    text = text.mask(text == "")
-    present = text.notna()
-    if not present.any():
-        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    values = text[present].astype(str)
-    utc = _check_offsets(values, label)
+    present = raw.notna()
+    # Work on the distinct values (dates repeat); errors map back to the data rows.
+    codes, uniques = pd.factorize(raw[present].astype(str), sort=False)  # in row order
+    text = pd.Series(uniques, dtype=object).str.strip()
+    empty = text == ""
+
+    def shown(mask: pd.Series) -> pd.Series:
+        at_rows = pd.Series(text.to_numpy()[codes], index=raw.index[present])
+        return at_rows[mask.to_numpy()[codes]]
+
+    def rows(mask: pd.Series) -> str:
+        values = shown(mask)
+        return where(values, values.notna())
+
+    values = text.where(~empty, "2000-01-01")
+    utc = _check_offsets(
+        text[~empty], label, lambda mask: rows(mask.reindex(text.index, fill_value=False))
+    )
     if date_format is not None:
         parsed = pd.to_datetime(values, format=date_format, exact=True, errors="coerce", utc=utc)
         expected = f"dates in the format {date_format!r}"
     else:
         is_number = values.str.match(NUMBER)
         if is_number.any():
-            _refuse_numbers(values.where(is_number), label)
+            _refuse_numbers(shown(is_number), label)
         if dayfirst:
             values = _day_first(values)
         iso = values.str.fullmatch(f"(?:{ISO_DATE})(?:{OFFSET})?")
@@ -150,14 +165,15 @@ def parse_date_column(
         expected = f"dates as ISO 8601 ({ISO_EXAMPLE})"
         if dayfirst:
             expected = f"dates as ISO 8601 or day first (31/05/2024) ({ISO_EXAMPLE})"
-    bad = parsed.isna()
+    bad = parsed.isna() & ~empty
     if bad.any():
         hint = "" if date_format or dayfirst else HINT
-        raise DataValidationError(f"{label}: expected {expected}{where(text[present], bad)}{hint}")
+        raise DataValidationError(f"{label}: expected {expected}{rows(bad)}{hint}")
     if utc:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    parsed = parsed.astype("datetime64[ns]").mask(empty)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    out[present] = parsed.astype("datetime64[ns]")
+    out[present] = parsed.to_numpy()[codes]
     return out
 
 

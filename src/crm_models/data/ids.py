@@ -52,20 +52,23 @@ def normalize_ids(values: pd.Series, label: str) -> pd.Series:
                 f"{label}: expected whole numbers or text as ids{where(values, ~whole)}"
             )
         return values.astype("int64")
-    text = values.astype("string").str.strip()
-    empty = text.isna() | (text == "")
+    codes, uniques = pd.factorize(values, sort=False)  # ids repeat: work on distinct ones
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    empty = (codes < 0) | (text == "").to_numpy()[codes]
     if empty.any():
+        empty = pd.Series(empty, index=values.index)
         raise DataValidationError(
             f"{label}: expected an id on every row; empty ids{where(values, empty)}"
         )
     if text.str.fullmatch(PLAIN_INTEGER).all():
-        return text.astype("int64")
-    return text.astype(str)
+        text = text.astype("int64")
+    return pd.Series(text.to_numpy()[codes], index=values.index, name=values.name)
 
 
 def ids_are_valid(values: pd.Series) -> pd.Series:
     """Element check of normalized ids: non-negative integers or non-empty text."""
     if pd.api.types.is_integer_dtype(values):
         return values >= 0
-    text = values.astype("string")
-    return text.notna() & (text.str.len() > 0) & ~text.str.fullmatch(r"-\d+").fillna(False)
+    codes, uniques = pd.factorize(values, sort=False)
+    ok = pd.Series(uniques, dtype=object).str.len().fillna(0) > 0  # text only, not empty
+    return pd.Series((codes >= 0) & ok.to_numpy(dtype=bool)[codes], index=values.index)
