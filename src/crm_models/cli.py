@@ -82,8 +82,9 @@ def _add_data_commands(sub) -> None:
     check = data_sub.add_parser(
         "check",
         help="validate a file against a table schema, write nothing",
-        description="Validate a file against a table schema and report every problem (column, "
-        "first offending rows, what was expected); writes nothing.",
+        description="Map the file's columns to a table (printed), validate it and report every "
+        "problem (column, first offending rows, what was expected); for transactions, print the "
+        "data-quality profile. Writes nothing.",
     )
     check.add_argument("file")
     check.add_argument(
@@ -92,6 +93,16 @@ def _add_data_commands(sub) -> None:
         choices=["customers", "transactions", "survey", "campaign", "products"],
     )
     check.add_argument("--allow-returns", action="store_true")
+    check.add_argument(
+        "--map",
+        dest="column_map",
+        metavar="COL=CANONICAL,…",
+        help="name your columns: e.g. 'Datum=timestamp,Kunde=customer_id', or a YAML file",
+    )
+    check.add_argument("--date-format", help="strftime layout of other dates, e.g. '%%d/%%m/%%Y'")
+    check.add_argument(
+        "--dayfirst", action="store_true", help="read 01/02/2024 as 1 February (day first)"
+    )
 
     info = data_sub.add_parser(
         "info",
@@ -223,10 +234,17 @@ def _data(args) -> int:
             Warehouse(path).load(args.file, args.table, args.dataset, args.mode, args.allow_returns)
         )
     elif args.data_command == "check":
-        from crm_models.data.loaders import load_table
+        from crm_models.data.loaders import read_mapped
+        from crm_models.data.quality import profile_transactions
+        from crm_models.data.schemas import validate
 
-        frame = load_table(args.file, args.table, allow_returns=args.allow_returns)
+        options = {"date_format": args.date_format, "dayfirst": args.dayfirst}
+        raw, mapping = read_mapped(args.file, args.table, column_map=args.column_map, **options)
+        frame = validate(raw, args.table, str(args.file), allow_returns=args.allow_returns)
+        print(mapping.describe())
         print(f"{args.file}: valid {args.table} table, {len(frame):,} rows")
+        if args.table == "transactions":
+            print("data quality:", *profile_transactions(frame).lines(), sep="\n  ")
     elif args.data_command == "info":
         print(Warehouse(path).info().to_string(index=False))
     elif args.data_command == "summary":

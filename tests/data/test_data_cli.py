@@ -62,7 +62,12 @@ def test_data_check_good_file(tmp_path, capsys):
     path = tmp_path / "tx.csv"
     path.write_text(TX + "1,2024-01-01,3.5,1,a\n2,2024-01-02,4.0,1,b\n")
     assert main(["data", "check", str(path), "--table", "transactions"]) == 0
-    assert capsys.readouterr().out == f"{path}: valid transactions table, 2 rows\n"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "columns: customer_id, timestamp, amount, quantity, product",
+        f"{path}: valid transactions table, 2 rows",
+    ]
+    assert lines[2] == "data quality:" and len(lines) == 9
 
 
 def test_data_check_bad_file_prints_one_error_line(tmp_path, capsys):

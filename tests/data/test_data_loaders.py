@@ -248,3 +248,192 @@ def test_missing_file_and_unknown_suffix(tmp_path):
     odd.write_text("x")
     with pytest.raises(DataValidationError, match=r"unknown file type '\.xlsx'"):
         loaders.load_table(odd, "transactions")
+
+
+# -- the inputs of issue 12, through load_table and `crm data check` ------------------------
+
+SHOP = "customer_id,date,amount\n"
+ISSUE_INPUTS = {
+    # name: (table, content, check options, fragments of the error; None = accepted)
+    "yyyymmdd_date": (
+        "transactions",
+        SHOP + "C1,2024-04-30,3\nC2,20240501,4\n",
+        [],
+        ["not numbers", "at rows 2", "'20240501'"],
+    ),
+    "epoch_date": ("transactions", SHOP + "C1,1714800000,3\n", [], ["not numbers", "'1714800000'"]),
+    "day_month_mixed": (
+        "transactions",
+        SHOP + "C1,01/02/2024,3\nC2,13/02/2024,4\n",
+        [],
+        ["expected dates as ISO 8601", "at rows 1, 2", "--date-format"],
+    ),
+    "day_month_with_format": (
+        "transactions",
+        SHOP + "C1,01/02/2024,3\nC2,13/02/2024,4\n",
+        ["--date-format", "%d/%m/%Y"],
+        None,
+    ),
+    "day_month_dayfirst": (
+        "transactions",
+        SHOP + "C1,01/02/2024,3\nC2,13/02/2024,4\n",
+        ["--dayfirst"],
+        None,
+    ),
+    "wrong_format": (
+        "transactions",
+        SHOP + "C1,01/02/2024,3\nC2,13/02/2024,4\n",
+        ["--date-format", "%m/%d/%Y"],
+        ["format '%m/%d/%Y'", "at rows 2"],
+    ),
+    "mixed_offsets": (
+        "transactions",
+        SHOP + "C1,2024-05-01T10:00+02:00,3\nC2,2024-05-01T10:00+01:00,4\n",
+        [],
+        ["one time-zone offset", "at rows 2"],
+    ),
+    "offset_and_none": (
+        "transactions",
+        SHOP + "C1,2024-05-01T10:00+02:00,3\nC2,2024-05-01T10:00,4\n",
+        [],
+        ["same time-zone offset or none", "at rows 2"],
+    ),
+    "inf_amount": (
+        "transactions",
+        SHOP + "C1,2024-05-01,inf\nC2,2024-05-01,-Infinity\nC3,2024-05-01,1\n",
+        [],
+        ["column 'amount'", "finite numbers", "at rows 1, 2"],
+    ),
+    "nan_amount": (
+        "transactions",
+        SHOP + "C1,2024-05-01,1\nC2,2024-05-01,nan\n",
+        [],
+        ["column 'amount'", "finite numbers", "at rows 2", "'nan'"],
+    ),
+    "infinity_quantity": (
+        "transactions",
+        "customer_id,date,amount,quantity\nC1,2024-05-01,1,Infinity\n",
+        [],
+        ["column 'quantity'", "finite numbers"],
+    ),
+    "inf_spend": (
+        "campaign",
+        "customer_id,arm,sent_date,visit,conversion,spend\n1,a,2024-01-01,1,1,inf\n",
+        [],
+        ["column 'spend'", "finite numbers"],
+    ),
+    "inf_price": (
+        "products",
+        "module_id,attribute,level,unit_cost,price\nm1,a,x,1,inf\nm2,a,y,NaN,2\n",
+        [],
+        ["finite numbers"],
+    ),
+    "string_ids": ("transactions", SHOP + "C000123,2024-05-01,3\nC000124,2024-05-02,4\n", [], None),
+    "leading_zero_ids": (
+        "transactions",
+        SHOP + "000123,2024-05-01,3\n000124,2024-05-02,4\n",
+        [],
+        None,
+    ),
+    "aliases": (
+        "transactions",
+        "CustomerID,InvoiceDate,Quantity,UnitPrice\n1,2024-05-01,2,1.5\n",
+        [],
+        None,
+    ),
+    "ambiguous_aliases": (
+        "transactions",
+        "customer_id,date,order_date,amount\n1,2024-05-01,2024-05-01,3\n",
+        [],
+        ["could each be 'timestamp'", "--map date=timestamp"],
+    ),
+    "ambiguous_with_map": (
+        "transactions",
+        "customer_id,date,order_date,amount\n1,2024-05-01,2024-05-02,3\n",
+        ["--map", "order_date=timestamp"],
+        None,
+    ),
+    "map_names_missing_column": (
+        "transactions",
+        SHOP + "1,2024-05-01,3\n",
+        ["--map", "Datum=timestamp"],
+        ["names column 'Datum'"],
+    ),
+    "hostile_ids": (
+        "transactions",
+        "customer_id,date,amount,product\n"
+        + '"\'; DROP TABLE x;--",2024-05-01,3,<b>x</b>\n=1+1,2024-05-01,4,NULL\n',
+        [],
+        None,
+    ),
+    "empty_id": (
+        "transactions",
+        SHOP + "C1,2024-05-01,3\n,2024-05-02,4\n",
+        [],
+        ["empty ids at rows 2"],
+    ),
+}
+
+
+@pytest.fixture(params=list(ISSUE_INPUTS), ids=list(ISSUE_INPUTS))
+def issue_input(request, tmp_path):
+    table, content, options, fragments = ISSUE_INPUTS[request.param]
+    path = tmp_path / f"{request.param}.csv"
+    path.write_text(content, encoding="utf-8")
+    return path, table, options, fragments
+
+
+def _keywords(options: list[str]) -> dict:
+    names = {"--date-format": "date_format", "--map": "column_map"}
+    keywords = {"dayfirst": True} if "--dayfirst" in options else {}
+    keywords.update(
+        {names[k]: v for k, v in zip(options[:-1], options[1:], strict=True) if k in names}
+    )
+    return keywords
+
+
+def test_issue_inputs_through_load_table(issue_input):
+    path, table, options, fragments = issue_input
+    if fragments is None:
+        frame = loaders.load_table(path, table, **_keywords(options))
+        assert len(frame) == len(path.read_text().splitlines()) - 1
+        return
+    with pytest.raises(DataValidationError) as info:
+        loaders.load_table(path, table, **_keywords(options))
+    message = _assert_clean_error(info.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} missing from: {message}"
+
+
+def test_issue_inputs_through_crm_data_check(issue_input, capsys):
+    from crm_models.cli import main
+
+    path, table, options, fragments = issue_input
+    status = main(["data", "check", str(path), "--table", table, *options])
+    captured = capsys.readouterr()
+    if fragments is None:
+        assert status == 0 and captured.err == ""
+        lines = captured.out.splitlines()
+        assert lines[0].startswith("columns: ")
+        assert lines[1].startswith(f"{path}: valid {table} table")
+        return
+    assert status == 1 and captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"crm: error: {path}")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_shop_export_keeps_ids_and_dates(tmp_path):
+    path = tmp_path / "shop.csv"
+    path.write_text(SHOP + "000123,2024-05-01,3\nC000124,2024-05-02T10:00:00+02:00,4.5\n")
+    with pytest.raises(DataValidationError, match="same time-zone offset or none"):
+        loaders.load_table(path, "transactions")
+    path.write_text(SHOP + "000123,2024-05-01,3\nC000124,2024-05-02 10:00,4.5\n")
+    frame = loaders.load_table(path, "transactions")
+    assert frame["customer_id"].tolist() == ["000123", "C000124"]
+    assert frame["timestamp"].tolist() == [
+        pd.Timestamp("2024-05-01"),
+        pd.Timestamp("2024-05-02 10:00"),
+    ]

@@ -6,15 +6,20 @@ Tables (one row per …):
   future), channel (str), region (str), consent_status (``opt_in`` single opt-in,
   ``double_opt_in`` confirmed, ``opt_out``), consent_date (datetime; required for opt-out),
   relationship_level (optional: acquaintance / friend / partner).
-- ``transactions`` (purchase line): customer_id (int), timestamp (datetime, not in the future),
+- ``transactions`` (purchase line): customer_id (id), timestamp (datetime, not in the future),
   amount (float ≥ 0, currency units), quantity (int ≥ 1), product (str: product/module).
   Returns are a separate, documented case: load them with ``allow_returns=True``, which admits
   negative amounts and quantities; the RFM summary then nets them per period.
-- ``survey`` (respondent): customer_id (int, unique) + item columns, integers 1–10.
-- ``campaign`` (customer × campaign): customer_id (int), arm (str), sent_date (datetime),
+- ``survey`` (respondent): customer_id (id, unique) + item columns, integers 1–10.
+- ``campaign`` (customer × campaign): customer_id (id), arm (str), sent_date (datetime),
   visit (0/1), conversion (0/1), spend (float ≥ 0); (customer_id, sent_date) unique.
 - ``products`` (module): module_id (str, unique), attribute (str), level (str),
   unit_cost (float ≥ 0), price (float ≥ 0).
+
+Customer ids (``ids.normalize_ids``) are kept as the user has them: int64 when every id is a
+plain integer without leading zeros, else stripped text; empty and negative ids are refused.
+Dates are parsed strictly (``dates``: ISO 8601 unless ``date_format``/``dayfirst``); money and
+quantities must be finite (``inf``, ``nan`` refused).
 
 ``validate(frame, table, source=...)`` coerces types and raises ``DataValidationError`` whose
 message names the source, the column, the first offending rows and what was expected.
@@ -27,6 +32,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from crm_models.data._rows import where
+from crm_models.data.dates import parse_dates
+from crm_models.data.ids import ids_are_valid, normalize_ids
 from crm_models.errors import DataValidationError
 
 TABLES = ("customers", "transactions", "survey", "campaign", "products")
@@ -61,6 +69,20 @@ INTEGER_COLUMNS = {
     "products": [],
 }
 EXPECTATIONS = {"not_nullable": "a value (no empty cells)"}
+FINITE_COLUMNS = {
+    "customers": [],
+    "transactions": ["amount", "quantity"],
+    "survey": [],
+    "campaign": ["spend"],
+    "products": ["unit_cost", "price"],
+}
+NOT_FINITE_TEXT = r"[+-]?(?:inf|infinity|nan)"
+ID_RULE = "non-negative integer ids or non-empty text"
+
+
+def id_column(unique: bool = False) -> pa.Column:
+    """Return the customer id column: int64 ids >= 0 or non-empty text (``ids``)."""
+    return pa.Column(None, pa.Check(ids_are_valid, error=ID_RULE), unique=unique)
 
 
 def _not_future(as_of: pd.Timestamp) -> pa.Check:
@@ -78,7 +100,6 @@ def schema(
     """
     as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
     not_future = _not_future(as_of)
-    id_column = pa.Column("int64", pa.Check.ge(0, error="non-negative integer ids"), coerce=True)
     if table == "customers":
         columns = {
             "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
@@ -105,7 +126,7 @@ def schema(
         )
         quantity_check = [] if allow_returns else [pa.Check.ge(1, error="quantity >= 1")]
         columns = {
-            "customer_id": id_column,
+            "customer_id": id_column(),
             "timestamp": pa.Column("datetime64[ns]", not_future, coerce=True),
             "amount": pa.Column("float64", sign, coerce=True),
             "quantity": pa.Column("int64", quantity_check, coerce=True, required=False),
@@ -115,7 +136,7 @@ def schema(
     elif table == "survey":
         low, high = SURVEY_SCALE
         columns = {
-            "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
+            "customer_id": id_column(unique=True),
             r"^(?!customer_id$).+$": pa.Column(
                 "int64",
                 pa.Check.in_range(low, high, error=f"integer answers {low}-{high}"),
@@ -127,7 +148,7 @@ def schema(
     elif table == "campaign":
         binary = pa.Check.isin([0, 1], error="0 or 1")
         columns = {
-            "customer_id": id_column,
+            "customer_id": id_column(),
             "arm": pa.Column(str, coerce=True),
             "sent_date": pa.Column("datetime64[ns]", not_future, coerce=True),
             "visit": pa.Column("int64", binary, coerce=True),
@@ -245,26 +266,24 @@ def _row_number(index_value) -> object:
         return index_value
 
 
-def parse_dates(frame: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
-    """Parse the date columns of ``table``; unparseable values raise with their rows."""
-    frame = frame.copy()
-    for column in DATETIME_COLUMNS.get(table, []):
-        if column not in frame.columns or pd.api.types.is_datetime64_any_dtype(frame[column]):
+def check_finite(frame: pd.DataFrame, table: str, source: str) -> None:
+    """Money and quantities must be finite: ``inf``, ``-Infinity``, ``nan`` are refused."""
+    for column in FINITE_COLUMNS[table]:
+        if column not in frame.columns:
             continue
-        raw = frame[column]
-        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
-        bad = raw.notna() & (raw.astype(str).str.strip() != "") & parsed.isna()
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            bad = pd.Series(np.isinf(values.astype("float64")), index=values.index)
+        else:
+            text = values.astype("string").str.strip()
+            bad = text.str.fullmatch(NOT_FINITE_TEXT, case=False).fillna(False)
+            number = pd.to_numeric(values.where(~bad), errors="coerce")
+            bad |= pd.Series(np.isinf(number.astype("float64")), index=values.index)
         if bad.any():
-            rows = ", ".join(str(_row_number(i)) for i in frame.index[bad][:MAX_SHOWN_ROWS])
-            values = ", ".join(repr(v) for v in raw[bad].head(MAX_SHOWN_ROWS))
             raise DataValidationError(
-                f"{source}: {table} column {column!r}: expected dates (e.g. 2024-05-31 or "
-                f"2024-05-31 14:02:00, years 1678-2261) at rows {rows} (found {values})"
+                f"{source}: {table} column {column!r}: expected finite numbers (no inf or nan)"
+                f"{where(values, bad)}"
             )
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        frame[column] = parsed
-    return frame
 
 
 def check_whole_numbers(frame: pd.DataFrame, table: str, source: str) -> None:
@@ -295,8 +314,33 @@ def validate(
     source: str = "data frame",
     as_of: pd.Timestamp | None = None,
     allow_returns: bool = False,
+    *,
+    date_format: str | None = None,
+    dayfirst: bool = False,
 ) -> pd.DataFrame:
     """Validate and coerce ``frame`` as canonical ``table``; return the clean frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table with canonical column names (see ``columns.map_columns``).
+    table : str
+        One of ``TABLES``.
+    source : str
+        The file or origin, named first in every error.
+    as_of : pandas.Timestamp, optional
+        Dates later than this are refused (default: now).
+    allow_returns : bool, default False
+        Transactions: admit negative amounts and quantities.
+    date_format : str, optional
+        strftime layout of text dates that are not ISO 8601 (see ``dates``).
+    dayfirst : bool, default False
+        Accept day-first dates (31/05/2024) besides ISO 8601.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated frame with canonical dtypes.
 
     Raises ``DataValidationError`` naming ``source``, the column(s), the first offending
     rows (1-based data rows) and what was expected.
@@ -316,8 +360,19 @@ def validate(
             f"{source}: {table} is missing column(s) {', '.join(map(repr, missing))}; "
             f"found {', '.join(map(repr, frame.columns))}"
         )
-    frame = parse_dates(frame.reset_index(drop=True), table, source)
+    frame = parse_dates(
+        frame.reset_index(drop=True),
+        DATETIME_COLUMNS[table],
+        f"{source}: {table}",
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    check_finite(frame, table, source)
     check_whole_numbers(frame, table, source)
+    if "customer_id" in frame.columns:
+        frame["customer_id"] = normalize_ids(
+            frame["customer_id"], f"{source}: {table} column 'customer_id'"
+        )
     try:
         return expected.validate(frame, lazy=True)
     except SchemaErrors as errors:
