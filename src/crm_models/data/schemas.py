@@ -2,10 +2,12 @@
 
 Tables (one row per …):
 
-- ``customers`` (customer): customer_id (int, unique), signup_date (datetime, not in the
-  future), channel (str), region (str), consent_status (``opt_in`` single opt-in,
-  ``double_opt_in`` confirmed, ``opt_out``), consent_date (datetime; required for opt-out),
-  relationship_level (optional: acquaintance / friend / partner).
+- ``customers`` (customer): customer_id (unique; int64 when every id is a plain integer, else
+  text as given, e.g. ``C000123``) — the only required column; optional: signup_date
+  (datetime, not in the future), channel (str), region (str), consent_status (``opt_in``
+  single opt-in, ``double_opt_in`` confirmed, ``opt_out``, ``unknown`` — the default for a
+  missing or empty status, never permission to contact), consent_date (datetime; required for
+  opt-out), relationship_level (acquaintance / friend / partner).
 - ``transactions`` (purchase line): customer_id (int), timestamp (datetime, not in the future),
   amount (float ≥ 0, currency units), quantity (int ≥ 1), product (str: product/module).
   Returns are a separate, documented case: load them with ``allow_returns=True``, which admits
@@ -22,6 +24,8 @@ message names the source, the column, the first offending rows and what was expe
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -30,7 +34,9 @@ from pandera.errors import SchemaErrors
 from crm_models.errors import DataValidationError
 
 TABLES = ("customers", "transactions", "survey", "campaign", "products")
-CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out"]
+UNKNOWN_CONSENT = "unknown"  # no consent status given: never permission to contact
+CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out", UNKNOWN_CONSENT]
+INTEGER_ID = re.compile(r"^-?[1-9][0-9]*$|^0$")
 RELATIONSHIP_LEVELS = ["acquaintance", "friend", "partner"]
 SURVEY_SCALE = (1, 10)
 MAX_SHOWN_ROWS = 5
@@ -69,6 +75,84 @@ def _not_future(as_of: pd.Timestamp) -> pa.Check:
     )
 
 
+def customer_ids(ids: pd.Series) -> pd.Series:
+    """Return customer ids as the user has them: int64 when all are plain integers, else text.
+
+    Whole floats (ids read next to empty cells) become int64; text ids are stripped. Integer
+    ids written without leading zeros (``^-?[1-9][0-9]*$|^0$``) become int64; any other id
+    (``C000123``, ``007``) keeps the text, never renumbered.
+    """
+    if pd.api.types.is_integer_dtype(ids) or pd.api.types.is_bool_dtype(ids):
+        return ids.astype("int64")
+    if pd.api.types.is_float_dtype(ids):
+        whole = ids.notna() & np.isfinite(ids) & (ids == np.round(ids))
+        return ids.astype("int64") if whole.all() else ids
+    text = ids.astype("string").str.strip()
+    if text.notna().all() and text.str.fullmatch(INTEGER_ID).all():
+        return text.astype("int64")
+    return ids.where(ids.isna(), text.astype(object))
+
+
+def _is_id_column(ids: pd.Series) -> pd.Series:
+    """Element-wise: an integer id or non-empty text (checked after ``customer_ids``)."""
+    if pd.api.types.is_integer_dtype(ids):
+        return pd.Series(True, index=ids.index)
+    return ids.astype(str).str.len() > 0
+
+
+def _complete_customers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids as given; a missing or empty consent_status becomes ``unknown``."""
+    frame = frame.copy()
+    if "customer_id" in frame.columns:
+        frame["customer_id"] = customer_ids(frame["customer_id"])
+    status = frame.get("consent_status", pd.Series(None, index=frame.index, dtype=object))
+    empty = status.isna() | (status.astype(str).str.strip() == "")
+    if empty.any() or "consent_status" not in frame.columns:
+        status = status.astype(object).mask(empty, UNKNOWN_CONSENT)
+    frame["consent_status"] = status
+    return frame
+
+
+def _customers_schema(not_future: pa.Check) -> pa.DataFrameSchema:
+    """Return the customers schema: only customer_id is required; consent defaults to unknown."""
+
+    def optional(dtype, *checks) -> pa.Column:
+        return pa.Column(dtype, list(checks), required=False, nullable=True, coerce=True)
+
+    columns = {
+        "customer_id": pa.Column(
+            None,
+            pa.Check(_is_id_column, error="integer or non-empty text ids"),
+            unique=True,
+        ),
+        "signup_date": optional("datetime64[ns]", not_future),
+        "channel": optional(str),
+        "region": optional(str),
+        "consent_status": pa.Column(  # always present: the parser fills it
+            str, pa.Check.isin(CONSENT_STATUSES), required=False, coerce=True
+        ),
+        "consent_date": optional("datetime64[ns]", not_future),
+        "relationship_level": optional(str, pa.Check.isin(RELATIONSHIP_LEVELS)),
+    }
+    opt_out_dated = pa.Check(
+        lambda df: (
+            ~(
+                (df["consent_status"] == "opt_out")
+                & df.get("consent_date", pd.Series(pd.NaT, index=df.index)).isna()
+            )
+        ),
+        error=OPT_OUT_RULE,
+    )
+    return pa.DataFrameSchema(
+        columns,
+        checks=[opt_out_dated],
+        parsers=[pa.Parser(_complete_customers)],
+        strict=False,
+        name="customers",
+        report_duplicates="all",
+    )
+
+
 def schema(
     table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False
 ) -> pa.DataFrameSchema:
@@ -80,23 +164,7 @@ def schema(
     not_future = _not_future(as_of)
     id_column = pa.Column("int64", pa.Check.ge(0, error="non-negative integer ids"), coerce=True)
     if table == "customers":
-        columns = {
-            "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
-            "signup_date": pa.Column("datetime64[ns]", not_future, coerce=True),
-            "channel": pa.Column(str, coerce=True),
-            "region": pa.Column(str, coerce=True),
-            "consent_status": pa.Column(str, pa.Check.isin(CONSENT_STATUSES), coerce=True),
-            "consent_date": pa.Column("datetime64[ns]", not_future, nullable=True, coerce=True),
-            "relationship_level": pa.Column(
-                str, pa.Check.isin(RELATIONSHIP_LEVELS), required=False, nullable=True, coerce=True
-            ),
-        }
-        checks = [
-            pa.Check(
-                lambda df: ~((df["consent_status"] == "opt_out") & df["consent_date"].isna()),
-                error=OPT_OUT_RULE,
-            )
-        ]
+        return _customers_schema(not_future)
     elif table == "transactions":
         sign = (
             []
