@@ -14,12 +14,12 @@ returns notes (one sentence each) for the load message, or raises one clear line
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from crm_models.data.locking import WarehouseError
 from crm_models.data.schemas import UNKNOWN_CONSENT
 from crm_models.errors import DataValidationError, ParameterError
 
@@ -73,41 +73,56 @@ def exists(con, dataset: str, name: str) -> bool:
 
 
 def keep_other_datasets(con, path: Path, built: list[str]) -> list[str]:
-    """Copy every dataset not in ``built`` (and its ledger rows) from the current file."""
+    """Copy every dataset not in ``built`` (and its ledger rows) from the current file.
+
+    A current file DuckDB cannot read (corrupt) is copied aside as ``{path}.unreadable``
+    before the build replaces it; the note says so.
+    """
     if not path.exists():
         return []
+    created: list[str] = []
     try:
-        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS _old "
-                    "(READ_ONLY)")  # fmt: skip
+        return _copy_datasets(con, path, built, created)
     except duckdb.Error as error:
-        raise WarehouseError(
-            f"{path}: cannot read the current warehouse to keep its other datasets "
-            f"({str(error).splitlines()[0]}); move it away (or restore it from a backup) "
-            "and run `crm data build` again"
-        ) from None
-    tables = con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '_old' "
-        "AND NOT (schema_name = 'main' AND table_name = '_loads') ORDER BY 1, 2"
-    ).fetchall()
-    kept: dict[str, int] = {}
-    for schema_name, name in tables:
-        if schema_name in built:
-            continue
-        target = f"{quote(schema_name)}.{quote(name)}"
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema_name)}")
-        con.execute(f"CREATE TABLE {target} AS SELECT * FROM _old.{target}")
-        kept[schema_name] = kept.get(schema_name, 0) + 1
-    has_ledger = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = '_old' "
-        "AND schema_name = 'main' AND table_name = '_loads'"
-    ).fetchall()[0][0]
-    if has_ledger and kept:
-        con.execute(
-            f"INSERT INTO {LEDGER} BY NAME SELECT * FROM _old.{LEDGER} "
-            f"WHERE dataset IN ({', '.join('?' * len(kept))}) ORDER BY loaded_at",
-            list(kept),
-        )
-    con.execute("DETACH _old")
+        for schema_name in created:
+            con.execute(f"DROP SCHEMA IF EXISTS {quote(schema_name)} CASCADE")
+        con.execute(f"DELETE FROM {LEDGER}")
+        aside = Path(f"{path}.unreadable")
+        shutil.copyfile(path, aside)
+        return [
+            f"could not read the previous warehouse ({str(error).splitlines()[0]}); nothing "
+            f"of it was kept — its bytes are saved as {aside}"
+        ]
+
+
+def _copy_datasets(con, path: Path, built: list[str], created: list[str]) -> list[str]:
+    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS _old (READ_ONLY)")
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '_old' "
+            "AND NOT (schema_name = 'main' AND table_name = '_loads') ORDER BY 1, 2"
+        ).fetchall()
+        kept: dict[str, int] = {}
+        for schema_name, name in tables:
+            if schema_name in built:
+                continue
+            target = f"{quote(schema_name)}.{quote(name)}"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema_name)}")
+            created.append(schema_name)
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM _old.{target}")
+            kept[schema_name] = kept.get(schema_name, 0) + 1
+        has_ledger = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = '_old' "
+            "AND schema_name = 'main' AND table_name = '_loads'"
+        ).fetchall()[0][0]
+        if has_ledger and kept:
+            con.execute(
+                f"INSERT INTO {LEDGER} BY NAME SELECT * FROM _old.{LEDGER} "
+                f"WHERE dataset IN ({', '.join('?' * len(kept))}) ORDER BY loaded_at",
+                list(kept),
+            )
+    finally:
+        con.execute("DETACH _old")
     return [f"kept dataset {s} ({n} table(s)) unchanged" for s, n in kept.items()]
 
 
@@ -132,7 +147,7 @@ def check_id_kind(con, frame, table, dataset, source, mode) -> None:
             raise DataValidationError(
                 f"{source}: {table} column 'customer_id': expected {stored} ids like those "
                 f"stored in {dataset}.{stored_table}; found {given} ids (e.g. "
-                f"{frame['customer_id'].iloc[0]!r}); load into another dataset (--dataset)"
+                f"{frame['customer_id'].tolist()[0]!r}); load into another dataset (--dataset)"
             )
 
 
