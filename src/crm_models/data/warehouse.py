@@ -115,17 +115,20 @@ class Warehouse:
 
     @staticmethod
     @contextmanager
-    def _open(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _open(
+        path: Path, read_only: bool, shown: Path | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Connect to ``path``; DuckDB errors become one line naming ``shown`` (the warehouse)."""
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as error:
-            raise duckdb_failure(path, error) from None
+            raise duckdb_failure(shown or path, error) from None
         try:
             yield con
         except _PROGRAMMING_ERRORS:
             raise
         except duckdb.Error as error:
-            raise duckdb_failure(path, error) from None
+            raise duckdb_failure(shown or path, error) from None
         finally:
             con.close()
 
@@ -195,7 +198,7 @@ class Warehouse:
         """
         check_warehouse_file(self.path)
         with warehouse_lock(self.path, wait=wait), staged(self.path, copy=False) as stage:
-            with self._open(stage, read_only=False) as con:
+            with self._open(stage, False, self.path) as con:
                 self._create_ledger(con)
                 notes = keep_other_datasets(con, self.path, list(datasets))
                 for dataset, tables in datasets.items():
@@ -262,7 +265,7 @@ class Warehouse:
                             f"{path}: already loaded into {dataset}.{table} (same content); "
                             "nothing to do"
                         )
-            with staged(self.path) as stage, self._open(stage, read_only=False) as con:
+            with staged(self.path) as stage, self._open(stage, False, self.path) as con:
                 try:
                     notes = self._load_into(
                         con, frame, table, dataset, mode, source, cascade, digest
