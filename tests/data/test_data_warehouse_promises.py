@@ -299,3 +299,19 @@ def test_summary_out_into_a_missing_folder(warehouse, tmp_path, capsys):
     assert main([*argv[:-1], str(blocked / "summary.csv")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"crm: error: {blocked / 'summary.csv'}: ")
+
+
+def test_campaign_planning_and_export_never_contact_unknown_consent(tmp_path):
+    """The consent rule as the campaign study uses it: plan_targeting and export_targets."""
+    from crm_models.uplift.export import export_targets
+    from crm_models.uplift.targeting import plan_targeting
+
+    ids = ["C1", "C2", "C3", "C4"]
+    consent = ["opt_in", "unknown", "double_opt_in", "unknown"]
+    plan = plan_targeting(ids, [0.5, 0.9, 0.4, 0.8], 100.0, 1.0, consent)
+    assert sorted(plan.targets["customer_id"]) == ["C1", "C3"]
+    assert plan.exclusions.set_index("reason")["n"].to_dict()["missing_consent"] == 2
+    everyone = plan.targets.iloc[:1].assign(customer_id="C2")
+    with pytest.raises(DataValidationError, match="1 target\\(s\\) lack consent"):
+        export_targets(everyone, tmp_path / "out.csv", consent=pd.Series(consent, index=ids))
+    assert not (tmp_path / "out.csv").exists()
