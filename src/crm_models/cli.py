@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from crm_models import __version__
-from crm_models.errors import CRMError
+from crm_models.errors import CRMError, ParameterError
 from crm_models.project import PROJECT_ENV, project_root
 
 DESCRIPTION = """\
@@ -29,6 +29,7 @@ Typical use:
 
 WAREHOUSE_HELP = "warehouse file (default: data/crm.duckdb in the project root)"
 NOTEBOOKS_HELP = "notebook folder (default: notebooks/ in the project root)"
+NO_WAIT_HELP = "fail at once when another load or build holds the warehouse lock (default: wait)"
 
 
 def _add_data_commands(sub) -> None:
@@ -43,8 +44,9 @@ def _add_data_commands(sub) -> None:
         "build",
         help="(re)build the warehouse from the default sources",
         description="Build the DuckDB warehouse from the default sources: the seeded synthetic CRM "
-        "world (schemas world, world_truth) and CDNOW (schema cdnow). The file is "
-        "replaced atomically: a failed build leaves the previous one untouched.",
+        "world (schemas world, world_truth) and CDNOW (schema cdnow). Only those datasets are "
+        "replaced: your own (main …) are kept unchanged. The file is replaced atomically: a "
+        "failed build leaves the previous one untouched.",
     )
     build.add_argument("--path", help=WAREHOUSE_HELP)
     build.add_argument(
@@ -57,12 +59,15 @@ def _add_data_commands(sub) -> None:
     build.add_argument(
         "--survey", help="path of an ECSI-style survey CSV (e.g. mobi.csv) to include"
     )
+    build.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
 
     load = data_sub.add_parser(
         "load",
         help="validate a CSV/Parquet/DuckDB file and add it to the warehouse",
-        description="Validate a file against a table schema and load it in one transaction: a bad "
-        "file changes nothing, and loading the same file twice adds nothing.",
+        description="Validate a file against a table schema and load it atomically: a bad file "
+        "(or a full disk) changes nothing, loading the same rows twice (in any order) adds "
+        "nothing, and a concurrent load waits for the warehouse lock. Transactions alone are "
+        "enough: new customer ids are added to customers (id only, consent unknown).",
     )
     load.add_argument("file", help="the file to load")
     load.add_argument(
@@ -75,8 +80,23 @@ def _add_data_commands(sub) -> None:
     )
     load.add_argument("--mode", choices=["append", "replace"], default="append")
     load.add_argument(
+        "--cascade",
+        action="store_true",
+        help="with --mode replace of customers: delete the rows of customers no longer present "
+        "(else such a replace is refused with their count)",
+    )
+    load.add_argument(
         "--allow-returns", action="store_true", help="admit negative amounts (returns)"
     )
+    load.add_argument(
+        "--map",
+        dest="column_map",
+        metavar="USER=CANONICAL,…",
+        help="column names of the file, e.g. date=timestamp,cust=customer_id",
+    )
+    load.add_argument("--date-format", help="strftime format of the dates, e.g. %%d/%%m/%%Y")
+    load.add_argument("--dayfirst", action="store_true", help="dates are day first (31/05/2024)")
+    load.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     load.add_argument("--path", help=WAREHOUSE_HELP)
 
     check = data_sub.add_parser(
@@ -225,14 +245,33 @@ def _data(args) -> int:
         from crm_models.data.build import build_default_warehouse
 
         warehouse = build_default_warehouse(
-            path, args.customers, args.seed, args.hillstrom, args.survey
+            path, args.customers, args.seed, args.hillstrom, args.survey, wait=not args.no_wait
         )
         print(warehouse.info().to_string(index=False))
+        for note in warehouse.kept:
+            print(note)
         print(f"warehouse written to {warehouse.path}")
     elif args.data_command == "load":
-        print(
-            Warehouse(path).load(args.file, args.table, args.dataset, args.mode, args.allow_returns)
+        read_options = {  # forwarded only when given
+            key: value
+            for key, value in (
+                ("column_map", args.column_map),
+                ("date_format", args.date_format),
+                ("dayfirst", args.dayfirst or None),
+            )
+            if value is not None
+        }
+        message = Warehouse(path).load(
+            args.file,
+            args.table,
+            args.dataset,
+            args.mode,
+            args.allow_returns,
+            cascade=args.cascade,
+            wait=not args.no_wait,
+            **read_options,
         )
+        print(message)
     elif args.data_command == "check":
         from crm_models.data.loaders import read_mapped
         from crm_models.data.quality import profile_transactions
@@ -252,8 +291,17 @@ def _data(args) -> int:
             dataset=args.dataset, time_unit=args.time_unit, observation_end=args.observation_end
         )
         if args.out:
+            from crm_models._files import atomic_path
+
             out = Path(args.out)
-            frame.to_parquet(out) if out.suffix in (".parquet", ".pq") else frame.to_csv(out)
+            try:
+                with atomic_path(out) as temporary:  # creates a missing folder
+                    if out.suffix.lower() in (".parquet", ".pq"):
+                        frame.to_parquet(temporary)
+                    else:
+                        frame.to_csv(temporary)
+            except OSError as error:
+                raise ParameterError(f"{out}: cannot write the summary ({error})") from None
             print(f"{len(frame):,} customers written to {out}")
         else:
             print(frame.describe().round(2).to_string())

@@ -38,6 +38,11 @@ def snapshot(warehouse: Warehouse) -> dict:
     return {"tables": tables, "ledger": warehouse.ledger()}
 
 
+def files_beside(warehouse: Warehouse) -> list[str]:
+    """The files in the warehouse's folder, without the lock file (it stays, empty)."""
+    return sorted(p.name for p in warehouse.path.parent.iterdir() if p.suffix != ".lock")
+
+
 def assert_unchanged(before: dict, after: dict) -> None:
     assert after["tables"] == before["tables"]
     pd.testing.assert_frame_equal(after["ledger"], before["ledger"])
@@ -84,7 +89,7 @@ def test_build_is_atomic_when_a_write_fails_midway(warehouse, small_world, monke
         warehouse.build(world_datasets(other), source="failing build")
     assert calls["n"] == 3
     assert warehouse.path.read_bytes() == before_bytes
-    assert sorted(p.name for p in warehouse.path.parent.iterdir()) == ["crm.duckdb"]
+    assert files_beside(warehouse) == ["crm.duckdb"]
     monkeypatch.undo()
     assert (
         warehouse.info().set_index(["dataset", "table"]).loc[("world", "customers"), "rows"] == 500
@@ -98,7 +103,7 @@ def test_build_with_a_bad_dataset_leaves_previous_file(warehouse, small_world):
     with pytest.raises(ParameterError, match="invalid name 'bad name;'"):
         warehouse.build(datasets, source="bad build")
     assert warehouse.path.read_bytes() == before_bytes
-    assert sorted(p.name for p in warehouse.path.parent.iterdir()) == ["crm.duckdb"]
+    assert files_beside(warehouse) == ["crm.duckdb"]
 
 
 def test_build_replaces_the_whole_warehouse(warehouse, tmp_path):
@@ -169,28 +174,30 @@ def test_load_returns_with_allow_returns(warehouse, tmp_path):
     assert rows == before["tables"][("world", "transactions")][0] + 2
 
 
-def test_unknown_customer_ids_rejected(warehouse, tmp_path):
+def test_unknown_customer_ids_are_added_as_id_only_customers(warehouse, tmp_path):
+    """Issue 12 (on purpose): new ids are added to customers (consent unknown), not refused."""
     path = tmp_path / "tx.csv"
     path.write_text(TX + "1,2024-03-01,5.0,1,a\n998,2024-03-02,5.0,1,a\n999,2024-03-03,5.0,1,a\n")
-    before = snapshot(warehouse)
-    with pytest.raises(DataValidationError) as info:
-        warehouse.load(path, "transactions", dataset="world")
-    message = str(info.value)
-    assert message.startswith(f"{path}: transactions column 'customer_id'")
-    assert "expected ids present in customers" in message
-    assert "2 rows have unknown ids, e.g. rows 2, 3 (ids [998, 999])" in message
-    assert_unchanged(before, snapshot(warehouse))
+    message = warehouse.load(path, "transactions", dataset="world")
+    assert "loaded 3 rows into world.transactions (append)" in message
+    assert "added 2 new customer(s) to world.customers (id only, consent unknown" in message
+    customers = warehouse.table("customers").set_index("customer_id")
+    assert len(customers) == 502
+    assert customers.loc[[998, 999], "consent_status"].tolist() == ["unknown", "unknown"]
+    assert customers.loc[[998, 999], "signup_date"].isna().all()
 
 
-def test_child_table_needs_customers_first(tmp_path):
-    """A first load that fails leaves no warehouse file behind."""
+def test_transactions_alone_into_a_new_warehouse(tmp_path):
+    """Issue 12 (on purpose): no customers needed first; they are created from the ids."""
     path = tmp_path / "tx.csv"
-    path.write_text(TX + "1,2024-03-01,5.0,1,a\n")
+    path.write_text(TX + "1,2024-03-01,5.0,1,a\n2,2024-03-02,5.0,1,a\n1,2024-03-03,5.0,1,a\n")
     warehouse = Warehouse(tmp_path / "new.duckdb")
-    with pytest.raises(DataValidationError, match="load main.customers before transactions"):
-        warehouse.load(path, "transactions")
-    assert not warehouse.path.exists()
-    assert warehouse.fingerprint() == "absent"
+    assert "added 2 new customer(s)" in warehouse.load(path, "transactions")
+    customers = warehouse.table("customers", "main")
+    assert customers.to_dict(orient="list") == {
+        "customer_id": [1, 2],
+        "consent_status": ["unknown", "unknown"],
+    }
 
 
 def test_duplicate_key_against_stored_rows(warehouse, tmp_path):
@@ -218,7 +225,7 @@ def test_load_failing_inside_the_transaction_rolls_back(warehouse, tmp_path, mon
     monkeypatch.setattr(Warehouse, "_write", staticmethod(write_then_fail))
     for mode in ("append", "replace"):
         with pytest.raises(RuntimeError, match="simulated"):
-            warehouse.load(path, "customers", dataset="world", mode=mode)
+            warehouse.load(path, "customers", dataset="world", mode=mode, cascade=True)
         monkeypatch.undo()
         assert_unchanged(before, snapshot(warehouse))
         monkeypatch.setattr(Warehouse, "_write", staticmethod(write_then_fail))
@@ -286,7 +293,8 @@ def test_append_after_replace_reloads_content_the_replace_removed(tmp_path):
 
 def test_replace_mode_replaces_rows(warehouse, tmp_path):
     path = _new_customers(tmp_path / "c.csv", [1, 2, 3])
-    warehouse.load(path, "customers", dataset="world", mode="replace")
+    message = warehouse.load(path, "customers", dataset="world", mode="replace", cascade=True)
+    assert "deleted" in message and "(--cascade)" in message
     assert warehouse.table("customers")["customer_id"].tolist() == [1, 2, 3]
     assert warehouse.ledger()["mode"].iloc[-1] == "replace"
 

@@ -1,7 +1,9 @@
 """Assemble the default warehouse: the synthetic world (with its truth) and CDNOW.
 
 ``build_default_warehouse`` is what ``crm data build`` runs. Optional extra sources (the
-Hillstrom experiment, the ECSI survey) are added when their paths are given.
+Hillstrom experiment, the ECSI survey) are added when their paths are given. Only the datasets
+built here (world, world_truth, cdnow, and hillstrom / ecsi when given) are replaced: the
+user's ``main`` and every other dataset are kept unchanged, with their ledger rows.
 """
 
 from __future__ import annotations
@@ -46,8 +48,26 @@ def build_default_warehouse(
     seed: int = DEFAULT_SEED,
     hillstrom: str | Path | None = None,
     survey: str | Path | None = None,
+    wait: bool = True,
 ) -> Warehouse:
-    """Build (atomically replace) the warehouse at ``path`` from the default sources."""
+    """Build the default datasets into the warehouse at ``path`` (atomically).
+
+    Parameters
+    ----------
+    path : str or Path, default data/crm.duckdb
+        The warehouse file (created if absent).
+    n_customers, seed : int
+        Size and seed of the synthetic world.
+    hillstrom, survey : str or Path, optional
+        Paths of the Hillstrom experiment CSV and an ECSI survey CSV to include.
+    wait : bool, default True
+        Wait for another writer; ``False`` fails at once with one line.
+
+    Returns
+    -------
+    Warehouse
+        The warehouse; ``kept`` lists one note per dataset kept unchanged.
+    """
     world = simulate_world(n_customers=n_customers, seed=seed)
     datasets = world_datasets(world)
     datasets["cdnow"] = {"transactions": load_cdnow_transactions()}
@@ -56,5 +76,7 @@ def build_default_warehouse(
     if survey:
         datasets["ecsi"] = {"survey": load_mobi(survey)}
     warehouse = Warehouse(path)
-    warehouse.build(datasets, source=f"crm data build (world n={n_customers}, seed={seed})")
+    warehouse.build(
+        datasets, source=f"crm data build (world n={n_customers}, seed={seed})", wait=wait
+    )
     return warehouse

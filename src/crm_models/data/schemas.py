@@ -2,10 +2,12 @@
 
 Tables (one row per …):
 
-- ``customers`` (customer): customer_id (int, unique), signup_date (datetime, not in the
-  future), channel (str), region (str), consent_status (``opt_in`` single opt-in,
-  ``double_opt_in`` confirmed, ``opt_out``), consent_date (datetime; required for opt-out),
-  relationship_level (optional: acquaintance / friend / partner).
+- ``customers`` (customer): customer_id (unique; int64 when every id is a plain integer, else
+  text as given, e.g. ``C000123``) — the only required column; optional: signup_date
+  (datetime, not in the future), channel (str), region (str), consent_status (``opt_in``
+  single opt-in, ``double_opt_in`` confirmed, ``opt_out``, ``unknown`` — the default for a
+  missing or empty status, never permission to contact), consent_date (datetime; required for
+  opt-out), relationship_level (acquaintance / friend / partner).
 - ``transactions`` (purchase line): customer_id (id), timestamp (datetime, not in the future),
   amount (float ≥ 0, currency units), quantity (int ≥ 1), product (str: product/module).
   Returns are a separate, documented case: load them with ``allow_returns=True``, which admits
@@ -38,7 +40,8 @@ from crm_models.data.ids import ids_are_valid, normalize_ids
 from crm_models.errors import DataValidationError
 
 TABLES = ("customers", "transactions", "survey", "campaign", "products")
-CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out"]
+UNKNOWN_CONSENT = "unknown"  # no consent status given: never permission to contact
+CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out", UNKNOWN_CONSENT]
 RELATIONSHIP_LEVELS = ["acquaintance", "friend", "partner"]
 SURVEY_SCALE = (1, 10)
 MAX_SHOWN_ROWS = 5
@@ -91,6 +94,53 @@ def _not_future(as_of: pd.Timestamp) -> pa.Check:
     )
 
 
+def _complete_customers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill consent: a missing or empty consent_status becomes ``unknown``."""
+    frame = frame.copy()
+    status = frame.get("consent_status", pd.Series(None, index=frame.index, dtype=object))
+    empty = status.isna() | (status.astype(str).str.strip() == "")
+    if empty.any() or "consent_status" not in frame.columns:
+        status = status.astype(object).mask(empty, UNKNOWN_CONSENT)
+    frame["consent_status"] = status
+    return frame
+
+
+def _customers_schema(not_future: pa.Check) -> pa.DataFrameSchema:
+    """Return the customers schema: only customer_id is required; consent defaults to unknown."""
+
+    def optional(dtype, *checks) -> pa.Column:
+        return pa.Column(dtype, list(checks), required=False, nullable=True, coerce=True)
+
+    columns = {
+        "customer_id": id_column(unique=True),
+        "signup_date": optional("datetime64[ns]", not_future),
+        "channel": optional(str),
+        "region": optional(str),
+        "consent_status": pa.Column(  # always present: the parser fills it
+            str, pa.Check.isin(CONSENT_STATUSES), required=False, coerce=True
+        ),
+        "consent_date": optional("datetime64[ns]", not_future),
+        "relationship_level": optional(str, pa.Check.isin(RELATIONSHIP_LEVELS)),
+    }
+    opt_out_dated = pa.Check(
+        lambda df: (
+            ~(
+                (df["consent_status"] == "opt_out")
+                & df.get("consent_date", pd.Series(pd.NaT, index=df.index)).isna()
+            )
+        ),
+        error=OPT_OUT_RULE,
+    )
+    return pa.DataFrameSchema(
+        columns,
+        checks=[opt_out_dated],
+        parsers=[pa.Parser(_complete_customers)],
+        strict=False,
+        name="customers",
+        report_duplicates="all",
+    )
+
+
 def schema(
     table: str, as_of: pd.Timestamp | None = None, allow_returns: bool = False
 ) -> pa.DataFrameSchema:
@@ -101,23 +151,7 @@ def schema(
     as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
     not_future = _not_future(as_of)
     if table == "customers":
-        columns = {
-            "customer_id": pa.Column("int64", pa.Check.ge(0), unique=True, coerce=True),
-            "signup_date": pa.Column("datetime64[ns]", not_future, coerce=True),
-            "channel": pa.Column(str, coerce=True),
-            "region": pa.Column(str, coerce=True),
-            "consent_status": pa.Column(str, pa.Check.isin(CONSENT_STATUSES), coerce=True),
-            "consent_date": pa.Column("datetime64[ns]", not_future, nullable=True, coerce=True),
-            "relationship_level": pa.Column(
-                str, pa.Check.isin(RELATIONSHIP_LEVELS), required=False, nullable=True, coerce=True
-            ),
-        }
-        checks = [
-            pa.Check(
-                lambda df: ~((df["consent_status"] == "opt_out") & df["consent_date"].isna()),
-                error=OPT_OUT_RULE,
-            )
-        ]
+        return _customers_schema(not_future)
     elif table == "transactions":
         sign = (
             []

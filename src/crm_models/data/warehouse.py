@@ -3,15 +3,21 @@
 Layout: one DuckDB schema per dataset — ``world`` (the synthetic CRM world, with its truth in
 ``world_truth``), ``cdnow`` (CDNOW transactions from ``lifetimes``) and ``main`` for the
 user's own files. A ledger table ``main._loads`` records every load: dataset, table, content
-hash (SHA-256 of the validated rows), row count, source, time and mode (append / replace).
+hash (order-insensitive SHA-256 of the validated rows), row count, source, time and mode
+(append / replace / delete — rows removed by a cascading replace).
 
-Guarantees:
-- ``build`` writes a complete new warehouse into a temporary file and renames it over the old
-  one: an interrupted or failing build leaves the previous warehouse untouched.
-- ``load`` validates the file first (schema, unknown customer ids, duplicate keys against
-  what is already stored), then inserts in one transaction; on any error it rolls back.
-- Loading the same content twice is a no-op (the ledger's content hash says so, counting only
-  loads since the table was last replaced).
+Guarantees (see :mod:`crm_models.data.locking` for the mechanics):
+
+- every write holds the lock ``{path}.lock``; a second writer waits or fails with one line;
+- every write goes to a staged copy renamed over the file: any failure (refused file, DuckDB
+  error, full disk) leaves the warehouse byte-for-byte as it was;
+- ``build`` replaces only the datasets it builds; every other dataset (``main`` …) and its
+  ledger rows are kept as they were;
+- ``load`` validates the file first (schema, customer id type, duplicate keys against what
+  is stored); customer ids not yet in ``customers`` are added there (id only, consent
+  ``unknown``); ``replace`` of customers refuses to orphan rows unless ``cascade=True``;
+- loading the same rows twice, in any order, is a no-op (the ledger's content hash says so,
+  counting only loads since the table was last replaced).
 """
 
 from __future__ import annotations
@@ -23,40 +29,59 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from crm_models._files import atomic_path
-from crm_models.data.loaders import read_any
-from crm_models.data.schemas import KEYS, MAX_SHOWN_ROWS, check_references, validate
+from crm_models.data.integrity import (
+    CHILD_TABLES,
+    LEDGER,
+    add_columns,
+    add_new_customers,
+    check_id_kind,
+    exists,
+    fill_placeholders,
+    ident,
+    keep_other_datasets,
+    orphans,
+)
+from crm_models.data.loaders import load_table
+from crm_models.data.locking import (
+    WarehouseError,
+    check_warehouse_file,
+    duckdb_failure,
+    staged,
+    warehouse_lock,
+)
+from crm_models.data.schemas import KEYS, MAX_SHOWN_ROWS
 from crm_models.data.summary import rfm_summary
 from crm_models.errors import DataValidationError, ParameterError
 from crm_models.project import resolve_path
 
+__all__ = ["DEFAULT_PATH", "LEDGER", "Warehouse", "WarehouseError", "content_hash"]
+
 DEFAULT_PATH = Path("data") / "crm.duckdb"
-LEDGER = "main._loads"
+_PROGRAMMING_ERRORS = (duckdb.CatalogException, duckdb.BinderException, duckdb.ParserException)
 
 
 def content_hash(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's column names and row values (order-sensitive), hex."""
-    digest = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    """SHA-256 (hex) of a frame's columns and rows, whatever the row and column order."""
+    columns = sorted(frame.columns, key=str)
+    digest = hashlib.sha256(json.dumps([str(c) for c in columns]).encode())
+    rows = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
+    digest.update(np.sort(rows).tobytes())  # the multiset of row hashes
     return digest.hexdigest()
-
-
-def _ident(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise ParameterError(f"invalid name {name!r}: use letters, digits and underscores")
-    return f'"{name}"'
 
 
 class Warehouse:
     """A DuckDB warehouse file at ``path`` (default ``data/crm.duckdb`` in the project root).
 
-    A relative ``path`` given explicitly stays relative to the working folder.
+    A relative ``path`` given explicitly stays relative to the working folder. After
+    :meth:`build`, ``kept`` lists the datasets it kept unchanged (one note each).
     """
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else resolve_path(DEFAULT_PATH)
+        self.kept: list[str] = []
 
     # -- reading -----------------------------------------------------------------------
     @contextmanager
@@ -66,20 +91,44 @@ class Warehouse:
         Parameters
         ----------
         read_only : bool, default True
-            Open without write access (the file must exist).
+            Open without write access (the file must exist). A writable connection holds
+            the warehouse lock and writes the file in place: use :meth:`load` instead.
 
         Returns
         -------
         Iterator[duckdb.DuckDBPyConnection]
-            Yields the connection and closes it on exit.
+            Yields the connection and closes it on exit. A file that is not a DuckDB
+            database, is corrupt or is locked by another program raises one
+            :class:`WarehouseError` line.
         """
+        check_warehouse_file(self.path)
         if read_only and not self.path.exists():
             raise DataValidationError(
                 f"{self.path}: no warehouse yet; build it with `crm data build`"
             )
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        if read_only:
+            with self._open(self.path, read_only=True) as con:
+                yield con
+        else:
+            with warehouse_lock(self.path), self._open(self.path, read_only=False) as con:
+                yield con
+
+    @staticmethod
+    @contextmanager
+    def _open(
+        path: Path, read_only: bool, shown: Path | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Connect to ``path``; DuckDB errors become one line naming ``shown`` (the warehouse)."""
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as error:
+            raise duckdb_failure(shown or path, error) from None
         try:
             yield con
+        except _PROGRAMMING_ERRORS:
+            raise
+        except duckdb.Error as error:
+            raise duckdb_failure(shown or path, error) from None
         finally:
             con.close()
 
@@ -87,24 +136,24 @@ class Warehouse:
         """Return the whole table ``dataset.name`` as a frame."""
         with self.connect() as con:
             self._require_table(con, dataset, name)
-            return con.execute(f"SELECT * FROM {_ident(dataset)}.{_ident(name)}").df()
+            return con.execute(f"SELECT * FROM {ident(dataset)}.{ident(name)}").df()
 
     def summary(self, dataset: str = "world", **kwargs) -> pd.DataFrame:
         """RFM summary of ``dataset.transactions`` computed in DuckDB (see ``rfm_summary``)."""
         with self.connect() as con:
             self._require_table(con, dataset, "transactions")
-            return rfm_summary(con, table=f"{_ident(dataset)}.transactions", **kwargs)
+            return rfm_summary(con, table=f"{ident(dataset)}.transactions", **kwargs)
 
     def info(self) -> pd.DataFrame:
         """One row per stored table: dataset, table, rows."""
         with self.connect() as con:
             tables = con.execute(
-                "SELECT schema_name, table_name, estimated_size FROM duckdb_tables() "
+                "SELECT schema_name, table_name FROM duckdb_tables() "
                 "WHERE NOT (schema_name = 'main' AND table_name = '_loads') ORDER BY 1, 2"
             ).fetchall()
             rows = [
-                (s, t, con.execute(f"SELECT count(*) FROM {_ident(s)}.{_ident(t)}").fetchone()[0])
-                for s, t, _ in tables
+                (s, t, con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchone()[0])
+                for s, t in tables
             ]
         return pd.DataFrame(rows, columns=["dataset", "table", "rows"])
 
@@ -124,27 +173,41 @@ class Warehouse:
         return hashlib.sha256(ledger.to_csv(index=False).encode()).hexdigest()
 
     # -- writing -----------------------------------------------------------------------
-    def build(self, datasets: Mapping[str, Mapping[str, pd.DataFrame]], source: str) -> None:
-        """Replace the whole warehouse with ``datasets`` ({dataset: {table: frame}}), atomically.
+    def build(
+        self, datasets: Mapping[str, Mapping[str, pd.DataFrame]], source: str, wait: bool = True
+    ) -> list[str]:
+        """Replace the datasets in ``datasets`` ({dataset: {table: frame}}), atomically.
 
         Canonical tables (customers, transactions, …) must already be validated; other
-        tables (e.g. truth) are stored as given.
+        tables (e.g. truth) are stored as given. Every other dataset of the current file
+        (the user's ``main`` …) is kept with its ledger rows, unchanged.
+
+        Parameters
+        ----------
+        datasets : mapping
+            The datasets to (re)create, each a mapping of table name to frame.
+        source : str
+            Recorded in the ledger.
+        wait : bool, default True
+            Wait for another writer; ``False`` fails at once with one line.
+
+        Returns
+        -------
+        list of str
+            One note per kept dataset (or about a corrupt old file kept aside).
         """
-        with atomic_path(self.path) as temporary:
-            temporary.unlink()  # DuckDB refuses an existing empty file: let it create its own
-            try:
-                con = duckdb.connect(str(temporary))
-                try:
-                    self._create_ledger(con)
-                    for dataset, tables in datasets.items():
-                        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                        for name, frame in tables.items():
-                            self._write(con, dataset, name, frame, source, replace=True)
-                    con.execute("CHECKPOINT")
-                finally:
-                    con.close()
-            finally:
-                Path(f"{temporary}.wal").unlink(missing_ok=True)
+        check_warehouse_file(self.path)
+        with warehouse_lock(self.path, wait=wait), staged(self.path, copy=False) as stage:
+            with self._open(stage, False, self.path) as con:
+                self._create_ledger(con)
+                notes = keep_other_datasets(con, self.path, list(datasets))
+                for dataset, tables in datasets.items():
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(dataset)}")
+                    for name, frame in tables.items():
+                        self._write(con, dataset, name, frame, source, replace=True)
+                con.execute("CHECKPOINT")
+        self.kept = notes
+        return notes
 
     def load(
         self,
@@ -153,59 +216,69 @@ class Warehouse:
         dataset: str = "main",
         mode: str = "append",
         allow_returns: bool = False,
+        *,
+        cascade: bool = False,
+        wait: bool = True,
+        **read_options,
     ) -> str:
         """Validate the file at ``path`` as canonical ``table`` and add it to ``dataset``.
 
-        ``mode='append'`` adds rows (keys must not collide with stored rows);
-        ``mode='replace'`` replaces the table. Returns a one-line description of what happened.
+        Parameters
+        ----------
+        path : str or Path
+            CSV, Parquet or DuckDB file (see :func:`~crm_models.data.loaders.load_table`).
+        table : str
+            Canonical table name.
+        dataset : str, default 'main'
+            Warehouse schema to load into.
+        mode : {'append', 'replace'}
+            ``append`` adds rows (keys must not collide with stored rows; the same rows again,
+            in any order, add nothing); ``replace`` replaces the table.
+        allow_returns : bool, default False
+            Admit negative amounts and quantities (returns).
+        cascade : bool, default False
+            With ``replace`` of customers: delete the rows of other tables whose customer is
+            no longer there (otherwise such a replace is refused with their count).
+        wait : bool, default True
+            Wait for another writer; ``False`` fails at once with one line.
+        **read_options
+            Passed to ``load_table`` (e.g. ``column_map``, ``date_format``, ``dayfirst``).
+
+        Returns
+        -------
+        str
+            A one-line description of what happened.
         """
         if mode not in ("append", "replace"):
             raise ParameterError(f"mode must be 'append' or 'replace', got {mode!r}")
-        frame = validate(
-            read_any(path, table), table, source=str(path), allow_returns=allow_returns
-        )
+        ident(dataset)
+        check_warehouse_file(self.path)
+        frame = load_table(path, table, allow_returns=allow_returns, **read_options)
         digest = content_hash(frame)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
-        try:
-            with self.connect(read_only=False) as con:
-                self._create_ledger(con)
-                # Same content appended since the table was last replaced: nothing to do.
-                already = con.execute(
-                    f"SELECT count(*) FROM {LEDGER} WHERE dataset = $d AND table_name = $t "
-                    "AND content_hash = $h AND loaded_at >= coalesce((SELECT max(loaded_at) FROM "
-                    f"{LEDGER} WHERE dataset = $d AND table_name = $t AND mode = 'replace' "
-                    "AND content_hash <> $h), TIMESTAMP '0001-01-01')",
-                    {"d": dataset, "t": table, "h": digest},
-                ).fetchall()[0][0]
-                if already and mode == "append":
-                    return (
-                        f"{path}: already loaded into {dataset}.{table} (same content); "
-                        "nothing to do"
-                    )
-                self._check_against_stored(con, frame, table, dataset, str(path), mode)
-                con.execute("BEGIN TRANSACTION")
+        source = str(path)
+        with warehouse_lock(self.path, wait=wait):
+            check_warehouse_file(self.path)
+            if mode == "append" and self.path.exists():
+                with self.connect() as con:
+                    if self._already_loaded(con, dataset, table, digest):
+                        return (
+                            f"{path}: already loaded into {dataset}.{table} (same content); "
+                            "nothing to do"
+                        )
+            with staged(self.path) as stage, self._open(stage, False, self.path) as con:
                 try:
-                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(dataset)}")
-                    self._write(
-                        con,
-                        dataset,
-                        table,
-                        frame,
-                        str(path),
-                        replace=mode == "replace",
-                        digest=digest,
+                    notes = self._load_into(
+                        con, frame, table, dataset, mode, source, cascade, digest
                     )
-                    con.execute("COMMIT")
-                except Exception:
-                    con.execute("ROLLBACK")
-                    raise
-        except Exception:
-            if created:  # a failed first load leaves no warehouse behind, as before it
-                self.path.unlink(missing_ok=True)
-                Path(f"{self.path}.wal").unlink(missing_ok=True)
-            raise
-        return f"{path}: loaded {len(frame):,} rows into {dataset}.{table} ({mode})"
+                    self._write(con, dataset, table, frame, source, mode == "replace", digest)
+                    con.execute("CHECKPOINT")
+                except (duckdb.ConversionException, duckdb.ConstraintException) as error:
+                    raise DataValidationError(
+                        f"{source}: cannot add these rows to {dataset}.{table} "
+                        f"({str(error).splitlines()[0]})"
+                    ) from None
+        message = f"{path}: loaded {len(frame):,} rows into {dataset}.{table} ({mode})"
+        return "; ".join([message, *notes])
 
     # -- helpers -----------------------------------------------------------------------
     @staticmethod
@@ -216,37 +289,48 @@ class Warehouse:
         )
         con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS mode VARCHAR")  # older files
 
-    @staticmethod
-    def _exists(con, dataset: str, name: str) -> bool:
+    def _already_loaded(self, con, dataset: str, table: str, digest: str) -> bool:
+        """Return whether these rows were appended since the last replace or cascade."""
+        if not exists(con, "main", "_loads"):
+            return False
         return bool(
             con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                [dataset, name],
+                f"SELECT count(*) FROM {LEDGER} WHERE dataset = $d AND table_name = $t "
+                "AND content_hash = $h AND loaded_at >= coalesce((SELECT max(loaded_at) FROM "
+                f"{LEDGER} WHERE dataset = $d AND table_name = $t "
+                "AND mode IN ('replace', 'delete') AND content_hash <> $h), "
+                "TIMESTAMP '0001-01-01')",
+                {"d": dataset, "t": table, "h": digest},
             ).fetchall()[0][0]
-        )  # fetchall: an unfinished result blocks con.register (duckdb 2)
+        )
 
     def _require_table(self, con, dataset: str, name: str) -> None:
-        if not self._exists(con, dataset, name):
+        if not exists(con, dataset, name):
             raise DataValidationError(
                 f"{self.path}: no table {dataset}.{name}; see `crm data info` for what is stored"
             )
 
-    def _check_against_stored(self, con, frame, table, dataset, source, mode) -> None:
-        if table != "customers" and "customer_id" in frame.columns:
-            if not self._exists(con, dataset, "customers"):
-                raise DataValidationError(
-                    f"{source}: load {dataset}.customers before {table} (customer ids are checked)"
-                )
-            ids = con.execute(f"SELECT customer_id FROM {_ident(dataset)}.customers").df()[
-                "customer_id"
-            ]
-            check_references(frame, ids, table, source)
+    def _load_into(self, con, frame, table, dataset, mode, source, cascade, digest) -> list[str]:
+        """Check ``frame`` against the stored tables and make room for it; return notes."""
+        self._create_ledger(con)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(dataset)}")
+        notes: list[str] = []
+        if "customer_id" in frame.columns:
+            check_id_kind(con, frame, table, dataset, source, mode)
+        if table in CHILD_TABLES and "customer_id" in frame.columns:
+            notes += add_new_customers(con, frame, dataset, source, self._write)
+        if table == "customers" and mode == "replace":
+            notes += orphans(con, frame, dataset, source, cascade, digest)
+        if table == "customers" and mode == "append" and exists(con, dataset, table):
+            notes += fill_placeholders(con, frame, dataset)
+        if mode == "append" and exists(con, dataset, table):
+            notes += add_columns(con, frame, dataset, table)
         keys = KEYS.get(table, [])
-        if mode == "append" and keys and self._exists(con, dataset, table):
+        if mode == "append" and keys and exists(con, dataset, table):
             con.register("_incoming", frame[keys])
-            join = " AND ".join(f"s.{_ident(k)} = i.{_ident(k)}" for k in keys)
+            join = " AND ".join(f"s.{ident(k)} = i.{ident(k)}" for k in keys)
             clash = con.execute(
-                f"SELECT i.* FROM _incoming i JOIN {_ident(dataset)}.{_ident(table)} s ON {join} "
+                f"SELECT i.* FROM _incoming i JOIN {ident(dataset)}.{ident(table)} s ON {join} "
                 f"LIMIT {MAX_SHOWN_ROWS}"
             ).df()
             con.unregister("_incoming")
@@ -257,12 +341,13 @@ class Warehouse:
                     f"duplicate keys e.g. {clash.to_dict(orient='records')} "
                     "(use mode='replace' to replace)"
                 )
+        return notes
 
     @staticmethod
     def _write(con, dataset, name, frame, source, replace, digest=None) -> None:
-        target = f"{_ident(dataset)}.{_ident(name)}"
+        target = f"{ident(dataset)}.{ident(name)}"
         con.register("_frame", frame)
-        if replace or not Warehouse._exists(con, dataset, name):
+        if replace or not exists(con, dataset, name):
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM _frame")
         else:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _frame")

@@ -1,8 +1,8 @@
 """The consent rule: who may be contacted. One rule for planning, export and the notebooks.
 
 Consent is law. ``opt_out`` customers are never contacted; with ``require_double_opt_in``
-only ``double_opt_in`` customers are; a missing (or unknown) consent status counts as no
-consent.
+only ``double_opt_in`` customers are; a missing or ``unknown`` consent status (the default
+for customers loaded with an id only) counts as no consent.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from crm_models.errors import DataValidationError
 
 __all__ = ["CONSENT_VALUES", "consent_eligible", "exclusion_reasons"]
 
-CONSENT_VALUES = ("opt_in", "double_opt_in", "opt_out")
+CONSENT_VALUES = ("opt_in", "double_opt_in", "opt_out", "unknown")
 
 
 def consent_eligible(consent: Any, require_double_opt_in: bool = False) -> np.ndarray:
@@ -25,7 +25,8 @@ def consent_eligible(consent: Any, require_double_opt_in: bool = False) -> np.nd
     Parameters
     ----------
     consent : array-like
-        Consent status per customer: 'opt_in', 'double_opt_in', 'opt_out' or missing.
+        Consent status per customer: 'opt_in', 'double_opt_in', 'opt_out', 'unknown' or
+        missing; only the two opt-ins allow contact.
     require_double_opt_in : bool, default False
         Only confirmed (double opt-in) customers may be contacted.
 
