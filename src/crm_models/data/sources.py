@@ -48,7 +48,9 @@ def warehouse_dataset(data_source: str) -> str | None:
     return dataset
 
 
-def read_source(data_source: str, table: str, *, named: tuple[str, ...] = ()) -> tuple:
+def read_source(
+    data_source: str, table: str, *, named: tuple[str, ...] = (), parameter: str = "data_source"
+) -> tuple:
     """Read canonical ``table`` from a file or from ``warehouse:DATASET``.
 
     Parameters
@@ -60,6 +62,8 @@ def read_source(data_source: str, table: str, *, named: tuple[str, ...] = ()) ->
     named : tuple of str, optional
         The study's other accepted values (named sources), listed in the error for a path
         that does not exist.
+    parameter : str, default "data_source"
+        The parameter's name in that error.
 
     Returns
     -------
@@ -75,7 +79,7 @@ def read_source(data_source: str, table: str, *, named: tuple[str, ...] = ()) ->
     path = resolve_path(data_source)
     if not path.is_file():
         choices = ", ".join([*named, "warehouse:DATASET", f"a {table} file (.csv/.parquet)"])
-        raise ParameterError(f"data_source must be one of {choices}; got {data_source!r}")
+        raise ParameterError(f"{parameter} must be one of {choices}; got {data_source!r}")
     from crm_models.data.loaders import load_table
 
     frame: pd.DataFrame = load_table(path, table)

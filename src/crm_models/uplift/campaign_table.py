@@ -28,6 +28,16 @@ CORE_COLUMNS = ("customer_id", "arm", "sent_date", "visit", "conversion", "spend
 _NOT_FEATURES = {*CORE_COLUMNS, "consent_status", "consent_date"}
 
 
+def _unknown_consent() -> str | None:
+    """Return the consent of a customer without consent data (never permission to contact).
+
+    ``unknown`` where the consent rule knows that value, else missing.
+    """
+    from crm_models.uplift.consent import CONSENT_VALUES
+
+    return "unknown" if "unknown" in CONSENT_VALUES else None
+
+
 def campaign_features(campaign: pd.DataFrame, covariates: list[str], source: str) -> pd.DataFrame:
     """Numeric model features from a campaign's covariates, indexed by customer_id.
 
@@ -104,13 +114,12 @@ def campaign_table_inputs(data_source: str):
         if dataset is not None:
             consent = _warehouse_consent(dataset)
         if consent is None:
-            campaign["consent_status"] = "unknown"
+            campaign["consent_status"] = _unknown_consent()
             consent_note = "; no consent data: consent unknown, so nobody is contacted"
         else:
-            campaign["consent_status"] = (
-                campaign["customer_id"].map(consent).fillna("unknown").astype(str)
-            )
-    campaign["consent_status"] = campaign["consent_status"].fillna("unknown").astype(str)
+            campaign["consent_status"] = campaign["customer_id"].map(consent)
+    status = campaign["consent_status"].astype(object)
+    campaign["consent_status"] = status.where(status.notna() & (status != ""), _unknown_consent())
     covariates = [c for c in campaign.columns if c not in _NOT_FEATURES]
     features = campaign_features(campaign, covariates, label)
     base = campaign[["customer_id", "consent_status"]].copy()
