@@ -27,7 +27,7 @@ def test_a_file_is_validated_and_labelled(tmp_path):
     path = tmp_path / "tx.csv"
     path.write_text("customer_id,timestamp,amount\n7,2024-01-02,10.5\n7,2024-02-02,3\n")
     frame, label = read_source(str(path), "transactions")
-    assert label == "file tx.csv" and frame["customer_id"].tolist() == [7, 7]
+    assert label == f"file {path}" and frame["customer_id"].tolist() == [7, 7]
     path.write_text("customer_id,timestamp,amount\n7,2024-01-02,-1\n")
     with pytest.raises(DataValidationError, match="amount"):
         read_source(str(path), "transactions")

@@ -42,6 +42,6 @@ def test_survey_file_with_a_transactions_file(project, world, tmp_path):
     world.survey.to_csv(survey, index=False)
     world.transactions[["customer_id", "timestamp", "amount"]].to_csv(tx, index=False)
     inputs = load_inputs(str(survey), transactions=str(tx))
-    assert inputs.has_behaviour and inputs.label.endswith("linked to file tx.csv")
+    assert inputs.has_behaviour and inputs.label.endswith(f"linked to file {tx}")
     with pytest.raises(ParameterError, match="transactions must be one of"):
         load_inputs(str(survey), transactions=str(tmp_path / "missing.csv"))

@@ -170,4 +170,4 @@ def test_crm_run_on_three_columns_skips_the_product_mix_with_a_sentence(tmp_path
     assert figures["customer_equity"]["n_customers"] == transactions["customer_id"].nunique()
     page = (tmp_path / "reports" / "segment_value.html").read_text()
     assert "no product column" in page
-    assert figures["source"] == "file tx.csv"
+    assert figures["source"] == f"file {path}"

@@ -68,7 +68,7 @@ def read_source(
     Returns
     -------
     tuple of (pandas.DataFrame, str)
-        The validated table and a label such as ``file sales.csv`` or
+        The validated table and a label such as ``file sales.csv`` (the path as given) or
         ``warehouse dataset 'main'``.
     """
     dataset = warehouse_dataset(data_source)
@@ -83,4 +83,4 @@ def read_source(
     from crm_models.data.loaders import load_table
 
     frame: pd.DataFrame = load_table(path, table)
-    return frame, f"file {path.name}"
+    return frame, f"file {data_source}"
