@@ -68,6 +68,8 @@ DOCUMENTED = {
         "observation_end",
         "calibration_end",
         "model",
+        "time_unit",
+        "published_parameters",
         "parameters",
         "standard_errors",
         "loglik",
@@ -141,7 +143,11 @@ DOCUMENTED = {
     },
 }
 # Documented as null under these parameters (no warehouse given; SEM switched off).
-NULL_HERE = {"00_overview": {"warehouse_tables"}, "satisfaction_loyalty_profit": {"sem"}}
+NULL_HERE = {
+    "00_overview": {"warehouse_tables"},
+    "satisfaction_loyalty_profit": {"sem"},
+    "segment_value": {"published_parameters"},  # only cdnow_sample reproduces published fits
+}
 
 # Charts (<img> with a data: URI) on the management and the analyst page, at the SMALL sizes.
 CHARTS = {

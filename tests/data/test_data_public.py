@@ -156,3 +156,13 @@ def test_shared_data_file_env_and_absence(tmp_path, monkeypatch):
     monkeypatch.setenv(public.SHARED_DATA_ENV, str(tmp_path))
     assert public.shared_data_file("mine.csv") == tmp_path / "mine.csv"
     assert public.shared_data_file("no-such-file.csv") is None
+
+
+def test_cdnow_sample_transactions():
+    """The 1/10th sample as transactions: 2,357 customers (ids 1-2357), 6,919 purchases."""
+    tx = public.load_cdnow_sample_transactions()
+    assert len(tx) == 6_919 and tx["customer_id"].nunique() == 2_357
+    assert tx["customer_id"].min() == 1 and tx["customer_id"].max() == 2_357
+    assert tx["timestamp"].min() == pd.Timestamp("1997-01-01")
+    assert tx["timestamp"].max() == public.CDNOW_SAMPLE_OBSERVATION_END
+    assert set(public.CDNOW_SAMPLE_PUBLISHED) == {"bgnbd", "paretonbd", "gamma_gamma"}

@@ -228,3 +228,30 @@ def test_old_freq_keyword_still_works_with_a_warning(cdnow):
     with pytest.warns(FutureWarning, match="'freq' is now 'time_unit'"):
         old = rfm_summary(cdnow, freq="W")
     pd.testing.assert_frame_equal(old, rfm_summary(cdnow, time_unit="W"))
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+def test_string_ids_are_kept_and_the_summary_equals_lifetimes(small_world, freq):
+    """Customer ids as the user has them: text ids (C000123) come back unchanged, in order,
+    and the summary (and calibration/holdout summary) equals lifetimes' on the same data."""
+    tx = small_world.transactions[["customer_id", "timestamp", "amount"]].copy()
+    tx["customer_id"] = "C" + tx["customer_id"].astype(str).str.zfill(6)
+    end = small_world.observation_end
+    ours = rfm_summary(tx, observation_end=end, time_unit=freq)
+    reference = summary_data_from_transaction_data(
+        tx, "customer_id", "timestamp", "amount", observation_period_end=end, freq=freq
+    )
+    assert ours.index.name == "customer_id" and ours.index[0] == "C000001"
+    assert ours.index.tolist() == sorted(tx["customer_id"].unique())
+    pd.testing.assert_frame_equal(
+        ours, reference.reindex(ours.index), check_exact=False, rtol=1e-9, atol=0.0
+    )
+    cal_end = end - pd.Timedelta(weeks=26)
+    cal = rfm_summary(tx, observation_end=end, time_unit=freq, calibration_end=cal_end)
+    cal_ref = calibration_and_holdout_data(
+        tx, "customer_id", "timestamp", cal_end, end, freq=freq, monetary_value_col="amount"
+    )
+    assert cal.index.tolist() == sorted(cal_ref.index)
+    pd.testing.assert_frame_equal(
+        cal, cal_ref.reindex(cal.index)[list(cal.columns)], check_exact=False, rtol=1e-9, atol=1e-12
+    )

@@ -1,5 +1,9 @@
 """Readers for public data sets: CDNOW and donations (inside ``lifetimes``), Hillstrom, ECSI mobi.
 
+The CDNOW 1/10th sample (2,357 customers, ``CDNOW_sample.txt``) is also read as transactions
+(``load_cdnow_sample_transactions``) with the published fits on its 39-week calibration period
+(``CDNOW_SAMPLE_PUBLISHED``), so a study can reproduce them from the raw purchases.
+
 Nothing is downloaded: CDNOW and donations ship inside the ``lifetimes`` package; Hillstrom and
 the ECSI survey are read from a path the user gives (tests look in ``../shared/data``).
 """
@@ -66,6 +70,53 @@ def load_cdnow_transactions() -> pd.DataFrame:
         }
     )
     return validate(frame, "transactions", source="lifetimes CDNOW_master.txt", allow_returns=False)
+
+
+CDNOW_SAMPLE_CALIBRATION_END = pd.Timestamp("1997-09-30")
+"""End of the published 39-week calibration period of the CDNOW sample (weeks 1-39)."""
+CDNOW_SAMPLE_OBSERVATION_END = pd.Timestamp("1998-06-30")
+"""End of the CDNOW sample's data (week 78)."""
+CDNOW_SAMPLE_PUBLISHED = {
+    "bgnbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+    "paretonbd": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
+    "gamma_gamma": {"p": 6.25, "q": 3.74, "v": 15.44},
+}
+"""Published fits on the CDNOW sample's calibration period, time unit weeks (Fader, Hardie &
+Lee 2005 for BG/NBD; Fader & Hardie's notes for Pareto/NBD and Gamma-Gamma, v = their γ)."""
+
+
+def load_cdnow_sample_transactions() -> pd.DataFrame:
+    """Load the CDNOW 1/10th sample as canonical transactions (2,357 customers, 6,919 rows).
+
+    Columns: customer_id (the sample's id 1-2357, as in ``load_cdnow_summary``), timestamp
+    (day of purchase, 1997-01-01 to 1998-06-30), amount (US$), quantity (CDs), product ('cd').
+    Source: ``lifetimes/datasets/CDNOW_sample.txt`` (columns: master id, sample id, date,
+    quantity, amount). Summarised per day up to ``CDNOW_SAMPLE_CALIBRATION_END`` with recency
+    and T in weeks (days / 7) it equals ``load_cdnow_summary(with_monetary=True)`` to the
+    published two decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Validated canonical transactions.
+    """
+    raw = pd.read_csv(
+        _lifetimes_dataset("CDNOW_sample.txt"),
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "quantity", "amount"],
+        dtype={"customer_id": "int64", "date": str, "quantity": "int64", "amount": "float64"},
+    )
+    frame = pd.DataFrame(
+        {
+            "customer_id": raw["customer_id"],
+            "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "amount": raw["amount"],
+            "quantity": raw["quantity"],
+            "product": "cd",
+        }
+    )
+    return validate(frame, "transactions", source="lifetimes CDNOW_sample.txt", allow_returns=False)
 
 
 def load_cdnow_summary(with_monetary: bool = False) -> pd.DataFrame:

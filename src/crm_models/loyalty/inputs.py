@@ -2,11 +2,14 @@
 
 ``load_inputs("synthetic", n_respondents, seed)`` simulates a CRM world whose survey has
 ``n_respondents`` answers and links them to the world's retention truth and transactions.
-``load_inputs(path)`` reads a survey CSV (items on 1–10, optional ``customer_id``); with a
-transactions CSV (``customer_id, timestamp, amount``) respondents are linked to behaviour, a
-customer counting as *retained* when they bought within the last ``active_weeks`` weeks of
-the transaction window (a transparent proxy for P(alive) when no model is at hand). Relative
-file paths are relative to the project root (:func:`crm_models.project.resolve_path`).
+``load_inputs(path)`` reads a survey CSV (items on 1–10, optional ``customer_id``);
+``load_inputs("warehouse:DATASET")`` reads the dataset's ``survey`` table and, when the
+dataset has one, its ``transactions`` table. With transactions (``customer_id, timestamp,
+amount``: a file or ``warehouse:DATASET``, read by :func:`crm_models.data.sources.read_source`,
+customer ids as the user has them) respondents are linked to behaviour, a customer counting as
+*retained* when they bought within the last ``active_weeks`` weeks of the transaction window
+(a transparent proxy for P(alive) when no model is at hand). Relative file paths are relative
+to the project root (:func:`crm_models.project.resolve_path`).
 """
 
 from __future__ import annotations
@@ -60,14 +63,17 @@ def load_inputs(
     Parameters
     ----------
     data_source : str, default "synthetic"
-        ``synthetic`` (the simulated CRM world) or the path of a survey CSV (items on 1–10).
+        ``synthetic`` (the simulated CRM world), the path of a survey CSV (items on 1–10) or
+        ``warehouse:DATASET`` (its survey table).
     n_respondents : int, default 2000
         Synthetic world: survey respondents (the world has 1 / survey_share times as many
         customers).
     seed : int, default 1
         Seed of the synthetic world.
     transactions : str, default ""
-        Survey file: optional transactions CSV (``customer_id, timestamp, amount``).
+        Optional transactions (``customer_id, timestamp, amount``): a file or
+        ``warehouse:DATASET``; with a warehouse survey, empty means the same dataset's
+        transactions when it has them.
     active_weeks : float, default 26
         Survey file with transactions: retained means bought in the last this-many weeks.
 
@@ -94,29 +100,42 @@ def load_inputs(
             world.observation_end,
             world,
         )
-    path = resolve_path(data_source)
-    if not path.is_file():
-        raise ParameterError(
-            f"data_source must be 'synthetic' or an existing survey CSV file, got {data_source!r}"
-        )
-    survey = pd.read_csv(path)
-    if survey.columns[0] in ("", "Unnamed: 0"):
-        survey = survey.drop(columns=survey.columns[0])
-    label = f"survey file {path.name} ({len(survey):,} respondents)"
+    from crm_models.data.sources import read_source, warehouse_dataset
+
+    dataset = warehouse_dataset(data_source)
+    if dataset is not None:
+        survey, label = read_source(data_source, "survey")
+        label = f"survey of {label} ({len(survey):,} respondents)"
+        if not transactions and _has_table(dataset, "transactions"):
+            transactions = data_source
+    else:
+        path = resolve_path(data_source)
+        if not path.is_file():
+            raise ParameterError(
+                "data_source must be 'synthetic', 'warehouse:DATASET' or an existing survey CSV "
+                f"file, got {data_source!r}"
+            )
+        survey = pd.read_csv(path)
+        if survey.columns[0] in ("", "Unnamed: 0"):
+            survey = survey.drop(columns=survey.columns[0])
+        label = f"survey file {path.name} ({len(survey):,} respondents)"
     if not transactions:
         return StudyInputs(survey, label)
-    tx_path = resolve_path(transactions)
-    if not tx_path.is_file():
-        raise ParameterError(f"transactions file {transactions!r} does not exist")
     if "customer_id" not in survey.columns:
-        raise DataValidationError(
-            f"{path.name}: a customer_id column is needed to link transactions"
-        )
-    tx = pd.read_csv(tx_path, parse_dates=["timestamp"])
-    missing = {"customer_id", "timestamp", "amount"} - set(tx.columns)
-    if missing:
-        raise DataValidationError(f"{tx_path.name}: missing columns {sorted(missing)}")
+        raise DataValidationError(f"{label}: a customer_id column is needed to link transactions")
+    tx, tx_label = read_source(transactions, "transactions", parameter="transactions")
     end = tx["timestamp"].max()
     last = tx.groupby("customer_id")["timestamp"].max()
     retained = (end - last) <= pd.Timedelta(weeks=active_weeks)
-    return StudyInputs(survey, label + f", linked to {tx_path.name}", tx, retained, None, end)
+    return StudyInputs(survey, label + f", linked to {tx_label}", tx, retained, None, end)
+
+
+def _has_table(dataset: str, table: str) -> bool:
+    """Whether the warehouse dataset has ``table``."""
+    from crm_models.data.warehouse import Warehouse
+
+    try:
+        Warehouse().table(table, dataset=dataset)
+    except DataValidationError:
+        return False
+    return True

@@ -5,8 +5,10 @@ its randomized campaign (one row per customer in the experiment, with consent, c
 region, relationship level and four behavioural covariates), the model features of every
 customer (:func:`~crm_models.uplift.customer_features`) and the customer base the next
 campaign may target (customer_id, consent_status, …). ``load_campaign_inputs(path)`` reads a
-Hillstrom-format CSV (:func:`crm_models.data.public.load_hillstrom`); it has no consent data,
-so every customer counts as opted in. A relative path is relative to the project root
+Hillstrom-format CSV (:func:`crm_models.data.public.load_hillstrom`, recognised by its
+``segment`` column); it has no consent data, so every customer counts as opted in. Any other
+file, and ``warehouse:DATASET``, is a campaign table in the documented campaign schema
+(:mod:`crm_models.uplift.campaign_table`). A relative path is relative to the project root
 (:func:`crm_models.project.resolve_path`).
 """
 
@@ -16,7 +18,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from crm_models.errors import ParameterError
 from crm_models.project import resolve_path
 from crm_models.uplift.features import customer_features, hillstrom_features
 
@@ -78,7 +79,9 @@ def load_campaign_inputs(
     Parameters
     ----------
     data_source : str, default "synthetic"
-        'synthetic' (the simulated CRM world) or the path of a Hillstrom-format CSV.
+        'synthetic' (the simulated CRM world), the path of a Hillstrom-format CSV, a campaign
+        file (customer_id, arm, sent_date, visit, conversion, spend, covariates) or
+        ``warehouse:DATASET`` (its campaign table).
     n_customers : int, default 20000
         Customers in the synthetic world (ignored for a file).
     seed : int, default 1
@@ -111,12 +114,11 @@ def load_campaign_inputs(
             f"synthetic CRM world ({n_customers:,} customers, seed {seed})",
             world,
         )
+    if not _is_hillstrom(data_source):
+        from crm_models.uplift.campaign_table import campaign_table_inputs
+
+        return campaign_table_inputs(data_source)
     path = resolve_path(data_source)
-    if not path.is_file():
-        raise ParameterError(
-            "data_source must be 'synthetic' or an existing Hillstrom CSV file, "
-            f"got {data_source!r}"
-        )
     from crm_models.data.public import load_hillstrom
 
     campaign = load_hillstrom(path)
@@ -130,3 +132,18 @@ def load_campaign_inputs(
         f"Hillstrom e-mail experiment ({len(campaign):,} customers; no consent "
         "data, all treated as opted in)",
     )
+
+
+def _is_hillstrom(data_source: str) -> bool:
+    """Whether ``data_source`` is a CSV with Hillstrom's ``segment`` column and no ``arm``."""
+    if data_source.startswith("warehouse:"):
+        return False
+    path = resolve_path(data_source)
+    if not path.is_file() or path.suffix.lower() not in (".csv", ".txt"):
+        return False
+    try:
+        header = pd.read_csv(path, nrows=0, encoding="utf-8", skipinitialspace=True).columns
+    except (ValueError, UnicodeDecodeError):
+        return False  # the campaign-table reader reports what is wrong with the file
+    names = {str(c).strip() for c in header}
+    return "segment" in names and "arm" not in names

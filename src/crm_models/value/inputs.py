@@ -5,10 +5,12 @@
 - ``synthetic``: a simulated CRM world of ``n_customers`` (seeded); ends at the world's end;
 - ``cdnow``: the CDNOW master file (Q1-1997 cohort), observed to 1998-06-30 with the
   published calibration end 1997-09-30;
-- ``warehouse:DATASET``: the ``transactions`` table of a dataset of the project's warehouse
-  (``data/crm.duckdb`` in the project root, :func:`crm_models.project.project_root`);
-- a path: a transactions file (.csv / .parquet) with customer_id, timestamp, amount; a
-  relative path is relative to the project root.
+- ``cdnow_sample``: the 2,357-customer 1/10th CDNOW sample that ships with lifetimes, observed
+  over the published 39-week calibration period (to 1997-09-30), so the fitted BG/NBD,
+  Pareto/NBD and Gamma-Gamma reproduce the published tables (in weeks, the default time unit
+  of this source; ``ValueInputs.published`` holds them);
+- ``warehouse:DATASET`` or a path: the user's transactions table (only customer_id, timestamp
+  and amount are needed; see :func:`crm_models.data.sources.read_source`).
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks.
@@ -23,9 +25,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from crm_models.errors import ParameterError
-from crm_models.project import resolve_path
 from crm_models.value.models import BGNBD, MBGNBD, ParetoNBD
 from crm_models.value.models._transaction import TransactionModel
+from crm_models.value.units import resolve_time_unit
 
 __all__ = [
     "CDNOW_CALIBRATION_END",
@@ -34,6 +36,7 @@ __all__ = [
     "TRANSACTION_MODELS",
     "ValueInputs",
     "load_inputs",
+    "published_models",
     "split_names",
     "transaction_model",
     "transaction_models",
@@ -64,6 +67,11 @@ class ValueInputs:
         Describes the source (shown in the report).
     world : object, optional
         The simulated world (``synthetic`` only), for comparisons with the truth.
+    time_unit : str, default "D"
+        ``D`` (days) or ``W`` (weeks): the unit of the summaries and fitted parameters.
+    published : dict, optional
+        Published parameters {model: {parameter: value}} that this window and time unit
+        reproduce (``cdnow_sample`` with its defaults), else None.
     """
 
     transactions: pd.DataFrame = field(repr=False)
@@ -71,6 +79,14 @@ class ValueInputs:
     calibration_end: pd.Timestamp
     label: str
     world: object | None = field(default=None, repr=False)
+    time_unit: str = "D"
+    published: dict | None = None
+
+    @property
+    def optional_columns(self) -> set[str]:
+        """The optional transaction columns present with at least one value (e.g. product)."""
+        optional = set(self.transactions.columns) - {"customer_id", "timestamp", "amount"}
+        return {c for c in optional if self.transactions[c].notna().any()}
 
 
 def load_inputs(
@@ -79,13 +95,15 @@ def load_inputs(
     seed: int = 1,
     observation_end: str = "",
     calibration_end: str = "",
+    time_unit: str = "auto",
 ) -> ValueInputs:
     """Transactions and the observation/calibration window of the study.
 
     Parameters
     ----------
     data_source : str, default "synthetic"
-        ``synthetic``, ``cdnow``, ``warehouse:DATASET`` or a transactions file path.
+        ``synthetic``, ``cdnow``, ``cdnow_sample``, ``warehouse:DATASET`` or a transactions
+        file path.
     n_customers : int, default 20000
         Customers of the synthetic world (ignored for other sources).
     seed : int, default 1
@@ -94,14 +112,19 @@ def load_inputs(
         YYYY-MM-DD; empty: the source default or the last transaction.
     calibration_end : str, default ""
         YYYY-MM-DD; empty: the source default or ``HOLDOUT_WEEKS`` before ``observation_end``.
+    time_unit : str, default "auto"
+        ``D`` days, ``W`` weeks (days / 7, see :mod:`crm_models.value.units`) or ``auto``
+        (weeks for ``cdnow_sample``, days otherwise).
 
     Returns
     -------
     ValueInputs
         Transactions up to the observation end, the two dates and a source label.
     """
+    unit = resolve_time_unit(time_unit, data_source)
     world = None
     default_calibration_end = None
+    published = None
     if data_source == "synthetic":
         from crm_models.data.synthetic import simulate_world
 
@@ -115,19 +138,25 @@ def load_inputs(
         transactions = load_cdnow_transactions()
         default_end, default_calibration_end = CDNOW_OBSERVATION_END, CDNOW_CALIBRATION_END
         label = "CDNOW (23,570 customers of the Q1-1997 cohort)"
-    elif data_source.startswith("warehouse:"):
-        from crm_models.data import Warehouse
+    elif data_source == "cdnow_sample":
+        from crm_models.data import public
 
-        dataset = data_source.split(":", 1)[1]
-        transactions = Warehouse().table("transactions", dataset=dataset)  # in the project root
-        default_end = transactions["timestamp"].max()
-        label = f"warehouse dataset {dataset!r}"
+        transactions = public.load_cdnow_sample_transactions()
+        default_end = public.CDNOW_SAMPLE_CALIBRATION_END
+        label = "CDNOW 1/10th sample (2,357 customers of the Q1-1997 cohort)"
+        published_window = not observation_end or (
+            pd.Timestamp(observation_end) == public.CDNOW_SAMPLE_CALIBRATION_END
+        )
+        if published_window and unit == "W":
+            published = public.CDNOW_SAMPLE_PUBLISHED
     else:
-        from crm_models.data import load_table
+        from crm_models.data.sources import read_source
 
-        transactions = load_table(resolve_path(data_source), "transactions")
+        named = ("synthetic", "cdnow", "cdnow_sample")
+        transactions, label = read_source(data_source, "transactions", named=named)
+        if transactions.empty:
+            raise ParameterError(f"data_source {data_source!r}: the transactions table is empty")
         default_end = transactions["timestamp"].max()
-        label = f"file {data_source}"
     end = pd.Timestamp(observation_end) if observation_end else pd.Timestamp(default_end)
     if calibration_end:
         cal_end = pd.Timestamp(calibration_end)
@@ -136,7 +165,26 @@ def load_inputs(
     else:
         cal_end = end - pd.Timedelta(weeks=HOLDOUT_WEEKS)
     transactions = transactions[transactions["timestamp"] <= end]
-    return ValueInputs(transactions, end, cal_end, label, world)
+    return ValueInputs(transactions, end, cal_end, label, world, unit, published)
+
+
+def published_models(names: list[str], published: dict | None) -> list[str]:
+    """``names`` followed by the transaction models of ``published`` that are not among them.
+
+    Parameters
+    ----------
+    names : list of str
+        Transaction models to fit (keys of :data:`TRANSACTION_MODELS`).
+    published : dict or None
+        ``ValueInputs.published``.
+
+    Returns
+    -------
+    list of str
+        The models to fit, so every published transaction model is fitted and compared.
+    """
+    extra = [m for m in (published or {}) if m in TRANSACTION_MODELS and m not in names]
+    return [*names, *extra]
 
 
 def split_names(text: str) -> list[str]:
