@@ -55,7 +55,8 @@ def whole_set(out: Path, name: str) -> int:
         page = (out / f"{name}{suffix}").read_text(encoding="utf-8")
         assert stamp in page, f"{name}{suffix} is from another run than {name}.json"
     executed = nbformat.read(out / f"{name}.ipynb", as_version=4)
-    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    tags = [c.metadata.get("tags", []) for c in executed.cells]
+    injected = executed.cells[next(i for i, t in enumerate(tags) if "injected-parameters" in t)]
     n = figures["parameters"]["n"]
     assert re.search(rf"^n = {n}$", injected.source, re.M), f"{name}.ipynb is from another run"
     assert figures["figures"]["square"] == n * n

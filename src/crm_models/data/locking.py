@@ -1,9 +1,10 @@
 """Safe writes to the warehouse file: a file lock, DuckDB-file checks and staged copies.
 
-Every write (``crm data load``, ``crm data build``) holds ``FileLock(f"{path}.lock")``: a
-second writer waits (saying so once on stderr) or, with ``wait=False``, fails at once with one
-line. Writers never open the real file for writing: they write a staged copy (a copy of the
-warehouse, or a new file for a first load or a build) and rename it over the real file in one
+Every write (``crm data load``, ``crm data build``) holds the lock ``PATH.lock``
+(``crm_models._locks``): a second writer waits (saying once on stderr who holds it) or, with
+``wait=False``, fails at once with one line. Writers never open the real file for writing:
+they write a staged copy (a copy of the warehouse, or a new file for a first load or a build)
+and rename it over the real file in one
 ``os.replace`` (:func:`crm_models._files.atomic_path`). A failure at any point — a refused
 file, a DuckDB error, a full disk — leaves the warehouse byte-for-byte as it was, and readers
 (which open the file read-only) see the old file or the new one, never a half-written one.
@@ -18,15 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from filelock import FileLock, Timeout
 
 from crm_models._files import atomic_path
+from crm_models._locks import exclusive
 from crm_models.errors import CRMError
 
 __all__ = [
     "DUCKDB_MAGIC",
     "NOT_WAREHOUSE_SUFFIXES",
-    "WAIT_MESSAGE",
     "WarehouseError",
     "check_warehouse_file",
     "duckdb_failure",
@@ -39,7 +39,6 @@ NOT_WAREHOUSE_SUFFIXES = {
     ".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".jsonl", ".ndjson", ".xlsx", ".xls",
     ".feather", ".arrow", ".ipc", ".avro", ".orc", ".sqlite", ".sqlite3", ".html", ".ipynb",
 }  # fmt: skip
-WAIT_MESSAGE = "waiting for the warehouse lock (another load is running)…"
 REPAIR_HINT = "rebuild it with `crm data build` or restore it from a backup"
 
 
@@ -99,16 +98,16 @@ def duckdb_failure(path: Path, error: BaseException) -> WarehouseError:
 def warehouse_lock(
     path: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[None]:
-    """Hold ``FileLock(f"{path}.lock")``: wait for it (saying so once) or fail at once.
+    """Hold the warehouse's lock ``PATH.lock`` (``crm_models._locks.exclusive``).
 
     Parameters
     ----------
     path : pathlib.Path
         The warehouse path; the lock file sits beside it.
     wait : bool, default True
-        Wait for another writer to finish; ``False`` fails at once with one line.
+        Wait for another writer to finish; ``False`` fails at once with one line naming it.
     on_wait : callable, optional
-        Called once with :data:`WAIT_MESSAGE` before waiting (default: print to stderr).
+        Called once with the "waiting for …" line before waiting (default: print to stderr).
 
     Returns
     -------
@@ -116,21 +115,14 @@ def warehouse_lock(
         A context manager holding the lock.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(f"{path}.lock")
-    try:
-        lock.acquire(blocking=False)
-    except Timeout:
-        if not wait:
-            raise WarehouseError(
-                f"{path}: the warehouse is locked by another load or build (lock file "
-                f"{path}.lock); try again when it has finished, or leave out --no-wait"
-            ) from None
-        (on_wait or (lambda message: print(message, file=sys.stderr, flush=True)))(WAIT_MESSAGE)
-        lock.acquire()
-    try:
+    with exclusive(
+        f"{path}.lock", f"the warehouse {path}", wait=wait, on_wait=on_wait or _to_stderr
+    ):
         yield
-    finally:
-        lock.release()
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_models.data.schemas import UNKNOWN_CONSENT
 from crm_models.errors import DataValidationError
 
 __all__ = ["CORE_COLUMNS", "campaign_features", "campaign_table_inputs"]
@@ -26,16 +27,6 @@ __all__ = ["CORE_COLUMNS", "campaign_features", "campaign_table_inputs"]
 CORE_COLUMNS = ("customer_id", "arm", "sent_date", "visit", "conversion", "spend")
 """The campaign schema's required columns (everything else is a covariate)."""
 _NOT_FEATURES = {*CORE_COLUMNS, "consent_status", "consent_date"}
-
-
-def _unknown_consent() -> str | None:
-    """Return the consent of a customer without consent data (never permission to contact).
-
-    ``unknown`` where the consent rule knows that value, else missing.
-    """
-    from crm_models.uplift.consent import CONSENT_VALUES
-
-    return "unknown" if "unknown" in CONSENT_VALUES else None
 
 
 def campaign_features(campaign: pd.DataFrame, covariates: list[str], source: str) -> pd.DataFrame:
@@ -114,12 +105,12 @@ def campaign_table_inputs(data_source: str):
         if dataset is not None:
             consent = _warehouse_consent(dataset)
         if consent is None:
-            campaign["consent_status"] = _unknown_consent()
+            campaign["consent_status"] = UNKNOWN_CONSENT
             consent_note = "; no consent data: consent unknown, so nobody is contacted"
         else:
             campaign["consent_status"] = campaign["customer_id"].map(consent)
     status = campaign["consent_status"].astype(object)
-    campaign["consent_status"] = status.where(status.notna() & (status != ""), _unknown_consent())
+    campaign["consent_status"] = status.where(status.notna() & (status != ""), UNKNOWN_CONSENT)
     covariates = [c for c in campaign.columns if c not in _NOT_FEATURES]
     features = campaign_features(campaign, covariates, label)
     base = campaign[["customer_id", "consent_status"]].copy()
