@@ -70,7 +70,7 @@ def test_customers_need_only_an_id_and_default_to_unknown_consent():
         "unknown",
     ]
     assert "unknown" in CONSENT_STATUSES
-    with pytest.raises(DataValidationError, match="customer_id.*non-empty text ids at rows 2"):
+    with pytest.raises(DataValidationError, match="customer_id.*empty ids at rows 2"):
         validate(pd.DataFrame({"customer_id": ["C1", " "]}), "customers", source="c.csv")
 
 

@@ -266,9 +266,9 @@ def plan_schedule(
     """Validate every job of a schedule; keep the valid ones, collect the invalid ones.
 
     A job is invalid when its name is not a plain file name (``check_job_name``), another job
-    of the schedule has the same name, its notebook is unknown, or a parameter or input file
-    is refused. A ``--set`` key that no job's report knows is an error of the whole command
-    and raises.
+    of the schedule has the same name, the name is another report's (whose default outputs it
+    would overwrite), its notebook is unknown, or a parameter or input file is refused. A
+    ``--set`` key that no job's report knows is an error of the whole command and raises.
 
     Parameters
     ----------
@@ -309,6 +309,11 @@ def plan_schedule(
                 )
             if not isinstance(notebook, str) or notebook not in reports:
                 raise ParameterError(f"job {name!r}: {_unknown_report(notebook, reports)}")
+            if name != notebook and name in reports:
+                raise ParameterError(
+                    f"job {name!r}: {name!r} is the name of another report, whose default "
+                    f"outputs {name}.html … this job would overwrite; give the job another name"
+                )
             try:
                 jobs.append(_plan_one(reports[notebook], name, params, overrides, root, warn_once))
             except ParameterError as error:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from crm_models._files import atomic_write
 from crm_models._locks import exclusive
-from crm_models.errors import ParameterError
+from crm_models.errors import CRMError, ParameterError
 from crm_models.project import project_root
 from crm_models.reporting.catalog import discover
 from crm_models.reporting.execute import DEFAULT_TIMEOUT, execute_job
@@ -272,8 +272,16 @@ def run_jobs(
             "code_fingerprint": code,
             **environment_info(Path(root)),
         }
-        write_manifest(output_dir / "manifest.json", run_info, list(entries.values()), atomic_write)
-        write_index(output_dir / "index.html", run_info, list(entries.values()), atomic_write)
+        listing = list(entries.values())
+        try:
+            write_manifest(output_dir / "manifest.json", run_info, listing, atomic_write)
+            write_index(output_dir / "index.html", run_info, listing, atomic_write)
+        except OSError as error:  # e.g. a full disk: the report sets themselves are whole
+            raise CRMError(
+                f"could not update {output_dir}/manifest.json and index.html "
+                f"({error.strerror or error}); the reports were published, the listing is "
+                "from the previous run — free space and run again"
+            ) from None
     return ordered
 
 
