@@ -232,7 +232,8 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     assert made_at and made_at in bad_before[".json"][0].decode()
     for page in (".html", ".analyst.html", ".teaching.html"):
         banner = stale_banner(out, "bad", page)
-        assert banner.startswith("Out of date. This page was made " + made_at), banner
+        made = made_at[:16].replace("T", " ") + " UTC"  # made_at is ISO 8601 in UTC
+        assert banner.startswith(f"Out of date. This page was made {made}. The newest"), banner
         assert escape(error) in banner
     assert entry(out, "good")["status"] == "ok" and figures(out, "good") == {"double": 8}
     assert snapshot(out, "good") != good_before

@@ -14,6 +14,7 @@ or font loaded from the internet.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -100,6 +101,14 @@ _STALE_BANNER = re.compile(re.escape(STALE_START) + ".*?" + re.escape(STALE_END)
 _BODY_TAG = re.compile(r"<body[^>]*>", re.I)
 
 
+def _readable_time(iso: str) -> str:
+    """``2026-12-01T18:53:20+00:00`` → ``2026-12-01 18:53 UTC`` (other text as given)."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError):
+        return iso
+
+
 def mark_stale(page: str, made_at: str, failed_at: str, error: str) -> str:
     """Put (or replace) the out-of-date banner at the top of a rendered page.
 
@@ -121,8 +130,9 @@ def mark_stale(page: str, made_at: str, failed_at: str, error: str) -> str:
         f'{STALE_START}<div role="alert" style="background:#fff8c5;border:1px solid #d4a72c;'
         "border-radius:6px;padding:10px 14px;margin:12px auto;max-width:1100px;"
         'font-family:system-ui,sans-serif;color:#1f2328"><strong>Out of date.</strong> '
-        f"This page was made {escape_html(made_at or 'by an earlier run')}. The newest run "
-        f"({escape_html(failed_at)}) failed: <code>{escape_html(error)}</code>. "
+        f"This page was made {escape_html(_readable_time(made_at) or 'by an earlier run')}. "
+        f"The newest run ({escape_html(_readable_time(failed_at))}) failed: "
+        f"<code>{escape_html(error)}</code>. "
         f"The figures below are from the earlier run; see the report index and run.log.</div>"
         f"{STALE_END}"
     )
