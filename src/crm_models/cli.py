@@ -155,6 +155,40 @@ def _add_data_commands(sub) -> None:
     summary.add_argument("--path", help=WAREHOUSE_HELP)
 
 
+def _add_teaching_commands(sub) -> None:
+    teach = sub.add_parser(
+        "teach",
+        help="hand-outs: student and instructor notebooks of every study",
+        description="Write NAME.student.ipynb (no solutions, no outputs) and "
+        "NAME.instructor.ipynb (with solutions) for each study notebook with exercises.",
+    )
+    teach_sub = teach.add_subparsers(dest="teach_command", required=True)
+    export = teach_sub.add_parser("export", help="write the hand-outs into FOLDER")
+    export.add_argument("folder", help="where the hand-outs go (created when missing)")
+    export.add_argument("--notebooks", help=NOTEBOOKS_HELP)
+
+    grade = sub.add_parser(
+        "grade",
+        help="run a class's notebooks and write a score table",
+        description="Run FOLDER/<student>/NAME.ipynb (or NAME.student.ipynb) with papermill "
+        "and score every exercise check: answered / correct; a notebook that fails to run "
+        "gets one line with its error.",
+    )
+    grade.add_argument("folder", help="the class folder: one folder per student")
+    grade.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="parameter for every notebook that has it (e.g. n_customers=2000)",
+    )
+    grade.add_argument("--out", help="score table CSV (default: FOLDER/scores.csv)")
+    grade.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds per notebook (default 900)"
+    )
+
+
 def _add_report_commands(sub) -> None:
     listing = sub.add_parser(
         "list",
@@ -228,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_report_commands(sub)
+    _add_teaching_commands(sub)
     return parser
 
 
@@ -357,6 +392,30 @@ def _run(args) -> int:
     return 0
 
 
+def _teach(args) -> int:
+    from crm_models.teaching import export_handouts
+
+    notebooks = _default(args.notebooks, args.root, "notebooks")
+    for path in export_handouts(notebooks, Path(args.folder)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _grade(args) -> int:
+    from crm_models.reporting.jobs import parse_overrides
+    from crm_models.teaching import grade_folder, score_summary, write_scores
+
+    folder = Path(args.folder)
+    scores = grade_folder(folder, parse_overrides(args.overrides), args.root, args.timeout)
+    out = write_scores(scores, Path(args.out) if args.out else folder / "scores.csv")
+    print(scores.drop(columns="error").to_string(index=False))
+    for row in scores[scores["status"] == "failed"].itertuples():
+        print(f"{row.student}/{row.notebook}: failed to run: {row.error}")
+    print(score_summary(scores).to_string(index=False))
+    print(f"score table written to {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``crm`` command line.
 
@@ -374,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     args.argv = argv
-    handlers = {"data": _data, "list": _list, "run": _run}
+    handlers = {"data": _data, "list": _list, "run": _run, "teach": _teach, "grade": _grade}
     try:
         args.root = project_root(args.project)
         return handlers[args.command](args)

@@ -63,9 +63,10 @@ def test_exact_answers_and_a_zero_reference():
 
 
 def test_missing_and_non_numeric_answers():
-    for missing in (None, float("nan"), np.float32("nan")):
+    for missing in (None, ..., "", float("nan"), np.float32("nan")):
         result = check_answer("share", missing, 0.5)
-        assert not result.correct and "no answer yet" in result.message
+        assert not result.correct and "not answered yet" in result.message
+        assert result.status == "unanswered"
     wrong_type = check_answer("share", [0.5], 0.5)
     assert not wrong_type.correct and "expected a number, got list" in wrong_type.message
 
@@ -73,3 +74,46 @@ def test_missing_and_non_numeric_answers():
 def test_markdown_rendering_marks_the_outcome():
     assert check_answer("x", 1.0, 1.0)._repr_markdown_().startswith("✅ x: correct")
     assert check_answer("x", 2.0, 1.0)._repr_markdown_().startswith("❌ x: not yet")
+
+
+@pytest.mark.parametrize("answer", [None, ..., "", "B", "b", " a ", "z", 3])
+def test_choices_never_reveal_the_accepted_answer(answer):
+    """Only the offered options appear; the accepted one is never singled out."""
+    from crm_models.reporting.teaching import check_choice
+
+    result = check_choice("best arm", answer, {"offer_b"}, ["offer_a", "offer_b", "none"])
+    assert result.message.count("offer_b") == 1  # in the list of options only
+    expected = {None: "unanswered", ...: "unanswered", "": "unanswered"}.get(answer, "incorrect")
+    assert result.status == expected, result.message
+    if expected == "incorrect":
+        assert "not yet — hint:" in result.message
+
+
+def test_choices_ignore_case_underscores_and_spaces():
+    from crm_models.reporting.teaching import check_choice
+
+    for answer in ("offer_b", "OFFER_B", " offer b "):
+        assert check_choice("arm", answer, {"offer_b"}, ["offer_a", "offer_b"]).correct
+    outside = check_choice("arm", "offer_c", {"offer_b"}, ["offer_a", "offer_b"])
+    assert "not one of the options" in outside.message
+
+
+def test_named_numbers_each_within_tolerance_and_never_shown():
+    from crm_models.reporting.teaching import check_numbers
+
+    published = {"r": 0.243, "alpha": 4.414}
+    assert check_numbers("fit", {"r": 0.2426, "alpha": 4.4135}, published).correct
+    off = check_numbers("fit", {"r": 0.30, "alpha": 4.4135}, published)
+    assert off.status == "incorrect" and "r not within tolerance" in off.message
+    missing = check_numbers("fit", {"r": 0.243}, published)
+    assert "missing alpha" in missing.message
+    for result in (off, missing, check_numbers("fit", None, published)):
+        assert numbers_in(result.message) == ["1"], result.message
+
+
+def test_every_check_displays_a_record_for_the_grader():
+    from crm_models.reporting.teaching import CHECK_MIME
+
+    bundle = check_answer("x", None, 1.0)._repr_mimebundle_()
+    assert bundle[CHECK_MIME] == {"exercise": "x", "status": "unanswered"}
+    assert bundle["text/markdown"].startswith("✏️ x: not answered yet")
