@@ -80,21 +80,25 @@ def folder(tmp_path, demo_factory):
 
 
 def _kill_at_random_point(proc: subprocess.Popen, out: Path, rng: random.Random) -> str:
-    """SIGKILL ``proc``: at a random time, or a few ms after staging begins (to land in the
-    middle of publishing). Returns where it was aimed."""
-    if rng.random() < 0.5:
+    """SIGKILL ``proc`` at a random time; or a few ms after staging begins; or the moment the
+    publication is committed (its journal appears), to land in the middle of the renames.
+    Returns where it was aimed."""
+    aim = rng.choice(("random time", "while staging", "at the commit"))
+    deadline = time.monotonic() + 60
+    if aim == "random time":
         time.sleep(rng.uniform(0.0, 5.0))
-        aimed = "random time"
-    else:
+    elif aim == "while staging":
         staging = out / ".work" / "demo.staged"
-        deadline = time.monotonic() + 30
         while not staging.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.0005)
         time.sleep(rng.uniform(0.0, 0.02))
-        aimed = "while publishing"
+    else:
+        journal = out / ".work" / "demo.publish.json"
+        while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+            pass  # spin: the journal lives for about a millisecond
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    return aimed
+    return aim
 
 
 def test_kill_9_at_random_points_leaves_one_whole_set_and_a_rerun_repairs(folder):
@@ -102,10 +106,12 @@ def test_kill_9_at_random_points_leaves_one_whole_set_and_a_rerun_repairs(folder
     rng = random.Random(20261201)
     run = ["run", "demo", "--notebooks", str(notebooks), "--output", str(out)]
     seen = {"old set": 0, "new set": 0, "completed from journal": 0}
+    aims: dict[str, int] = {}
     for attempt in range(KILLS):
         before = whole_set(out, "demo")
         n = 10 + attempt
-        _kill_at_random_point(crm(*run, "--set", f"n={n}", "--force"), out, rng)
+        aim = _kill_at_random_point(crm(*run, "--set", f"n={n}", "--force"), out, rng)
+        aims[aim] = aims.get(aim, 0) + 1
 
         journals = list((out / ".work").glob("*.publish.json"))
         if journals:  # killed between commit and the last rename: the next run finishes it
@@ -122,7 +128,7 @@ def test_kill_9_at_random_points_leaves_one_whole_set_and_a_rerun_repairs(folder
         assert entry["status"] in ("ok", "cached") and entry["parameters"]["n"] == n
         assert matches(out, "demo", entry["outputs"])
         assert not list((out / ".work").glob("demo.staged"))
-    print(f"\n{KILLS} kills: {seen}")
+    print(f"\n{KILLS} kills aimed {aims}: found {seen}")
 
 
 def test_a_set_changed_on_disk_is_rebuilt_not_served_from_the_cache(folder):
