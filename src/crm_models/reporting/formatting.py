@@ -263,8 +263,9 @@ class Estimate:
     low, high : float, optional
         The 95% interval (None: an observed figure without interval).
     kind : str, default "money"
-        ``money`` (k/M, '+' when ``signed``), ``points`` (a difference of rates),
-        ``pct`` (a rate), ``count`` or ``number``.
+        ``money`` (k/M, '+' when ``signed``), ``cents`` (small amounts per customer,
+        ``digits`` decimals: '$0.77'), ``points`` (a difference of rates), ``pct`` (a rate),
+        ``count`` or ``number``.
     signed : bool, default False
         A difference: positive values carry '+'.
     digits : int, default 1
@@ -282,6 +283,7 @@ class Estimate:
         d, s = self.digits, self.signed
         return {
             "money": lambda v: fmt_money_short(v, signed=s),
+            "cents": lambda v: ("-" if v < 0 else "+" if s and v > 0 else "") + f"${abs(v):,.{d}f}",
             "points": lambda v: fmt_points(v, d, signed=s),
             "pct": lambda v: f"{100 * v:{'+' if s else ''}.{d}f}%",
             "count": lambda v: f"{v:,.0f}",
