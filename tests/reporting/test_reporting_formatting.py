@@ -71,7 +71,7 @@ def test_an_estimate_is_formatted_once_for_kpi_text_and_chart():
 
 
 def test_plain_labels_for_internal_names_only():
-    for name in ("rate_intro_zero", "kano_class", "value_level", "mean_increment"):
+    for name in ("rate_intro_zero", "kano_class", "value_level", "mean_increment", "seed_action"):
         assert "_" not in plain_label(name) and plain_label(name) != name
     assert plain_label("kano_class") == COLUMN_LABELS["kano_class"]
     assert plain_label("expected_gain") == "Expected gain"  # unknown: words

@@ -9,7 +9,7 @@
 - :class:`Estimate` is a figure formatted once: the same text goes into the KPI card, the
   sentence and the chart title (``.text``, ``.interval``, ``.full``, ``.kpi``).
 - ``COLUMN_LABELS`` / ``plain_label`` / ``plain_columns`` turn internal column names
-  (``rate_intro_zero``, ``kano_class``, ``value_level``) into plain words for tables.
+  (``kano_class``, ``value_level``, ``mean_increment``) into plain words for tables.
 - ``interactive_tables`` loads the table library (itables, offline: its JavaScript is
   embedded in the page, no external URL); ``readable_table`` in ``display`` then makes long
   tables sortable and filterable.
@@ -44,6 +44,7 @@ COLUMN_LABELS: dict[str, str] = {
     "action": "Action",
     "arm": "Offer",
     "attribute": "Feature",
+    "cell": "Customer group",
     "ci_high": "95% upper",
     "ci_low": "95% lower",
     "clv": "Customer value ($)",
@@ -53,15 +54,17 @@ COLUMN_LABELS: dict[str, str] = {
     "decision": "Decision",
     "estimate": "Estimate",
     "expected_profit": "Expected profit ($)",
+    "face": "Customization type",
     "feature": "Feature",
     "fit": "Fit with strengths",
+    "hurdle": "Cost to clear per customer ($)",
     "importance": "Effect on loyalty",
     "importance_high": "Effect, upper",
     "importance_low": "Effect, lower",
     "importance_points": "Effect (index points)",
     "kano_class": "Customer reaction (Kano)",
     "label": "Name",
-    "mean_increment": "Average gain per customer",
+    "mean_increment": "Average gain per customer ($)",
     "mean_value": "Average customer value ($)",
     "n": "Customers",
     "needs": "Needs",
@@ -70,11 +73,13 @@ COLUMN_LABELS: dict[str, str] = {
     "performance": "Performance (0–100)",
     "profit": "Profit ($)",
     "quadrant": "Priority",
-    "rate_intro_zero": "Share lost at zero price",
     "reason": "Reason",
+    "recommendation": "Recommendation",
     "rel_lift": "Lift (relative)",
+    "seed_action": "Marketing mode (textbook)",
     "segment": "Segment",
     "share": "Share",
+    "share_positive": "Share who gain",
     "value": "Customer value ($)",
     "value_level": "Value",
     "value_share": "Share of value",
