@@ -88,7 +88,7 @@ def test_readable_table_shows_plain_labels_escaped_in_a_scroll_container():
     assert "kano_class" not in html and "mean_increment" not in html
     assert COLUMN_LABELS["kano_class"] in html and ">1,234.5<" in html
     assert "&lt;b&gt;must-be&lt;/b&gt;" in html and "<b>must-be" not in html
-    assert "overflow-x:auto" in html and "<script" not in html  # short: static
+    assert "overflow-x:auto" in html and "<script" not in html  # no library loaded: static
 
 
 def test_long_tables_are_interactive_offline_and_escaped():
@@ -97,6 +97,9 @@ def test_long_tables_are_interactive_offline_and_escaped():
     styler = readable_table(frame).styler
     html = table_html(styler, len(frame), interactive=True)
     assert "new ITable(" in html and "overflow-x:auto" in html
+    assert '"topEnd": "search"' in html  # long: a search box
+    short = table_html(readable_table(frame.head(3)).styler, 3, interactive=True)
+    assert "new ITable(" in short and '"search"' not in short  # short: sorting only
     assert not re.search(r"https?://", html)  # itables' help links removed, nothing fetched
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "</script" not in html.split("new ITable(")[0].split("<script")[0]

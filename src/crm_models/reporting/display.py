@@ -152,8 +152,9 @@ def readable_table(
     Text cells and column labels are HTML-escaped (``escaped_table``): a product name or a
     channel value from the data shows as text, never as markup. Internal column names
     (``value_level``, ``kano_class``) become plain words (``formatting.plain_label``). The
-    table sits in a container that scrolls sideways on a narrow screen; a long table is
-    sortable and filterable once ``interactive_tables()`` ran (``reporting.tables``).
+    table sits in a container that scrolls sideways on a narrow screen; once
+    ``interactive_tables()`` ran it sorts by column (a long one also filters and pages;
+    ``reporting.tables``).
 
     Parameters
     ----------
@@ -164,7 +165,7 @@ def readable_table(
     labels : Mapping[str, str], optional
         Column labels for this table (over ``formatting.COLUMN_LABELS``).
     interactive : bool, optional
-        Force or refuse the interactive version (default: by length, see ``table_html``).
+        Force or refuse the interactive version (default: when the library is loaded).
 
     Returns
     -------

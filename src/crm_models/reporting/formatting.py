@@ -11,8 +11,8 @@
 - ``COLUMN_LABELS`` / ``plain_label`` / ``plain_columns`` turn internal column names
   (``kano_class``, ``value_level``, ``mean_increment``) into plain words for tables.
 - ``interactive_tables`` loads the table library (itables, offline: its JavaScript is
-  embedded in the page, no external URL); ``readable_table`` in ``display`` then makes long
-  tables sortable and filterable.
+  embedded in the page, no external URL); ``readable_table`` in ``display`` then makes
+  tables sortable (long ones also filterable).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ COLUMN_LABELS: dict[str, str] = {
     "cell": "Customer group",
     "ci_high": "95% upper",
     "ci_low": "95% lower",
+    "closeness": "Closeness",
     "clv": "Customer value ($)",
     "construct": "Driver",
     "customer_share": "Share of customers",

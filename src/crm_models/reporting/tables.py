@@ -1,11 +1,12 @@
-"""Tables that fit the screen and, when long, sort and filter — offline.
+"""Tables that fit the screen and sort by column (long ones also filter) — offline.
 
 ``interactive_tables()`` (once per notebook, in a cell every audience sees) embeds the
 itables/DataTables JavaScript and CSS in the page itself (``connected=False``: no external
 URL). ``table_html(styler, n_rows)`` then renders a table: inside a container that scrolls
-sideways on a narrow screen (the page itself never does), and — when the library is loaded
-and the table has more than ``INTERACTIVE_MIN_ROWS`` rows — as a sortable, filterable
-DataTable. The cells come from the escaped Styler (``escaping.escaped_table``): a data string
+sideways on a narrow screen (the page itself never does), and — when the library is loaded —
+as a DataTable sorted by a click on a column header; a table with more than
+``INTERACTIVE_MIN_ROWS`` rows also gets a search box and pages. The cells come from the
+escaped Styler (``escaping.escaped_table``): a data string
 shows as text in the static table and in the interactive one alike.
 """
 
@@ -21,6 +22,8 @@ __all__ = ["INTERACTIVE_MIN_ROWS", "interactive_tables", "interactive_tables_ena
 
 INTERACTIVE_MIN_ROWS = 10
 _STATE = {"enabled": False}
+_LONG = {"topStart": "pageLength", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging"}
+_SHORT = {"topStart": None, "topEnd": None, "bottomStart": None, "bottomEnd": None}
 _SCROLL = "<div class='crm-table' style='max-width:100%;overflow-x:auto'>{}</div>"
 # itables' own help links (fixed text of the library, never data): no external URL in a page.
 _HELP_LINK = re.compile(r"\(need <a href=https://itables\.org/[^>]*>help</a>\?\)")
@@ -60,8 +63,9 @@ def table_html(styler: Styler, n_rows: int, interactive: bool | None = None) -> 
     n_rows : int
         Rows of the table.
     interactive : bool, optional
-        Force (True) or refuse (False) the sortable/filterable version; default: when
-        :func:`interactive_tables` ran and the table has more than ``INTERACTIVE_MIN_ROWS``.
+        Force (True) or refuse (False) the sortable version; default: when
+        :func:`interactive_tables` ran. Search box and pages only above
+        ``INTERACTIVE_MIN_ROWS`` rows.
 
     Returns
     -------
@@ -69,7 +73,7 @@ def table_html(styler: Styler, n_rows: int, interactive: bool | None = None) -> 
         Self-contained HTML (no external URL).
     """
     if interactive is None:
-        interactive = _STATE["enabled"] and n_rows > INTERACTIVE_MIN_ROWS
+        interactive = _STATE["enabled"]
     if not interactive:
         return _SCROLL.format(styler.to_html())
     from itables import to_html_datatable
@@ -79,12 +83,7 @@ def table_html(styler: Styler, n_rows: int, interactive: bool | None = None) -> 
         connected=False,
         allow_html=True,  # the Styler escaped every cell and label already
         classes="display compact",
-        layout={
-            "topStart": "pageLength",
-            "topEnd": "search",
-            "bottomStart": "info",
-            "bottomEnd": "paging",
-        },
+        layout=_LONG if n_rows > INTERACTIVE_MIN_ROWS else _SHORT,
         lengthMenu=[10, 25, 100],
     )
     html = _PREVIEW_LINK.sub("", _HELP_LINK.sub("", html))
