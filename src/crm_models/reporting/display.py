@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from crm_models.reporting.escaping import escape_html, escaped_table
-from crm_models.reporting.formatting import plain_columns
+from crm_models.reporting.formatting import KPI, plain_columns
 from crm_models.reporting.tables import table_html
 from crm_models.results import to_jsonable
 
@@ -78,16 +78,6 @@ def fmt_pct(x: float, digits: int = 1) -> str:
 def fmt_interval(low: float, high: float, fmt=fmt_int) -> str:
     """(low, high) -> '[low – high]' with the given number formatter."""
     return f"[{fmt(low)} – {fmt(high)}]"
-
-
-@dataclass(frozen=True)
-class KPI:
-    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``."""
-
-    label: str
-    value: str
-    interval: str | None = None
-    note: str | None = None
 
 
 def kpi_cards(kpis: Sequence[KPI]) -> HTML:

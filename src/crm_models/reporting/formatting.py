@@ -26,6 +26,7 @@ import pandas as pd
 
 __all__ = [
     "COLUMN_LABELS",
+    "KPI",
     "Estimate",
     "fmt_count_range",
     "fmt_money_range",
@@ -259,6 +260,16 @@ def fmt_count_range(value: float, low: float, high: float) -> str:
 
 
 @dataclass(frozen=True)
+class KPI:
+    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``."""
+
+    label: str
+    value: str
+    interval: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Estimate:
     """A figure formatted once, for the KPI card, the sentence and the chart alike.
 
@@ -325,7 +336,7 @@ class Estimate:
         one = self._one()
         return f"{one(self.value)} [{one(self.low)} – {one(self.high)}]"
 
-    def kpi(self, label: str, note: str | None = None):
+    def kpi(self, label: str, note: str | None = None) -> KPI:
         """Make the KPI card of this figure (``crm_models.reporting.display.KPI``).
 
         Parameters
@@ -338,8 +349,6 @@ class Estimate:
         Returns
         -------
         KPI
-            Value and interval exactly as in :attr:`full`.
+            Value and interval exactly as in :attr:`full` (``display.KPI`` is this class).
         """
-        from crm_models.reporting.display import KPI
-
         return KPI(label, self.text, self.interval, note)
