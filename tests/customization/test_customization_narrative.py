@@ -87,11 +87,14 @@ def test_customize_headline_and_bullets():
     assert len(lines) == 5
     assert lines[0].startswith("- **Offer collaborative customization with 3 × 2 modules")
     assert "(rate 3, fee 2)" in lines[0] and "make-to-stock production" in lines[0]
-    assert "$1,000,000" in lines[0] and "$300,000 more than the standard" in lines[0]
+    assert "$1.00M [$0.90M – $1.10M] (95% interval)" in lines[0]
+    assert "$300k [$250k – $350k] more than the standard" in lines[0]
+    assert "(-$200k / +$200k when it is 20% lower" in lines[1]
     assert "customers in the market moves profit most" in lines[1]
     assert "changes when platform price move by 20%" in lines[1]
-    assert "fraud_protection" in lines[2] and "design_photo" in lines[2]
-    assert lines[3].index("fee_none") < lines[3].index("rate_low")  # highest WTP first
+    assert "Fraud protection" in lines[2] and "Design photo" in lines[2]  # plain words
+    assert "fraud_protection" not in text and "fee_none" not in text
+    assert lines[3].index("Fee none") < lines[3].index("Rate low")  # highest WTP first
     assert "high value / different needs — their incremental" in lines[4]
     assert "standard offers for low value / similar needs." in lines[4]
 
@@ -100,14 +103,18 @@ def test_standard_headline_and_no_cell():
     sel = SELECTION.assign(recommendation="standard")
     text = _summary(_best("standard"), sel)
     assert text.startswith("- **Keep the standard product** (3 × 2)")
-    assert "the best customization (collaborative) would earn $900,000" in text
+    assert "the best customization (collaborative) would earn $900k" in text
     assert "no cell clears the $10.50 per customer" in text
 
 
 def test_small_builders():
     assert variety_text(_best()) == "3 × 2"
-    assert faces_match_sentence(True) == "Model output matches the seed's table."
-    assert faces_match_sentence(False) == "Model output differs from the seed's table."
+    assert faces_match_sentence(True) == (
+        "The model's labels match the textbook comparison of the four types."
+    )
+    assert "seed" not in faces_match_sentence(False) and "differ from" in faces_match_sentence(
+        False
+    )
     stable = TORNADO.assign(decision_changes=False)
     text = executive_summary(
         _best(),

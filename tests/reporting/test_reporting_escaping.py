@@ -3,12 +3,16 @@
 One schedule (``--config``, ``--jobs 2``) runs the affected reports at small sizes with the
 corpus as string parameters, in data file names and as data values (product names, Hillstrom
 ``channel`` values, Kano feature names); every produced page (three audiences per report and
-``index.html``) is parsed with ``html.parser``: no script beyond the template's own, no
-element or attribute of the corpus, no ``javascript:`` URL, and the escaped text is visible.
+``index.html``) is parsed with ``html.parser``: no script beyond the template's own, the
+embedded table library and the per-table scripts of interactive tables (whose table markup
+holds only escaped cells), no external URL in any script, no element or attribute of the
+corpus, no ``javascript:`` URL, and the escaped text is visible.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -33,6 +37,14 @@ CORPUS = (
 # A file name cannot hold "/": these two carry the corpus into data_source / kano_answers.
 HOSTILE_NAME = "<svg onload=alert(1)><img src=x onerror=alert(1)>"
 URL_ATTRIBUTES = {"href", "src", "style", "action", "formaction", "xlink:href", "data"}
+# Interactive tables (itables): one script shows the table, one builds it from ``dt_args``,
+# whose ``table_html`` is the escaped Styler table.
+_SHOW_TABLE = re.compile(
+    r'document\.getElementById\("(\w+)"\)\?\.removeAttribute\("hidden"\);'
+    r'document\.getElementById\("\1_fallback"\)\?\.setAttribute\("hidden", "hidden"\);'
+)
+_DT_ARGS = re.compile(r"let dt_args = (\{.*?\});\n\s*new ITable", re.S)
+_TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "caption", "style"}
 SUFFIXES = {"management": ".html", "analyst": ".analyst.html", "teaching": ".teaching.html"}
 
 
@@ -207,18 +219,62 @@ def test_every_run_produced_its_pages(hostile_run):
     assert (out / "index.html").is_file()
 
 
+def _table_script(script: str) -> bool:
+    """Whether ``script`` is one of the per-table scripts of an interactive table, with only
+    escaped table markup inside (no element or attribute from the data)."""
+    if _SHOW_TABLE.fullmatch(script.strip()):
+        return True
+    found = _DT_ARGS.search(script)
+    if not found or "new ITable(table, dt_args)" not in script:
+        return False
+    rest = script[: found.start()] + script[found.end() :]
+    if "http" in rest or "<" in rest:
+        return False
+    args = json.loads(found.group(1))
+    table = _Page(args.get("table_html", ""))
+    allowed_attrs = {"id", "class", "style"}
+    return not table.scripts and all(
+        tag in _TABLE_TAGS and all(key in allowed_attrs for key, _ in attrs)
+        for tag, attrs in table.tags
+    )
+
+
+def _library_scripts() -> set[str]:
+    """The scripts ``interactive_tables()`` puts in a page (the embedded itables bundle)."""
+    import IPython.display
+
+    from crm_models.reporting import tables
+
+    shown: list = []
+    original = IPython.display.display
+    IPython.display.display = lambda obj, **_: shown.append(obj)
+    try:
+        tables.interactive_tables()
+    finally:
+        IPython.display.display = original
+        tables._STATE["enabled"] = False
+    return set(_Page("".join(getattr(o, "data", "") for o in shown)).scripts)
+
+
 def test_no_markup_from_the_corpus_in_any_page(hostile_run, template_baseline):
     out, _, _ = hostile_run
     pages = _pages(out)
     assert len(pages) >= 13  # 4 reports x 3 audiences + index
     clean_scripts = {a: sorted(p.scripts) for a, p in template_baseline.items()}
     allowed_scripts = {s for scripts in clean_scripts.values() for s in scripts}
+    library = _library_scripts()
     for name, html in pages.items():
         page = _Page(html)
-        assert set(page.scripts) <= allowed_scripts, (name, set(page.scripts) - allowed_scripts)
+        tables = [s for s in page.scripts if _table_script(s)]
+        loaded = [s for s in page.scripts if s in library]
+        own = [s for s in page.scripts if s not in library and not _table_script(s)]
+        assert set(own) <= allowed_scripts, (name, set(own) - allowed_scripts)
+        assert not any(re.search(r"https?://", s) for s in page.scripts), name  # offline
         audience = next((a for a, s in SUFFIXES.items() if name.endswith(s)), "management")
         if name != "index.html":
-            assert len(page.scripts) == len(clean_scripts[audience]), name
+            assert len(own) == len(clean_scripts[audience]), name
+            assert len(loaded) == (len(library) if loaded else 0), name  # once, complete
+            assert not tables or loaded, name  # an interactive table has its library
         for tag, attrs in page.tags:
             assert tag not in {"svg", "iframe", "object", "embed"}, (name, tag, attrs)
             for key, value in attrs:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from crm_models.customization.optimize import VarietyResult
-from crm_models.reporting.display import fmt_int, fmt_interval, fmt_money
+from crm_models.reporting.display import fmt_int, fmt_money
 from crm_models.reporting.escaping import escape_markdown as esc
+from crm_models.reporting.formatting import fmt_money_range, fmt_money_short, plain_label
 
 __all__ = ["executive_summary", "faces_match_sentence", "variety_text"]
 
@@ -41,20 +42,22 @@ def _headline(
 ) -> str:
     k_text = variety_text(best)
     profit = interval.loc["profit"]
-    profit_ci = fmt_interval(profit["ci_low"], profit["ci_high"], fmt_money)
+    profit_text = fmt_money_range(profit["estimate"], profit["ci_low"], profit["ci_high"])
+    gain = interval.loc["gain"]
+    gain_text = fmt_money_range(gain["estimate"], gain["ci_low"], gain["ci_high"])
     if best.face == "standard":
         return (
             f"- **Keep the standard product** ({k_text}): expected profit "
-            f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}); the best customization "
-            f"({esc(custom_face)}) would earn {fmt_money(custom_profit)} — customization does not "
-            f"pay at a market of {fmt_int(market_size)} customers."
+            f"{profit_text} (95% interval); the best customization "
+            f"({esc(custom_face)}) would earn {fmt_money_short(custom_profit)} — customization "
+            f"does not pay at a market of {fmt_int(market_size)} customers."
         )
     pieces = ", ".join(f"{esc(a)} {k}" for a, k in best.modules_per_attribute.items())
     return (
         f"- **Offer {esc(best.face)} customization with {k_text} modules per attribute** "
         f"({pieces}): expected profit "
-        f"{fmt_money(profit['estimate'])} (95% interval {profit_ci}), "
-        f"{fmt_money(interval.loc['gain', 'estimate'])} more than the standard product; the "
+        f"{profit_text} (95% interval), "
+        f"{gain_text} more than the standard product; the "
         f"price premium is {fmt_money(best.premium)} per unit and year "
         f"({esc(best.mode.replace('_', '-'))} production)."
     )
@@ -66,8 +69,9 @@ def _sensitivity(tornado: pd.DataFrame, rel: float) -> str:
     pct = f"{rel:.0%}"
     return (
         f"- **Sensitivity:** {esc(top['label'])} moves profit most "
-        f"({fmt_money(top['profit_low'] - top['base_profit'])} / "
-        f"{fmt_money(top['profit_high'] - top['base_profit'])} when it is {pct} lower / "
+        f"({fmt_money_short(top['profit_low'] - top['base_profit'], signed=True)} / "
+        f"{fmt_money_short(top['profit_high'] - top['base_profit'], signed=True)} when it is "
+        f"{pct} lower / "
         "higher). "
         + (
             f"The recommendation holds for every input within ±{pct}."
@@ -79,8 +83,10 @@ def _sensitivity(tornado: pd.DataFrame, rel: float) -> str:
 
 
 def _kano(kano_table: pd.DataFrame) -> str:
-    must = [esc(f) for f in kano_table.index[kano_table["kano_class"] == "must-be"]]
-    attractive = [esc(f) for f in kano_table.index[kano_table["kano_class"] == "attractive"]]
+    must = [esc(plain_label(f)) for f in kano_table.index[kano_table["kano_class"] == "must-be"]]
+    attractive = [
+        esc(plain_label(f)) for f in kano_table.index[kano_table["kano_class"] == "attractive"]
+    ]
     return (
         "- **Must-be features** (customers expect them; absence irritates): "
         f"{', '.join(must) or 'none'}. "
@@ -94,7 +100,8 @@ def _wtp(wtp_table: pd.DataFrame, conjoint_source: str) -> str:
         f"- **Willingness to pay** (conjoint, {esc(conjoint_source)}; vs. each attribute's "
         "reference module): "
         + "; ".join(
-            f"{esc(r.level)} {fmt_money(r.estimate)} [{fmt_money(r.ci_low)}–{fmt_money(r.ci_high)}]"
+            f"{esc(plain_label(r.level))} {fmt_money(r.estimate)} "
+            f"[{fmt_money(r.ci_low)} – {fmt_money(r.ci_high)}]"
             for r in top.itertuples()
         )
         + "."
@@ -188,4 +195,7 @@ def faces_match_sentence(matches: bool) -> str:
     str
         One sentence.
     """
-    return f"Model output {'matches' if matches else 'differs from'} the seed's table."
+    return (
+        f"The model's labels {'match' if matches else 'differ from'} the textbook comparison of "
+        "the four types."
+    )

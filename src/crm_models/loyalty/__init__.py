@@ -9,6 +9,8 @@
 - ``retention``: non-linear satisfaction → retention curve, threshold, behaviour by band;
   ``behaviour``: survey respondents linked to transactions.
 - ``economics``: CLV, customer equity, +5 points of retention, the relationship ladder.
+- ``trust``: reliability and interval-stability checks, the stable estimation for the data
+  (``fit_stable``), the drivers worth ranking (``clear_drivers``).
 - ``narrative``: the report's sentences; ``plots``; ``inputs``.
 - ``reference``: plspm called on a spec (cross-checks, benchmarks; dev extra, imported lazily).
 """
@@ -37,10 +39,19 @@ from crm_models.loyalty.retention import (
 )
 from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, SEMResult
 from crm_models.loyalty.spec import ModelSpec, resolve_spec
+from crm_models.loyalty.trust import (
+    EstimationCheck,
+    EstimationChoice,
+    check_estimation,
+    clear_drivers,
+    fit_stable,
+)
 
 __all__ = [
     "BootstrapDraws",
     "CovarianceSEM",
+    "EstimationCheck",
+    "EstimationChoice",
     "IndexResult",
     "IndirectEffect",
     "MeasurementAssessment",
@@ -58,9 +69,12 @@ __all__ = [
     "StudyInputs",
     "assess_measurement",
     "behaviour_by_band",
+    "check_estimation",
+    "clear_drivers",
     "construct_index",
     "customer_behaviour",
     "estimate_from_corr",
+    "fit_stable",
     "importance_performance",
     "index_scores",
     "index_table",

@@ -16,11 +16,14 @@ import pandas as pd
 from crm_models.loyalty.economics import RS_HIGH, RS_LOW
 from crm_models.loyalty.retention import RetentionContrast, RetentionCurveResult
 from crm_models.loyalty.spec import ModelSpec
+from crm_models.loyalty.trust import EstimationCheck
 from crm_models.reporting.display import fmt_pct
 from crm_models.reporting.escaping import escape_markdown as esc
 
 __all__ = [
     "bootstrap_note",
+    "caution_markdown",
+    "driver_effect",
     "economics_title",
     "executive_summary",
     "importance_title",
@@ -129,10 +132,13 @@ def executive_summary(
     behaviour: str,
     profit_effect: float,
     constant_effect: float,
+    clear: pd.DataFrame | None = None,
 ) -> str:
     """Write the three bullets of the executive summary.
 
-    The bullets: where to invest, behaviour, what retention is worth.
+    The bullets: where to invest, behaviour, what retention is worth. Only the drivers in
+    ``clear`` (effect interval excludes zero, ``trust.clear_drivers``) are named; none clear
+    means no ranking.
 
     Parameters
     ----------
@@ -146,18 +152,29 @@ def executive_summary(
         Relative rise of a new customer's net CLV from +5 points of retention.
     constant_effect : float
         The same with a constant margin and no acquisition cost.
+    clear : pandas.DataFrame, optional
+        The levers whose effect interval excludes zero (default: all ``levers``).
 
     Returns
     -------
     str
         Markdown bullets.
     """
-    top = levers.iloc[0]
+    clear = levers if clear is None else clear
     inside = RS_LOW <= profit_effect <= RS_HIGH
+    if len(clear):
+        invest = (
+            f"- **Where to invest:** {lever_text(clear)}. A one-point rise of its index moves "
+            f"the {esc(loyalty_label.lower())} index by about {driver_effect(clear.iloc[0])}.\n"
+        )
+    else:
+        invest = (
+            f"- **Where to invest:** the survey does not say — no driver's effect on "
+            f"{esc(loyalty_label.lower())} is clearly different from zero (every 95% interval "
+            "spans zero), so no driver is ranked.\n"
+        )
     return (
-        f"- **Where to invest:** {lever_text(levers)}. A one-point rise of its index moves the "
-        f"{esc(loyalty_label.lower())} index by about {top['importance_points']:.2f} points.\n"
-        f"{behaviour}"
+        invest + f"{behaviour}"
         "- **What is retention worth?** "
         "Keeping 5 more customers in 100 each year raises the net present "
         f"value of a new customer by {fmt_pct(profit_effect, 0)} with the stated margins; "
@@ -179,7 +196,7 @@ def importance_title(levers: pd.DataFrame, loyalty_label: str) -> str:
     Parameters
     ----------
     levers : pandas.DataFrame
-        ``investment_levers`` output.
+        ``investment_levers`` output (pass ``clear_drivers``: empty when none is clear).
     loyalty_label : str
         Label of the loyalty construct.
 
@@ -188,6 +205,8 @@ def importance_title(levers: pd.DataFrame, loyalty_label: str) -> str:
     str
         Chart title.
     """
+    if not len(levers):
+        return f"Importance–performance for {loyalty_label.lower()}: no driver clearly matters"
     invest = levers[levers["invest"]]
     note = (
         f"invest in {', '.join(invest['label'])}"
@@ -305,3 +324,58 @@ def sem_warning(warnings: Sequence[str]) -> str:
         Markdown sentence.
     """
     return "**Warning — SEM coefficients not interpretable:** " + "; ".join(map(esc, warnings))
+
+
+def driver_effect(row: pd.Series) -> str:
+    """Write a driver's effect on loyalty once, for the KPI card and the summary.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        A row of ``investment_levers`` (``importance_points``, ``importance`` and its bounds).
+
+    Returns
+    -------
+    str
+        E.g. '0.43 points (standardized effect 0.41 [0.36 – 0.45])'.
+    """
+    return (
+        f"{row['importance_points']:.2f} points (standardized effect {row['importance']:.2f} "
+        f"[{row['importance_low']:.2f} – {row['importance_high']:.2f}])"
+    )
+
+
+def caution_markdown(check: EstimationCheck, estimation: str) -> str:
+    """Say first what limits the answer (measurement, unstable intervals), then the estimation.
+
+    Parameters
+    ----------
+    check : EstimationCheck
+        ``trust.check_estimation`` of the model kept.
+    estimation : str
+        ``EstimationChoice.sentence``.
+
+    Returns
+    -------
+    str
+        Markdown: a warning paragraph when measurement fails or intervals are unstable,
+        then the estimation sentence.
+    """
+    parts = []
+    if check.unreliable:
+        names = " and ".join(
+            filter(None, [", ".join(map(esc, check.unreliable[:-1])), esc(check.unreliable[-1])])
+        )
+        parts.append(
+            f"**Read with care: the survey does not measure {names} reliably** (Cronbach's α or "
+            "composite reliability below 0.70). Their indices and every effect through them are "
+            "uncertain; only drivers whose 95% interval excludes zero are named below."
+        )
+    if check.unstable:
+        parts.append(
+            "**The intervals are unstable** (an R² upper bound of "
+            f"{check.max_r2_high:.2f}, above 1; a path standard error of "
+            f"{check.max_path_se:.1f}): the drivers are not ranked by size."
+        )
+    parts.append(esc(estimation))
+    return "\n\n".join(parts)

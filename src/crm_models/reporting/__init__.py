@@ -11,15 +11,29 @@ from crm_models.reporting.display import (
     readable_table,
 )
 from crm_models.reporting.escaping import md, md_lines, show_markdown
+from crm_models.reporting.formatting import (
+    Estimate,
+    fmt_count_range,
+    fmt_money_range,
+    fmt_money_short,
+    fmt_points,
+)
+from crm_models.reporting.tables import interactive_tables
 from crm_models.reporting.teaching import check_answer
 
 __all__ = [
     "KPI",
+    "Estimate",
     "check_answer",
+    "fmt_count_range",
     "fmt_int",
     "fmt_interval",
     "fmt_money",
+    "fmt_money_range",
+    "fmt_money_short",
     "fmt_pct",
+    "fmt_points",
+    "interactive_tables",
     "kpi_cards",
     "md",
     "md_lines",

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from crm_models.reporting.escaping import escape_html, escaped_table
+from crm_models.reporting.formatting import KPI, plain_columns
+from crm_models.reporting.tables import table_html
 from crm_models.results import to_jsonable
 
 if TYPE_CHECKING:
@@ -78,16 +80,6 @@ def fmt_interval(low: float, high: float, fmt=fmt_int) -> str:
     return f"[{fmt(low)} – {fmt(high)}]"
 
 
-@dataclass(frozen=True)
-class KPI:
-    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``."""
-
-    label: str
-    value: str
-    interval: str | None = None
-    note: str | None = None
-
-
 def kpi_cards(kpis: Sequence[KPI]) -> HTML:
     """Render a row of KPI cards as offline HTML (inline CSS only).
 
@@ -123,10 +115,53 @@ def kpi_cards(kpis: Sequence[KPI]) -> HTML:
     return HTML(f"<div style='display:flex;flex-wrap:wrap'>{cards}</div>")
 
 
-def readable_table(frame: pd.DataFrame, digits: int = 2) -> pd.io.formats.style.Styler:
-    """Round floats, add thousands separators and hide the index for display.
+@dataclass(frozen=True)
+class ReadableTable:
+    """A formatted table for display (see :func:`readable_table`)."""
+
+    styler: Any
+    n_rows: int
+    interactive: bool | None = None
+
+    def to_html(self) -> str:
+        """Render the table as HTML (scroll container; interactive when long and enabled)."""
+        return table_html(self.styler, self.n_rows, self.interactive)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def readable_table(
+    frame: pd.DataFrame,
+    digits: int = 2,
+    labels: Mapping[str, str] | None = None,
+    interactive: bool | None = None,
+) -> ReadableTable:
+    """Round floats, add thousands separators, use plain column labels and hide the index.
 
     Text cells and column labels are HTML-escaped (``escaped_table``): a product name or a
-    channel value from the data shows as text, never as markup.
+    channel value from the data shows as text, never as markup. Internal column names
+    (``value_level``, ``kano_class``) become plain words (``formatting.plain_label``). The
+    table sits in a container that scrolls sideways on a narrow screen; once
+    ``interactive_tables()`` ran it sorts by column (a long one also filters and pages;
+    ``reporting.tables``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    digits : int, default 2
+        Decimals of float columns.
+    labels : Mapping[str, str], optional
+        Column labels for this table (over ``formatting.COLUMN_LABELS``).
+    interactive : bool, optional
+        Force or refuse the interactive version (default: when the library is loaded).
+
+    Returns
+    -------
+    ReadableTable
+        Displays as HTML; ``.to_html()`` gives the same HTML, ``.styler`` the Styler.
     """
-    return escaped_table(frame, precision=digits, thousands=",").hide(axis="index")
+    shown = plain_columns(frame, labels)
+    styler = escaped_table(shown, precision=digits, thousands=",").hide(axis="index")
+    return ReadableTable(styler, len(frame), interactive)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crm_models.reporting.display import fmt_int, fmt_interval, fmt_money, fmt_pct
+from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import escape_markdown as esc
+from crm_models.reporting.formatting import fmt_money_range, fmt_money_short
 from crm_models.uplift.checks import SampleRatioResult
 from crm_models.uplift.decision import CampaignDecision
 from crm_models.uplift.holdout import HoldoutProfitResult
@@ -74,7 +75,8 @@ def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
     if worked:
         return (
             f"**Yes** — {', '.join(worked)} raised {esc(outcome)} significantly "
-            f"({lift.correction.capitalize()}-adjusted, {fmt_pct(1 - lift.level, 0)})."
+            f"(at the {fmt_pct(1 - lift.level, 0)} level, allowing for the "
+            f"{len(lift.table)} comparisons made)."
         )
     return f"**No** arm raised {esc(outcome)} significantly."
 
@@ -169,18 +171,32 @@ def executive_summary(
     """
     best = decision.best_single_arm
     arm = esc(best)
-    gain = curve.best_profit_debiased - max(0.0, max(curve.everyone.values()))
+    other = max(0.0, max(curve.everyone.values()))
+    low, high = curve.profit_interval
+    if curve.best_profit_debiased <= other:
+        compare = "no gain over the better of the two"
+    elif low <= other:  # the difference has no interval of its own: say what is known
+        compare = (
+            "more on this hold-out, but the better of the two lies inside the model's "
+            "interval, so the gain is uncertain"
+        )
+    else:
+        compare = "clearly more than either: the model's whole interval lies above them"
     n_unconfirmed = int((plan.scored["exclusion_reason"] == "not_double_opt_in").sum())
+    srm_text = (
+        "**the groups did not get their planned shares of customers: do not trust the lift**"
+        if srm.mismatch
+        else "each group got its planned share of customers"
+    )
     return (
-        f"- **Did it work?** {lift_verdict(lift, arms, outcome)} Sample-ratio check: "
-        f"{esc(srm.message)}.\n"
+        f"- **Did it work?** {lift_verdict(lift, arms, outcome)} Randomization: "
+        f"{srm_text}.\n"
         f"- **What is targeting worth?** Contacting the top {fmt_pct(curve.best_share, 0)} ranked "
-        f"by the {esc(selected_model)} earns about {fmt_money(curve.best_profit_debiased)} "
-        f"{fmt_interval(*curve.profit_interval, fmt_money)} per campaign on the "
+        "by the uplift model earns about "
+        f"{fmt_money_range(curve.best_profit_debiased, low, high)} per campaign on the "
         f"{fmt_int(n_eligible)} eligible customers, versus "
-        f"{fmt_money(curve.everyone[best])} for mailing everyone "
-        f"{arm} and $0 for mailing no one — "
-        f"{'a gain of ' + fmt_money(gain) if gain > 0 else 'no gain'} over the better of the two.\n"
+        f"{fmt_money_short(curve.everyone[best])} for mailing everyone "
+        f"{arm} and $0 for mailing no one — {compare}.\n"
         + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
         "opted-out customers are excluded by law"
         + (
@@ -188,5 +204,5 @@ def executive_summary(
             if plan.require_double_opt_in
             else ""
         )
-        + f"; the consent rules cost {fmt_money(plan.consent_cost)} of expected profit."
+        + f"; the consent rules cost about {fmt_money_short(plan.consent_cost)} of expected profit."
     )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_models.reporting import fmt_int, fmt_interval, fmt_money, fmt_pct
+from crm_models.reporting import fmt_int, fmt_money, fmt_pct
+from crm_models.reporting.formatting import fmt_money_range, fmt_money_short
 from crm_models.value.diagnostics import HoldoutResult, IndependenceResult
 from crm_models.value.valuation import CustomerEquity, WinbackTotals
 
@@ -112,16 +113,24 @@ def executive_summary(
     """
     err = holdout.aggregate_error
     verdict, caveat = forecast_verdict(err), forecast_caveat(err)
-    interval = fmt_interval(equity.ci_low, equity.ci_high, fmt_money)
     a = abc_table.loc["A"]
+    half_width = (equity.ci_high - equity.ci_low) / 2 / equity.estimate if equity.estimate else 0.0
+    narrow = (
+        f" The interval (±{fmt_pct(half_width, 1)}) covers the uncertainty of the model's "
+        f"parameters only; the model missed the holdout purchases by {100 * err:+.1f}%, so "
+        "read the equity as approximate to that degree."
+        if abs(err) > half_width
+        else ""
+    )
     lines = [
         f"- **Value is concentrated:** the top 20% of customers hold {fmt_pct(top20, 0)} of the "
-        f"{horizon_months}-month customer equity of {fmt_money(equity.estimate)} "
-        f"({fmt_pct(equity.level, 0)} interval {interval}); {fmt_int(a['customers'])} "
+        f"{horizon_months}-month customer equity of "
+        f"{fmt_money_range(equity.estimate, equity.ci_low, equity.ci_high)} "
+        f"({fmt_pct(equity.level, 0)} interval); {fmt_int(a['customers'])} "
         f"A customers ({fmt_pct(a['customer_share'], 0)}) make 80% of it.",
         f"- **{verdict}:** fitted on data up to {calibration_end:%Y-%m-%d}, the model predicted "
         f"{fmt_int(holdout.predicted_total)} purchases in the holdout period against "
-        f"{fmt_int(holdout.actual_total)} actual ({100 * err:+.1f}%){caveat}",
+        f"{fmt_int(holdout.actual_total)} actual ({100 * err:+.1f}%){caveat}{narrow}",
     ]
     if needs_matrix is not None:
         cell = needs_matrix.set_index(["value_level", "needs"])
@@ -139,12 +148,12 @@ def executive_summary(
         )
     if winback is not None:
         lines.append(
-            f"- **Win-back:** {fmt_int(winback.lapsed)} customers are probably lapsed (P(alive) < "
-            f"{fmt_pct(lapsed_below, 0)}); "
+            f"- **Win-back:** {fmt_int(winback.lapsed)} customers are probably lapsed (chance "
+            f"still active below {fmt_pct(lapsed_below, 0)}); "
             f"at a {fmt_pct(reactivation_rate, 0)} reactivation rate and "
             f"{fmt_money(cost_per_contact, digits=2)} per contact, contacting the "
             f"{fmt_int(winback.worth_contacting)} with positive expected gain is worth "
-            f"{fmt_money(winback.expected_gain)}."
+            f"about {fmt_money_short(winback.expected_gain)}."
         )
     return "\n".join(lines)
 
