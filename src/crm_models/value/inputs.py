@@ -14,12 +14,15 @@
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks.
-Also here: the model names of the study (``transaction_models``, ``transaction_model``) and
+``equity_headline`` gives the study's headline (customer equity at the fitted parameters) as a
+function of the transactions, so the data-quality corrections can be measured on it
+(:func:`crm_models.data.corrections.check_quality`). Also here: the model names of the study (``transaction_models``, ``transaction_model``) and
 the parsing of comma-separated names (``split_names``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -35,6 +38,7 @@ __all__ = [
     "HOLDOUT_WEEKS",
     "TRANSACTION_MODELS",
     "ValueInputs",
+    "equity_headline",
     "load_inputs",
     "published_models",
     "split_names",
@@ -166,6 +170,44 @@ def load_inputs(
         cal_end = end - pd.Timedelta(weeks=HOLDOUT_WEEKS)
     transactions = transactions[transactions["timestamp"] <= end]
     return ValueInputs(transactions, end, cal_end, label, world, unit, published)
+
+
+def equity_headline(
+    end: pd.Timestamp, model: str, **clv_args: object
+) -> Callable[[pd.DataFrame], float]:
+    """The study's headline as a function of its transactions: customer equity at the estimates.
+
+    Parameters
+    ----------
+    end : pandas.Timestamp
+        Observation end of the per-customer summary.
+    model : str
+        The transaction model used for CLV (a key of :data:`TRANSACTION_MODELS`).
+    **clv_args : object
+        ``horizon_months``, ``monthly_discount_rate``, ``time_unit`` (``D`` or ``W``, also the
+        unit of the summary; default ``D``), ``margin_rate`` of
+        :func:`crm_models.value.valuation.customer_lifetime_value`.
+
+    Returns
+    -------
+    callable
+        ``transactions -> float``: refits ``model`` and Gamma-Gamma on the summary of the
+        transactions and sums every customer's CLV (one fit of each model per call).
+    """
+    from crm_models.value.models import GammaGamma
+    from crm_models.value.units import customer_summary
+    from crm_models.value.valuation import customer_lifetime_value
+
+    unit = str(clv_args.get("time_unit", "D"))
+
+    def headline(transactions: pd.DataFrame) -> float:
+        summary = customer_summary(transactions, end, unit)
+        fitted = transaction_model(model).fit(summary)
+        spend = GammaGamma(nonpositive="drop").fit(summary)
+        clv = customer_lifetime_value(fitted, spend, summary, **clv_args)
+        return float(clv.sum())
+
+    return headline
 
 
 def published_models(names: list[str], published: dict | None) -> list[str]:
