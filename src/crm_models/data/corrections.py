@@ -1,9 +1,10 @@
 """What the data-quality corrections do to a report's headline figure, in sentences and tables.
 
-A study that reads transactions profiles them (:func:`crm_models.data.quality.profile_transactions`),
-applies the corrections its parameters ask for (``drop_duplicates``, ``cap_amounts``, both off by
-default, through :func:`crm_models.data.quality.clean_transactions`) and then measures, for each
-correction that has rows to act on, how much it moves the headline (e.g. customer equity):
+A study that reads transactions profiles them
+(:func:`crm_models.data.quality.profile_transactions`), applies the corrections its parameters
+ask for (``drop_duplicates``, ``cap_amounts``, both off by default, through
+:func:`crm_models.data.quality.clean_transactions`) and then measures, for each correction that
+has rows to act on, how much it moves the headline (e.g. customer equity):
 
 - a correction that was applied: the headline with it versus without it (the other correction
   as asked);
@@ -173,11 +174,14 @@ class QualityCheck:
         """Which corrections were applied, e.g. ``Corrections applied: none (…)``."""
         if not self.applied:
             return "Corrections applied: none (drop_duplicates and cap_amounts are off)."
-        names = {"drop_duplicates": "exact duplicates dropped", "cap_amounts": "extreme amounts capped"}
+        names = {
+            "drop_duplicates": "exact duplicates dropped",
+            "cap_amounts": "extreme amounts capped",
+        }
         return "Corrections applied: " + "; ".join(names[c] for c in self.applied) + "."
 
     def profile_table(self) -> pd.DataFrame:
-        """The profile for display: check, rows, customers, share (%), share of, rule."""
+        """Return the profile for display: check, rows, customers, share (%), share of, rule."""
         table = self.profile.table()
         return table.assign(share=(100 * table["share"]).round(2)).rename(
             columns={"share": "share %"}
@@ -199,7 +203,7 @@ class QualityCheck:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
-        """The report JSON: profile, applied corrections and effects (changes as shares)."""
+        """Return the report JSON: profile, applied corrections and effects (changes as shares)."""
         return {
             "profile": self.profile.to_dict(),
             "headline": self.headline,
