@@ -174,9 +174,12 @@ class QualityCheck:
         """Which corrections were applied, e.g. ``Corrections applied: none (…)``."""
         if not self.applied:
             return "Corrections applied: none (drop_duplicates and cap_amounts are off)."
+        p = self.profile
         names = {
-            "drop_duplicates": "exact duplicates dropped",
-            "cap_amounts": "extreme amounts capped",
+            "drop_duplicates": f"exact duplicates dropped ({p.duplicate_rows:,} rows)",
+            "cap_amounts": f"extreme amounts capped ({p.extreme_rows:,} rows"
+            + ("" if math.isinf(p.extreme_threshold) else f" at {p.extreme_threshold:,.2f}")
+            + ")",
         }
         return "Corrections applied: " + "; ".join(names[c] for c in self.applied) + "."
 
