@@ -13,11 +13,14 @@
   and amount are needed; see :func:`crm_models.data.sources.read_source`).
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
-transaction); without ``calibration_end`` the holdout period is the last 26 weeks.
+transaction); without ``calibration_end`` the holdout period is the last 26 weeks, except for
+``cdnow_sample`` with its defaults: the models are fitted on the 39-week calibration period and
+checked on the published holdout, weeks 40–78 (``ValueInputs.holdout_window``).
 ``equity_headline`` gives the study's headline (customer equity at the fitted parameters) as a
 function of the transactions, so the data-quality corrections can be measured on it
-(:func:`crm_models.data.corrections.check_quality`). Also here: the model names of the study (``transaction_models``, ``transaction_model``) and
-the parsing of comma-separated names (``split_names``).
+(:func:`crm_models.data.corrections.check_quality`). Also here: the model names of the study
+(``transaction_models``, ``transaction_model``) and the parsing of comma-separated names
+(``split_names``).
 """
 
 from __future__ import annotations
@@ -76,6 +79,12 @@ class ValueInputs:
     published : dict, optional
         Published parameters {model: {parameter: value}} that this window and time unit
         reproduce (``cdnow_sample`` with its defaults), else None.
+    holdout_end : pandas.Timestamp, optional
+        End of the holdout period when it lies beyond ``observation_end`` (``cdnow_sample``
+        with its defaults: the published weeks 40–78, to 1998-06-30); None: the holdout period
+        ends at ``observation_end``.
+    later : pandas.DataFrame, optional
+        The source's transactions after ``observation_end`` up to ``holdout_end``.
     """
 
     transactions: pd.DataFrame = field(repr=False)
@@ -85,6 +94,27 @@ class ValueInputs:
     world: object | None = field(default=None, repr=False)
     time_unit: str = "D"
     published: dict | None = None
+    holdout_end: pd.Timestamp | None = None
+    later: pd.DataFrame | None = field(default=None, repr=False)
+
+    def holdout_window(self, transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
+        """Transactions and end date of the calibration/holdout check.
+
+        Parameters
+        ----------
+        transactions : pandas.DataFrame
+            The transactions the study uses up to ``observation_end`` (possibly corrected).
+
+        Returns
+        -------
+        tuple of (pandas.DataFrame, pandas.Timestamp)
+            ``(transactions, observation_end)``; with a later ``holdout_end``, the
+            transactions followed by ``later`` and ``holdout_end``.
+        """
+        if self.holdout_end is None or self.later is None:
+            return transactions, self.observation_end
+        later = self.later[[c for c in transactions.columns if c in self.later.columns]]
+        return pd.concat([transactions, later], ignore_index=True), self.holdout_end
 
     @property
     def optional_columns(self) -> set[str]:
@@ -128,7 +158,7 @@ def load_inputs(
     unit = resolve_time_unit(time_unit, data_source)
     world = None
     default_calibration_end = None
-    published = None
+    published = holdout_end = None
     if data_source == "synthetic":
         from crm_models.data.synthetic import simulate_world
 
@@ -153,6 +183,8 @@ def load_inputs(
         )
         if published_window and unit == "W":
             published = public.CDNOW_SAMPLE_PUBLISHED
+        if published_window and not calibration_end:  # the published holdout: weeks 40-78
+            holdout_end = public.CDNOW_SAMPLE_OBSERVATION_END
     else:
         from crm_models.data.sources import read_source
 
@@ -168,14 +200,22 @@ def load_inputs(
         cal_end = default_calibration_end
     else:
         cal_end = end - pd.Timedelta(weeks=HOLDOUT_WEEKS)
+    if holdout_end is not None:
+        cal_end = end
+        stamps = transactions["timestamp"]
+        later = transactions[(stamps > end) & (stamps <= holdout_end)].reset_index(drop=True)
+    else:
+        later = None
     transactions = transactions[transactions["timestamp"] <= end]
-    return ValueInputs(transactions, end, cal_end, label, world, unit, published)
+    return ValueInputs(
+        transactions, end, cal_end, label, world, unit, published, holdout_end, later
+    )
 
 
 def equity_headline(
     end: pd.Timestamp, model: str, **clv_args: object
 ) -> Callable[[pd.DataFrame], float]:
-    """The study's headline as a function of its transactions: customer equity at the estimates.
+    """Return the study's headline as a function of the transactions: equity at the estimates.
 
     Parameters
     ----------
