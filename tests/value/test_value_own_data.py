@@ -93,6 +93,22 @@ def test_cdnow_sample_in_days_or_another_window_claims_no_published_values():
     assert load_inputs("cdnow_sample", observation_end="1998-06-30").published is None
 
 
+def test_cdnow_sample_holdout_is_the_published_weeks_40_to_78():
+    inputs = load_inputs("cdnow_sample")
+    assert inputs.calibration_end == inputs.observation_end == pd.Timestamp("1997-09-30")
+    assert inputs.holdout_end == pd.Timestamp("1998-06-30")
+    transactions, end = inputs.holdout_window(inputs.transactions)
+    assert end == inputs.holdout_end and transactions["timestamp"].max() == end
+    assert len(transactions) == len(inputs.transactions) + len(inputs.later)
+    cal = customer_summary(transactions, end, "W", calibration_end=inputs.calibration_end)
+    assert (cal["duration_holdout"] == 39).all()  # weeks 40-78
+    fit_window = customer_summary(inputs.transactions, inputs.observation_end, "W")
+    assert (cal["frequency_cal"] == fit_window["frequency"]).all()
+    other = load_inputs("cdnow_sample", calibration_end="1997-06-30")
+    assert other.holdout_end is None
+    assert other.holdout_window(other.transactions)[1] == other.observation_end
+
+
 def test_weeks_rescale_only_the_time_scale_parameter():
     inputs = load_inputs("cdnow_sample", time_unit="D")
     end = inputs.observation_end
@@ -115,6 +131,9 @@ def test_crm_run_cdnow_sample_reports_the_published_tables(tmp_path):
     assert figures["loglik"]["bgnbd"] == pytest.approx(-9582.4, abs=0.1)
     analyst = (tmp_path / "reports" / "segment_value.analyst.html").read_text()
     assert "Published parameters reproduced" in analyst
+    assert figures["calibration_end"].startswith("1997-09-30")
+    assert figures["holdout"]["n_customers"] == 2357
+    assert figures["holdout"]["actual_total"] == 1882  # purchase days in weeks 40-78
 
 
 # -- the user's own transactions ------------------------------------------------------------------
