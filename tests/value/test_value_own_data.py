@@ -97,7 +97,8 @@ def test_cdnow_sample_holdout_is_the_published_weeks_40_to_78():
     inputs = load_inputs("cdnow_sample")
     assert inputs.calibration_end == inputs.observation_end == pd.Timestamp("1997-09-30")
     assert inputs.holdout_end == pd.Timestamp("1998-06-30")
-    transactions, end = inputs.holdout_window(inputs.transactions)
+    transactions = inputs.holdout_transactions(inputs.transactions)
+    end = inputs.holdout_period_end
     assert end == inputs.holdout_end and transactions["timestamp"].max() == end
     assert len(transactions) == len(inputs.transactions) + len(inputs.later)
     cal = customer_summary(transactions, end, "W", calibration_end=inputs.calibration_end)
@@ -106,7 +107,8 @@ def test_cdnow_sample_holdout_is_the_published_weeks_40_to_78():
     assert (cal["frequency_cal"] == fit_window["frequency"]).all()
     other = load_inputs("cdnow_sample", calibration_end="1997-06-30")
     assert other.holdout_end is None
-    assert other.holdout_window(other.transactions)[1] == other.observation_end
+    assert other.holdout_period_end == other.observation_end
+    assert other.holdout_transactions(other.transactions) is other.transactions
 
 
 def test_weeks_rescale_only_the_time_scale_parameter():

@@ -3,10 +3,10 @@
 - ``schemas``: the canonical tables and ``validate``;
 - ``columns``: the user's column names → canonical ones (``ColumnMapping``); ``dates``: dates
   you can trust; ``ids``: customer ids as the user has them;
-- ``loaders``: CSV / Parquet / DuckDB → validated frames (``load_table``; ``read_mapped``
-  maps without validating);
+- ``loaders``: CSV / Parquet / DuckDB → validated frames (``load_table``;
+  ``loaders.read_mapped`` maps without validating);
 - ``sources``: a study's ``data_source`` when it names a file or ``warehouse:DATASET``
-  (``read_source``);
+  (``sources.read_source``);
 - ``quality``: the data-quality profile of transactions and the two corrections;
   ``corrections``: what each correction does to a report's headline figure;
 - ``public``: CDNOW and donations (inside lifetimes), Hillstrom, ECSI mobi;
@@ -17,11 +17,10 @@
 """
 
 from crm_models.data.columns import ColumnMapping
-from crm_models.data.corrections import QualityCheck, check_quality, prepare_transactions
-from crm_models.data.loaders import load_table, read_mapped
+from crm_models.data.corrections import QualityCheck, check_quality
+from crm_models.data.loaders import load_table
 from crm_models.data.quality import DataQualityProfile, clean_transactions, profile_transactions
 from crm_models.data.schemas import validate
-from crm_models.data.sources import read_source
 from crm_models.data.summary import rfm_summary
 from crm_models.data.synthetic import World, WorldParams, simulate_world
 from crm_models.data.warehouse import Warehouse
@@ -36,10 +35,7 @@ __all__ = [
     "check_quality",
     "clean_transactions",
     "load_table",
-    "prepare_transactions",
     "profile_transactions",
-    "read_mapped",
-    "read_source",
     "rfm_summary",
     "simulate_world",
     "validate",

@@ -121,7 +121,7 @@ class ColumnMapping:
     kept: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str]:
         """``{user column: canonical column}`` of every mapped column."""
         return dict(self.renamed)
 
@@ -350,7 +350,7 @@ def map_columns(
     mapping = plan_columns(list(frame.columns), table, column_map, source)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
-    renames = mapping.as_dict()
+    renames = mapping.to_dict()
     if mapping.amount_from:
         factors = []
         for name in mapping.amount_from:

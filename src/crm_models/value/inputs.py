@@ -15,7 +15,7 @@
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks, except for
 ``cdnow_sample`` with its defaults: the models are fitted on the 39-week calibration period and
-checked on the published holdout, weeks 40–78 (``ValueInputs.holdout_window``).
+checked on the published holdout, weeks 40–78 (``ValueInputs.holdout_transactions``).
 ``equity_headline`` gives the study's headline (customer equity at the fitted parameters) as a
 function of the transactions, so the data-quality corrections can be measured on it
 (:func:`crm_models.data.corrections.check_quality`). Also here: the model names of the study
@@ -97,8 +97,13 @@ class ValueInputs:
     holdout_end: pd.Timestamp | None = None
     later: pd.DataFrame | None = field(default=None, repr=False)
 
-    def holdout_window(self, transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
-        """Transactions and end date of the calibration/holdout check.
+    @property
+    def holdout_period_end(self) -> pd.Timestamp:
+        """End of the holdout period: ``holdout_end`` when set, else ``observation_end``."""
+        return self.observation_end if self.holdout_end is None else self.holdout_end
+
+    def holdout_transactions(self, transactions: pd.DataFrame) -> pd.DataFrame:
+        """Transactions of the calibration/holdout check, up to ``holdout_period_end``.
 
         Parameters
         ----------
@@ -107,20 +112,13 @@ class ValueInputs:
 
         Returns
         -------
-        tuple of (pandas.DataFrame, pandas.Timestamp)
-            ``(transactions, observation_end)``; with a later ``holdout_end``, the
-            transactions followed by ``later`` and ``holdout_end``.
+        pandas.DataFrame
+            ``transactions``, followed by ``later`` when the holdout period ends later.
         """
         if self.holdout_end is None or self.later is None:
-            return transactions, self.observation_end
+            return transactions
         later = self.later[[c for c in transactions.columns if c in self.later.columns]]
-        return pd.concat([transactions, later], ignore_index=True), self.holdout_end
-
-    @property
-    def optional_columns(self) -> set[str]:
-        """The optional transaction columns present with at least one value (e.g. product)."""
-        optional = set(self.transactions.columns) - {"customer_id", "timestamp", "amount"}
-        return {c for c in optional if self.transactions[c].notna().any()}
+        return pd.concat([transactions, later], ignore_index=True)
 
 
 def load_inputs(
