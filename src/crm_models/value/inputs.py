@@ -120,6 +120,12 @@ class ValueInputs:
         later = self.later[[c for c in transactions.columns if c in self.later.columns]]
         return pd.concat([transactions, later], ignore_index=True)
 
+    @property
+    def optional_columns(self) -> set[str]:
+        """The optional transaction columns present with at least one value (e.g. product)."""
+        optional = set(self.transactions.columns) - {"customer_id", "timestamp", "amount"}
+        return {c for c in optional if self.transactions[c].notna().any()}
+
 
 def load_inputs(
     data_source: str = "synthetic",
