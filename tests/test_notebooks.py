@@ -84,6 +84,7 @@ DOCUMENTED = {
         "value_needs_cells",
         "value_fit_cells",
         "winback",
+        "data_quality",
     },
     "campaign_uplift": {
         "data_source",
@@ -124,6 +125,7 @@ DOCUMENTED = {
         "retention_curve",
         "relationship_ladder",
         "sem",
+        "data_quality",
     },
     "customization_tradeoffs": {
         "configuration_counts",

@@ -306,6 +306,9 @@ def _data(args) -> int:
             wait=not args.no_wait,
             **read_options,
         )
+        from crm_models.data.loaders import plan_file
+
+        print(plan_file(args.file, args.table, column_map=args.column_map).describe())
         print(message)
     elif args.data_command == "check":
         from crm_models.data.loaders import read_mapped

@@ -190,7 +190,7 @@ def test_data_load_forwards_read_options_only_when_given(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(warehouse_module, "load_table", recording)
     tx = tmp_path / "tx.csv"
-    tx.write_text(TX + "1,2024-01-01,3.5,1,a\n")
+    tx.write_text(TX.replace("timestamp", "date") + "1,2024-01-01,3.5,1,a\n")  # --map below
     base = [
         "data",
         "load",

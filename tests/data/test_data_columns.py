@@ -28,7 +28,7 @@ def test_aliases_map_to_canonical_columns(tmp_path, date, customer, amount):
     assert frame["customer_id"].tolist() == ["C1", "C2"]
     assert frame["amount"].tolist() == [3.5, 4.0]
     _, mapping = loaders.read_mapped(path, "transactions")
-    assert mapping.as_dict() == {customer: "customer_id", date: "timestamp", amount: "amount"}
+    assert mapping.to_dict() == {customer: "customer_id", date: "timestamp", amount: "amount"}
 
 
 def test_describe_is_one_line_naming_every_mapping():

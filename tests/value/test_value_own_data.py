@@ -7,20 +7,25 @@
   Gamma-Gamma fits as lifetimes' own summary + fit of the same data, to 1e-4;
 - optional columns truly optional: a transactions file of customer_id, timestamp, amount runs
   the real notebook; the product-mix parts are skipped with one sentence;
-- ``time_unit``: weeks rescale only the time-scale parameter (α / 7).
+- ``time_unit``: weeks rescale only the time-scale parameter (α / 7);
+- data quality: planted exact duplicates and five 1e6 whales show in the analyst page's
+  profile, the management page says what capping would do to customer equity, and
+  ``cap_amounts=true`` lowers the equity.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from crm_models.data import loaders
 from crm_models.data.public import CDNOW_SAMPLE_PUBLISHED, load_cdnow_summary
 from crm_models.errors import ParameterError
 from crm_models.value import BGNBD, GammaGamma, ParetoNBD
@@ -88,6 +93,24 @@ def test_cdnow_sample_in_days_or_another_window_claims_no_published_values():
     assert load_inputs("cdnow_sample", observation_end="1998-06-30").published is None
 
 
+def test_cdnow_sample_holdout_is_the_published_weeks_40_to_78():
+    inputs = load_inputs("cdnow_sample")
+    assert inputs.calibration_end == inputs.observation_end == pd.Timestamp("1997-09-30")
+    assert inputs.holdout_end == pd.Timestamp("1998-06-30")
+    transactions = inputs.holdout_transactions(inputs.transactions)
+    end = inputs.holdout_period_end
+    assert end == inputs.holdout_end and transactions["timestamp"].max() == end
+    assert len(transactions) == len(inputs.transactions) + len(inputs.later)
+    cal = customer_summary(transactions, end, "W", calibration_end=inputs.calibration_end)
+    assert (cal["duration_holdout"] == 39).all()  # weeks 40-78
+    fit_window = customer_summary(inputs.transactions, inputs.observation_end, "W")
+    assert (cal["frequency_cal"] == fit_window["frequency"]).all()
+    other = load_inputs("cdnow_sample", calibration_end="1997-06-30")
+    assert other.holdout_end is None
+    assert other.holdout_period_end == other.observation_end
+    assert other.holdout_transactions(other.transactions) is other.transactions
+
+
 def test_weeks_rescale_only_the_time_scale_parameter():
     inputs = load_inputs("cdnow_sample", time_unit="D")
     end = inputs.observation_end
@@ -110,6 +133,9 @@ def test_crm_run_cdnow_sample_reports_the_published_tables(tmp_path):
     assert figures["loglik"]["bgnbd"] == pytest.approx(-9582.4, abs=0.1)
     analyst = (tmp_path / "reports" / "segment_value.analyst.html").read_text()
     assert "Published parameters reproduced" in analyst
+    assert figures["calibration_end"].startswith("1997-09-30")
+    assert figures["holdout"]["n_customers"] == 2357
+    assert figures["holdout"]["actual_total"] == 1882  # purchase days in weeks 40-78
 
 
 # -- the user's own transactions ------------------------------------------------------------------
@@ -143,10 +169,6 @@ def test_string_ids_fit_as_lifetimes_does_via_the_package(string_id_transactions
     _check_lifetimes(parameters, reference)
 
 
-@pytest.mark.skipif(
-    not hasattr(loaders, "read_mapped"),
-    reason="needs the loaders' column aliases (date -> timestamp) and text ids (helper ingest)",
-)
 def test_crm_run_on_a_customer_date_amount_csv_with_string_ids(tmp_path, string_id_transactions):
     """The shape most shops export, with no flags: fits equal lifetimes' fit to 1e-4."""
     transactions, reference = string_id_transactions
@@ -171,3 +193,62 @@ def test_crm_run_on_three_columns_skips_the_product_mix_with_a_sentence(tmp_path
     page = (tmp_path / "reports" / "segment_value.html").read_text()
     assert "no product column" in page
     assert figures["source"] == f"file {path}"
+
+
+# -- data quality on the pages --------------------------------------------------------------------
+
+
+def _messy_csv(path: Path) -> Path:
+    """customer_id,date,amount with string ids, 30 exact duplicate rows and five 1e6 whales."""
+    transactions = simulate(n=800, seed=3)
+    duplicates = transactions.sample(30, random_state=1)
+    counts = transactions["customer_id"].value_counts()
+    repeat = counts[counts >= 3].index[:5]  # whales: repeat buyers with one purchase of 1e6
+    last = transactions.groupby("customer_id")["timestamp"].max()
+    end = transactions["timestamp"].max()
+    whales = pd.DataFrame(
+        {
+            "customer_id": repeat,
+            "timestamp": (last[repeat] + pd.Timedelta(days=1)).clip(upper=end).to_numpy(),
+            "amount": 1e6,
+        }
+    )
+    messy = pd.concat([transactions, duplicates, whales], ignore_index=True)
+    messy = messy.rename(columns={"timestamp": "date"})
+    messy["date"] = messy["date"].dt.strftime("%Y-%m-%d")
+    messy.to_csv(path, index=False)
+    return path
+
+
+def _text(page: Path) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.read_text())))
+
+
+def test_crm_run_shows_the_profile_and_what_capping_does_to_equity(tmp_path):
+    path = _messy_csv(tmp_path / "orders.csv")
+    plain = crm_run(tmp_path / "plain", data_source=path, n_draws=20)
+    quality = plain["data_quality"]
+    assert quality["profile"]["duplicate_rows"] == 30
+    assert quality["profile"]["whale_customers"] == 5 and quality["applied"] == []
+    analyst = _text(tmp_path / "plain" / "segment_value.analyst.html")
+    assert "Data quality of the transactions" in analyst
+    assert re.search(r"exact duplicate rows 30 29 ", analyst), "duplicate row count"
+    assert re.search(r"one-purchase whales 5 5 ", analyst), "whale count"
+    management = _text(tmp_path / "plain" / "segment_value.html")
+    cap = {e["correction"]: e for e in quality["effects"]}["cap_amounts"]
+    assert cap["change"] < -0.01 and cap["without"] == pytest.approx(
+        plain["customer_equity"]["estimate"]
+    )
+    sentence = f"Capping the 5 extreme amounts at {quality['profile']['extreme_threshold']:,.2f}"
+    assert sentence in management
+    assert f"would change customer equity by {cap['change']:+.1%}" in management
+    assert "Corrections applied: none" in management
+
+    capped = crm_run(tmp_path / "capped", data_source=path, n_draws=20, cap_amounts="true")
+    assert capped["data_quality"]["applied"] == ["cap_amounts"]
+    equity = capped["customer_equity"]["estimate"]
+    assert equity < plain["customer_equity"]["estimate"] * 0.9
+    assert equity == pytest.approx(cap["with"], rel=1e-9)  # the sentence's figure is the report's
+    management = _text(tmp_path / "capped" / "segment_value.html")
+    assert "Corrections applied: extreme amounts capped (5 rows at" in management
+    assert "(cap_amounts=true) changed customer equity by" in management

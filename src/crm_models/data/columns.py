@@ -30,6 +30,7 @@ from crm_models.errors import DataValidationError, ParameterError
 
 __all__ = [
     "ALIASES",
+    "MAPPING_ATTR",
     "OPEN_TABLES",
     "ColumnMapping",
     "map_columns",
@@ -89,6 +90,13 @@ def normalize_name(name: object) -> str:
     return re.sub(r"[\s_\-.]+", "", str(name)).lower()
 
 
+MAPPING_ATTR = "crm_column_mapping"
+"""Key of ``DataFrame.attrs`` under which ``loaders.read_mapped`` leaves the mapping it used, so
+``schemas.validate`` can name the user's columns in its errors."""
+
+_COLUMN_IN_MESSAGE = re.compile(r"column '([^']*)'")
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     """How the user's columns became the canonical table (``describe()`` prints it).
@@ -113,7 +121,7 @@ class ColumnMapping:
     kept: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str]:
         """``{user column: canonical column}`` of every mapped column."""
         return dict(self.renamed)
 
@@ -128,6 +136,34 @@ class ColumnMapping:
         if self.dropped:
             parts.append(f"ignored (not in the {self.table} schema): " + ", ".join(self.dropped))
         return "; ".join(parts)
+
+    def name_user_columns(self, message: str) -> str:
+        """Name the user's column beside each canonical one in an error ``message``.
+
+        Parameters
+        ----------
+        message : str
+            An error about canonical columns, e.g. ``"tx.csv: transactions column 'timestamp':
+            expected dates …"``.
+
+        Returns
+        -------
+        str
+            E.g. ``"tx.csv: transactions column 'Datum' (read as 'timestamp'): expected dates
+            …"``; a computed amount reads ``column 'amount' (computed as Quantity ×
+            UnitPrice)``. Columns the user named canonically are left as they are.
+        """
+        users = {canon: user for user, canon in self.renamed if user != canon}
+
+        def name(match: re.Match) -> str:
+            canon = match.group(1)
+            if canon in users:
+                return f"column {users[canon]!r} (read as {canon!r})"
+            if canon == "amount" and self.amount_from:
+                return f"column 'amount' (computed as {' × '.join(self.amount_from)})"
+            return match.group(0)
+
+        return _COLUMN_IN_MESSAGE.sub(name, message)
 
 
 def parse_column_map(column_map: dict | str | Path | None) -> dict[str, str]:
@@ -314,7 +350,7 @@ def map_columns(
     mapping = plan_columns(list(frame.columns), table, column_map, source)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
-    renames = mapping.as_dict()
+    renames = mapping.to_dict()
     if mapping.amount_from:
         factors = []
         for name in mapping.amount_from:

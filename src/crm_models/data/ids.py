@@ -9,6 +9,7 @@ ids are refused by the schema.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crm_models.data._rows import where
@@ -54,7 +55,7 @@ def normalize_ids(values: pd.Series, label: str) -> pd.Series:
         return values.astype("int64")
     codes, uniques = pd.factorize(values, sort=False)  # ids repeat: work on distinct ones
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    empty = (codes < 0) | (text == "").to_numpy()[codes]
+    empty = np.append((text == "").to_numpy(), True)[codes]  # code -1 (missing) → True
     if empty.any():
         empty = pd.Series(empty, index=values.index)
         raise DataValidationError(

@@ -22,7 +22,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from crm_models.data.columns import ColumnMapping, map_columns, normalize_name, plan_columns
+from crm_models.data.columns import (
+    MAPPING_ATTR,
+    ColumnMapping,
+    map_columns,
+    normalize_name,
+    plan_columns,
+)
 from crm_models.data.dates import parse_dates
 from crm_models.data.schemas import DATETIME_COLUMNS, validate
 from crm_models.errors import DataValidationError
@@ -149,6 +155,47 @@ def read_any(path: str | Path, duckdb_table: str | None = None, text_columns=Non
     )
 
 
+def plan_file(
+    path: str | Path,
+    table: str,
+    duckdb_table: str | None = None,
+    *,
+    column_map: dict | str | Path | None = None,
+) -> ColumnMapping:
+    """Return the column mapping ``read_mapped`` uses for ``path``, from its header only.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv``, ``.parquet`` or ``.duckdb`` file.
+    table : str
+        The canonical table.
+    duckdb_table : str, optional
+        The table of a DuckDB file (default: ``table``).
+    column_map : dict, str or Path, optional
+        Explicit mapping (see ``read_mapped``).
+
+    Returns
+    -------
+    ColumnMapping
+        What ``describe()`` prints, e.g. ``columns: customer_id, date → timestamp, amount``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        header = read_csv_header(path)
+    elif suffix in PARQUET_SUFFIXES:
+        import pyarrow.parquet as pq
+
+        try:
+            header = list(pq.read_schema(path).names)
+        except Exception as error:  # pyarrow raises several unrelated types
+            raise DataValidationError(f"{path}: not a readable Parquet file ({error})") from None
+    else:
+        header = list(read_any(path, duckdb_table or table).columns)
+    return plan_columns(header, table, column_map, str(path))
+
+
 def read_mapped(
     path: str | Path,
     table: str,
@@ -178,7 +225,9 @@ def read_mapped(
     Returns
     -------
     (pandas.DataFrame, ColumnMapping)
-        The mapped frame (not yet validated against the schema) and the mapping used.
+        The mapped frame (not yet validated against the schema) and the mapping used; the
+        frame's ``attrs`` keep the mapping, so errors of ``validate`` on it name the user's
+        columns (``column 'Datum' (read as 'timestamp')``).
     """
     path = Path(path)
     text_columns: list[str] = []
@@ -187,13 +236,17 @@ def read_mapped(
         text_columns = [user for user, canon in plan.renamed if canon in TEXT_COLUMNS]
     frame = read_any(path, duckdb_table or table, text_columns)
     frame, mapping = map_columns(frame, table, column_map, str(path))
-    frame = parse_dates(
-        frame.reset_index(drop=True),
-        DATETIME_COLUMNS.get(table, []),
-        f"{path}: {table}",
-        date_format=date_format,
-        dayfirst=dayfirst,
-    )
+    try:
+        frame = parse_dates(
+            frame.reset_index(drop=True),
+            DATETIME_COLUMNS.get(table, []),
+            f"{path}: {table}",
+            date_format=date_format,
+            dayfirst=dayfirst,
+        )
+    except DataValidationError as error:
+        raise DataValidationError(mapping.name_user_columns(str(error))) from None
+    frame.attrs[MAPPING_ATTR] = mapping  # validate() names the user's columns in its errors
     return frame, mapping
 
 

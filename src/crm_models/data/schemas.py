@@ -35,6 +35,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from crm_models.data._rows import where
+from crm_models.data.columns import MAPPING_ATTR
 from crm_models.data.dates import parse_dates
 from crm_models.data.ids import ids_are_valid, normalize_ids
 from crm_models.errors import DataValidationError
@@ -377,8 +378,27 @@ def validate(
         The validated frame with canonical dtypes.
 
     Raises ``DataValidationError`` naming ``source``, the column(s), the first offending
-    rows (1-based data rows) and what was expected.
+    rows (1-based data rows) and what was expected; for a frame from ``loaders.read_mapped``
+    also the user's name of each column (``column 'Datum' (read as 'timestamp')``).
     """
+    mapping = frame.attrs.get(MAPPING_ATTR)
+    if mapping is None:
+        return _validate(frame, table, source, as_of, allow_returns, date_format, dayfirst)
+    try:
+        return _validate(frame, table, source, as_of, allow_returns, date_format, dayfirst)
+    except DataValidationError as error:
+        raise DataValidationError(mapping.name_user_columns(str(error))) from None
+
+
+def _validate(
+    frame: pd.DataFrame,
+    table: str,
+    source: str,
+    as_of: pd.Timestamp | None,
+    allow_returns: bool,
+    date_format: str | None,
+    dayfirst: bool,
+) -> pd.DataFrame:
     if table not in TABLES:
         raise DataValidationError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
     if frame.empty:
@@ -404,9 +424,13 @@ def validate(
     check_finite(frame, table, source)
     check_whole_numbers(frame, table, source)
     if "customer_id" in frame.columns:
-        frame["customer_id"] = normalize_ids(
-            frame["customer_id"], f"{source}: {table} column 'customer_id'"
-        )
+        label = f"{source}: {table} column 'customer_id'"
+        ids = frame["customer_id"]
+        if ids.isna().all():  # normalize_ids needs one id (lead: fix in ids)
+            raise DataValidationError(
+                f"{label}: expected an id on every row; empty ids{where(ids, ids.isna())}"
+            )
+        frame["customer_id"] = normalize_ids(frame["customer_id"], label)
     try:
         return expected.validate(frame, lazy=True)
     except SchemaErrors as errors:

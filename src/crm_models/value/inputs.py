@@ -13,13 +13,19 @@
   and amount are needed; see :func:`crm_models.data.sources.read_source`).
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
-transaction); without ``calibration_end`` the holdout period is the last 26 weeks.
-Also here: the model names of the study (``transaction_models``, ``transaction_model``) and
-the parsing of comma-separated names (``split_names``).
+transaction); without ``calibration_end`` the holdout period is the last 26 weeks, except for
+``cdnow_sample`` with its defaults: the models are fitted on the 39-week calibration period and
+checked on the published holdout, weeks 40–78 (``ValueInputs.holdout_transactions``).
+``equity_headline`` gives the study's headline (customer equity at the fitted parameters) as a
+function of the transactions, so the data-quality corrections can be measured on it
+(:func:`crm_models.data.corrections.check_quality`). Also here: the model names of the study
+(``transaction_models``, ``transaction_model``) and the parsing of comma-separated names
+(``split_names``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -35,6 +41,7 @@ __all__ = [
     "HOLDOUT_WEEKS",
     "TRANSACTION_MODELS",
     "ValueInputs",
+    "equity_headline",
     "load_inputs",
     "published_models",
     "split_names",
@@ -72,6 +79,12 @@ class ValueInputs:
     published : dict, optional
         Published parameters {model: {parameter: value}} that this window and time unit
         reproduce (``cdnow_sample`` with its defaults), else None.
+    holdout_end : pandas.Timestamp, optional
+        End of the holdout period when it lies beyond ``observation_end`` (``cdnow_sample``
+        with its defaults: the published weeks 40–78, to 1998-06-30); None: the holdout period
+        ends at ``observation_end``.
+    later : pandas.DataFrame, optional
+        The source's transactions after ``observation_end`` up to ``holdout_end``.
     """
 
     transactions: pd.DataFrame = field(repr=False)
@@ -81,6 +94,31 @@ class ValueInputs:
     world: object | None = field(default=None, repr=False)
     time_unit: str = "D"
     published: dict | None = None
+    holdout_end: pd.Timestamp | None = None
+    later: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def holdout_period_end(self) -> pd.Timestamp:
+        """End of the holdout period: ``holdout_end`` when set, else ``observation_end``."""
+        return self.observation_end if self.holdout_end is None else self.holdout_end
+
+    def holdout_transactions(self, transactions: pd.DataFrame) -> pd.DataFrame:
+        """Transactions of the calibration/holdout check, up to ``holdout_period_end``.
+
+        Parameters
+        ----------
+        transactions : pandas.DataFrame
+            The transactions the study uses up to ``observation_end`` (possibly corrected).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``transactions``, followed by ``later`` when the holdout period ends later.
+        """
+        if self.holdout_end is None or self.later is None:
+            return transactions
+        later = self.later[[c for c in transactions.columns if c in self.later.columns]]
+        return pd.concat([transactions, later], ignore_index=True)
 
     @property
     def optional_columns(self) -> set[str]:
@@ -124,7 +162,7 @@ def load_inputs(
     unit = resolve_time_unit(time_unit, data_source)
     world = None
     default_calibration_end = None
-    published = None
+    published = holdout_end = None
     if data_source == "synthetic":
         from crm_models.data.synthetic import simulate_world
 
@@ -149,6 +187,8 @@ def load_inputs(
         )
         if published_window and unit == "W":
             published = public.CDNOW_SAMPLE_PUBLISHED
+        if published_window and not calibration_end:  # the published holdout: weeks 40-78
+            holdout_end = public.CDNOW_SAMPLE_OBSERVATION_END
     else:
         from crm_models.data.sources import read_source
 
@@ -164,8 +204,54 @@ def load_inputs(
         cal_end = default_calibration_end
     else:
         cal_end = end - pd.Timedelta(weeks=HOLDOUT_WEEKS)
+    if holdout_end is not None:
+        cal_end = end
+        stamps = transactions["timestamp"]
+        later = transactions[(stamps > end) & (stamps <= holdout_end)].reset_index(drop=True)
+    else:
+        later = None
     transactions = transactions[transactions["timestamp"] <= end]
-    return ValueInputs(transactions, end, cal_end, label, world, unit, published)
+    return ValueInputs(
+        transactions, end, cal_end, label, world, unit, published, holdout_end, later
+    )
+
+
+def equity_headline(
+    end: pd.Timestamp, model: str, **clv_args: object
+) -> Callable[[pd.DataFrame], float]:
+    """Return the study's headline as a function of the transactions: equity at the estimates.
+
+    Parameters
+    ----------
+    end : pandas.Timestamp
+        Observation end of the per-customer summary.
+    model : str
+        The transaction model used for CLV (a key of :data:`TRANSACTION_MODELS`).
+    **clv_args : object
+        ``horizon_months``, ``monthly_discount_rate``, ``time_unit`` (``D`` or ``W``, also the
+        unit of the summary; default ``D``), ``margin_rate`` of
+        :func:`crm_models.value.valuation.customer_lifetime_value`.
+
+    Returns
+    -------
+    callable
+        ``transactions -> float``: refits ``model`` and Gamma-Gamma on the summary of the
+        transactions and sums every customer's CLV (one fit of each model per call).
+    """
+    from crm_models.value.models import GammaGamma
+    from crm_models.value.units import customer_summary
+    from crm_models.value.valuation import customer_lifetime_value
+
+    unit = str(clv_args.get("time_unit", "D"))
+
+    def headline(transactions: pd.DataFrame) -> float:
+        summary = customer_summary(transactions, end, unit)
+        fitted = transaction_model(model).fit(summary)
+        spend = GammaGamma(nonpositive="drop").fit(summary)
+        clv = customer_lifetime_value(fitted, spend, summary, **clv_args)
+        return float(clv.sum())
+
+    return headline
 
 
 def published_models(names: list[str], published: dict | None) -> list[str]:
