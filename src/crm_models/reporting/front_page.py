@@ -336,11 +336,11 @@ def write_index(path: Path, run_info: dict, entries: list[dict], write: Callable
         f"<title>crm-models reports</title>\n<style>{CSS}</style></head>\n"
         "<body><h1>crm-models reports</h1>\n"
         f"{''.join(cards)}\n"
-        f"<p class='meta'>Index generated {generated}; code {escape(commit[:12])}"
+        f"<footer class='meta'>Index generated {generated}; code {escape(commit[:12])}"
         f"{' (uncommitted changes)' if run_info.get('git_dirty') else ''}; "
         f"crm-models {escape(str(run_info.get('packages', {}).get('crm-models')))}. "
         'Details of every run: <a href="manifest.json">manifest.json</a>, '
-        '<a href="history.json">history.json</a>.</p>\n'
+        '<a href="history.json">history.json</a>.</footer>\n'
         "</body></html>\n"
     )
     write(path, html)
