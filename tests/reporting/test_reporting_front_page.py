@@ -169,7 +169,8 @@ def test_history_keeps_the_last_ten_runs_and_skips_cached_and_other_reports(tmp_
         f"t{k:02d}" for k in range(2, 12)
     ]
     update_history(history, tmp_path, entries, write, {"jobs": ["a"]})  # same run again
-    assert len(json.loads(history.read_text())["a"]) == 10
+    again = json.loads(history.read_text())["a"]
+    assert [r["at"] for r in again] == [f"t{k:02d}" for k in range(2, 12)]
 
 
 # --- a real run: two notebooks, a schedule with two jobs of one, a failure -------------------
