@@ -125,7 +125,7 @@ def test_one_card_per_report_in_name_order_with_links_to_every_audience(index_ht
     found = cards(index_html)
     assert list(found) == ["a_cached", "b_ok", "c_failed", "d_failed_first"]
     assert "C &lt;report&gt;" in found["c_failed"] and "<report>" not in index_html
-    assert "B summary" in found["b_ok"] and "2025-01-01T00:00:00+00:00" in found["b_ok"]
+    assert "B summary" in found["b_ok"] and "ran 2025-01-01 00:00 UTC" in found["b_ok"]
     assert ">current<" in found["b_ok"] and "current (unchanged" in found["a_cached"]
     for name in ("a_cached", "b_ok", "c_failed"):
         for target in ("html", "analyst.html", "teaching.html", "json"):
@@ -139,7 +139,7 @@ def test_a_failed_report_shows_its_error_and_that_its_pages_are_stale(index_html
     card = cards(index_html)["c_failed"]
     assert "ValueError: x &lt; 0 &amp; y" in card and "x < 0" not in card
     assert "reports/c_failed.failed.ipynb" in card
-    assert "the newest run failed; the pages shown are from 2024-12-31T00:00:00+00:00" in card
+    assert "the newest run failed; the pages shown are from 2024-12-31 00:00 UTC" in card
     never = cards(index_html)["d_failed_first"]
     assert "href='d_failed_first.html'" not in never and "no report yet" in never
     assert "KeyError: &#39;k&#39;" in never

@@ -147,6 +147,17 @@ def _notebook_facts(path: str, cache: dict) -> dict:
     return facts
 
 
+def _when(stamp: str) -> str:
+    """'2026-12-01T18:58:53+00:00' -> '2026-12-01 18:58 UTC' (other text unchanged)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _changed_parameters(parameters: Mapping, defaults: Mapping | None) -> dict:
     if defaults is None:
         return dict(parameters)
@@ -264,7 +275,7 @@ def _card(entry: dict, folder: Path, runs: list[dict], cache: dict) -> str:
     state = f"<span class='status' style='color:{colour}'>{escape(word)}</span>"
     if status == "failed":
         state += escape(
-            f" — the newest run failed; the pages shown are from {entry.get('last_good_at')}"
+            f" — the newest run failed; the pages shown are from {_when(entry['last_good_at'])}"
             if exists and entry.get("last_good_at")
             else (" — the pages are from an earlier run" if exists else " — no report yet")
         )
@@ -273,7 +284,7 @@ def _card(entry: dict, folder: Path, runs: list[dict], cache: dict) -> str:
     source = _source(figures, entry.get("parameters", {}))
     parts.append(
         f"<div class='meta'>{state} · job <code>{escape(name)}</code>"
-        f" · ran {escape(when or 'never')}</div>"
+        f" · ran {escape(_when(when) if when else 'never')}</div>"
         f"<div class='meta'>Data: {escape(source or 'see the report')} · "
         f"Settings: {escape(settings)}</div>"
     )
@@ -301,7 +312,8 @@ def _runs_table(runs: list[dict]) -> str:
             text = f"{value} {interval}".strip() or "ok"
         else:
             text = f"failed: {run.get('error', '')}"
-        rows.append(f"<tr><td>{escape(run.get('at', ''))}</td><td>{escape(text)}</td></tr>")
+        stamp = _when(run.get("at", ""))
+        rows.append(f"<tr><td>{escape(stamp)}</td><td>{escape(text)}</td></tr>")
     caption = "<caption style='text-align:left'>Last runs, newest first</caption>"
     return f"<table class='runs'>{caption}{''.join(rows)}</table>"
 
