@@ -139,7 +139,8 @@ def test_a_failed_report_shows_its_error_and_that_its_pages_are_stale(index_html
     card = cards(index_html)["c_failed"]
     assert "ValueError: x &lt; 0 &amp; y" in card and "x < 0" not in card
     assert "reports/c_failed.failed.ipynb" in card
-    assert "the newest run failed; the pages shown are from 2024-12-31 00:00 UTC" in card
+    assert "the newest run failed; the last good report is kept (made 2024-12-31 00:00 UTC)" in card
+    assert "<span class='status' style='color:#cf222e'>failed</span>" in card
     never = cards(index_html)["d_failed_first"]
     assert "href='d_failed_first.html'" not in never and "no report yet" in never
     assert "KeyError: &#39;k&#39;" in never
@@ -247,7 +248,7 @@ def test_cards_lead_with_the_headline_figure_and_interval(front):
 
 def test_failed_with_stale_pages_and_history_trend(front):
     big = cards((front / "index.html").read_text(encoding="utf-8"))["square_big"]
-    assert "failed" in big and "the pages shown are from" in big
+    assert "failed" in big and "the last good report is kept (made " in big
     assert "RuntimeError: boom: failed on purpose" in big
     runs = json.loads((front / "history.json").read_text())["square_big"]
     assert [r["status"] for r in runs] == ["ok", "ok", "failed"]
@@ -267,3 +268,20 @@ def test_every_link_of_the_index_and_the_nav_bars_resolves(front):
                    "square_small.json"]  # fmt: skip
     page = (front / "square_small.analyst.html").read_text(encoding="utf-8")
     assert '<strong aria-current="page">Analyst</strong>' in page
+
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_study_declares_its_question_and_a_published_headline(path):
+    notebook = nbformat.read(path, as_version=4)
+    meta = notebook.metadata["crm_report"]
+    headline = meta["headline"]
+    assert meta["question"].endswith("?") and headline["label"]
+    assert headline["unit"] in {"money", "percent", "count", "number"}
+    published = "".join(c.source for c in notebook.cells if "publish_figures(" in c.source)
+    paths = [headline["figure"]]
+    paths += [headline["interval"]] if isinstance(headline.get("interval"), str) else []
+    for figure in paths:
+        assert f'"{figure.split(".")[0]}":' in published, figure

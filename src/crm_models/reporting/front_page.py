@@ -274,11 +274,13 @@ def _card(entry: dict, folder: Path, runs: list[dict], cache: dict) -> str:
     when = entry.get("finished_at") or entry.get("last_good_at") or ""
     state = f"<span class='status' style='color:{colour}'>{escape(word)}</span>"
     if status == "failed":
-        state += escape(
-            f" — the newest run failed; the pages shown are from {_when(entry['last_good_at'])}"
-            if exists and entry.get("last_good_at")
-            else (" — the pages are from an earlier run" if exists else " — no report yet")
+        made = _when(entry.get("last_good_at") or "") or "an earlier run"
+        detail = (
+            f" — the newest run failed; the last good report is kept (made {made})"
+            if exists
+            else " — no report yet"
         )
+        state = f"{state}{escape(detail)}"  # escape() gives Markup: `str + Markup` escapes str
     changed = _changed_parameters(entry.get("parameters", {}), facts["defaults"])
     settings = ", ".join(f"{k} = {v!r}" for k, v in changed.items()) or "the notebook's defaults"
     source = _source(figures, entry.get("parameters", {}))
