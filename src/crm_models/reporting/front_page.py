@@ -263,6 +263,9 @@ def _card(entry: dict, folder: Path, runs: list[dict], cache: dict) -> str:
     parts = [f"<div class='card' id='{href}'><h2>{title}</h2>"]
     if question:
         parts.append(f"<p class='q'>{escape(question)}</p>")
+    summary = entry.get("summary") or meta.get("summary") or ""
+    if summary and summary != question:
+        parts.append(f"<div class='meta'>{escape(summary)}</div>")
     if headline:
         parts.append(
             f"<div class='ci'>{escape(headline['label'])}</div>"
