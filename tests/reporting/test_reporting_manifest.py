@@ -1,4 +1,4 @@
-"""manifest.json and index.html: what produced a run, and every report's status for people."""
+"""manifest.json: what produced a run (the index is tested in test_reporting_front_page.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from crm_models.reporting.manifest import (
     environment_info,
     file_sha256,
     package_fingerprint,
-    write_index,
     write_manifest,
 )
 
@@ -53,55 +52,6 @@ ENTRIES = [
         "executed_notebook": "reports/d.failed.ipynb",
     },
 ]
-
-
-@pytest.fixture
-def index_html(tmp_path) -> str:
-    for name in ("b_ok", "a_cached", "c_failed"):  # d_failed_first never succeeded
-        (tmp_path / f"{name}.html").write_text("report")
-    write_index(
-        tmp_path / "index.html",
-        {"git_commit": "0123456789abcdef", "git_dirty": True, "packages": {"crm-models": "0.1.0"}},
-        ENTRIES,
-        write,
-    )
-    return (tmp_path / "index.html").read_text()
-
-
-def test_index_lists_every_report_in_name_order_with_status_and_time(index_html):
-    rows = index_html.split("<tr>")[2:]
-    assert [r.split("</a>")[0].split(">")[-1] if "<a href" in r else None for r in rows][:3] == [
-        "A report",
-        "B report",
-        "C &lt;report&gt;",
-    ]
-    assert (
-        ">cached<" in rows[0]
-        and ">ok<" in rows[1]
-        and ">failed<" in rows[2]
-        and ">failed<" in rows[3]
-    )
-    assert "12.3 s" in rows[1] and "B summary" in rows[1] and "2025-01-01T00:00:00+00:00" in rows[1]
-    for name in ("a_cached", "b_ok", "c_failed"):
-        for target in (
-            f"{name}.html",
-            f"{name}.analyst.html",
-            f"{name}.teaching.html",
-            f"{name}.json",
-        ):
-            assert f"href='{target}'" in index_html
-    assert "0123456789ab" in index_html and "(uncommitted changes)" in index_html
-    assert 'href="manifest.json"' in index_html
-
-
-def test_failed_entries_show_error_and_executed_notebook_escaped(index_html):
-    rows = index_html.split("<tr>")[2:]
-    assert "ValueError: x &lt; 0 &amp; y" in rows[2] and "x < 0" not in rows[2]
-    assert "executed notebook: reports/c_failed.failed.ipynb" in rows[2]
-    assert "the last good report is kept" in rows[2]
-    # a report that never succeeded has no page to link to
-    assert "href='d_failed_first.html'" not in index_html
-    assert "KeyError: &#39;k&#39;" in rows[3] and "the last good report is kept" not in rows[3]
 
 
 def test_manifest_records_run_and_reports(tmp_path):
@@ -187,13 +137,3 @@ def test_byte_code_caches_do_not_change_the_fingerprint(package_copy):
     (package_copy / "__pycache__").mkdir()
     (package_copy / "__pycache__" / "results.cpython-311.pyc").write_bytes(b"\x00cache")
     assert package_fingerprint(package_copy) == before
-
-
-def test_index_links_are_file_names_never_url_schemes(tmp_path):
-    page = tmp_path / "index.html"
-    (tmp_path / "javascript:alert(1).html").write_text("x")
-    entries = [{"name": "javascript:alert(1)", "status": "ok", "title": "<b>T</b>"}]
-    write_index(page, {}, entries, lambda p, text: p.write_text(text))
-    html = page.read_text()
-    assert "href='javascript:" not in html and "href='javascript%3Aalert%281%29.html'" in html
-    assert "<b>T</b>" not in html and "&lt;b&gt;T&lt;/b&gt;" in html

@@ -75,10 +75,13 @@ def figures(out: Path, name: str) -> dict:
 
 
 def index_row(out: Path, name: str) -> str:
-    """The index.html table row of report ``name``."""
-    rows = re.findall(r"<tr>.*?</tr>", (out / "index.html").read_text(), flags=re.S)
-    matching = [r for r in rows if r.startswith(f"<tr><td><a href='{name}.html'>")]
-    assert len(matching) == 1, f"no single index row for {name}: {rows}"
+    """The index.html card of report ``name`` (issue 14: the index is one card per report)."""
+    html = (out / "index.html").read_text()
+    cards = re.findall(
+        r"<div class='card' id='([^']*)'>(.*?)(?=<div class='card'|<footer)", html, re.S
+    )
+    matching = [body for card, body in cards if card == name]
+    assert len(matching) == 1, f"no single index card for {name}: {cards}"
     return matching[0]
 
 
@@ -106,7 +109,7 @@ def test_outputs_of_one_report(workspace, demo_dir, capsys, executions):
     assert (
         "href='demo.html'" in row and "Demo report" in row and "A tiny demo that squares n." in row
     )
-    assert ">ok<" in row
+    assert ">current<" in row
     assert executions == [("demo", payload["parameters"])]
 
 
@@ -126,7 +129,7 @@ def test_cache_force_and_what_invalidates_it(workspace, demo_dir, capsys, execut
     )
     assert snapshot(out, "demo") == first
     assert entry(out, "demo")["status"] == "cached"
-    assert ">cached<" in index_row(out, "demo")
+    assert ">current (unchanged, served from the cache)<" in index_row(out, "demo")
 
     # --force re-executes
     assert main([*run, "--force"]) == 0 and len(executions) == 2
@@ -251,7 +254,7 @@ def test_failing_notebook_is_isolated_and_keeps_its_last_good_outputs(
     row = index_row(out, "bad")
     assert ">failed<" in row and escape(error) in row and escape(str(failed_path)) in row
     assert "href='bad.html'" in row and "the last good report is kept" in row
-    assert ">ok<" in index_row(out, "good")
+    assert ">current<" in index_row(out, "good")
     assert not list(out.rglob("*.tmp"))
 
     # fixed again: bad succeeds, its failed notebook is cleared, the banner is gone
@@ -272,10 +275,10 @@ def test_failure_while_rendering_keeps_every_previous_output(
     before = snapshot(out, "demo")
     real = export.render_html
 
-    def flaky(notebook, audience="management", footer=""):
+    def flaky(notebook, audience="management", footer="", name=""):
         if audience == "analyst":
             raise RuntimeError("renderer exploded")
-        return real(notebook, audience, footer)
+        return real(notebook, audience, footer, name)
 
     monkeypatch.setattr(export, "render_html", flaky)
     capsys.readouterr()

@@ -7,6 +7,7 @@ from crm_models.reporting.display import (
     fmt_money,
     fmt_pct,
     kpi_cards,
+    publish_download,
     publish_figures,
     readable_table,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "kpi_cards",
     "md",
     "md_lines",
+    "publish_download",
     "publish_figures",
     "readable_table",
     "show_markdown",

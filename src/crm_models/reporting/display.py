@@ -165,3 +165,54 @@ def readable_table(
     shown = plain_columns(frame, labels)
     styler = escaped_table(shown, precision=digits, thousands=",").hide(axis="index")
     return ReadableTable(styler, len(frame), interactive)
+
+
+DOWNLOADS_MIME = "application/vnd.crm-models.download+json"
+DOWNLOAD_KEY = r"[a-z0-9][a-z0-9_-]{0,63}"
+"""The pattern of a download key (a plain slug: it becomes part of a file name)."""
+
+
+def publish_download(frame: pd.DataFrame, key: str, label: str) -> None:
+    """Hand ``frame`` to ``crm run`` as a CSV file beside the report, with a link on the page.
+
+    The runner writes it as ``NAME.KEY.csv`` (``NAME``: the job's name) and replaces this
+    output by a link to that file in every page
+    (``crm_models.reporting.export.extract_downloads``). Run interactively, the notebook shows
+    the label and the file name pattern.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to download (written with its columns, without the index).
+    key : str
+        A plain slug: lowercase letters, digits, ``_`` and ``-`` (at most 64 characters).
+    label : str
+        What the link says, e.g. ``"Win-back list (2,210 customers)"``.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is not such a slug.
+    """
+    import re
+
+    if not isinstance(key, str) or re.fullmatch(DOWNLOAD_KEY, key) is None:
+        raise ValueError(
+            f"download key {key!r}: use lowercase letters, digits, '_' and '-' (max 64)"
+        )
+    payload = {
+        "key": key,
+        "label": str(label),
+        "rows": len(frame),
+        "csv": frame.to_csv(index=False),
+    }
+    fallback = (
+        f"<p>Download: {escape_html(label)} — written by <code>crm run</code> as "
+        f"<code>REPORT.{escape_html(key)}.csv</code> beside the report.</p>"
+    )
+    try:
+        from IPython.display import display
+
+        display({DOWNLOADS_MIME: payload, "text/html": fallback}, raw=True)
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        pass

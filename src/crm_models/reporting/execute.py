@@ -11,8 +11,10 @@ on its pages and keeps the executed notebook as ``NAME.failed.ipynb``.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +58,7 @@ def _mark_stale(out: Path, name: str, made_at: str, error: str) -> dict[str, str
     failed_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         files = {}
-        for suffix in OUTPUT_SUFFIXES:
+        for suffix in (*OUTPUT_SUFFIXES, *_download_suffixes(out, name)):
             data = (out / f"{name}{suffix}").read_bytes()
             if suffix.endswith(".html"):
                 data = mark_stale(data.decode("utf-8"), made_at, failed_at, error).encode()
@@ -66,6 +68,15 @@ def _mark_stale(out: Path, name: str, made_at: str, error: str) -> dict[str, str
     except OSError:
         return {}
     return hashes
+
+
+def _download_suffixes(out: Path, name: str) -> list[str]:
+    """List the suffixes (``.KEY.csv``) of the downloads of ``name`` now in the folder."""
+    from crm_models.reporting.display import DOWNLOAD_KEY
+
+    pattern = re.compile(re.escape(name) + r"(\." + DOWNLOAD_KEY + r"\.csv)")
+    found = (pattern.fullmatch(p.name) for p in out.glob(f"{glob.escape(name)}.*.csv"))
+    return sorted(m.group(1) for m in found if m)
 
 
 def _failed(result: dict, spec: dict, executed: Path, detail: str, start: float) -> dict:
@@ -100,7 +111,12 @@ def execute_job(spec: dict) -> dict:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from crm_models.reporting.export import AUDIENCES, extract_figures, render_html
+    from crm_models.reporting.export import (
+        AUDIENCES,
+        extract_downloads,
+        extract_figures,
+        render_html,
+    )
 
     out = Path(spec["output_dir"])
     name = spec["name"]
@@ -143,9 +159,10 @@ def execute_job(spec: dict) -> dict:
             + (f"; inputs: {hashes}" if hashes else "")
         )
         files: dict[str, str | bytes] = {
-            (".html" if a == "management" else f".{a}.html"): render_html(notebook, a, footer)
+            (".html" if a == "management" else f".{a}.html"): render_html(notebook, a, footer, name)
             for a in AUDIENCES
         }
+        files |= {f".{key}.csv": csv for key, csv in extract_downloads(notebook).items()}
         payload = {
             "report": name,
             "title": result["title"],
@@ -166,6 +183,8 @@ def execute_job(spec: dict) -> dict:
         return _failed(result, spec, executed, detail, start)
     executed.unlink(missing_ok=True)
     (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    for suffix in set(_download_suffixes(out, name)) - set(outputs):  # an earlier set's
+        (out / f"{name}{suffix}").unlink(missing_ok=True)
     result.update(
         status="ok",
         seconds=time.perf_counter() - start,

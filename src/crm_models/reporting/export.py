@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from crm_models.reporting.display import FIGURES_MIME
+from crm_models.reporting.display import DOWNLOAD_KEY, DOWNLOADS_MIME, FIGURES_MIME
 from crm_models.reporting.escaping import escape_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,12 +56,47 @@ class RemoveFiguresPreprocessor(Preprocessor):
         return cell, resources
 
 
+class DownloadLinksPreprocessor(Preprocessor):
+    """Replace each download output (its CSV text) by a link to ``NAME.KEY.csv``."""
+
+    report_name = ""
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert's hook
+        if cell.cell_type == "code":
+            cell.outputs = [
+                _download_link(o, self.report_name) if DOWNLOADS_MIME in o.get("data", {}) else o
+                for o in cell.outputs
+            ]
+        return cell, resources
+
+
+def _download_link(output, name: str):
+    payload = output["data"][DOWNLOADS_MIME]
+    key = str(payload.get("key", ""))
+    label = escape_html(payload.get("label", key))
+    if not name or re.fullmatch(DOWNLOAD_KEY, key) is None:
+        html = f"<p>Download: {label} (not written: run the report with <code>crm run</code>)</p>"
+    else:
+        file = f"{name}.{key}.csv"
+        html = (
+            f'<p class="crm-download">&#11015; <a href="{escape_html(quote(file))}" download>'
+            f"{label}</a> — CSV file <code>{escape_html(file)}</code>, saved beside this "
+            "report</p>"
+        )
+    return nbformat.v4.new_output("display_data", data={"text/html": html})
+
+
 def render_html(
-    notebook: nbformat.NotebookNode, audience: str = "management", footer: str = ""
+    notebook: nbformat.NotebookNode,
+    audience: str = "management",
+    footer: str = "",
+    name: str = "",
 ) -> str:
     """Render the notebook as a self-contained HTML page for ``audience``.
 
     ``footer`` is plain text (it quotes parameters and file names): it is escaped here.
+    ``name`` is the report's file stem: with it, the page gets a navigation bar (all reports,
+    the other audiences, the figures) and download outputs become links to ``NAME.KEY.csv``.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
@@ -69,17 +105,39 @@ def render_html(
         TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS[audience], enabled=True), enabled=True
     )
     exporter.register_preprocessor(RemoveFiguresPreprocessor(enabled=True), enabled=True)
+    links = DownloadLinksPreprocessor(enabled=True)
+    links.report_name = name
+    exporter.register_preprocessor(links, enabled=True)
     if audience == "management":
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
         exporter.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
     title = notebook.metadata.get("crm_report", {}).get("title")
-    resources = {"crm_footer": escape_html(footer)}
+    resources = {
+        "crm_footer": escape_html(footer),
+        "crm_report_name": name,
+        "crm_audience": audience,
+    }
     if title:
         resources["metadata"] = {"name": title}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
+
+
+def extract_downloads(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Collect the CSV downloads the notebook published, by key; a later one with a key wins.
+
+    The downloads are those passed to ``crm_models.reporting.display.publish_download``; keys
+    that are not plain slugs are left out (they would not make a safe file name).
+    """
+    downloads: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(DOWNLOADS_MIME)
+            if isinstance(payload, dict) and re.fullmatch(DOWNLOAD_KEY, str(payload.get("key"))):
+                downloads[payload["key"]] = str(payload.get("csv", ""))
+    return downloads
 
 
 def extract_figures(notebook: nbformat.NotebookNode) -> dict:

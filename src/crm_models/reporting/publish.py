@@ -1,9 +1,9 @@
 """Publish a report's files as one set, and check a set on disk against its recorded hashes.
 
 A report is five files (``NAME.html``, ``NAME.analyst.html``, ``NAME.teaching.html``,
-``NAME.json``, ``NAME.ipynb``). Renaming five files is five steps, so a run killed in the middle
-(or a full disk) could leave pages of one run next to figures of another. Publishing is
-therefore done like a database commit:
+``NAME.json``, ``NAME.ipynb``) plus its downloads (``NAME.KEY.csv``). Renaming five files is
+five steps, so a run killed in the middle (or a full disk) could leave pages of one run next to
+figures of another. Publishing is therefore done like a database commit:
 
 1. ``stage``: every file is written (and fsync'd) into ``.work/NAME.staged/``;
 2. the journal ``.work/NAME.publish.json`` — each file's SHA-256 — is written atomically: the
@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from crm_models._files import atomic_write
@@ -63,7 +63,8 @@ def stage(output_dir: str | Path, name: str, files: Mapping[str, str | bytes]) -
     name : str
         The report's name (file stem).
     files : Mapping
-        ``{suffix: content}``: text (written as UTF-8) or bytes, one per ``OUTPUT_SUFFIXES``.
+        ``{suffix: content}``: text (written as UTF-8) or bytes, one per ``OUTPUT_SUFFIXES``,
+        plus any downloads (``.KEY.csv``).
 
     Returns
     -------
@@ -139,10 +140,16 @@ def recover(output_dir: str | Path) -> list[str]:
     return completed
 
 
-def set_hashes(output_dir: str | Path, name: str) -> dict[str, str] | None:
-    """SHA-256 of each of the report's files on disk by suffix; None if one is missing."""
+def set_hashes(
+    output_dir: str | Path, name: str, suffixes: Iterable[str] = OUTPUT_SUFFIXES
+) -> dict[str, str] | None:
+    """SHA-256 of each of the report's files on disk by suffix; None if one is missing.
+
+    ``suffixes`` default to the five pages and files every report has; pass a set's recorded
+    suffixes to cover its downloads (``NAME.KEY.csv``) too.
+    """
     hashes = {}
-    for suffix in OUTPUT_SUFFIXES:
+    for suffix in suffixes:
         path = Path(output_dir) / f"{name}{suffix}"
         try:
             hashes[suffix] = _sha256(path.read_bytes())
@@ -152,7 +159,10 @@ def set_hashes(output_dir: str | Path, name: str) -> dict[str, str] | None:
 
 
 def matches(output_dir: str | Path, name: str, recorded: Mapping[str, str] | None) -> bool:
-    """Check that all five files of ``name`` exist and have the ``recorded`` hashes."""
-    if not recorded or set(recorded) != set(OUTPUT_SUFFIXES):
+    """Check that every recorded file of ``name`` exists with its ``recorded`` hash.
+
+    The record must cover the five files every report has; downloads are extra suffixes.
+    """
+    if not recorded or not set(OUTPUT_SUFFIXES) <= set(recorded):
         return False
-    return set_hashes(output_dir, name) == dict(recorded)
+    return set_hashes(output_dir, name, recorded) == dict(recorded)

@@ -44,6 +44,7 @@ from crm_models.errors import CRMError, ParameterError
 from crm_models.project import project_root
 from crm_models.reporting.catalog import discover
 from crm_models.reporting.execute import DEFAULT_TIMEOUT, execute_job
+from crm_models.reporting.front_page import write_index
 from crm_models.reporting.jobs import (
     Job,
     load_config,
@@ -54,7 +55,6 @@ from crm_models.reporting.jobs import (
 from crm_models.reporting.manifest import (
     environment_info,
     package_fingerprint,
-    write_index,
     write_manifest,
 )
 from crm_models.reporting.publish import matches, recover
