@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -58,6 +59,11 @@ def exclusive(
         lock.acquire(timeout=0)
     except Timeout:
         holder = _holder(owner)
+        for _ in range(40):  # the holder writes its owner file just after taking the lock
+            if holder != "another process":
+                break
+            time.sleep(0.05)
+            holder = _holder(owner)
         if not wait:
             raise BusyError(
                 f"{what} is in use by {holder}; try again when it has finished "

@@ -246,3 +246,16 @@ def test_shipped_schedules_are_valid(config, tmp_path):
     on a fresh clone: no warehouse built)."""
     jobs = plan_jobs(discover(NOTEBOOKS), config=load_config(config), root=tmp_path)
     assert len({j.name for j in jobs}) == len(jobs) > 0
+
+
+def test_atomic_write_gives_ordinary_permissions_not_private_ones(tmp_path):
+    """mkstemp makes 0600 files: a published page, index or manifest must be readable as any
+    file the user writes (0666 less the umask), and keep the mode of the file it replaces."""
+    umask = os.umask(0o022)
+    try:
+        new = atomic_write(tmp_path / "index.html", "x")
+        assert new.stat().st_mode & 0o777 == 0o644
+        new.chmod(0o640)
+        assert atomic_write(new, "y").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
