@@ -187,3 +187,21 @@ def test_a_hung_kernel_is_stopped_at_the_time_limit(tmp_path, notebook_factory, 
         os.kill(kernel, 0)  # the kernel is gone, not left running
     assert manifest_entry(out, "hang")["status"] == "failed"
     assert whole_set(out, "demo") == 3  # the other report of the folder is untouched
+
+
+def test_a_worker_process_that_dies_fails_its_report_in_one_line(folder, notebook_factory):
+    """With --jobs 2, a cell kills its worker process (the kernel's parent): the report fails
+    with one line, the run ends normally (exit 1, manifest written), the old set stays."""
+    notebooks, out = folder
+    notebook_factory(
+        notebooks / "killer.ipynb",
+        "n: int = 3  # [1, 10]\n",
+        [("code", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")],
+    )
+    run = ["run", "demo", "killer", "--notebooks", str(notebooks), "--output", str(out)]
+    code, stdout, stderr = finish(crm(*run, "--jobs", "2", "--force", "--set", "n=4"))
+    assert code == 1 and "Traceback" not in stderr, stderr
+    died = r"^killer\s+FAILED .*the worker process running this report died"
+    assert re.search(died, stdout, re.M), stdout
+    assert manifest_entry(out, "killer")["status"] == "failed"
+    assert whole_set(out, "demo") in (3, 4)  # the old set or the new one, whole

@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -101,6 +102,16 @@ def _previous_entries(output_dir: Path) -> dict[str, dict]:
         return {entry["name"]: entry for entry in manifest.get("reports", [])}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+def _worker_died(spec: dict) -> dict:
+    """Return the result of a job whose worker process died: failed, its previous set kept."""
+    return dict(
+        spec["result"],
+        status="failed",
+        error="the worker process running this report died (killed, or out of memory)",
+        executed_notebook=str(Path(spec["output_dir"]) / f"{spec['name']}.failed.ipynb"),
+    )
 
 
 def _check_run_options(n_jobs: int, timeout: float | None) -> None:
@@ -260,8 +271,12 @@ def run_jobs(
             with ProcessPoolExecutor(
                 max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")
             ) as pool:
-                for result in pool.map(execute_job, pending):
-                    report(result)
+                futures = [pool.submit(execute_job, spec) for spec in pending]
+                for spec, future in zip(pending, futures, strict=True):
+                    try:
+                        report(future.result())
+                    except BrokenProcessPool:  # a worker was killed (e.g. out of memory)
+                        report(_worker_died(spec))
 
         ordered = [JobResult(**results[job.name]) for job in jobs]
         entries = {**previous, **{r.name: asdict(r) for r in ordered if r.name not in refused}}
