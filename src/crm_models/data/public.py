@@ -45,19 +45,13 @@ def _lifetimes_dataset(name: str) -> Path:
     return Path(str(files("lifetimes") / "datasets" / name))
 
 
-def load_cdnow_transactions() -> pd.DataFrame:
-    """Load the CDNOW master file as canonical transactions (23,570 customers, 69,659 rows).
-
-    The published 1/10th sample of 2,357 customers is ``load_cdnow_summary``.
-
-    Columns: customer_id, timestamp (day of purchase), amount (US$), quantity (CDs),
-    product ('cd'). Source: ``lifetimes/datasets/CDNOW_master.txt``.
-    """
+def _read_cdnow(name: str, columns: list[str], header: int | None) -> pd.DataFrame:
+    """Read a whitespace-separated CDNOW file of lifetimes as validated transactions."""
     raw = pd.read_csv(
-        _lifetimes_dataset("CDNOW_master.txt"),
+        _lifetimes_dataset(name),
         sep=r"\s+",
-        header=0,
-        names=["customer_id", "date", "quantity", "amount"],
+        header=header,
+        names=columns,
         dtype={"customer_id": "int64", "date": str, "quantity": "int64", "amount": "float64"},
     )
     frame = pd.DataFrame(
@@ -69,7 +63,18 @@ def load_cdnow_transactions() -> pd.DataFrame:
             "product": "cd",
         }
     )
-    return validate(frame, "transactions", source="lifetimes CDNOW_master.txt", allow_returns=False)
+    return validate(frame, "transactions", source=f"lifetimes {name}", allow_returns=False)
+
+
+def load_cdnow_transactions() -> pd.DataFrame:
+    """Load the CDNOW master file as canonical transactions (23,570 customers, 69,659 rows).
+
+    The published 1/10th sample of 2,357 customers is ``load_cdnow_summary``.
+
+    Columns: customer_id, timestamp (day of purchase), amount (US$), quantity (CDs),
+    product ('cd'). Source: ``lifetimes/datasets/CDNOW_master.txt``.
+    """
+    return _read_cdnow("CDNOW_master.txt", ["customer_id", "date", "quantity", "amount"], 0)
 
 
 CDNOW_SAMPLE_CALIBRATION_END = pd.Timestamp("1997-09-30")
@@ -100,23 +105,8 @@ def load_cdnow_sample_transactions() -> pd.DataFrame:
     pandas.DataFrame
         Validated canonical transactions.
     """
-    raw = pd.read_csv(
-        _lifetimes_dataset("CDNOW_sample.txt"),
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "customer_id", "date", "quantity", "amount"],
-        dtype={"customer_id": "int64", "date": str, "quantity": "int64", "amount": "float64"},
-    )
-    frame = pd.DataFrame(
-        {
-            "customer_id": raw["customer_id"],
-            "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
-            "amount": raw["amount"],
-            "quantity": raw["quantity"],
-            "product": "cd",
-        }
-    )
-    return validate(frame, "transactions", source="lifetimes CDNOW_sample.txt", allow_returns=False)
+    columns = ["master_id", "customer_id", "date", "quantity", "amount"]
+    return _read_cdnow("CDNOW_sample.txt", columns, None)
 
 
 def load_cdnow_summary(with_monetary: bool = False) -> pd.DataFrame:
