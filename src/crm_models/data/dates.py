@@ -93,6 +93,11 @@ def _day_first(text: pd.Series) -> pd.Series:
     return iso.where(parts["y"].notna(), text)
 
 
+def _outside_ns_range(values: pd.Series) -> pd.Series:
+    """Naive datetimes that nanosecond timestamps cannot hold (pandas 3 parses them to µs)."""
+    return values.notna() & ((values < pd.Timestamp.min) | (values > pd.Timestamp.max))
+
+
 def parse_date_column(
     raw: pd.Series,
     label: str,
@@ -120,7 +125,12 @@ def parse_date_column(
     """
     if pd.api.types.is_datetime64_any_dtype(raw):
         if getattr(raw.dt, "tz", None) is not None:
-            return raw.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+            raw = raw.dt.tz_convert("UTC").dt.tz_localize(None)
+        outside = _outside_ns_range(raw)
+        if outside.any():
+            raise DataValidationError(
+                f"{label}: expected dates in the years 1678-2261{where(raw, outside)}"
+            )
         return raw.astype("datetime64[ns]")
     if raw.isna().all():
         return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
@@ -165,12 +175,12 @@ def parse_date_column(
         expected = f"dates as ISO 8601 ({ISO_EXAMPLE})"
         if dayfirst:
             expected = f"dates as ISO 8601 or day first (31/05/2024) ({ISO_EXAMPLE})"
-    bad = parsed.isna() & ~empty
+    if utc:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    bad = (parsed.isna() | _outside_ns_range(parsed)) & ~empty
     if bad.any():
         hint = "" if date_format or dayfirst else HINT
         raise DataValidationError(f"{label}: expected {expected}{rows(bad)}{hint}")
-    if utc:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     parsed = parsed.astype("datetime64[ns]").mask(empty)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     out[present] = parsed.to_numpy()[codes]

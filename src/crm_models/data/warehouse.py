@@ -64,10 +64,22 @@ _PROGRAMMING_ERRORS = (duckdb.CatalogException, duckdb.BinderException, duckdb.P
 
 
 def content_hash(frame: pd.DataFrame) -> str:
-    """SHA-256 (hex) of a frame's columns and rows, whatever the row and column order."""
+    """SHA-256 (hex) of a frame's columns and rows, whatever the row and column order.
+
+    Values are hashed in one representation whatever their dtype's flavour (datetimes in ns,
+    text as Python strings), so the same rows hash alike from a file, from DuckDB, and on
+    pandas 2 or 3.
+    """
     columns = sorted(frame.columns, key=str)
     digest = hashlib.sha256(json.dumps([str(c) for c in columns]).encode())
-    rows = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
+    normal = frame[columns].copy()
+    for column in columns:
+        values = normal[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            normal[column] = values.astype("datetime64[ns]")
+        elif pd.api.types.is_string_dtype(values):
+            normal[column] = values.astype(object).where(values.notna(), None)
+    rows = pd.util.hash_pandas_object(normal, index=False).to_numpy()
     digest.update(np.sort(rows).tobytes())  # the multiset of row hashes
     return digest.hexdigest()
 
