@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from crm_models.reporting import display
 from crm_models.reporting.escaping import escape_html as escape
+from crm_models.reporting.formatting import fmt_money_short
 
 __all__ = ["HISTORY_LENGTH", "headline_figure", "update_history", "write_index"]
 
@@ -107,7 +108,7 @@ def headline_figure(spec: Mapping | None, figures: Mapping) -> dict | None:
 
 def _format(x: float, unit: str) -> str:
     if unit == "money":
-        return display.fmt_money(x)
+        return fmt_money_short(x)  # three significant digits, as on the report pages
     if unit == "percent":
         return display.fmt_pct(x)
     if unit == "count":
