@@ -8,19 +8,16 @@ import io
 import json
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
+from test_reporting_faults import crm, finish
 
 from crm_models.reporting.display import publish_download
 from crm_models.reporting.publish import matches, recover
 
-ROOT = Path(__file__).resolve().parents[2]
 KILLS = 4
 
 PARAMETERS = """n: int = 3  # rows [1, 100]
@@ -39,45 +36,17 @@ BODY = [
 ]
 
 
-def write_notebook(path: Path) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["crm_report"] = {"title": "Lists"}
-    parameters = nbformat.v4.new_code_cell(PARAMETERS)
-    parameters.metadata["tags"] = ["parameters"]
-    notebook.cells = [parameters, *(nbformat.v4.new_code_cell(source) for source in BODY)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
-    return path
-
-
-def crm(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "crm_models.cli", "--project", str(ROOT), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=300)
-    return proc.returncode, out, err
-
-
 def entry(out: Path, name: str = "lists") -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return next(e for e in manifest["reports"] if e["name"] == name)
 
 
 @pytest.fixture
-def folder(tmp_path):
+def folder(tmp_path, notebook_factory):
     notebooks, out = tmp_path / "notebooks", tmp_path / "reports"
-    write_notebook(notebooks / "lists.ipynb")
+    notebook_factory(
+        notebooks / "lists.ipynb", PARAMETERS, [("code", source) for source in BODY], title="Lists"
+    )
     return notebooks, out
 
 
