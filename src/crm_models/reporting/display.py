@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from crm_models.reporting.escaping import escape_html, escaped_table
-from crm_models.reporting.formatting import KPI, plain_columns
+from crm_models.reporting.formatting import KPI, KPI_BASES, plain_columns
 from crm_models.reporting.tables import table_html
 from crm_models.results import to_jsonable
 
@@ -96,18 +96,22 @@ def kpi_cards(kpis: Sequence[KPI]) -> HTML:
     from IPython.display import HTML
 
     card = (
-        "<div style='flex:1 1 180px;border:1px solid #d0d7de;border-radius:8px;"
-        "padding:10px 14px;margin:4px;background:#f6f8fa'>"
-        "<div style='font-size:12px;color:#57606a'>{label}</div>"
-        "<div style='font-size:24px;font-weight:600;color:#1f2328'>{value}</div>"
-        "<div style='font-size:12px;color:#57606a'>{interval}</div>"
-        "<div style='font-size:11px;color:#6e7781'>{note}</div></div>"
+        "<div class='crm-kpi' data-basis='{basis}' style='flex:1 1 180px;border:1px solid "
+        "#d0d7de;border-radius:8px;padding:10px 14px;margin:4px;background:#f6f8fa'>"
+        "<div class='crm-kpi-label' style='font-size:12px;color:#57606a'>{label}</div>"
+        "<div class='crm-kpi-value' style='font-size:24px;font-weight:600;color:#1f2328'>"
+        "{value}</div>"
+        "<div class='crm-kpi-interval' style='font-size:12px;color:#57606a'>{interval}</div>"
+        "<div class='crm-kpi-note' style='font-size:11px;color:#6e7781'>{note}</div></div>"
     )
     cards = "".join(
         card.format(
+            basis=escape_html(k.basis),
             label=escape_html(k.label),
             value=escape_html(k.value),
-            interval=escape_html(f"95% interval {k.interval}" if k.interval else ""),
+            interval=escape_html(
+                f"95% interval {k.interval}" if k.interval else KPI_BASES[k.basis]
+            ),
             note=escape_html(k.note or ""),
         )
         for k in kpis

@@ -27,6 +27,7 @@ import pandas as pd
 __all__ = [
     "COLUMN_LABELS",
     "KPI",
+    "KPI_BASES",
     "Estimate",
     "fmt_count_range",
     "fmt_money_range",
@@ -261,12 +262,32 @@ def fmt_count_range(value: float, low: float, high: float) -> str:
 
 @dataclass(frozen=True)
 class KPI:
-    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``."""
+    """One headline figure: ``label``, formatted ``value``, optional ``interval`` and ``note``.
+
+    ``basis`` says where a figure without an interval comes from, and the card says it in
+    words: ``estimate`` (from data: it should carry an interval), ``observed`` (a plain total
+    of the data), ``scenario`` (computed from the stated assumptions) or ``decision`` (a value
+    the analysis chose).
+    """
 
     label: str
     value: str
     interval: str | None = None
     note: str | None = None
+    basis: str = "estimate"
+
+    def __post_init__(self) -> None:
+        if self.basis not in KPI_BASES:
+            raise ValueError(f"KPI basis must be one of {sorted(KPI_BASES)}, got {self.basis!r}")
+
+
+# What a card without an interval says under its figure, by basis.
+KPI_BASES = {
+    "estimate": "",
+    "observed": "observed total, no interval",
+    "scenario": "scenario from the stated assumptions, no interval",
+    "decision": "chosen by the analysis",
+}
 
 
 @dataclass(frozen=True)
@@ -336,7 +357,7 @@ class Estimate:
         one = self._one()
         return f"{one(self.value)} [{one(self.low)} – {one(self.high)}]"
 
-    def kpi(self, label: str, note: str | None = None) -> KPI:
+    def kpi(self, label: str, note: str | None = None, basis: str = "estimate") -> KPI:
         """Make the KPI card of this figure (``crm_models.reporting.display.KPI``).
 
         Parameters
@@ -345,10 +366,13 @@ class Estimate:
             Card label.
         note : str, optional
             Small print under the figure.
+        basis : str, default "estimate"
+            :class:`KPI` basis (``observed``, ``scenario`` or ``decision`` for a figure
+            without interval).
 
         Returns
         -------
         KPI
             Value and interval exactly as in :attr:`full` (``display.KPI`` is this class).
         """
-        return KPI(label, self.text, self.interval, note)
+        return KPI(label, self.text, self.interval, note, basis)
