@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from crm_models.reporting import display
+from crm_models.reporting.escaping import Markup
 from crm_models.reporting.escaping import escape_html as escape
 from crm_models.reporting.formatting import fmt_money_short
 
@@ -286,13 +287,15 @@ def _card(entry: dict, folder: Path, runs: list[dict], cache: dict) -> str:
         )
         state = f"{state}{escape(detail)}"  # escape() gives Markup: `str + Markup` escapes str
     changed = _changed_parameters(entry.get("parameters", {}), facts["defaults"])
-    settings = ", ".join(f"{k} = {v!r}" for k, v in changed.items()) or "the notebook's defaults"
+    settings = Markup(", ").join(
+        Markup("<code>{}</code>").format(f"{k} = {v!r}") for k, v in changed.items()
+    ) or escape("the notebook's defaults")
     source = _source(figures, entry.get("parameters", {}))
     parts.append(
         f"<div class='meta'>{state} · job <code>{escape(name)}</code>"
         f" · ran {escape(_when(when) if when else 'never')}</div>"
         f"<div class='meta'>Data: {escape(source or 'see the report')} · "
-        f"Settings: {escape(settings)}</div>"
+        f"Settings: {settings}</div>"
     )
     if status == "failed":
         parts.append(

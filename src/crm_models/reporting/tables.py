@@ -33,18 +33,25 @@ _PREVIEW_LINK = re.compile(
 
 
 def interactive_tables() -> None:
-    """Embed the table library in the page and make long ``readable_table`` s interactive.
+    """Embed the table library in the page and make every table sortable.
 
     Call once near the top of a notebook, in a cell without audience tags (the library must
-    be in every page). Without the library (``itables`` not installed) tables stay static.
+    be in every page). ``readable_table`` s and the DataFrames and Stylers an analyst cell
+    displays (``all_interactive``: itables escapes their cells) then sort by column. Without
+    the library (``itables`` not installed) tables stay static.
     """
     try:
         import itables
         import itables.options as opt
     except ImportError:  # pragma: no cover - itables is a dependency
         return
+    from pandas.io.formats.style import Styler
+
     opt.display_logo_when_loading = False
-    itables.init_notebook_mode(all_interactive=False, connected=False)
+    itables.init_notebook_mode(all_interactive=True, connected=False)
+    # itables refuses a displayed Styler unless HTML is allowed everywhere; a Styler is HTML
+    # already (ours escaped by ``escaped_table``), so it goes through ``table_html`` instead.
+    Styler._repr_html_ = lambda styler: table_html(styler, len(styler.data))
     _STATE["enabled"] = True
 
 
