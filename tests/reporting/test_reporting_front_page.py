@@ -232,7 +232,8 @@ def test_schedule_jobs_of_one_notebook_are_told_apart(front):
     assert set(found) == {"square_small", "square_big", "demo"}
     small, big = found["square_small"], found["square_big"]
     assert "job <code>square_small</code>" in small and "job <code>square_big</code>" in big
-    assert "Settings: <code>n = 2</code>" in small and "label = &#39;b&#39;" in big and "n = 8" in big
+    assert "Settings: <code>n = 2</code>" in small
+    assert "label = &#39;b&#39;" in big and "n = 8" in big
     assert "fail = True" in big  # the failing run's settings are the entry's
     assert "Settings: the notebook&#39;s defaults" in found["demo"]
     assert "How big is the square of n?" in small
