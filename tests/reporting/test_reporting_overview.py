@@ -12,6 +12,7 @@ from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
 from crm_models.reporting.escaping import code
 from crm_models.reporting.overview import (
     campaign_arms,
+    campaign_table,
     compare_world,
     trend_title,
     warehouse_note,
@@ -47,6 +48,21 @@ def test_campaign_arms_summarise_each_arm(world):
         assert row["spend_per_customer"] == pytest.approx(arm["spend"].mean())
 
 
+def test_the_campaign_table_speaks_plain_words(world):
+    arms = campaign_arms(world)
+    table = campaign_table(arms)
+    assert list(table.columns) == [
+        "Offer",
+        "Customers",
+        "Visited",
+        "Bought",
+        "Spend per customer",
+    ]
+    assert list(table["Offer"]) == ["No offer (control)", "Offer A", "Offer B"]
+    assert list(table["Bought"]) == [f"{100 * r:.1f}%" for r in arms["conversion_rate"]]
+    assert table["Spend per customer"].str.match(r"^\$\d+\.\d\d$").all()
+
+
 def test_world_narrative_states_window_levels_and_reach(world):
     text = world_narrative(world)
     levels = world.customers["relationship_level"].value_counts(normalize=True)
@@ -74,7 +90,9 @@ def test_an_existing_warehouse_is_listed(tmp_path, world):
     tables = warehouse_tables(str(path))
     assert {"dataset", "table", "rows"} <= set(tables.columns)
     assert len(tables) == len(Warehouse(path).info())
-    assert warehouse_note(path, tables) == f"{code(path)} holds {len(tables)} tables:"
+    assert warehouse_note(path, tables) == (
+        f"{code(path)} holds {len(tables)} tables (listed on the analyst page)."
+    )
 
 
 def test_a_hostile_warehouse_path_is_text():

@@ -19,13 +19,14 @@ from crm_models.data.build import world_datasets
 from crm_models.data.synthetic import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, World
 from crm_models.data.warehouse import Warehouse, content_hash
 from crm_models.project import resolve_path
-from crm_models.reporting.display import fmt_int, fmt_pct
+from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import code, md
 from crm_models.reporting.formatting import fmt_money_short
 
 __all__ = [
     "WorldComparison",
     "campaign_arms",
+    "campaign_table",
     "compare_world",
     "trend_title",
     "warehouse_note",
@@ -59,6 +60,35 @@ def campaign_arms(world: World) -> pd.DataFrame:
             spend_per_customer=("spend", "mean"),
         )
         .reset_index()
+    )
+
+
+def campaign_table(arms: pd.DataFrame) -> pd.DataFrame:
+    """Show ``campaign_arms`` in plain words for the management page.
+
+    Parameters
+    ----------
+    arms : pandas.DataFrame
+        ``campaign_arms(world)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Offer`` ("No offer (control)", "Offer A" …), ``Customers``, ``Visited`` and
+        ``Bought`` (shares in %) and ``Spend per customer`` (in $, to the cent).
+    """
+    names = arms["arm"].astype(str)
+    offer = names.str.replace("offer_", "Offer ", regex=False).str.replace(
+        r"(?<=Offer )([a-z])$", lambda m: m.group(1).upper(), regex=True
+    )
+    return pd.DataFrame(
+        {
+            "Offer": offer.where(names != "control", "No offer (control)"),
+            "Customers": arms["customers"].map(fmt_int),
+            "Visited": arms["visit_rate"].map(fmt_pct),
+            "Bought": arms["conversion_rate"].map(fmt_pct),
+            "Spend per customer": arms["spend_per_customer"].map(lambda x: fmt_money(x, digits=2)),
+        }
     )
 
 
@@ -124,7 +154,13 @@ def warehouse_note(path: str | Path, tables: pd.DataFrame | None) -> str:
         A markdown sentence; the path is escaped (it is a parameter).
     """
     if tables is not None:
-        return str(md("{path} holds {n} tables:", path=code(path), n=len(tables)))
+        return str(
+            md(
+                "{path} holds {n} tables (listed on the analyst page).",
+                path=code(path),
+                n=len(tables),
+            )
+        )
     if str(path):
         return str(
             md("No warehouse at {path} yet: build it with `crm data build`.", path=code(path))
@@ -301,8 +337,8 @@ def world_sentence(comparison: WorldComparison | None) -> str:
         return ""
     if comparison.same:
         return (
-            "The warehouse holds the same world (dataset `world`): the same customers, "
-            "transactions, survey, campaign and products, row for row."
+            "The warehouse holds the same world: the same customers, transactions, survey, "
+            "campaign and products, row for row."
         )
     items = "".join(str(md("\n- {d}", d=d)) for d in comparison.differences)
     built = str(md(" It was built by: {b}.", b=comparison.built_by)) if comparison.built_by else ""
