@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from crm_models import __version__
+from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
 from crm_models.errors import CRMError, ParameterError
 from crm_models.project import PROJECT_ENV, project_root
 
@@ -50,10 +51,16 @@ def _add_data_commands(sub) -> None:
     )
     build.add_argument("--path", help=WAREHOUSE_HELP)
     build.add_argument(
-        "--customers", type=int, default=50_000, help="synthetic customers (default: %(default)s)"
+        "--customers",
+        type=int,
+        default=DEFAULT_N_CUSTOMERS,
+        help="synthetic customers (default: %(default)s, the world every default report uses)",
     )
     build.add_argument(
-        "--seed", type=int, default=0, help="seed of the synthetic world (default: %(default)s)"
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of the synthetic world (default: %(default)s, as in every default report)",
     )
     build.add_argument("--hillstrom", help="path of the Hillstrom e-mail experiment CSV to include")
     build.add_argument(

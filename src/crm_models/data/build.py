@@ -14,11 +14,8 @@ import pandas as pd
 
 from crm_models.data.public import load_cdnow_transactions, load_hillstrom, load_mobi
 from crm_models.data.schemas import validate
-from crm_models.data.synthetic import World, simulate_world
+from crm_models.data.synthetic import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, World, simulate_world
 from crm_models.data.warehouse import DEFAULT_PATH, Warehouse
-
-DEFAULT_N_CUSTOMERS = 50_000
-DEFAULT_SEED = 0
 
 
 def world_datasets(world: World) -> dict[str, dict[str, pd.DataFrame]]:
@@ -56,8 +53,9 @@ def build_default_warehouse(
     ----------
     path : str or Path, default data/crm.duckdb
         The warehouse file (created if absent).
-    n_customers, seed : int
-        Size and seed of the synthetic world.
+    n_customers, seed : int, default DEFAULT_N_CUSTOMERS, DEFAULT_SEED
+        Size and seed of the synthetic world; the defaults are the world every default report
+        describes (``crm_models.defaults``).
     hillstrom, survey : str or Path, optional
         Paths of the Hillstrom experiment CSV and an ECSI survey CSV to include.
     wait : bool, default True

@@ -58,12 +58,15 @@ from crm_models.data.world_params import (
     WorldParams,
     param_table,
 )
+from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
 from crm_models.errors import ParameterError
 
 __all__ = [
     "ARMS",
     "CONSENT_STATUSES",
     "CONSTRUCT_ITEMS",
+    "DEFAULT_N_CUSTOMERS",
+    "DEFAULT_SEED",
     "LEVELS",
     "PARAM_DESCRIPTIONS",
     "World",
