@@ -105,7 +105,7 @@ def test_let_go_cell_gets_self_service_or_nothing(fitted):
     table["recommendation"] = "customized"
 
     actions = pd.Series(_reconciled(table.reset_index()), index=table.index)
-    assert actions[let_go] == "customized offer self-service only (no dedicated spend)"
+    assert actions[let_go] == "customized offer, self-service only (no dedicated spend)"
     assert actions[cell_label("high", "different")].endswith("one-to-one, with dedicated contact")
     table["recommendation"] = "standard"
     actions = pd.Series(_reconciled(table.reset_index()), index=table.index)
@@ -151,4 +151,24 @@ def test_kano_labels_do_not_overlap_on_the_default_survey():
     assert ax.get_legend().get_title().get_text() == "Customer reaction (Kano)"
     counts = table["kano_class"].value_counts()
     assert ax.get_title().startswith(f"{counts['must-be']} must-be")
+    plt.close(fig)
+
+
+def test_wtp_chart_title_names_every_module_it_cannot_tell_apart():
+    wtp = pd.DataFrame(
+        {
+            "level": ["rate_intro_zero", "fee_none", "design_premium"],
+            "estimate": [11.0, 10.0, 4.0],
+            "ci_low": [9.0, 8.0, 2.0],
+            "ci_high": [14.0, 12.0, 6.0],
+        }
+    )
+    fig, ax = plt.subplots()
+    plots.plot_wtp(wtp, ax=ax)
+    assert ax.get_title() == (
+        "Highest willingness to pay, intervals overlapping: rate intro zero, fee none"
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "rate intro zero"
+    plots.plot_wtp(wtp.assign(ci_low=[10.5, 8.0, 2.0], ci_high=[11.5, 10.4, 6.0]), ax=ax)
+    assert ax.get_title() == "Customers pay most for rate intro zero"
     plt.close(fig)

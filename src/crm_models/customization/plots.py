@@ -75,6 +75,7 @@ def plot_profit_by_modules(table: pd.DataFrame, ax=None):
         ax.set_title(f"Profit peaks at {modules} modules ({best['face']})")
     ax.set_xlabel("modules offered (sum over attributes)")
     ax.set_ylabel("profit, PV over horizon (millions)")
+    ax.legend(title="customization type", fontsize=8, title_fontsize=8)
     return ax
 
 
@@ -126,11 +127,25 @@ def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
             zorder=3,
             label="true population value",
         )
-    ax.set_yticks(y, w["level"])
-    ax.set_xlabel("willingness to pay vs. the attribute's reference module (currency)")
-    ax.set_title(f"Customers pay most for {w['level'].iloc[-1]}")
+    ax.set_yticks(y, [_words(level) for level in w["level"]])
+    ax.set_xlabel("willingness to pay vs. the attribute's reference module ($ per year)")
+    ax.set_title(_wtp_title(w))
     ax.legend(fontsize=8)
     return ax
+
+
+def _words(name: object) -> str:
+    return str(name).replace("_", " ")
+
+
+def _wtp_title(w: pd.DataFrame) -> str:
+    """Top module, or the modules whose interval reaches the top one's lower bound."""
+    top = w.iloc[-1]
+    tied = w.loc[w["ci_high"] >= top["ci_low"], "level"].iloc[::-1].map(_words).tolist()
+    if len(tied) == 1:
+        return f"Customers pay most for {tied[0]}"
+    names = ", ".join(tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
+    return f"Highest willingness to pay, intervals overlapping: {names}"
 
 
 def plot_kano(summary: pd.DataFrame, ax=None):
@@ -158,7 +173,7 @@ def plot_kano(summary: pd.DataFrame, ax=None):
     sns.scatterplot(data=frame, x="worse", y="better", hue="Customer reaction", s=80, ax=ax)
     labels = [
         ax.annotate(
-            str(row.feature).replace("_", " "),
+            _words(row.feature),
             (row.worse, row.better),
             fontsize=8,
             xytext=(5, 3),

@@ -200,7 +200,7 @@ def _reconciled(table: pd.DataFrame) -> np.ndarray:
     channel = table["cell"].map(channels)
     let_go = table["cell"] == cell_label("low", "different")
     custom = table["recommendation"] == "customized"
-    offered = "customized offer " + channel.fillna("").astype(str)
+    offered = "customized offer, " + channel.fillna("").astype(str)
     not_offered = np.where(let_go, "no customized offer (let go)", "standard product")
     return np.where(
         custom & channel.notna(), offered, np.where(custom, "customized offer", not_offered)
