@@ -165,8 +165,9 @@ def test_wtp_chart_title_names_every_module_it_cannot_tell_apart():
     )
     fig, ax = plt.subplots()
     plots.plot_wtp(wtp, ax=ax)
-    assert ax.get_title() == (
-        "Highest willingness to pay, intervals overlapping: rate intro zero, fee none"
+    assert (
+        ax.get_title()
+        == "Highest willingness to pay (intervals overlap):\nrate intro zero, fee none"
     )
     assert [t.get_text() for t in ax.get_yticklabels()][-1] == "rate intro zero"
     plots.plot_wtp(wtp.assign(ci_low=[10.5, 8.0, 2.0], ci_high=[11.5, 10.4, 6.0]), ax=ax)

@@ -145,7 +145,7 @@ def _wtp_title(w: pd.DataFrame) -> str:
     if len(tied) == 1:
         return f"Customers pay most for {tied[0]}"
     names = ", ".join(tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
-    return f"Highest willingness to pay, intervals overlapping: {names}"
+    return f"Highest willingness to pay (intervals overlap):\n{names}"
 
 
 def plot_kano(summary: pd.DataFrame, ax=None):
