@@ -62,6 +62,7 @@ SELECTION = pd.DataFrame(
         "cell": ["high value / different needs", "low value / similar needs"],
         "recommendation": ["customized", "standard"],
         "hurdle": [10.5, 10.5],
+        "action": ["customized offer, one-to-one, with dedicated contact", "standard product"],
     }
 )
 
@@ -95,7 +96,11 @@ def test_customize_headline_and_bullets():
     assert "Fraud protection" in lines[2] and "Design photo" in lines[2]  # plain words
     assert "fraud_protection" not in text and "fee_none" not in text
     assert lines[3].index("Fee none") < lines[3].index("Rate low")  # highest WTP first
-    assert "high value / different needs — their incremental" in lines[4]
+    assert (
+        "high value / different needs: customized offer, one-to-one, with dedicated contact — "
+        "their incremental" in lines[4]
+    )
+    assert "only as self-service" in lines[4]  # the let-go rule, as on segment value
     assert "standard offers for low value / similar needs." in lines[4]
 
 

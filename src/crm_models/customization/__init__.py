@@ -52,8 +52,10 @@ from crm_models.customization.kano import (
 from crm_models.customization.optimize import VarietyOptimizer, VarietyResult
 from crm_models.customization.profit_interval import ProfitInterval, profit_interval
 from crm_models.customization.selection import (
+    OFFER_CHANNELS,
     cell_actions,
     customer_increment,
+    customized_offer_list,
     fixed_cost_hurdle,
     selection_table,
     value_needs_cells,
@@ -72,6 +74,7 @@ __all__ = [
     "EVALUATION_TABLE",
     "FACES",
     "INPUT_LABELS",
+    "OFFER_CHANNELS",
     "SEED_MAPPING",
     "SEED_TABLE",
     "ChoiceMarket",
@@ -94,6 +97,7 @@ __all__ = [
     "count_modules",
     "credit_card_example",
     "customer_increment",
+    "customized_offer_list",
     "design_choice_experiment",
     "face_sweep",
     "faces_numbers",

@@ -13,6 +13,7 @@ from crm_models.customization.optimize import VarietyResult
 from crm_models.reporting.display import fmt_int, fmt_money
 from crm_models.reporting.escaping import escape_markdown as esc
 from crm_models.reporting.formatting import fmt_money_range, fmt_money_short, plain_label
+from crm_models.value.selection import LET_GO_OFFER
 
 __all__ = ["executive_summary", "faces_match_sentence", "variety_text"]
 
@@ -109,19 +110,26 @@ def _wtp(wtp_table: pd.DataFrame, conjoint_source: str) -> str:
 
 
 def _selection(selection: pd.DataFrame, custom_face: str) -> str:
-    custom = [esc(c) for c in selection.loc[selection["recommendation"] == "customized", "cell"]]
+    custom = selection.loc[selection["recommendation"] == "customized"]
     standard = [esc(c) for c in selection.loc[selection["recommendation"] == "standard", "cell"]]
     hurdle = fmt_money(selection["hurdle"].iloc[0], digits=2)
+    actions = "; ".join(f"{esc(r.cell)}: {esc(r.action)}" for r in custom.itertuples())
     return (
-        f"- **Who gets customized ({esc(custom_face)}) offers:** "
+        f"- **Who gets customized ({esc(custom_face)}) offers** (the value × needs groups of "
+        "segment value, high value = top share by customer lifetime value): "
         + (
-            f"{', '.join(custom)} — their incremental lifetime value exceeds the {hurdle} "
-            "per customer that the customization investment costs; "
-            if custom
-            else f"no cell clears the {hurdle} per customer that the customization investment "
-            "costs; "
+            f"{actions} — their incremental lifetime value exceeds the {hurdle} per customer "
+            "that the customization investment costs; "
+            if actions
+            else f"no cell clears the {hurdle} per customer that the customization "
+            "investment costs; "
         )
-        + (f"standard offers for {', '.join(standard)}." if standard else "no cell stays standard.")
+        + (
+            f"standard offers for {', '.join(standard)}. "
+            if standard
+            else "no cell stays standard. "
+        )
+        + esc(LET_GO_OFFER)
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "plot_profit_by_type",
     "plot_tornado",
     "plot_wtp",
+    "spread_labels",
 ]
 
 _MILLION = 1e6
@@ -74,6 +75,7 @@ def plot_profit_by_modules(table: pd.DataFrame, ax=None):
         ax.set_title(f"Profit peaks at {modules} modules ({best['face']})")
     ax.set_xlabel("modules offered (sum over attributes)")
     ax.set_ylabel("profit, PV over horizon (millions)")
+    ax.legend(title="customization type", fontsize=8, title_fontsize=8)
     return ax
 
 
@@ -125,34 +127,117 @@ def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
             zorder=3,
             label="true population value",
         )
-    ax.set_yticks(y, w["level"])
-    ax.set_xlabel("willingness to pay vs. the attribute's reference module (currency)")
-    ax.set_title(f"Customers pay most for {w['level'].iloc[-1]}")
+    ax.set_yticks(y, [_words(level) for level in w["level"]])
+    ax.set_xlabel("willingness to pay vs. the attribute's reference module ($ per year)")
+    ax.set_title(_wtp_title(w))
     ax.legend(fontsize=8)
     return ax
 
 
+def _words(name: object) -> str:
+    return str(name).replace("_", " ")
+
+
+def _wtp_title(w: pd.DataFrame) -> str:
+    """Top module, or the modules whose interval reaches the top one's lower bound."""
+    top = w.iloc[-1]
+    tied = w.loc[w["ci_high"] >= top["ci_low"], "level"].iloc[::-1].map(_words).tolist()
+    if len(tied) == 1:
+        return f"Customers pay most for {tied[0]}"
+    names = ", ".join(tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
+    return f"Highest willingness to pay (intervals overlap):\n{names}"
+
+
 def plot_kano(summary: pd.DataFrame, ax=None):
-    """Better / worse coefficients per feature, coloured by Kano class."""
+    """Better / worse coefficients per feature, coloured by Kano class.
+
+    Feature names are shown as plain words (``rate_intro_zero`` → "rate intro zero"); a label
+    that would overlap another is moved down (or up) until it is clear, with a thin line to
+    its point (:func:`spread_labels`).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``KanoSurvey.table()``: index feature; columns ``kano_class``, ``better``, ``worse``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart; its feature labels are ``ax.kano_labels`` (matplotlib annotations).
+    """
     ax = _ax(ax, (6.5, 5))
     frame = summary.reset_index()
-    sns.scatterplot(data=frame, x="worse", y="better", hue="kano_class", s=80, ax=ax)
-    for _, row in frame.iterrows():
+    frame["Customer reaction"] = frame["kano_class"]
+    sns.scatterplot(data=frame, x="worse", y="better", hue="Customer reaction", s=80, ax=ax)
+    labels = [
         ax.annotate(
-            row["feature"],
-            (row["worse"], row["better"]),
+            _words(row.feature),
+            (row.worse, row.better),
             fontsize=8,
-            xytext=(4, 3),
+            xytext=(5, 3),
             textcoords="offset points",
+            arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5, "shrinkA": 0},
         )
+        for row in frame.itertuples()
+    ]
     ax.axhline(0.5, color="grey", lw=0.6, ls="--")
     ax.axvline(-0.5, color="grey", lw=0.6, ls="--")
-    ax.set_xlabel("worse: dissatisfaction when absent (−1 … 0)")
-    ax.set_ylabel("better: satisfaction when present (0 … 1)")
-    n_must = int((frame["kano_class"] == "must-be").sum())
-    n_attr = int((frame["kano_class"] == "attractive").sum())
-    ax.set_title(f"{n_must} must-be and {n_attr} attractive features")
+    ax.set_xlabel("dissatisfaction when absent (worse coefficient, −1 … 0)")
+    ax.set_ylabel("satisfaction when present (better coefficient, 0 … 1)")
+    ax.legend(title="Customer reaction (Kano)", fontsize=8, title_fontsize=8)
+    ax.set_title(_kano_title(frame))
+    spread_labels(ax, labels)
+    ax.kano_labels = labels
     return ax
+
+
+def _kano_title(frame: pd.DataFrame) -> str:
+    counts = frame["kano_class"].value_counts()
+    kinds = [c for c in ("must-be", "one-dimensional", "attractive") if c in counts]
+    if not kinds:
+        return "No feature is must-be, one-dimensional or attractive"
+    noun = "feature" if sum(int(counts[c]) for c in kinds) == 1 else "features"
+    return ", ".join(f"{int(counts[c])} {c}" for c in kinds) + f" {noun}"
+
+
+def spread_labels(ax, labels: list, pad: float = 1.0, max_rounds: int = 200) -> None:
+    """Move annotation labels vertically until no two label boxes overlap.
+
+    A label that overlaps one placed before it (labels taken from the top point down) moves
+    down by the overlap; when it would leave the axes at the bottom it moves up instead.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes holding the annotations.
+    labels : list of matplotlib.text.Annotation
+        Annotations with ``textcoords="offset points"``.
+    pad : float, default 1.0
+        Gap left between boxes, in pixels.
+    max_rounds : int, default 200
+        Moves tried per label.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_points = 72.0 / fig.dpi
+    order = sorted(labels, key=lambda t: -t.xy[1])
+    placed = []
+    bottom = ax.get_window_extent(renderer).y0
+    for label in order:
+        for _ in range(max_rounds):
+            box = label.get_window_extent(renderer)
+            clash = [b for b in placed if box.overlaps(b)]
+            if not clash:
+                break
+            down = box.y1 - min(b.y0 for b in clash) + pad
+            up = max(b.y1 for b in clash) - box.y0 + pad
+            dy = -down if box.y0 - down >= bottom else up
+            x, y = label.xyann
+            label.xyann = (x, y + dy * to_points)
+        placed.append(label.get_window_extent(renderer))
 
 
 def plot_face_sweep(

@@ -18,13 +18,23 @@ from crm_models.errors import ParameterError
 from crm_models.results import check_fitted
 
 __all__ = [
+    "OFFER_CHANNELS",
     "cell_actions",
     "cell_label",
     "customer_increment",
+    "customized_offer_list",
     "fixed_cost_hurdle",
     "selection_table",
     "value_needs_cells",
 ]
+
+OFFER_CHANNELS: dict[tuple[str, str], str] = {
+    ("high", "similar"): "in the loyalty programme (frequency marketing)",
+    ("high", "different"): "one-to-one, with dedicated contact",
+    ("low", "similar"): "through mass marketing",
+    ("low", "different"): "self-service only (no dedicated spend)",
+}
+"""How the customized offer reaches each (value level, needs) cell, by its marketing mode."""
 
 
 def cell_label(value_level: str, needs: str) -> str:
@@ -60,10 +70,14 @@ def value_needs_cells(
     numpy.ndarray
         One :func:`cell_label` per customer.
     """
-    return np.array(
-        [cell_label(v, n) for v, n in zip(np.asarray(value_level), np.asarray(needs), strict=True)],
-        dtype=object,
-    )
+    levels = pd.Series(np.asarray(value_level, dtype=object)).astype(str)
+    classes = pd.Series(np.asarray(needs, dtype=object)).astype(str)
+    if len(levels) != len(classes):
+        raise ParameterError(
+            f"value_needs_cells: {len(levels)} value levels but {len(classes)} needs labels; "
+            "expected one of each per customer"
+        )
+    return (levels + " value / " + classes + " needs").to_numpy(dtype=object)
 
 
 def cell_actions(actions: Mapping[tuple[str, str], str]) -> pd.Series:
@@ -175,4 +189,73 @@ def selection_table(
     hurdle = fixed_cost_hurdle(optimizer, face)
     out["hurdle"] = hurdle
     out["recommendation"] = np.where(out["mean_increment"] > hurdle, "customized", "standard")
-    return out.reset_index()
+    out = out.reset_index()
+    out["action"] = _reconciled(out)
+    return out
+
+
+def _reconciled(table: pd.DataFrame) -> np.ndarray:
+    """Return each cell's action: the customized offer by its marketing mode, or none."""
+    channels = pd.Series({cell_label(v, n): c for (v, n), c in OFFER_CHANNELS.items()})
+    channel = table["cell"].map(channels)
+    let_go = table["cell"] == cell_label("low", "different")
+    custom = table["recommendation"] == "customized"
+    offered = "customized offer, " + channel.fillna("").astype(str)
+    not_offered = np.where(let_go, "no customized offer (let go)", "standard product")
+    return np.where(
+        custom & channel.notna(), offered, np.where(custom, "customized offer", not_offered)
+    )
+
+
+def customized_offer_list(
+    optimizer: VarietyOptimizer,
+    customers: pd.DataFrame,
+    selection: pd.DataFrame,
+    configuration: str,
+    face: str | None = None,
+) -> pd.DataFrame:
+    """One row per customer who gets the customized offer, with plain column labels.
+
+    Parameters
+    ----------
+    optimizer : VarietyOptimizer
+        A fitted optimizer.
+    customers : pandas.DataFrame
+        One row per market customer (market order) with ``customer_id``, ``value_level``,
+        ``needs`` and ``cell``.
+    selection : pandas.DataFrame
+        :func:`selection_table` output (``cell``, ``recommendation``, ``action``).
+    configuration : str
+        The offered configuration in words (e.g. ``"adaptive, 3 × 2 × 3 × 3 modules"``).
+    face : str, optional
+        The customization type (default: the best).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns customer_id, value level, needs, group, offer, how it is offered, expected
+        gain per customer ($, present value over the horizon, before the shared costs);
+        customers of cells whose recommendation is ``standard`` are left out.
+    """
+    n = optimizer.market_.n_customers
+    missing = {"customer_id", "value_level", "needs", "cell"} - set(customers.columns)
+    if missing or len(customers) != n:
+        raise ParameterError(
+            f"customers: expected {n} rows (one per market customer) with customer_id, "
+            f"value_level, needs and cell; got {len(customers)} rows, missing {sorted(missing)}"
+        )
+    gain = customer_increment(optimizer, face)
+    offered = selection.loc[selection["recommendation"] == "customized"].set_index("cell")
+    keep = customers["cell"].isin(offered.index).to_numpy()
+    rows = customers.loc[keep]
+    return pd.DataFrame(
+        {
+            "customer_id": rows["customer_id"].to_numpy(),
+            "value level": rows["value_level"].to_numpy(),
+            "needs": rows["needs"].to_numpy(),
+            "group": rows["cell"].to_numpy(),
+            "offer": configuration,
+            "how it is offered": rows["cell"].map(offered["action"]).to_numpy(),
+            "expected gain per customer ($)": np.round(gain[keep], 2),
+        }
+    )

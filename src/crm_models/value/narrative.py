@@ -10,6 +10,7 @@ import pandas as pd
 from crm_models.reporting import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.formatting import fmt_money_range, fmt_money_short
 from crm_models.value.diagnostics import HoldoutResult, IndependenceResult
+from crm_models.value.selection import LET_GO_OFFER
 from crm_models.value.valuation import CustomerEquity, WinbackTotals
 
 __all__ = [
@@ -143,8 +144,7 @@ def executive_summary(
             f"programme); {fmt_int(hd['customers'])} with distinct needs "
             f"({fmt_pct(hd['value_share'], 0)}) "
             f"→ one-to-one customization. {fmt_int(ld['customers'])} low-value customers with "
-            f"distinct needs hold only {fmt_pct(ld['value_share'], 0)} of equity: let go (no "
-            "dedicated spend)."
+            f"distinct needs hold only {fmt_pct(ld['value_share'], 0)} of equity. " + LET_GO_OFFER
         )
     if winback is not None:
         lines.append(

@@ -28,12 +28,31 @@ import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
 
+__all__ = [
+    "FIT_ACTIONS",
+    "LET_GO_OFFER",
+    "NEEDS_ACTIONS",
+    "SEGMENT_VALUE_CLV",
+    "assign_actions",
+    "capability_fit",
+    "clv_needs_table",
+    "value_fit_matrix",
+    "value_level",
+    "value_needs_matrix",
+]
+
 NEEDS_ACTIONS: dict[tuple[str, str], str] = {
     ("high", "similar"): "frequency marketing",
     ("high", "different"): "customized (one-to-one) marketing",
     ("low", "similar"): "mass marketing",
     ("low", "different"): "let go",
 }
+LET_GO_OFFER = (
+    "Low-value customers with different needs get no dedicated spend (let go): the "
+    "customized offer stays open to them only as self-service, where they configure and "
+    "buy it themselves, and only when it pays for its share of the customization investment."
+)
+"""The one sentence that segment value and customization both state about the let-go cell."""
 FIT_ACTIONS: dict[tuple[str, str], str] = {
     ("high", "good"): "keep and grow (key customers)",
     ("high", "poor"): "future target (when capabilities allow)",
@@ -168,9 +187,114 @@ def value_fit_matrix(
 
 
 def assign_actions(value: pd.Series, needs: pd.Series, high_value_share: float = 0.2) -> pd.Series:
-    """Return the value × needs action for each customer (for lists handed to campaign tools)."""
+    """Return the value × needs action for each customer (for lists handed to campaign tools).
+
+    Parameters
+    ----------
+    value : pandas.Series
+        Value per customer (e.g. CLV), indexed by customer.
+    needs : pandas.Series
+        ``similar`` / ``different`` per customer (aligned on ``value``'s index).
+    high_value_share : float, default 0.2
+        Top share of customers by value counted as high value.
+
+    Returns
+    -------
+    pandas.Series
+        The :data:`NEEDS_ACTIONS` action per customer (``unknown`` for a needs label outside
+        the table), indexed like ``value``.
+    """
     levels = value_level(value, high_value_share)
-    keys = zip(levels, needs.reindex(levels.index), strict=True)
-    return pd.Series(
-        [NEEDS_ACTIONS.get(k, "unknown") for k in keys], index=levels.index, name="action"
+    keys = pd.MultiIndex.from_arrays(
+        [levels.to_numpy(dtype=object), needs.reindex(levels.index).to_numpy(dtype=object)]
+    )
+    table = pd.Series(NEEDS_ACTIONS, dtype=object)
+    actions = table.reindex(keys).fillna("unknown").to_numpy(dtype=object)
+    return pd.Series(actions, index=levels.index, name="action")
+
+
+SEGMENT_VALUE_CLV: dict[str, object] = {
+    "model": "bgnbd",
+    "horizon_months": 12,
+    "annual_discount_rate": 0.10,
+    "margin_rate": 0.30,
+    "time_unit": "D",
+}
+"""The segment-value report's default CLV settings (its parameters cell), reused elsewhere."""
+
+
+def clv_needs_table(
+    transactions: pd.DataFrame,
+    observation_end: object,
+    high_value_share: float = 0.2,
+    **clv_settings: object,
+) -> pd.DataFrame:
+    """Every customer's CLV, value level, needs and value × needs action, as segment value has them.
+
+    The same steps as the segment-value report: the per-customer summary up to
+    ``observation_end``, the transaction model and Gamma-Gamma (zero-spend repeat buyers
+    skipped), CLV, :func:`value_level` (top ``high_value_share`` by CLV), the needs mixture
+    on the category counts and :func:`assign_actions`. Other reports use it so that their
+    value × needs cells are segment value's cells.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions with a ``product`` column (customer_id, timestamp, amount,
+        product).
+    observation_end : date-like
+        End of the observation window.
+    high_value_share : float, default 0.2
+        Top share of customers by CLV counted as high value.
+    **clv_settings : object
+        Overrides of :data:`SEGMENT_VALUE_CLV` (model, horizon_months, annual_discount_rate,
+        margin_rate, time_unit).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer_id: ``clv``, ``value_level``, ``needs``, ``action``.
+    """
+    from crm_models.value.inputs import transaction_model
+    from crm_models.value.models import GammaGamma
+    from crm_models.value.needs import NeedsMixture, category_counts
+    from crm_models.value.units import customer_summary
+    from crm_models.value.valuation import customer_lifetime_value, monthly_rate
+
+    unknown = set(clv_settings) - set(SEGMENT_VALUE_CLV)
+    if unknown:
+        raise ParameterError(
+            f"clv_needs_table: unknown setting(s) {sorted(unknown)}; known: "
+            f"{sorted(SEGMENT_VALUE_CLV)}"
+        )
+    if "product" not in transactions.columns:
+        raise DataValidationError(
+            "clv_needs_table: transactions have no 'product' column; expected the product "
+            "category of each purchase to estimate needs"
+        )
+    settings = {**SEGMENT_VALUE_CLV, **clv_settings}
+    end = pd.Timestamp(observation_end)
+    transactions = transactions[transactions["timestamp"] <= end]
+    unit = str(settings["time_unit"])
+    summary = customer_summary(transactions, end, unit)
+    fitted = transaction_model(str(settings["model"])).fit(summary)
+    spend = GammaGamma(nonpositive="drop").fit(summary)
+    clv = customer_lifetime_value(
+        fitted,
+        spend,
+        summary,
+        horizon_months=int(settings["horizon_months"]),
+        monthly_discount_rate=monthly_rate(float(settings["annual_discount_rate"])),
+        time_unit=unit,
+        margin_rate=float(settings["margin_rate"]),
+    )
+    counts = category_counts(transactions, end)
+    needs = NeedsMixture().fit(counts).predict(counts).reindex(clv.index)
+    return pd.DataFrame(
+        {
+            "clv": clv,
+            "value_level": value_level(clv, high_value_share),
+            "needs": needs,
+            "action": assign_actions(clv, needs, high_value_share),
+        }
     )
