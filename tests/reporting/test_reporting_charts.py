@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from conftest import write_notebook  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 
 from crm_models.reporting.charts import (  # noqa: E402
     COLORS,
@@ -116,7 +117,7 @@ def test_palette_is_published_okabe_ito_and_the_cycle_after_setup(built):
     assert {COLORS["main"], COLORS["highlight"]} <= OKABE_ITO
     # the setup cell called sns.set_theme after importing crm_models.reporting
     _, figures = built
-    assert [c.upper() for c in figures["colors"]] == list(PALETTE[:3])
+    assert [to_hex(c).upper() for c in figures["colors"]] == list(PALETTE[:3])
 
 
 def test_use_report_style_sets_the_cycle_in_a_plain_process():

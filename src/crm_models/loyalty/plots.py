@@ -120,11 +120,11 @@ def plot_importance_performance(
             0.04,
             "no driver performs clearly below the others: no quadrant to concentrate on",
             transform=ax.transAxes,
-            fontsize=8,
+            fontsize=9,
             color=COLORS["neutral"],
         )
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     target = ipm["target_label"].iloc[0].lower() if "target_label" in ipm else "the target"
     ax.set_xlabel(f"importance: total effect on {target} (standardized, 95% interval)")
     ax.set_ylabel("performance: index (0–100, 95% interval)")
@@ -175,7 +175,7 @@ def plot_retention_economics(
     ax.set_xlabel("annual retention rate before the improvement (%)")
     ax.set_ylabel("increase in customer NPV from +5 points (%)")
     ax.set_ylim(0, max(100.0, min(200.0, ax.get_ylim()[1])))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     wrap_title(ax, title)
     return ax
 
@@ -252,7 +252,7 @@ def plot_retention_curve(
         )
     ax.set_xlabel("satisfaction index (0–100)")
     ax.set_ylabel("customers retained (%)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     wrap_title(ax, title)
     return ax
 
@@ -301,7 +301,7 @@ def plot_paths(
             color=COLORS["highlight"],
             label=reference.attrs.get("name", "reference"),
         )
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     ax.set_yticks(y)
     ax.set_yticklabels(summary["label"])
     ax.axvline(0, color=COLORS["ink"], lw=0.6)
