@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from crm_models.reporting.charts import COLORS
+
 __all__ = [
     "plot_face_sweep",
     "plot_kano",
@@ -34,7 +36,7 @@ def plot_profit_by_type(by_face: pd.DataFrame, best: str, ax=None):
     """Bar chart of the optimal profit per customization type (``VarietyOptimizer.by_face_``)."""
     ax = _ax(ax)
     frame = by_face.reset_index()
-    colors = ["#2f6f9f" if f == best else "#a9bcd0" for f in frame["face"]]
+    colors = [COLORS["main"] if f == best else COLORS["muted"] for f in frame["face"]]
     ax.bar(frame["face"], frame["profit"] / _MILLION, color=colors)
     for i, row in frame.iterrows():
         ax.annotate(
@@ -47,7 +49,7 @@ def plot_profit_by_type(by_face: pd.DataFrame, best: str, ax=None):
     ax.set_ylabel("profit, PV over horizon (millions)")
     ax.set_xlabel("customization type (best variety and premium for each)")
     ax.set_title(f"{best.capitalize()} customization earns most")
-    ax.axhline(0, color="black", lw=0.8)
+    ax.axhline(0, color=COLORS["ink"], lw=0.8)
     return ax
 
 
@@ -91,12 +93,12 @@ def plot_tornado(tornado: pd.DataFrame, base_profit: float | None = None, top: i
     y = np.arange(len(t))
     low = (t["profit_low"] - base_profit) / _MILLION
     high = (t["profit_high"] - base_profit) / _MILLION
-    ax.barh(y, low, color="#c26a5a", label="input low")
-    ax.barh(y, high, color="#4b8b5f", label="input high")
+    ax.barh(y, low, color=COLORS["highlight"], label="input low")
+    ax.barh(y, high, color=COLORS["main"], label="input high")
     names = t["label"] if "label" in t.columns else t["input"]
     labels = [f"{n}{' *' if c else ''}" for n, c in zip(names, t["decision_changes"], strict=True)]
     ax.set_yticks(y, labels)
-    ax.axvline(0, color="black", lw=0.8)
+    ax.axvline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel("change in optimal profit (millions)")
     first = tornado["label"].iloc[0] if "label" in tornado.columns else tornado["input"].iloc[0]
     ax.set_title(f"{first.capitalize()} moves profit most (* = decision changes)")
@@ -114,7 +116,7 @@ def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
         y,
         xerr=[w["estimate"] - w["ci_low"], w["ci_high"] - w["estimate"]],
         fmt="o",
-        color="#2f6f9f",
+        color=COLORS["main"],
         capsize=3,
         label="estimate, 95% interval",
     )
@@ -123,7 +125,7 @@ def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
             truth.reindex(w["level"]).to_numpy(),
             y,
             marker="x",
-            color="#c26a5a",
+            color=COLORS["highlight"],
             zorder=3,
             label="true population value",
         )
@@ -178,12 +180,12 @@ def plot_kano(summary: pd.DataFrame, ax=None):
             fontsize=8,
             xytext=(5, 3),
             textcoords="offset points",
-            arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5, "shrinkA": 0},
+            arrowprops={"arrowstyle": "-", "color": COLORS["neutral"], "lw": 0.5, "shrinkA": 0},
         )
         for row in frame.itertuples()
     ]
-    ax.axhline(0.5, color="grey", lw=0.6, ls="--")
-    ax.axvline(-0.5, color="grey", lw=0.6, ls="--")
+    ax.axhline(0.5, color=COLORS["neutral"], lw=0.6, ls="--")
+    ax.axvline(-0.5, color=COLORS["neutral"], lw=0.6, ls="--")
     ax.set_xlabel("dissatisfaction when absent (worse coefficient, −1 … 0)")
     ax.set_ylabel("satisfaction when present (better coefficient, 0 … 1)")
     ax.legend(title="Customer reaction (Kano)", fontsize=8, title_fontsize=8)
@@ -257,8 +259,8 @@ def plot_face_sweep(
         ax.plot(sweep.index, sweep[f] / _MILLION, label=f, marker="o", ms=3)
     changes = np.flatnonzero(sweep["best"].to_numpy()[1:] != sweep["best"].to_numpy()[:-1])
     for c in changes:
-        ax.axvline(sweep.index[c + 1], color="grey", lw=0.6, ls="--")
-    ax.axhline(0, color="black", lw=0.8)
+        ax.axvline(sweep.index[c + 1], color=COLORS["neutral"], lw=0.6, ls="--")
+    ax.axhline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel(parameter_label)
     ax.set_ylabel(profit_label)
     order = " → ".join(dict.fromkeys(sweep["best"]))

@@ -25,7 +25,7 @@ from crm_models.loyalty.index import index_scores, index_table
 from crm_models.loyalty.pls_result import _result_of
 from crm_models.results import check_level
 
-__all__ = ["importance_performance", "investment_levers"]
+__all__ = ["importance_performance", "investment_levers", "standing_out"]
 
 
 def importance_performance(
@@ -128,3 +128,32 @@ def investment_levers(ipm: pd.DataFrame, exclude: str | None = None) -> pd.DataF
     return levers.assign(
         invest=(levers["quadrant"] == "concentrate here") & levers["below_average"].astype(bool)
     )
+
+
+def standing_out(ipm: pd.DataFrame, levers: pd.DataFrame | None = None) -> pd.Series:
+    """Tell, per driver of ``ipm``, whether it stands out: the one rule of text and chart.
+
+    A driver stands out when it is a lever flagged ``invest`` (``investment_levers``: the
+    *concentrate here* quadrant and performance clearly below the drivers' average) among the
+    levers the report may rank (pass ``trust.clear_drivers(levers, check)``: effect interval
+    excludes zero, stable estimation). Only then does the map mark *concentrate here*.
+
+    Parameters
+    ----------
+    ipm : pandas.DataFrame
+        ``importance_performance`` output.
+    levers : pandas.DataFrame, optional
+        The rankable levers with ``invest`` (default: ``investment_levers(ipm)`` keeping the
+        drivers whose importance interval excludes zero).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned with ``ipm``'s rows.
+    """
+    if levers is None:
+        levers = investment_levers(ipm)
+        low, high = levers["importance_low"], levers["importance_high"]
+        levers = levers[(low > 0) | (high < 0)]
+    flagged = levers.loc[levers["invest"].astype(bool), "construct"]
+    return ipm["construct"].isin(flagged)

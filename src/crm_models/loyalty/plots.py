@@ -1,7 +1,8 @@
 """Charts of the loyalty study (matplotlib/seaborn), kept apart from the models.
 
-Each function draws on ``ax`` (or a new axes), titles the chart with the caller's finding and
-labels the axes with units; it returns the axes.
+Each function draws on ``ax`` (or a new axes), titles the chart with the caller's finding
+(wrapped to fit), labels the axes with units and takes its colours from the report palette
+(``crm_models.reporting.charts``); it returns the axes.
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crm_models.loyalty.economics import RS_HIGH, RS_LOW
+from crm_models.loyalty.ipm import standing_out
+from crm_models.reporting.charts import COLORS, PALETTE, wrap_title
 
 __all__ = [
+    "path_title",
     "plot_importance_performance",
     "plot_paths",
     "plot_retention_curve",
     "plot_retention_economics",
 ]
 
-QUADRANT_COLORS = {
-    "concentrate here": "#d1495b",
-    "keep up the good work": "#2e86ab",
-    "low priority": "#8d99ae",
-    "possible overkill": "#edae49",
-}
+CONCENTRATE = "concentrate here: important, performance clearly below average"
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
@@ -34,17 +33,28 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
     return ax
 
 
-def plot_importance_performance(ipm: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
+def plot_importance_performance(
+    ipm: pd.DataFrame, title: str, ax: Axes | None = None, levers: pd.DataFrame | None = None
+) -> Axes:
     """Plot importance (total effect, with interval) vs performance (0–100 index, with interval).
+
+    Performance is drawn on its whole 0–100 scale: drivers that perform alike sit on one
+    level. The *concentrate here* quadrant (split lines at the drivers' mean importance and
+    performance, shaded) is marked only when a driver stands out by the rule of the text
+    (``ipm.standing_out``); those drivers are drawn in the highlight colour. Drivers the report
+    does not rank (not in ``levers``) are drawn muted.
 
     Parameters
     ----------
     ipm : pandas.DataFrame
         Output of ``importance_performance``.
     title : str
-        Chart title (the finding).
+        Chart title (the finding); wrapped to fit the figure.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default a new figure).
+    levers : pandas.DataFrame, optional
+        The levers the report ranks, with ``invest`` (``trust.clear_drivers`` of
+        ``investment_levers``); default: ``investment_levers(ipm)`` with clear intervals.
 
     Returns
     -------
@@ -52,41 +62,73 @@ def plot_importance_performance(ipm: pd.DataFrame, title: str, ax: Axes | None =
         The axes drawn on.
     """
     ax = _axes(ax)
-    for row in ipm.itertuples():
-        color = QUADRANT_COLORS.get(row.quadrant, "#444444")
-        xerr = (
-            [[row.importance - row.importance_low], [row.importance_high - row.importance]]
-            if np.isfinite(row.importance_low)
-            else None
+    stand_out = standing_out(ipm, levers).to_numpy()
+    ranked = (
+        ipm["construct"].isin(levers["construct"]).to_numpy()
+        if levers is not None
+        else np.ones(len(ipm), dtype=bool)
+    )
+    kinds = np.select(
+        [stand_out, ranked],
+        [CONCENTRATE, "driver"],
+        "not ranked: an outcome, or its effect is unclear",
+    )
+    colors = {CONCENTRATE: COLORS["highlight"], "driver": COLORS["main"]}
+    if stand_out.any():
+        x_split, y_split = ipm["importance"].mean(), ipm["performance"].mean()
+        ax.axvline(x_split, color=COLORS["neutral"], lw=0.8, ls="--")
+        ax.axhline(y_split, color=COLORS["neutral"], lw=0.8, ls="--")
+        high = max(ipm["importance_high"].max(), ipm["importance"].max()) * 1.1
+        ax.fill_between([x_split, high], 0, y_split, color=COLORS["highlight"], alpha=0.08)
+    for kind in dict.fromkeys(kinds):
+        rows = ipm[kinds == kind]
+        x, y = rows["importance"].to_numpy(float), rows["performance"].to_numpy(float)
+        x_low, x_high = (
+            rows["importance_low"].to_numpy(float),
+            rows["importance_high"].to_numpy(float),
         )
-        yerr = [[row.performance - row.performance_low], [row.performance_high - row.performance]]
+        y_low, y_high = rows["performance_low"].to_numpy(float), rows["performance_high"].to_numpy()
         ax.errorbar(
-            row.importance,
-            row.performance,
-            xerr=xerr,
-            yerr=yerr,
+            x,
+            y,
+            xerr=np.vstack([x - x_low, x_high - x]) if np.isfinite(x_low).all() else None,
+            yerr=np.vstack([y - y_low, y_high - y]),
             fmt="o",
-            color=color,
-            ms=8,
+            color=colors.get(kind, COLORS["muted"]),
+            ms=7,
             capsize=3,
-            label=row.quadrant,
+            label=kind,
         )
+    # labels alternate above and below, in order of importance, so neighbours do not overlap
+    order = np.argsort(ipm["importance"].to_numpy())
+    above = np.empty(len(ipm), dtype=bool)
+    above[order] = np.arange(len(ipm)) % 2 == 0
+    for (label, x, y), up in zip(
+        ipm[["label", "importance", "performance"]].itertuples(index=False), above, strict=True
+    ):
         ax.annotate(
-            row.label,
-            (row.importance, row.performance),
+            label,
+            (x, y),
             textcoords="offset points",
-            xytext=(6, 6),
+            xytext=(0, 9 if up else -15),
+            ha="center",
             fontsize=9,
         )
-    ax.axvline(ipm["importance"].mean(), color="grey", lw=0.8, ls="--")
-    ax.axhline(ipm["performance"].mean(), color="grey", lw=0.8, ls="--")
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), fontsize=8, loc="best")
+    if not stand_out.any():
+        ax.text(
+            0.02,
+            0.04,
+            "no driver performs clearly below the others: no quadrant to concentrate on",
+            transform=ax.transAxes,
+            fontsize=9,
+            color=COLORS["neutral"],
+        )
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=9, loc="upper left")
     target = ipm["target_label"].iloc[0].lower() if "target_label" in ipm else "the target"
     ax.set_xlabel(f"importance: total effect on {target} (standardized, 95% interval)")
     ax.set_ylabel("performance: index (0–100, 95% interval)")
-    ax.set_title(title)
+    wrap_title(ax, title)
     return ax
 
 
@@ -113,16 +155,28 @@ def plot_retention_economics(
     """
     ax = _axes(ax)
     ax.axhspan(
-        100 * RS_LOW, 100 * RS_HIGH, color="#2e86ab", alpha=0.12, label="Reichheld & Sasser: 25–85%"
+        100 * RS_LOW,
+        100 * RS_HIGH,
+        color=COLORS["band"],
+        alpha=0.15,
+        label="Reichheld & Sasser: 25–85%",
     )
-    for name, curve in curves.items():
-        ax.plot(100 * curve["retention"], 100 * curve["profit_effect"], lw=2, label=name)
-    ax.axvline(100 * current, color="grey", ls="--", lw=0.8, label=f"today: {100 * current:.0f}%")
+    for (name, curve), color in zip(curves.items(), PALETTE, strict=False):
+        ax.plot(
+            100 * curve["retention"], 100 * curve["profit_effect"], lw=2, color=color, label=name
+        )
+    ax.axvline(
+        100 * current,
+        color=COLORS["neutral"],
+        ls="--",
+        lw=0.8,
+        label=f"today: {100 * current:.0f}%",
+    )
     ax.set_xlabel("annual retention rate before the improvement (%)")
     ax.set_ylabel("increase in customer NPV from +5 points (%)")
     ax.set_ylim(0, max(100.0, min(200.0, ax.get_ylim()[1])))
-    ax.legend(fontsize=8)
-    ax.set_title(title)
+    ax.legend(fontsize=9)
+    wrap_title(ax, title)
     return ax
 
 
@@ -155,19 +209,23 @@ def plot_retention_curve(
     """
     ax = _axes(ax)
     ax.fill_between(
-        curve["score"], 100 * curve["p_low"], 100 * curve["p_high"], color="#2e86ab", alpha=0.2
+        curve["score"],
+        100 * curve["p_low"],
+        100 * curve["p_high"],
+        color=COLORS["band"],
+        alpha=0.25,
     )
     ax.plot(
         curve["score"],
         100 * curve["p_spline"],
-        color="#2e86ab",
+        color=COLORS["main"],
         lw=2,
         label="spline logit (95% band)",
     )
     ax.plot(
         curve["score"],
         100 * curve["p_hinge"],
-        color="#d1495b",
+        color=COLORS["highlight"],
         lw=1.2,
         ls="--",
         label="hinge logit",
@@ -184,16 +242,18 @@ def plot_retention_curve(
                 100 * (b["retention_high"] - b["retention"]),
             ],
             fmt="s",
-            color="black",
+            color=COLORS["ink"],
             capsize=3,
             label="observed per band (95%)",
         )
     if threshold is not None:
-        ax.axvline(threshold, color="#d1495b", lw=0.8, label=f"take-off ≈ {threshold:.0f}")
+        ax.axvline(
+            threshold, color=COLORS["highlight"], lw=0.8, label=f"take-off ≈ {threshold:.0f}"
+        )
     ax.set_xlabel("satisfaction index (0–100)")
     ax.set_ylabel("customers retained (%)")
-    ax.legend(fontsize=8)
-    ax.set_title(title)
+    ax.legend(fontsize=9)
+    wrap_title(ax, title)
     return ax
 
 
@@ -220,7 +280,7 @@ def plot_paths(
     """
     ax = _axes(ax, (7, 0.45 * len(summary) + 1.5))
     y = np.arange(len(summary))[::-1]
-    ax.barh(y, summary["estimate"], color="#2e86ab", alpha=0.8)
+    ax.barh(y, summary["estimate"], color=COLORS["main"], alpha=0.8)
     if summary["ci_low"].notna().all():
         ax.errorbar(
             summary["estimate"],
@@ -230,7 +290,7 @@ def plot_paths(
                 summary["ci_high"] - summary["estimate"],
             ],
             fmt="none",
-            color="black",
+            color=COLORS["ink"],
             capsize=3,
         )
     if reference is not None:
@@ -238,13 +298,37 @@ def plot_paths(
             reference["estimate"],
             y,
             "D",
-            color="#d1495b",
+            color=COLORS["highlight"],
             label=reference.attrs.get("name", "reference"),
         )
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     ax.set_yticks(y)
     ax.set_yticklabels(summary["label"])
-    ax.axvline(0, color="black", lw=0.6)
+    ax.axvline(0, color=COLORS["ink"], lw=0.6)
     ax.set_xlabel("standardized path coefficient (95% bootstrap interval)")
-    ax.set_title(title)
+    wrap_title(ax, title)
     return ax
+
+
+def path_title(summary: pd.DataFrame, estimator: str = "PLS") -> str:
+    """Title of the path chart that states its finding: the strongest path, how many are clear.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``PLSResult.path_table()`` (``label, estimate, ci_low, ci_high``).
+    estimator : str, default "PLS"
+        Name of the estimator (``"PLSc"`` for consistent PLS).
+
+    Returns
+    -------
+    str
+        E.g. ``"Perceived quality → Perceived value is the strongest path (0.55); 12 of 12
+        paths' 95% intervals exclude zero (PLSc)"``.
+    """
+    strongest = summary.loc[summary["estimate"].abs().idxmax()]
+    clear = int(((summary["ci_low"] > 0) | (summary["ci_high"] < 0)).sum())
+    return (
+        f"{strongest['label']} is the strongest path ({strongest['estimate']:.2f}); "
+        f"{clear} of {len(summary)} paths' 95% intervals exclude zero ({estimator})"
+    )

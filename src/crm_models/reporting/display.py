@@ -10,6 +10,10 @@
 
 Every text from a parameter, a file name or the data is escaped on the way in
 (``crm_models.reporting.escaping``).
+
+Imported in a notebook kernel, this module sets the report chart style (the colour-blind-safe
+palette of ``crm_models.reporting.charts``) and the figures' alt text; a plain Python process
+(``crm``) does not import matplotlib for it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,22 @@ if TYPE_CHECKING:
     from IPython.display import HTML
 
 FIGURES_MIME = "application/vnd.crm-models.figures+json"
+
+
+def _chart_style_in_kernel() -> None:
+    """In an IPython kernel, apply the report palette and register figure alt text."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is None or ipython.get_ipython() is None:
+        return
+    from crm_models.reporting.charts import register_alt_text, use_report_style
+
+    use_report_style()
+    register_alt_text()
+
+
+_chart_style_in_kernel()
 
 
 def publish_figures(figures: Mapping[str, Any]) -> None:

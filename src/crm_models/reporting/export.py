@@ -70,6 +70,44 @@ class DownloadLinksPreprocessor(Preprocessor):
         return cell, resources
 
 
+_DEFAULT_FIGURE_TEXT = re.compile(r"<(Figure|matplotlib\.figure\.Figure) size [^>]*>")
+_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.M)
+IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+class ImageAltPreprocessor(Preprocessor):
+    """Give every image output an escaped ``alt`` text (output metadata ``crm_alt``).
+
+    The text is the figure's description (``crm_models.reporting.charts.describe_figure``,
+    shown as its ``text/plain``); without one, "Chart in section HEADING" (the last markdown
+    heading before it). The template writes it into ``<img alt="…">``.
+    """
+
+    def preprocess(self, nb, resources):  # noqa: D102 - nbconvert's hook
+        self._section = ""
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert's hook
+        if cell.cell_type == "markdown":
+            headings = _HEADING.findall(cell.source)
+            if headings:
+                self._section = headings[-1].strip()
+        elif cell.cell_type == "code":
+            for output in cell.outputs:
+                data = output.get("data", {})
+                for mime in IMAGE_TYPES:
+                    if mime in data:
+                        output.setdefault("metadata", {}).setdefault(mime, {})
+                        output.metadata[mime]["crm_alt"] = str(escape_html(self._alt(data)))
+        return cell, resources
+
+    def _alt(self, data) -> str:
+        text = str(data.get("text/plain", "")).strip()
+        if text and not _DEFAULT_FIGURE_TEXT.fullmatch(text):
+            return text
+        return f"Chart in section {self._section}" if self._section else "Chart of this report"
+
+
 def _download_link(output, name: str):
     payload = output["data"][DOWNLOADS_MIME]
     key = str(payload.get("key", ""))
@@ -108,6 +146,7 @@ def render_html(
     links = DownloadLinksPreprocessor(enabled=True)
     links.report_name = name
     exporter.register_preprocessor(links, enabled=True)
+    exporter.register_preprocessor(ImageAltPreprocessor(enabled=True), enabled=True)
     if audience == "management":
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from crm_models.reporting.charts import COLORS
 from crm_models.uplift.evaluation import UpliftMetrics
 from crm_models.uplift.holdout import HoldoutProfitResult
 
@@ -35,10 +36,10 @@ def plot_lift(
     labels = [f"{a} · {o}" for a, o in zip(lift["arm"], lift["outcome"], strict=True)]
     y = np.arange(len(lift))[::-1]
     est = lift[col].to_numpy() * scale
-    colors = ["#2e7d32" if s else "#9e9e9e" for s in lift["significant"]]
+    colors = [COLORS["main"] if s else COLORS["muted"] for s in lift["significant"]]
     ax.hlines(y, lift[lo].to_numpy() * scale, lift[hi].to_numpy() * scale, colors=colors, lw=2)
     ax.scatter(est, y, c=colors, zorder=3)
-    ax.axvline(0, color="black", lw=0.8)
+    ax.axvline(0, color=COLORS["ink"], lw=0.8)
     ax.set_yticks(y, labels)
     ax.set_xlabel("relative lift vs control (%)" if relative else "absolute lift vs control")
     ax.set_title(title)
@@ -56,16 +57,16 @@ def plot_holdout_profit(
         x,
         c["ci_low"],
         c["ci_high"],
-        color="#90caf9",
+        color=COLORS["band"],
         alpha=0.5,
         label=f"{curve.level:.0%} bootstrap band",
     )
-    ax.plot(x, c["profit"], color="#1565c0", label="model ranking")
+    ax.plot(x, c["profit"], color=COLORS["main"], label="model ranking")
     for arm, value in curve.everyone.items():
-        ax.axhline(value, ls="--", lw=1, color="#757575")
+        ax.axhline(value, ls="--", lw=1, color=COLORS["neutral"])
         ax.annotate(f"everyone gets {arm}", (100, value), ha="right", va="bottom", fontsize=8)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(100 * curve.best_share, color="#c62828", lw=1, label="recommended cut-off")
+    ax.axhline(0, color=COLORS["ink"], lw=0.8)
+    ax.axvline(100 * curve.best_share, color=COLORS["highlight"], lw=1, label="recommended cut-off")
     ax.set_xlabel("customers contacted, best first (%)")
     ax.set_ylabel(f"incremental profit ({currency}, {curve.population:,} customers)")
     ax.set_title(title)
@@ -80,8 +81,8 @@ def plot_qini_curves(
     ax = _axes(ax)
     first = next(iter(models.values()))
     p = first.perfect_qini
-    ax.plot(100 * p.share, p.value, color="#bdbdbd", lw=1, label="perfect")
-    ax.plot([0, 100], [0, p.value[-1]], color="black", lw=1, ls="--", label="random")
+    ax.plot(100 * p.share, p.value, color=COLORS["muted"], lw=1, label="perfect")
+    ax.plot([0, 100], [0, p.value[-1]], color=COLORS["ink"], lw=1, ls="--", label="random")
     for name, m in models.items():
         ax.plot(100 * m.qini.share, m.qini.value, label=f"{name} (Qini {m.qini_coefficient:.2f})")
     ax.set_xlabel("customers targeted, best first (%)")
@@ -95,17 +96,19 @@ def plot_deciles(deciles: pd.DataFrame, title: str, ax: plt.Axes | None = None) 
     """Observed uplift per predicted-uplift decile with its intervals, and the prediction."""
     ax = _axes(ax)
     d = deciles
-    ax.bar(d["decile"], d["uplift"], color="#64b5f6", label="observed uplift")
+    ax.bar(d["decile"], d["uplift"], color=COLORS["band"], label="observed uplift")
     ax.errorbar(
         d["decile"],
         d["uplift"],
         yerr=[d["uplift"] - d["ci_low"], d["ci_high"] - d["uplift"]],
         fmt="none",
-        ecolor="#0d47a1",
+        ecolor=COLORS["main"],
         capsize=3,
     )
-    ax.plot(d["decile"], d["mean_predicted"], "o-", color="#e65100", label="predicted uplift")
-    ax.axhline(0, color="black", lw=0.8)
+    ax.plot(
+        d["decile"], d["mean_predicted"], "o-", color=COLORS["second"], label="predicted uplift"
+    )
+    ax.axhline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel("decile of predicted uplift (1 = highest)")
     ax.set_ylabel("uplift (outcome units)")
     ax.set_xticks(d["decile"])
@@ -125,8 +128,8 @@ def plot_balance(
         ax.scatter(part["smd"], part["covariate"].map(pos), label=str(arm), s=18)
     ax.set_yticks(range(len(covs)), covs[::-1])
     for v in (-threshold, threshold):
-        ax.axvline(v, ls="--", color="#c62828", lw=1)
-    ax.axvline(0, color="black", lw=0.8)
+        ax.axvline(v, ls="--", color=COLORS["highlight"], lw=1)
+    ax.axvline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel("standardized mean difference vs control")
     ax.set_title(title)
     ax.legend(fontsize=8)

@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from crm_models.reporting.charts import COLORS
 from crm_models.value.abc import concentration_curve, top_share
 
 
@@ -51,9 +52,9 @@ def plot_concentration(
     sns.lineplot(
         x=100 * pts["customer_share"], y=100 * pts["value_share"], ax=ax, label="customers by value"
     )
-    ax.plot([0, 100], [0, 100], ls="--", color="grey", lw=1, label="equal value")
+    ax.plot([0, 100], [0, 100], ls="--", color=COLORS["neutral"], lw=1, label="equal value")
     share = top_share(values, highlight)
-    ax.axvline(100 * highlight, color="grey", lw=0.8)
+    ax.axvline(100 * highlight, color=COLORS["neutral"], lw=0.8)
     ax.annotate(
         f"top {highlight:.0%} → {share:.0%} of {value_label}",
         (100 * highlight, 100 * share),
