@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from crm_models.cli import main
-from crm_models.reporting import fmt_int, fmt_interval, fmt_money, fmt_money_range
+from crm_models.reporting import fmt_int, fmt_interval, fmt_money_range, fmt_money_short
 from crm_models.reporting.catalog import discover
 
 try:
@@ -408,7 +408,7 @@ HEADLINES = {
     "00_overview": lambda f: [
         fmt_int(f["customers"]),
         fmt_int(f["transactions"]),
-        fmt_money(f["revenue"]),
+        fmt_money_short(f["revenue"]),
     ],
     # estimated money: k/M with its interval in the same unit (reporting.formatting)
     "segment_value": lambda f: [
