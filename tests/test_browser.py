@@ -31,6 +31,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 from test_notebooks import REPORTS, run  # noqa: F401 - the shared study run (fixture)
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 WIDTHS = {"laptop": 1280, "phone": 390}
 AUDIENCE_SUFFIXES = {
     "management": ".html",

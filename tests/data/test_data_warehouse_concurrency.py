@@ -22,6 +22,8 @@ from crm_models.cli import main
 from crm_models.data import Warehouse
 from crm_models.data.warehouse import content_hash
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 PROCESSES = 6
 ROUNDS = 4
 ROWS = 25

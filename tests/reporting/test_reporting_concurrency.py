@@ -19,6 +19,8 @@ from crm_models.reporting.catalog import discover
 from crm_models.reporting.jobs import plan_schedule
 from crm_models.reporting.publish import matches
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 ROUNDS = 3
 
 

@@ -122,6 +122,7 @@ def whole_set(out: Path) -> int:
     return n
 
 
+@pytest.mark.processes
 def test_kill_9_leaves_the_download_with_its_own_set(folder):
     notebooks, out = folder
     run(folder, "--set", "n=3")
