@@ -97,17 +97,17 @@ def profit_chart_title(curve: HoldoutProfitResult, gain: PolicyDifference) -> st
     Returns
     -------
     str
-        Plain text for a matplotlib title (dollar signs escaped, so no mathtext).
+        Plain text for a matplotlib title on two lines (dollar signs escaped: no mathtext).
     """
     top, diff = fmt_pct(curve.best_share, 0), estimate_of(gain).text.replace("$", r"\$")
     if gain.spans_zero:  # "\$": a literal dollar, not matplotlib's mathtext
         return (
-            f"The top {top} by the model is not clearly better than mailing everyone "
-            f"({diff}, interval includes \\$0)"
+            f"The top {top} by the model is not clearly better than\n"
+            f"mailing everyone ({diff}, interval includes \\$0)"
         )
     if gain.ci_low > 0:
-        return f"Contacting the top {top} earns {diff} more than mailing everyone"
-    return f"Mailing everyone earns more than the model's top {top} ({diff})"
+        return f"Contacting the top {top} earns {diff} more\nthan mailing everyone"
+    return f"Mailing everyone earns more than\nthe model's top {top} ({diff})"
 
 
 def data_sentence(
