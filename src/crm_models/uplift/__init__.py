@@ -11,12 +11,18 @@
   the target plan. ``export``: atomic export of a target list.
 - ``holdout``: hold-out profit curve with bootstrap cut-off; true policy values (simulation).
 - ``decision``: model vs everyone vs nobody, and the plan that carries it out.
+- ``paired``: differences of policies with paired bootstrap intervals (same replicates).
 - ``narrative``: the report's sentences. ``features``: model features (DuckDB), Hillstrom.
 """
 
 from crm_models.uplift.checks import SampleRatioResult, covariate_balance, sample_ratio_test
 from crm_models.uplift.consent import consent_eligible, exclusion_reasons
-from crm_models.uplift.decision import CampaignDecision, decide_campaign, plan_campaign
+from crm_models.uplift.decision import (
+    CampaignDecision,
+    consent_cost_estimate,
+    decide_campaign,
+    plan_campaign,
+)
 from crm_models.uplift.evaluation import (
     ArmMetrics,
     UpliftMetrics,
@@ -53,6 +59,7 @@ from crm_models.uplift.metrics import (
     uplift_at_k,
     uplift_curve,
 )
+from crm_models.uplift.paired import PolicyDifference, policy_profits
 from crm_models.uplift.segments import SegmentLiftResult, cochran_q, segment_lift
 from crm_models.uplift.targeting import TargetPlan, best_arm_profit, plan_targeting
 
@@ -65,6 +72,7 @@ __all__ = [
     "HoldoutProfitResult",
     "LiftEstimate",
     "LiftResult",
+    "PolicyDifference",
     "PolicyValueResult",
     "SLearner",
     "SampleRatioResult",
@@ -78,6 +86,7 @@ __all__ = [
     "base_estimator",
     "best_arm_profit",
     "cochran_q",
+    "consent_cost_estimate",
     "consent_eligible",
     "covariate_balance",
     "customer_features",
@@ -95,6 +104,7 @@ __all__ = [
     "per_arm_metrics",
     "plan_campaign",
     "plan_targeting",
+    "policy_profits",
     "qini_coefficient",
     "qini_curve",
     "sample_ratio_test",

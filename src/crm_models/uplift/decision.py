@@ -26,9 +26,16 @@ from crm_models.errors import ParameterError
 from crm_models.results import Result, check_level, estimate_table
 from crm_models.uplift.consent import consent_eligible
 from crm_models.uplift.holdout import HoldoutProfitResult
+from crm_models.uplift.paired import PolicyDifference, consent_cost_interval
 from crm_models.uplift.targeting import TargetPlan, plan_targeting
 
-__all__ = ["POLICIES", "CampaignDecision", "decide_campaign", "plan_campaign"]
+__all__ = [
+    "POLICIES",
+    "CampaignDecision",
+    "consent_cost_estimate",
+    "decide_campaign",
+    "plan_campaign",
+]
 
 POLICIES = ("model", "everyone", "nobody")
 
@@ -191,3 +198,39 @@ def plan_campaign(
         max_contacts=limit,
         budget=budget if budget > 0 else None,
     )
+
+
+def consent_cost_estimate(
+    plan: TargetPlan, curve: HoldoutProfitResult, decision: CampaignDecision
+) -> PolicyDifference:
+    """Return the plan's consent cost with an interval from the hold-out replicates.
+
+    See :func:`~crm_models.uplift.paired.consent_cost_interval` (why a scaled model
+    prediction): the model policy uses the curve at the recommended cut-off, the everyone
+    policy the blanket arm's replicates; nobody costs nothing.
+
+    Parameters
+    ----------
+    plan : TargetPlan
+        The plan carried out (its ``consent_cost`` is the estimate).
+    curve : HoldoutProfitResult
+        Hold-out profit with its bootstrap replicates.
+    decision : CampaignDecision
+        The chosen policy.
+
+    Returns
+    -------
+    PolicyDifference
+        Consent cost (currency) with its interval.
+    """
+    if curve.boot_curve is None or curve.boot_everyone is None:  # built without replicates
+        return consent_cost_interval(plan.consent_cost, 0.0, np.zeros(0), curve.level)
+    if decision.policy == "model":
+        i = int(np.abs(curve.curve["share"].to_numpy() - curve.best_share).argmin())
+        profit, boot = float(curve.curve["profit"].iloc[i]), curve.boot_curve[:, i]
+    elif decision.policy == "everyone":
+        j = list(curve.everyone).index(decision.best_single_arm)
+        profit, boot = curve.everyone[decision.best_single_arm], curve.boot_everyone[:, j]
+    else:
+        profit, boot = 0.0, np.zeros(curve.n_boot)
+    return consent_cost_interval(plan.consent_cost, profit, boot, curve.level)

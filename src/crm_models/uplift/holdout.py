@@ -6,7 +6,10 @@ who received a − mean of those who received control) × (number assigned a), s
 the uplift curve generalized to several arms — and turned into profit with
 ``margin_per_outcome`` and ``cost_per_contact``. A Poisson bootstrap over hold-out customers
 (weights ~ Poisson(1), no re-sorting) gives the interval of the profit-maximizing cut-off and
-of its profit.
+of its profit. The same replicates value mailing everyone with each single arm
+(``boot_everyone``), so the model's gain over mailing everyone has a paired interval
+(:meth:`HoldoutProfitResult.gain_over_everyone`): the difference is resampled, not the two
+profits separately.
 
 ``true_policy_values`` (simulated data, where the true uplift is known) compares targeting by
 the model, by the truth (oracle) and at random.
@@ -24,6 +27,7 @@ import pandas as pd
 from crm_models.errors import DataValidationError, ParameterError
 from crm_models.results import Result, check_level, estimate_table
 from crm_models.uplift._arms import _per_arm, _uplift_matrix
+from crm_models.uplift.paired import PolicyDifference
 
 __all__ = ["HoldoutProfitResult", "PolicyValueResult", "holdout_profit_curve", "true_policy_values"]
 
@@ -62,6 +66,12 @@ class HoldoutProfitResult(Result):
         Confidence level of the intervals.
     boot_best_share, boot_best_profit : numpy.ndarray
         Per bootstrap replicate the maximizing share and the maximal profit (not in JSON).
+    everyone_interval : mapping
+        Arm → percentile interval of the profit of contacting everybody with it.
+    boot_everyone : numpy.ndarray
+        (n_boot, arms) that profit per replicate, columns in ``everyone`` order (not in JSON).
+    boot_curve : numpy.ndarray
+        (n_boot, len(curve)) the curve per replicate (not in JSON).
     """
 
     curve: pd.DataFrame
@@ -76,6 +86,52 @@ class HoldoutProfitResult(Result):
     level: float = 0.95
     boot_best_share: np.ndarray = field(default=None, metadata={"json": False})
     boot_best_profit: np.ndarray = field(default=None, metadata={"json": False})
+    everyone_interval: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    boot_everyone: np.ndarray = field(default=None, metadata={"json": False})
+    boot_curve: np.ndarray = field(default=None, metadata={"json": False})
+
+    def gain_over_everyone(
+        self, arm: str | None = None, share: float | None = None
+    ) -> PolicyDifference:
+        """Return the model's profit minus mailing everyone ``arm``, with a paired interval.
+
+        Parameters
+        ----------
+        arm : str, optional
+            The blanket arm (default :attr:`best_everyone_arm`).
+        share : float, optional
+            Compare the model at this contacted share (the nearest curve point; percentile
+            interval). Default: at the recommended cut-off, bias-corrected like
+            ``best_profit_debiased`` with a basic interval of (maximum − everyone).
+
+        Returns
+        -------
+        PolicyDifference
+            Difference (currency), interval at ``level``, per-replicate differences.
+        """
+        arm = self.best_everyone_arm if arm is None else arm
+        j = list(self.everyone).index(arm)
+        if self.boot_everyone is None or self.boot_curve is None:  # built without replicates
+            nan = float("nan")
+            point = self.best_profit_debiased - self.everyone[arm]
+            return PolicyDifference(point, nan, nan, self.level, 0)
+        if share is not None:
+            i = int(np.abs(self.curve["share"].to_numpy() - share).argmin())
+            point = float(self.curve["profit"].iloc[i]) - self.everyone[arm]
+            draws = self.boot_curve[:, i] - self.boot_everyone[:, j]
+            return PolicyDifference.from_replicates(point, draws, self.level)
+        draws = self.boot_best_profit - self.boot_everyone[:, j]
+        raw = PolicyDifference.from_replicates(
+            self.best_profit - self.everyone[arm], draws, self.level, basic=True
+        )
+        return PolicyDifference(
+            self.best_profit_debiased - self.everyone[arm],
+            raw.ci_low,
+            raw.ci_high,
+            self.level,
+            self.n_boot,
+            draws,
+        )
 
     @property
     def best_everyone_arm(self) -> str:
@@ -118,8 +174,8 @@ class HoldoutProfitResult(Result):
             ("profit of contacting nobody", 0.0, 0.0, 0.0, 0.0),
         ]
         rows += [
-            (f"profit of contacting everyone with {a}", v, np.nan, np.nan, np.nan)
-            for a, v in self.everyone.items()
+            (f"profit of contacting everyone with {a}", v, np.std(b, ddof=1), *np.percentile(b, q))
+            for (a, v), b in zip(self.everyone.items(), self.boot_everyone.T, strict=True)
         ]
         est, se, lo, hi = (np.array([r[i] for r in rows], dtype=float) for i in range(1, 5))
         return estimate_table(
@@ -226,13 +282,27 @@ def holdout_profit_curve(
             out += m[j] * lift * n_assigned - c[j] * n_assigned
         return out / weights.sum(axis=1, keepdims=True) * population
 
+    # everyone with arm a, per weight vector: (m·(weighted lift of a over control) − c)·pop;
+    # in ranked order like the curve, so both see the same resample (paired)
+    got = np.column_stack(
+        [col for a in [*arms, control] for col in (np.where(ts == a, ys, 0.0), ts == a)]
+    ).astype(float)
+
+    def block_everyone(weights: np.ndarray) -> np.ndarray:
+        sums = weights @ got  # (rows, 2·(arms + 1)): outcome sum and count per arm
+        rate = sums[:, 0::2] / sums[:, 1::2]
+        return (m * (rate[:, :-1] - rate[:, -1:]) - c) * population
+
     rng = np.random.default_rng(seed)
     chunk = max(1, 2_000_000 // n)
-    blocks = [block_profit(np.ones((1, n)))]
+    blocks, ev_blocks = [block_profit(np.ones((1, n)))], []
     for start in range(0, n_boot, chunk):
         size = min(chunk, n_boot - start)
-        blocks.append(block_profit(rng.poisson(1.0, size=(size, n)).astype(float)))
+        weights = rng.poisson(1.0, size=(size, n)).astype(float)
+        blocks.append(block_profit(weights))
+        ev_blocks.append(block_everyone(weights))
     profit = np.vstack(blocks)
+    boot_everyone = np.vstack(ev_blocks)
     point = profit[0]
     boots = profit[1:]
     q = _percentiles(level)
@@ -263,6 +333,12 @@ def holdout_profit_curve(
         level=level,
         boot_best_share=shares[best_boot],
         boot_best_profit=boot_max,
+        everyone_interval={
+            a: tuple(float(v) for v in np.percentile(boot_everyone[:, j], q))
+            for j, a in enumerate(arms)
+        },
+        boot_everyone=boot_everyone,
+        boot_curve=boots,
     )
 
 

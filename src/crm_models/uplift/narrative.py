@@ -9,22 +9,105 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import escape_markdown as esc
-from crm_models.reporting.formatting import fmt_money_range, fmt_money_short
+from crm_models.reporting.formatting import Estimate, fmt_money_range
 from crm_models.uplift.checks import SampleRatioResult
-from crm_models.uplift.decision import CampaignDecision
+from crm_models.uplift.decision import CampaignDecision, consent_cost_estimate
 from crm_models.uplift.holdout import HoldoutProfitResult
 from crm_models.uplift.lift import LiftResult
+from crm_models.uplift.paired import PolicyDifference
 from crm_models.uplift.targeting import TargetPlan
 
 __all__ = [
     "data_sentence",
+    "estimate_of",
+    "everyone_comparison",
     "executive_summary",
     "lift_verdict",
+    "profit_chart_title",
     "recommendation",
     "target_size_note",
 ]
+
+
+def estimate_of(result: PolicyDifference, signed: bool = True) -> Estimate:
+    """Format a difference (or a cost) once, with its interval when that is finite.
+
+    Parameters
+    ----------
+    result : PolicyDifference
+        Estimate and interval.
+    signed : bool, default True
+        Write '+' before positive amounts (a difference).
+
+    Returns
+    -------
+    Estimate
+        Money, with the interval when both bounds are finite.
+    """
+    finite = all(np.isfinite([result.ci_low, result.ci_high]))
+    low, high = (result.ci_low, result.ci_high) if finite else (None, None)
+    return Estimate(result.estimate, low, high, signed=signed)
+
+
+def everyone_comparison(gain: PolicyDifference, arm: str) -> str:
+    """Say how the model's targeting compares with mailing everyone ``arm``.
+
+    Only an interval of the difference that excludes $0 supports "better" or "worse"; one
+    that spans $0 is reported as *not clearly better* (no gain is claimed).
+
+    Parameters
+    ----------
+    gain : PolicyDifference
+        The model's profit minus mailing everyone (paired interval).
+    arm : str
+        The blanket arm.
+
+    Returns
+    -------
+    str
+        Markdown clause.
+    """
+    figure, who = esc(estimate_of(gain).full), f"mailing everyone {esc(arm)}"
+    if not np.isfinite([gain.ci_low, gain.ci_high]).all():
+        return f"{figure} for the model over {who}, without an interval: not shown to be better"
+    if gain.spans_zero:
+        return (
+            f"the model is **not clearly better** than {who}: the difference, {figure}, "
+            f"has an interval that includes {esc('$0')}"
+        )
+    if gain.ci_low > 0:
+        return f"the model earns {figure} more than {who}: clearly better"
+    return f"the model earns {figure} less than {who}: {who} is clearly better"
+
+
+def profit_chart_title(curve: HoldoutProfitResult, gain: PolicyDifference) -> str:
+    """Title of the hold-out profit chart: the finding about model vs mailing everyone.
+
+    Parameters
+    ----------
+    curve : HoldoutProfitResult
+        Hold-out profit curve.
+    gain : PolicyDifference
+        The model's profit minus mailing everyone with the best single arm.
+
+    Returns
+    -------
+    str
+        Plain text for a matplotlib title on two lines (dollar signs escaped: no mathtext).
+    """
+    top, diff = fmt_pct(curve.best_share, 0), estimate_of(gain).text.replace("$", r"\$")
+    if gain.spans_zero:  # "\$": a literal dollar, not matplotlib's mathtext
+        return (
+            f"The top {top} by the model is not clearly better than\n"
+            f"mailing everyone ({diff}, interval includes \\$0)"
+        )
+    if gain.ci_low > 0:
+        return f"Contacting the top {top} earns {diff} more\nthan mailing everyone"
+    return f"Mailing everyone earns more than\nthe model's top {top} ({diff})"
 
 
 def data_sentence(
@@ -138,6 +221,8 @@ def executive_summary(
     outcome: str,
     selected_model: str,
     n_eligible: int,
+    gain: PolicyDifference | None = None,
+    consent: PolicyDifference | None = None,
 ) -> str:
     """Write the three bullets of the executive summary.
 
@@ -163,6 +248,10 @@ def executive_summary(
         Name of the selected uplift model.
     n_eligible : int
         Customers the consent rule allows.
+    gain : PolicyDifference, optional
+        The model's profit minus mailing everyone (default ``curve.gain_over_everyone``).
+    consent : PolicyDifference, optional
+        Consent cost with its interval (default :func:`consent_cost_estimate`).
 
     Returns
     -------
@@ -170,18 +259,10 @@ def executive_summary(
         Markdown bullet list.
     """
     best = decision.best_single_arm
-    arm = esc(best)
-    other = max(0.0, max(curve.everyone.values()))
+    gain = curve.gain_over_everyone(best) if gain is None else gain
+    cost = consent_cost_estimate(plan, curve, decision) if consent is None else consent
     low, high = curve.profit_interval
-    if curve.best_profit_debiased <= other:
-        compare = "no gain over the better of the two"
-    elif low <= other:  # the difference has no interval of its own: say what is known
-        compare = (
-            "more on this hold-out, but the better of the two lies inside the model's "
-            "interval, so the gain is uncertain"
-        )
-    else:
-        compare = "clearly more than either: the model's whole interval lies above them"
+    everyone = Estimate(curve.everyone[best], *curve.everyone_interval.get(best, (None, None)))
     n_unconfirmed = int((plan.scored["exclusion_reason"] == "not_double_opt_in").sum())
     srm_text = (
         "**the groups did not get their planned shares of customers: do not trust the lift**"
@@ -195,8 +276,9 @@ def executive_summary(
         "by the uplift model earns about "
         f"{fmt_money_range(curve.best_profit_debiased, low, high)} per campaign on the "
         f"{fmt_int(n_eligible)} eligible customers, versus "
-        f"{fmt_money_short(curve.everyone[best])} for mailing everyone "
-        f"{arm} and $0 for mailing no one — {compare}.\n"
+        f"{esc(everyone.full)} for mailing everyone {esc(best)} and {esc('$0')} for mailing "
+        f"no one — "
+        f"{everyone_comparison(gain, best)}.\n"
         + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
         "opted-out customers are excluded by law"
         + (
@@ -204,5 +286,6 @@ def executive_summary(
             if plan.require_double_opt_in
             else ""
         )
-        + f"; the consent rules cost about {fmt_money_short(plan.consent_cost)} of expected profit."
+        + f"; the consent rules cost about {esc(estimate_of(cost, signed=False).full)} of expected "
+        "profit."
     )

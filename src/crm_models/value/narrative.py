@@ -5,10 +5,12 @@ Each builder takes results of the package and returns markdown; the notebook onl
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from crm_models.reporting import fmt_int, fmt_money, fmt_pct
-from crm_models.reporting.formatting import fmt_money_range, fmt_money_short
+from crm_models.reporting.formatting import Estimate, fmt_money_range
 from crm_models.value.diagnostics import HoldoutResult, IndependenceResult
 from crm_models.value.selection import LET_GO_OFFER
 from crm_models.value.valuation import CustomerEquity, WinbackTotals
@@ -20,6 +22,8 @@ __all__ = [
     "forecast_verdict",
     "independence_sentence",
     "needs_agreement_sentence",
+    "winback_clause",
+    "winback_estimate",
     "world_truth_sentence",
 ]
 
@@ -152,10 +156,51 @@ def executive_summary(
             f"still active below {fmt_pct(lapsed_below, 0)}); "
             f"at a {fmt_pct(reactivation_rate, 0)} reactivation rate and "
             f"{fmt_money(cost_per_contact, digits=2)} per contact, contacting the "
-            f"{fmt_int(winback.worth_contacting)} with positive expected gain is worth "
-            f"about {fmt_money_short(winback.expected_gain)}."
+            f"{fmt_int(winback.worth_contacting)} with positive expected gain "
+            + winback_clause(winback)
         )
     return "\n".join(lines)
+
+
+def winback_estimate(winback: WinbackTotals) -> Estimate:
+    """Format the win-back value once (KPI card and sentence), with its interval when computed.
+
+    Parameters
+    ----------
+    winback : WinbackTotals
+        Win-back totals (``winback_value`` gives the interval).
+
+    Returns
+    -------
+    Estimate
+        Money; no interval when ``ci_low`` / ``ci_high`` are NaN.
+    """
+    bounds = (winback.ci_low, winback.ci_high)
+    finite = all(math.isfinite(v) for v in bounds)
+    return Estimate(winback.expected_gain, *(bounds if finite else (None, None)))
+
+
+def winback_clause(winback: WinbackTotals) -> str:
+    """Write the end of the win-back bullet: its worth, honest about the interval.
+
+    Parameters
+    ----------
+    winback : WinbackTotals
+        Win-back totals.
+
+    Returns
+    -------
+    str
+        "is worth about $7.59k [$6.1k – $9.0k]." — or, when the interval includes $0, that
+        the campaign may not pay.
+    """
+    figure = winback_estimate(winback)
+    if figure.has_interval and winback.ci_low <= 0:
+        return (
+            f"has an expected gain of {figure.full}: the interval includes $0, "
+            "so the win-back may not pay."
+        )
+    return f"is worth about {figure.full}."
 
 
 def independence_sentence(independence: IndependenceResult) -> str:

@@ -360,26 +360,49 @@ class WinbackTotals(Result):
         Lapsed customers with a positive ``winback_gain``.
     expected_gain : float
         Sum of their ``winback_gain`` (currency).
+    ci_low, ci_high : float
+        Interval of ``expected_gain`` at ``level`` (NaN when not computed; see
+        :func:`~crm_models.value.winback.winback_value`).
+    level : float
+        Confidence level of the interval.
+    n_draws : int
+        Parameter draws behind the interval (0: none).
+    draws : numpy.ndarray
+        Expected gain per parameter draw (not in JSON).
     """
 
     lapsed: int
     worth_contacting: int
     expected_gain: float
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    level: float = 0.95
+    n_draws: int = 0
+    draws: np.ndarray = field(default=None, metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Return the totals as an estimate table (no standard errors: se and interval are NaN).
+        """Return the totals as an estimate table; the gain with its interval when computed.
 
         Parameters
         ----------
         level : float, default 0.95
-            Confidence level (no interval is computed).
+            Confidence level: the gain's interval is the draws' quantiles at it.
 
         Returns
         -------
         pandas.DataFrame
-            Rows lapsed, worth_contacting, expected_gain.
+            Rows lapsed, worth_contacting, expected_gain (counts without se or interval).
         """
-        return self._fields_table(["lapsed", "worth_contacting", "expected_gain"], level)
+        table = self._fields_table(["lapsed", "worth_contacting", "expected_gain"], level)
+        if self.draws is not None and len(self.draws) > 1:
+            level = check_level(level)
+            low, high = np.quantile(self.draws, [(1 - level) / 2, (1 + level) / 2])
+            table.loc["expected_gain", ["se", "ci_low", "ci_high"]] = [
+                float(np.std(self.draws, ddof=1)),
+                low,
+                high,
+            ]
+        return table
 
 
 def winback_totals(slv: pd.DataFrame) -> WinbackTotals:
