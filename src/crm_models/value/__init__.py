@@ -26,9 +26,12 @@ from crm_models.value.needs import NeedsMixture, category_counts, mix_distance
 from crm_models.value.rfm import rfm_cells, rfm_scores, rfm_table
 from crm_models.value.selection import (
     FIT_ACTIONS,
+    LET_GO_OFFER,
     NEEDS_ACTIONS,
+    SEGMENT_VALUE_CLV,
     assign_actions,
     capability_fit,
+    clv_needs_table,
     value_fit_matrix,
     value_level,
     value_needs_matrix,
@@ -40,13 +43,16 @@ from crm_models.value.valuation import (
     monthly_rate,
     second_lifetime_value,
 )
+from crm_models.value.winback import winback_value
 
 __all__ = [
     "BGBB",
     "BGNBD",
     "FIT_ACTIONS",
+    "LET_GO_OFFER",
     "MBGNBD",
     "NEEDS_ACTIONS",
+    "SEGMENT_VALUE_CLV",
     "CustomerEquity",
     "FitResult",
     "GammaGamma",
@@ -61,6 +67,7 @@ __all__ = [
     "calibration_summary",
     "capability_fit",
     "category_counts",
+    "clv_needs_table",
     "concentration_curve",
     "customer_equity",
     "customer_lifetime_value",
@@ -80,4 +87,5 @@ __all__ = [
     "value_fit_matrix",
     "value_level",
     "value_needs_matrix",
+    "winback_value",
 ]
