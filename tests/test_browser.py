@@ -13,6 +13,7 @@ reader meets it, after its JavaScript ran:
   code, file names and the provenance footer) and none of ``JARGON``;
 - every money KPI card either carries its 95% interval or says in words that it is an
   observed total, a scenario or a chosen value; the index's headline figures likewise;
+- every chart image has alt text that describes it;
 - the navigation bar links the report's three audiences, its figures and the index, and a
   click on it opens the analyst page.
 
@@ -97,6 +98,7 @@ PROBE = """() => {
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     nav: [...document.querySelectorAll('nav.crm-nav a[href]')].map(a => a.href),
     sources: [...document.querySelectorAll('[src]')].map(e => e.getAttribute('src')),
+    alts: [...document.querySelectorAll('img')].map(i => i.getAttribute('alt') || ''),
     kpis: [...document.querySelectorAll('.crm-kpi')].map(k => ({
       basis: k.dataset.basis,
       label: k.querySelector('.crm-kpi-label').innerText,
@@ -237,6 +239,11 @@ def _problems_once(name: str, audience: str, out: Path, probe: dict) -> list:
         if names:
             problems.append(f"internal names shown to a manager: {names}")
         problems += [f"jargon shown to a manager: {w!r}" for w in JARGON if w in probe["text"]]
+    problems += [
+        f"chart without a description (alt): {alt!r}"
+        for alt in probe["alts"]
+        if not alt.strip() or alt.startswith("No description has been provided")
+    ]
     for k in probe["kpis"]:
         if "$" in k["value"] and k["basis"] == "estimate" and "95%" not in k["interval"]:
             problems.append(f"money estimate without an interval: {k['label']} {k['value']}")

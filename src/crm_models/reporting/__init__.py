@@ -14,6 +14,7 @@ from crm_models.reporting.display import (
 from crm_models.reporting.escaping import md, md_lines, show_markdown
 from crm_models.reporting.formatting import (
     Estimate,
+    arm_label,
     fmt_count_range,
     fmt_money_range,
     fmt_money_short,
@@ -25,6 +26,7 @@ from crm_models.reporting.teaching import check_answer
 __all__ = [
     "KPI",
     "Estimate",
+    "arm_label",
     "check_answer",
     "fmt_count_range",
     "fmt_int",

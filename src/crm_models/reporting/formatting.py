@@ -29,6 +29,7 @@ __all__ = [
     "KPI",
     "KPI_BASES",
     "Estimate",
+    "arm_label",
     "fmt_count_range",
     "fmt_money_range",
     "fmt_money_short",
@@ -89,6 +90,28 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def arm_label(name: object) -> str:
+    """Plain name of a campaign arm for a reader: ``offer_a`` → "Offer A".
+
+    Parameters
+    ----------
+    name : object
+        The arm as the data name it (the synthetic world's ``control``, ``offer_a`` …, or a
+        name from the user's file).
+
+    Returns
+    -------
+    str
+        "No offer (control)" for ``control``, "Offer X" for ``offer_x``, any other name
+        unchanged (it is the user's own word, e.g. "Mens E-Mail").
+    """
+    text = str(name)
+    if text == "control":
+        return "No offer (control)"
+    match = re.fullmatch(r"offer_([a-z0-9])", text)
+    return f"Offer {match.group(1).upper()}" if match else text
 
 
 def plain_label(name: object, labels: Mapping[str, str] | None = None) -> object:

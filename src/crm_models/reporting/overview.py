@@ -21,7 +21,7 @@ from crm_models.data.warehouse import Warehouse, content_hash
 from crm_models.project import resolve_path
 from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import code, md
-from crm_models.reporting.formatting import fmt_money_short
+from crm_models.reporting.formatting import arm_label, fmt_money_short
 
 __all__ = [
     "WorldComparison",
@@ -77,13 +77,9 @@ def campaign_table(arms: pd.DataFrame) -> pd.DataFrame:
         Columns ``Offer`` ("No offer (control)", "Offer A" …), ``Customers``, ``Visited`` and
         ``Bought`` (shares in %) and ``Spend per customer`` (in $, to the cent).
     """
-    names = arms["arm"].astype(str)
-    offer = names.str.replace("offer_", "Offer ", regex=False).str.replace(
-        r"(?<=Offer )([a-z])$", lambda m: m.group(1).upper(), regex=True
-    )
     return pd.DataFrame(
         {
-            "Offer": offer.where(names != "control", "No offer (control)"),
+            "Offer": arms["arm"].map(arm_label),
             "Customers": arms["customers"].map(fmt_int),
             "Visited": arms["visit_rate"].map(fmt_pct),
             "Bought": arms["conversion_rate"].map(fmt_pct),

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
@@ -33,24 +35,26 @@ _PREVIEW_LINK = re.compile(
 
 
 def interactive_tables() -> None:
-    """Embed the table library in the page and make every table sortable.
+    """Embed the table library in the page and make every displayed table sortable.
 
     Call once near the top of a notebook, in a cell without audience tags (the library must
-    be in every page). ``readable_table`` s and the DataFrames and Stylers an analyst cell
-    displays (``all_interactive``: itables escapes their cells) then sort by column. Without
-    the library (``itables`` not installed) tables stay static.
+    be in every page). ``readable_table`` s, and the DataFrames and Stylers an analyst cell
+    displays, then render through :func:`table_html`: sortable, in a sideways-scrolling box,
+    without the library's links to its website. A DataFrame's cells are escaped by the
+    library, a Styler's by :func:`~crm_models.reporting.escaping.escaped_table` (a Styler is
+    HTML already, as in pandas' own display). Without the library tables stay static.
     """
     try:
         import itables
         import itables.options as opt
     except ImportError:  # pragma: no cover - itables is a dependency
         return
+    import pandas as pd
     from pandas.io.formats.style import Styler
 
     opt.display_logo_when_loading = False
-    itables.init_notebook_mode(all_interactive=True, connected=False)
-    # itables refuses a displayed Styler unless HTML is allowed everywhere; a Styler is HTML
-    # already (ours escaped by ``escaped_table``), so it goes through ``table_html`` instead.
+    itables.init_notebook_mode(all_interactive=False, connected=False)
+    pd.DataFrame._repr_html_ = lambda frame: table_html(frame, len(frame))
     Styler._repr_html_ = lambda styler: table_html(styler, len(styler.data))
     _STATE["enabled"] = True
 
@@ -60,13 +64,14 @@ def interactive_tables_enabled() -> bool:
     return _STATE["enabled"]
 
 
-def table_html(styler: Styler, n_rows: int, interactive: bool | None = None) -> str:
+def table_html(styler: Styler | pd.DataFrame, n_rows: int, interactive: bool | None = None) -> str:
     """HTML of a styled (escaped) table in a container that scrolls sideways when too wide.
 
     Parameters
     ----------
-    styler : pandas.io.formats.style.Styler
-        The table, cells and labels already escaped.
+    styler : pandas.io.formats.style.Styler or pandas.DataFrame
+        The table: a Styler with cells and labels already escaped, or a DataFrame (its
+        cells are escaped by the library; shown static, pandas escapes them too).
     n_rows : int
         Rows of the table.
     interactive : bool, optional
@@ -88,7 +93,7 @@ def table_html(styler: Styler, n_rows: int, interactive: bool | None = None) -> 
     html = to_html_datatable(
         styler,
         connected=False,
-        allow_html=True,  # the Styler escaped every cell and label already
+        allow_html=not isinstance(styler, pd.DataFrame),  # a Styler: escaped already
         classes="display compact",
         layout=_LONG if n_rows > INTERACTIVE_MIN_ROWS else _SHORT,
         lengthMenu=[10, 25, 100],

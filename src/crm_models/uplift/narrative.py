@@ -13,7 +13,7 @@ import numpy as np
 
 from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import escape_markdown as esc
-from crm_models.reporting.formatting import Estimate, fmt_money_range
+from crm_models.reporting.formatting import Estimate, arm_label, fmt_money_range
 from crm_models.uplift.checks import SampleRatioResult
 from crm_models.uplift.decision import CampaignDecision, consent_cost_estimate
 from crm_models.uplift.holdout import HoldoutProfitResult
@@ -71,7 +71,7 @@ def everyone_comparison(gain: PolicyDifference, arm: str) -> str:
     str
         Markdown clause.
     """
-    figure, who = esc(estimate_of(gain).full), f"mailing everyone {esc(arm)}"
+    figure, who = esc(estimate_of(gain).full), f"mailing everyone {esc(arm_label(arm))}"
     if not np.isfinite([gain.ci_low, gain.ci_high]).all():
         return f"{figure} for the model over {who}, without an interval: not shown to be better"
     if gain.spans_zero:
@@ -154,7 +154,7 @@ def lift_verdict(lift: LiftResult, arms: Sequence[str], outcome: str) -> str:
         Markdown.
     """
     significant = lift.table.set_index(["arm", "outcome"])["significant"]
-    worked = [esc(a) for a in arms if significant.loc[(a, outcome)]]
+    worked = [esc(arm_label(a)) for a in arms if significant.loc[(a, outcome)]]
     if worked:
         return (
             f"**Yes** — {', '.join(worked)} raised {esc(outcome)} significantly "
@@ -180,7 +180,7 @@ def target_size_note(decision: CampaignDecision) -> str:
     return {
         "model": f"customers: the top {fmt_pct(decision.best_share, 0)} by the model (interval: "
         "bootstrap of the best share), minus predicted losses",
-        "everyone": f"every eligible customer gets {decision.best_single_arm}",
+        "everyone": f"every eligible customer gets {arm_label(decision.best_single_arm)}",
         "nobody": "no policy earns more than its contact cost",
     }[decision.policy]
 
@@ -200,12 +200,14 @@ def recommendation(decision: CampaignDecision, plan: TargetPlan) -> str:
     str
         Markdown.
     """
-    mix = ", ".join(f"{n:,} × {esc(a)}" for a, n in plan.targets["arm"].value_counts().items())
+    mix = ", ".join(
+        f"{n:,} × {esc(arm_label(a))}" for a, n in plan.targets["arm"].value_counts().items()
+    )
     return {
         "model": f"send the next campaign to **{fmt_int(plan.n_targets)} customers** ({mix}), "
         "chosen by the model's expected incremental profit.",
         "everyone": f"the model does not beat mailing everyone on the hold-out: send "
-        f"**{esc(decision.best_single_arm)} to all {fmt_int(plan.n_targets)} eligible "
+        f"**{esc(arm_label(decision.best_single_arm))} to all {fmt_int(plan.n_targets)} eligible "
         "customers**.",
         "nobody": "**do not send** the campaign: no policy is expected to earn its contact cost.",
     }[decision.policy]
@@ -276,8 +278,8 @@ def executive_summary(
         "by the uplift model earns about "
         f"{fmt_money_range(curve.best_profit_debiased, low, high)} per campaign on the "
         f"{fmt_int(n_eligible)} eligible customers, versus "
-        f"{esc(everyone.full)} for mailing everyone {esc(best)} and {esc('$0')} for mailing "
-        f"no one — "
+        f"{esc(everyone.full)} for mailing everyone {esc(arm_label(best))} and {esc('$0')} "
+        "for mailing no one — "
         f"{everyone_comparison(gain, best)}.\n"
         + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
         "opted-out customers are excluded by law"
