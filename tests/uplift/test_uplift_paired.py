@@ -7,6 +7,7 @@ top share by a (noisy) ranking and of mailing everyone is known customer by cust
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crm_models.uplift import (
@@ -15,7 +16,7 @@ from crm_models.uplift import (
     policy_profits,
     true_policy_values,
 )
-from crm_models.uplift.narrative import everyone_comparison, profit_chart_title
+from crm_models.uplift.narrative import everyone_comparison, profit_chart_title, qini_title
 from crm_models.uplift.paired import consent_cost_interval, poisson_weights
 
 MARGIN, COST = 10.0, 0.1
@@ -128,3 +129,10 @@ def test_chart_title_claims_no_gain_when_the_interval_spans_zero():
     assert "\\$" in title  # a literal dollar for matplotlib, no mathtext
     title = profit_chart_title(curve, _diff(1200.0, 300.0, 2100.0))
     assert "more\nthan mailing everyone" in title
+
+
+def test_qini_title_names_the_best_model_and_says_when_none_can_be_ranked():
+    qini = pd.Series({"S": 0.12, "T": 0.31, "X": float("nan")})
+    assert qini_title("offer_a", qini) == "Offer A: T ranks best on the hold-out (Qini 0.31)"
+    undefined = pd.Series({"S": float("nan"), "T": float("nan")})  # a hold-out of a few rows
+    assert "too small to rank" in qini_title("offer_b", undefined)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from crm_models.reporting.display import fmt_int, fmt_money, fmt_pct
 from crm_models.reporting.escaping import escape_markdown as esc
@@ -28,6 +29,7 @@ __all__ = [
     "executive_summary",
     "lift_verdict",
     "profit_chart_title",
+    "qini_title",
     "recommendation",
     "target_size_note",
 ]
@@ -108,6 +110,27 @@ def profit_chart_title(curve: HoldoutProfitResult, gain: PolicyDifference) -> st
     if gain.ci_low > 0:
         return f"Contacting the top {top} earns {diff} more\nthan mailing everyone"
     return f"Mailing everyone earns more than\nthe model's top {top} ({diff})"
+
+
+def qini_title(arm: str, qini: pd.Series) -> str:
+    """Title of one arm's Qini chart: which model ranks best on the hold-out.
+
+    Parameters
+    ----------
+    arm : str
+        The treated arm (shown through ``arm_label``).
+    qini : pandas.Series
+        Qini coefficient per model (index: model names); NaN where undefined.
+
+    Returns
+    -------
+    str
+        Plain text; says so when no model has a Qini coefficient (a hold-out too small).
+    """
+    known = qini.dropna()
+    if known.empty:
+        return f"{arm_label(arm)}: the hold-out is too small to rank the models (no Qini)"
+    return f"{arm_label(arm)}: {known.idxmax()} ranks best on the hold-out (Qini {known.max():.2f})"
 
 
 def data_sentence(
