@@ -54,6 +54,21 @@ def monthly_rate(annual_discount_rate: float) -> float:
     return float((1 + rate) ** (1 / 12) - 1)
 
 
+def _parameter_draws(model, spend: GammaGamma, n_draws: int, seed: int) -> list[tuple]:
+    """``n_draws`` (transaction model, spend model) pairs with parameters drawn from their fits.
+
+    The one source of parameter uncertainty for the customer-equity and win-back intervals.
+    """
+    if not (isinstance(n_draws, (int, np.integer)) and n_draws >= 20):
+        raise ParameterError(f"n_draws must be an integer >= 20, got {n_draws!r}")
+    return [
+        (model.with_params(pm), spend.with_params(ps))
+        for pm, ps in zip(
+            model.draw_params(n_draws, seed), spend.draw_params(n_draws, seed + 1), strict=True
+        )
+    ]
+
+
 def _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate) -> None:
     if not (isinstance(horizon_months, (int, np.integer)) and horizon_months >= 1):
         raise ParameterError(f"horizon_months must be an integer >= 1, got {horizon_months!r}")
@@ -247,8 +262,7 @@ def customer_equity(
         Estimate, interval and the draws.
     """
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
-    if not (isinstance(n_draws, (int, np.integer)) and n_draws >= 20):
-        raise ParameterError(f"n_draws must be an integer >= 20, got {n_draws!r}")
+    pairs = _parameter_draws(model, spend, n_draws, seed)
     level = check_level(level)
     x, tx, T, m = _inputs(model, spend, data, "customer_equity")
     args = (horizon_months, monthly_discount_rate, time_unit, margin_rate)
@@ -259,17 +273,10 @@ def customer_equity(
         sub = np.sort(rng.choice(len(x), max_customers_per_draw, replace=False))
         x, tx, T, m = x[sub], tx[sub], T[sub], m[sub]
     base = float(_clv_arrays(model, spend, x, tx, T, m, *args).sum())
-    model_draws = model.draw_params(n_draws, seed)
-    spend_draws = spend.draw_params(n_draws, seed + 1)
     draws = (
         estimate
         / base
-        * np.array(
-            [
-                _clv_arrays(model.with_params(pm), spend.with_params(ps), x, tx, T, m, *args).sum()
-                for pm, ps in zip(model_draws, spend_draws, strict=True)
-            ]
-        )
+        * np.array([_clv_arrays(mdl, spd, x, tx, T, m, *args).sum() for mdl, spd in pairs])
     )
     draws = draws[np.isfinite(draws)]
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])

@@ -30,6 +30,7 @@ from crm_models.value.valuation import (
     _check_clv_args,
     _clv_arrays,
     _inputs,
+    _parameter_draws,
     winback_totals,
 )
 
@@ -81,8 +82,7 @@ def winback_value(
         ``ci_low``, ``ci_high`` and the gain per draw.
     """
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
-    if not (isinstance(n_draws, (int, np.integer)) and n_draws >= 20):
-        raise ParameterError(f"n_draws must be an integer >= 20, got {n_draws!r}")
+    pairs = _parameter_draws(model, spend, n_draws, seed)
     if not slv.index.equals(data.index):
         raise ParameterError("slv must be second_lifetime_value(data): its index differs")
     level = check_level(level)
@@ -93,12 +93,7 @@ def winback_value(
     x, tx, T, m = (a[worth] for a in _inputs(model, spend, data, "winback_value"))
     args = (horizon_months, monthly_discount_rate, time_unit, margin_rate)
     draws = np.empty(n_draws)
-    model_draws, spend_draws = (
-        model.draw_params(n_draws, seed),
-        spend.draw_params(n_draws, seed + 1),
-    )
-    for k in range(n_draws):  # a loop over draws; each draw is vectorized over customers
-        mdl, spd = model.with_params(model_draws[k]), spend.with_params(spend_draws[k])
+    for k, (mdl, spd) in enumerate(pairs):  # over draws; each is vectorized over customers
         alive = _clv_arrays(mdl, spd, x, tx, T, m, *args, alive_only=True)
         now = _clv_arrays(mdl, spd, x, tx, T, m, *args)
         draws[k] = (reactivation_rate * (alive - now) - cost_per_contact).sum()
