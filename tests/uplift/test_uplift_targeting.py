@@ -43,7 +43,8 @@ def test_no_opted_out_customer_is_ever_targeted():
     rng = np.random.default_rng(123)
     for _ in range(300):
         ids, uplift, consent, kwargs = _random_case(rng)
-        plan = plan_targeting(ids, uplift, consent=consent, **kwargs)
+        arms = [f"arm_{j}" for j in range(uplift.shape[1])]
+        plan = plan_targeting(ids, uplift, consent=consent, arms=arms, **kwargs)
         status = dict(zip(ids, consent, strict=True))
         chosen = [status[i] for i in plan.targets["customer_id"]]
         assert "opt_out" not in chosen and None not in chosen
@@ -117,11 +118,13 @@ def test_plan_is_the_best_feasible_list():
 def test_bad_plan_inputs():
     ids = np.arange(3)
     with pytest.raises(DataValidationError, match="consent_status must be one of"):
-        plan_targeting(ids, np.zeros(3), 1.0, 0.1, ["opt_in", "yes", "opt_out"])
+        plan_targeting(ids, np.zeros(3), 1.0, 0.1, ["opt_in", "yes", "opt_out"], arms=["a"])
     with pytest.raises(ParameterError, match="margin"):
-        plan_targeting(ids, np.zeros((3, 2)), [1.0, 2.0, 3.0, 4.0], 0.1, ["opt_in"] * 3)
+        plan_targeting(
+            ids, np.zeros((3, 2)), [1.0, 2.0, 3.0, 4.0], 0.1, ["opt_in"] * 3, arms=["a", "b"]
+        )
     with pytest.raises(DataValidationError, match="unique"):
-        plan_targeting([1, 1, 2], np.zeros(3), 1.0, 0.1, ["opt_in"] * 3)
+        plan_targeting([1, 1, 2], np.zeros(3), 1.0, 0.1, ["opt_in"] * 3, arms=["a"])
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -130,7 +133,12 @@ def test_export_is_atomic(tmp_path, fmt, monkeypatch):
     temporary file behind."""
     rng = np.random.default_rng(0)
     plan = plan_targeting(
-        np.arange(50), rng.normal(0.05, 0.02, 50), 10.0, 0.1, ["opt_in"] * 25 + ["opt_out"] * 25
+        np.arange(50),
+        rng.normal(0.05, 0.02, 50),
+        10.0,
+        0.1,
+        ["opt_in"] * 25 + ["opt_out"] * 25,
+        arms=["email"],
     )
     path = tmp_path / f"targets.{fmt}"
     plan.export(path)
@@ -149,7 +157,9 @@ def test_export_is_atomic(tmp_path, fmt, monkeypatch):
 
 
 def test_export_to_duckdb_table():
-    plan = plan_targeting(np.arange(10), np.full(10, 0.1), 10.0, 0.1, ["double_opt_in"] * 10)
+    plan = plan_targeting(
+        np.arange(10), np.full(10, 0.1), 10.0, 0.1, ["double_opt_in"] * 10, arms=["email"]
+    )
     con = duckdb.connect()
     assert export_targets(plan.targets, con, table="next_campaign") == "next_campaign"
     assert con.execute("SELECT count(*) FROM next_campaign").fetchone()[0] == 10

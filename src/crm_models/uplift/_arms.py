@@ -10,7 +10,14 @@ import pandas as pd
 from crm_models.errors import DataValidationError, ParameterError
 
 
-def _uplift_matrix(uplift, arms) -> tuple[np.ndarray, list]:
+def _uplift_matrix(uplift, arms, labels_required: bool = False) -> tuple[np.ndarray, list]:
+    """(n, k) uplift and its k arm labels: from ``arms``, DataFrame columns or a Series name.
+
+    ``labels_required``: a bare array without ``arms`` is refused instead of being labelled
+    ``arm_0, …`` (a plan must name the data's real arms).
+    """
+    if isinstance(uplift, pd.Series) and uplift.name is not None:
+        uplift = uplift.to_frame()
     if isinstance(uplift, pd.DataFrame):
         cols = list(uplift.columns)
         names = [c.removeprefix("uplift_") for c in cols]
@@ -22,8 +29,14 @@ def _uplift_matrix(uplift, arms) -> tuple[np.ndarray, list]:
         u = np.asarray(uplift, dtype=float)
         if u.ndim == 1:
             u = u[:, None]
+        if arms is None and labels_required:
+            raise ParameterError(
+                f"uplift is an unlabelled array of shape {u.shape}: name its arm(s) with "
+                "arms=learner.arms_ (e.g. arms=['email']), or pass learner.predict_frame(X) "
+                "(columns uplift_<arm>)"
+            )
         if arms is None:
-            arms = ["treatment"] if u.shape[1] == 1 else [f"arm_{j}" for j in range(u.shape[1])]
+            arms = [f"arm_{j}" for j in range(u.shape[1])]
         arms = list(arms)
         if len(arms) != u.shape[1]:
             raise ParameterError(f"{len(arms)} arm names for {u.shape[1]} uplift columns")

@@ -64,18 +64,33 @@ def exclusion_reasons(consent: Any, require_double_opt_in: bool = False) -> np.n
 
 
 def _consent_array(consent, n: int) -> np.ndarray:
-    """Consent statuses as an object array of length ``n``, unknown values refused."""
+    """Consent statuses as an object array of length ``n``, unknown values refused.
+
+    A scalar (a status, or True / False for 'opt_in' / 'opt_out') is given to every customer;
+    booleans in an array map the same way.
+    """
+    if isinstance(consent, (bool, np.bool_, str)) or consent is None:
+        scalar_bool = isinstance(consent, (bool, np.bool_))
+        consent = np.full(n, consent, dtype=bool if scalar_bool else object)
+    if np.asarray(consent).dtype == bool:
+        consent = np.where(np.asarray(consent), "opt_in", "opt_out").astype(object)
     c = (
         pd.Series(np.asarray(consent, dtype=object))
         if not isinstance(consent, pd.Series)
         else consent.astype(object).reset_index(drop=True)
     )
     if len(c) != n:
-        raise DataValidationError(f"consent has {len(c)} values for {n} customers")
+        raise DataValidationError(
+            f"consent has {len(c)} values for {n} customers (customer_id): pass one status "
+            "per customer in customer_id order, one status for all, or consent=None (no "
+            "consent information)"
+        )
     known = c.isna() | c.isin(CONSENT_VALUES)
     if not known.all():
-        bad = c[~known].unique()[:5].tolist()
+        first = np.flatnonzero(~known.to_numpy())[:5]
+        bad = c.iloc[first].tolist()
         raise DataValidationError(
-            f"consent_status must be one of {list(CONSENT_VALUES)} (or missing), got {bad}"
+            f"consent_status must be one of {list(CONSENT_VALUES)} (or missing, True, False), "
+            f"got {bad} in rows {[int(i) + 1 for i in first]}"
         )
     return c.to_numpy()

@@ -24,7 +24,7 @@ import pandas as pd
 
 from crm_models.errors import ParameterError
 from crm_models.results import Result, check_level, estimate_table
-from crm_models.uplift.consent import consent_eligible
+from crm_models.uplift.consent import _consent_array, consent_eligible
 from crm_models.uplift.holdout import HoldoutProfitResult
 from crm_models.uplift.paired import PolicyDifference, consent_cost_interval
 from crm_models.uplift.targeting import TargetPlan, plan_targeting
@@ -141,7 +141,7 @@ def plan_campaign(
     everyone_uplift: float,
     margin_per_outcome: float,
     cost_per_contact: float,
-    consent: Any,
+    consent: Any = None,
     require_double_opt_in: bool = False,
     max_contacts: int = 0,
     budget: float = 0.0,
@@ -161,8 +161,9 @@ def plan_campaign(
         customer under the everyone and nobody policies.
     margin_per_outcome, cost_per_contact : float
         Profit of one incremental outcome and cost of one contact (currency).
-    consent : array-like
-        Consent status per customer.
+    consent : array-like, str, bool or None, default None
+        Consent status per customer, or one value for all; None: no consent information,
+        everyone eligible (as in :func:`~crm_models.uplift.plan_targeting`).
     require_double_opt_in : bool, default False
         Only double opt-in customers may be contacted.
     max_contacts : int, default 0
@@ -178,10 +179,11 @@ def plan_campaign(
     if decision.policy not in POLICIES:
         raise ParameterError(f"policy must be one of {POLICIES}, got {decision.policy!r}")
     ids = np.asarray(customer_id)
-    consent = np.asarray(consent, dtype=object)
-    limit = decision.contact_limit(
-        int(consent_eligible(consent, require_double_opt_in).sum()), max_contacts
-    )
+    n_eligible = len(ids)
+    if consent is not None:
+        consent = _consent_array(consent, len(ids))
+        n_eligible = int(consent_eligible(consent, require_double_opt_in).sum())
+    limit = decision.contact_limit(n_eligible, max_contacts)
     if decision.policy == "model":
         scores = uplift
     else:

@@ -37,12 +37,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.linear_model import Ridge
-from sklearn.pipeline import Pipeline
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import ParameterError
 from crm_models.results import check_fitted
+from crm_models.uplift._learner_base import (
+    _fit_weighted,
+    _outcome,
+    _take,
+    _UpliftBase,
+    _with_column,
+    base_estimator,
+)
 
 __all__ = [
     "ClassTransformation",
@@ -55,132 +62,35 @@ __all__ = [
 ]
 
 
-def _n_rows(X) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _take(X, mask: np.ndarray):
-    if isinstance(X, (pd.DataFrame, pd.Series)):
-        return X.iloc[np.flatnonzero(mask)] if mask.dtype == bool else X.iloc[mask]
-    return X[mask]
-
-
-def _with_column(X, value: np.ndarray | float, name: str = "_treatment"):
-    n = _n_rows(X)
-    col = np.broadcast_to(np.asarray(value, dtype=float), (n,))
-    if isinstance(X, pd.DataFrame):
-        out = X.copy()
-        out[name] = col
-        return out
-    return np.column_stack([np.asarray(X), col])
-
-
-def _outcome(estimator, X) -> np.ndarray:
-    if is_classifier(estimator):
-        proba = estimator.predict_proba(X)
-        classes = list(estimator.classes_)
-        return proba[:, classes.index(1)]
-    return np.asarray(estimator.predict(X), dtype=float)
-
-
-def _fit_weighted(model, X, y, weight):
-    """Fit with sample weights; a Pipeline routes them to its final step."""
-    if isinstance(model, Pipeline):
-        return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": weight})
-    return model.fit(X, y, sample_weight=weight)
-
-
-class _UpliftBase(BaseEstimator):
-    """Shared input checks, arm bookkeeping and prediction shapes."""
-
-    def _check_fit_inputs(self, X, y, treatment) -> tuple[np.ndarray, np.ndarray]:
-        if self.estimator is None or not hasattr(self.estimator, "fit"):
-            raise ParameterError(
-                f"estimator must be a scikit-learn estimator with fit(), got {self.estimator!r}"
-            )
-        y = np.asarray(y, dtype=float)
-        t = np.asarray(treatment)
-        n = _n_rows(X)
-        if y.ndim != 1 or t.ndim != 1 or len(y) != n or len(t) != n:
-            raise DataValidationError(
-                f"X has {n} rows, y {y.shape}, treatment {t.shape}: they must be aligned 1-D"
-            )
-        if not np.isfinite(y).all():
-            raise DataValidationError(f"y has {int((~np.isfinite(y)).sum())} missing values")
-        if pd.isna(t).any():
-            raise DataValidationError(f"treatment has {int(pd.isna(t).sum())} missing labels")
-        labels = pd.unique(t)
-        control = self.control
-        if control is None:
-            control = "control" if "control" in set(labels) else 0
-        if control not in set(labels):
-            raise DataValidationError(
-                f"control label {control!r} not found in treatment; labels present: "
-                f"{sorted(map(str, labels))}"
-            )
-        arms = sorted((a for a in labels if a != control), key=str)
-        if not arms:
-            raise DataValidationError("treatment holds only the control label: nothing to compare")
-        binary_y = bool(np.isin(y, (0.0, 1.0)).all())
-        if is_classifier(self.estimator) and not binary_y:
-            raise ParameterError(
-                "a classifier needs a binary 0/1 outcome; use a regressor for continuous "
-                "outcomes such as spend"
-            )
-        for a in [control, *arms]:
-            group = y[t == a]
-            if len(group) < 2:
-                raise DataValidationError(f"arm {a!r} has {len(group)} rows; need at least 2")
-            if is_classifier(self.estimator) and len(np.unique(group)) < 2:
-                raise DataValidationError(
-                    f"outcome is constant ({group[0]:g}) in arm {a!r}: a classifier cannot be "
-                    "fitted there"
-                )
-        self.control_ = control
-        self.arms_ = np.array(arms, dtype=object)
-        self.n_features_in_ = X.shape[1] if hasattr(X, "shape") and len(X.shape) > 1 else 1
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        return y, t
-
-    def _shape(self, per_arm: list[np.ndarray]) -> np.ndarray:
-        if len(per_arm) == 1:
-            return per_arm[0]
-        return np.column_stack(per_arm)
-
-    def predict(self, X) -> np.ndarray:
-        """Predicted uplift per customer: (n,) for one arm, (n, n_arms) for several."""
-        check_fitted(self, "arms_")
-        return self._shape([self._predict_arm(X, i) for i in range(len(self.arms_))])
-
-    def predict_frame(self, X) -> pd.DataFrame:
-        """Predicted uplift as a DataFrame with one column ``uplift_<arm>`` per arm."""
-        pred = np.asarray(self.predict(X)).reshape(_n_rows(X), -1)
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        return pd.DataFrame(pred, columns=[f"uplift_{a}" for a in self.arms_], index=index)
-
-    def predict_best_arm(self, X, threshold: float = 0.0) -> np.ndarray:
-        """Arm label with the largest predicted uplift; the control label if none > threshold."""
-        pred = np.asarray(self.predict(X)).reshape(_n_rows(X), -1)
-        best = pred.argmax(axis=1)
-        labels = self.arms_[best].astype(object)
-        labels[pred.max(axis=1) <= threshold] = self.control_
-        return labels
-
-
 class SLearner(_UpliftBase):
     """One outcome model on features plus a treatment indicator, per arm vs control.
 
-    ``estimator``: scikit-learn classifier (binary y) or regressor; ``control``: control label
-    (None: 'control' if present, else 0). Learned: ``models_`` (one per arm), ``arms_``,
-    ``control_``.
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        Outcome model: a classifier for a binary 0/1 ``y`` (its ``predict_proba[:, 1]`` is
+        used) or a regressor for a continuous ``y``; cloned per model.
+    control : label, optional
+        The value of ``treatment`` that marks the control group. Default None: the label
+        ``'control'`` when present, else ``0`` (so 0/1 and 'control'/'email' codings work
+        as they are). Any other coding (e.g. ``'holdout'``, ``'A'``): pass it, e.g.
+        ``TLearner(est, control='holdout')``. Arms may be numbers or strings; every label
+        other than the control label is a treated arm. A control label absent from the data
+        raises ``DataValidationError`` listing the labels found.
+
+    Attributes
+    ----------
+    models_ : list
+        One fitted outcome model per arm, in ``arms_`` order.
+    arms_ : numpy.ndarray
+        Treated arm labels (sorted); ``control_`` the control label used.
     """
 
     def __init__(self, estimator: Any = None, control: Any = None):
         self.estimator = estimator
         self.control = control
 
-    def fit(self, X, y, treatment) -> SLearner:
+    def fit(self, X, y, treatment=None) -> SLearner:
         """Fit one outcome model on features plus a treatment indicator per arm vs control.
 
         Parameters
@@ -189,8 +99,10 @@ class SLearner(_UpliftBase):
             (n, p) features.
         y : array-like
             (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
-        treatment : array-like
-            (n,) arm labels, one of them the control label.
+        treatment : array-like, optional
+            (n,) arm labels (numbers or strings), one of them the control label. None: ``y``
+            is two columns ``[outcome, treatment]`` (the form scikit-learn's model selection
+            splits; see ``score``).
 
         Returns
         -------
@@ -213,14 +125,32 @@ class SLearner(_UpliftBase):
 class TLearner(_UpliftBase):
     """Separate outcome models for control and each arm; uplift = μ_arm(x) − μ_control(x).
 
-    Learned: ``control_model_``, ``arm_models_`` (one per arm), ``arms_``, ``control_``.
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        Outcome model: a classifier for a binary 0/1 ``y`` (its ``predict_proba[:, 1]`` is
+        used) or a regressor for a continuous ``y``; cloned per model.
+    control : label, optional
+        The value of ``treatment`` that marks the control group. Default None: the label
+        ``'control'`` when present, else ``0`` (so 0/1 and 'control'/'email' codings work
+        as they are). Any other coding (e.g. ``'holdout'``, ``'A'``): pass it, e.g.
+        ``TLearner(est, control='holdout')``. Arms may be numbers or strings; every label
+        other than the control label is a treated arm. A control label absent from the data
+        raises ``DataValidationError`` listing the labels found.
+
+    Attributes
+    ----------
+    control_model_, arm_models_ : estimator, list
+        The control group's outcome model and one per arm (``arms_`` order).
+    arms_ : numpy.ndarray
+        Treated arm labels (sorted); ``control_`` the control label used.
     """
 
     def __init__(self, estimator: Any = None, control: Any = None):
         self.estimator = estimator
         self.control = control
 
-    def fit(self, X, y, treatment) -> TLearner:
+    def fit(self, X, y, treatment=None) -> TLearner:
         """Fit one outcome model on the control rows and one on each arm's rows.
 
         Parameters
@@ -229,8 +159,10 @@ class TLearner(_UpliftBase):
             (n, p) features.
         y : array-like
             (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
-        treatment : array-like
-            (n,) arm labels, one of them the control label.
+        treatment : array-like, optional
+            (n,) arm labels (numbers or strings), one of them the control label. None: ``y``
+            is two columns ``[outcome, treatment]`` (the form scikit-learn's model selection
+            splits; see ``score``).
 
         Returns
         -------
@@ -271,12 +203,33 @@ class TLearner(_UpliftBase):
 class XLearner(_UpliftBase):
     """X-learner (Künzel et al. 2019), per arm vs control.
 
-    ``estimator``: outcome model (classifier or regressor); ``effect_estimator``: regressor for
-    the imputed effects (default: ``estimator`` itself when it is a regressor, else
-    ``Ridge(alpha=1.0)``); ``propensity_estimator``: classifier for P(arm | x, arm or control)
-    (default None: the arm's share, exact in a randomized experiment).
-    Learned: ``outcome_control_``, ``outcome_arms_``, ``effect_arm_`` (τ₁), ``effect_control_``
-    (τ₀), ``propensity_`` (share or fitted classifier) per arm.
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        Outcome model: a classifier for a binary 0/1 ``y`` (its ``predict_proba[:, 1]`` is
+        used) or a regressor for a continuous ``y``; cloned per model.
+    effect_estimator : scikit-learn regressor, optional
+        Model of the imputed effects (default: ``estimator`` itself when it is a regressor,
+        else ``Ridge(alpha=1.0)``).
+    propensity_estimator : scikit-learn classifier, optional
+        Model of P(arm | x, arm or control); default None: the arm's share of rows, exact in
+        a randomized experiment.
+    control : label, optional
+        The value of ``treatment`` that marks the control group. Default None: the label
+        ``'control'`` when present, else ``0`` (so 0/1 and 'control'/'email' codings work
+        as they are). Any other coding (e.g. ``'holdout'``, ``'A'``): pass it, e.g.
+        ``TLearner(est, control='holdout')``. Arms may be numbers or strings; every label
+        other than the control label is a treated arm. A control label absent from the data
+        raises ``DataValidationError`` listing the labels found.
+
+    Attributes
+    ----------
+    outcome_control_, outcome_arms_ : estimator, list
+        Outcome models of control and of each arm.
+    effect_arm_, effect_control_ : list
+        Effect regressions τ₁ and τ₀ per arm.
+    propensity_ : list
+        Per arm the share (float) or the fitted propensity classifier.
     """
 
     def __init__(
@@ -300,7 +253,7 @@ class XLearner(_UpliftBase):
             return self.effect_estimator
         return self.estimator if not is_classifier(self.estimator) else Ridge(alpha=1.0)
 
-    def fit(self, X, y, treatment) -> XLearner:
+    def fit(self, X, y, treatment=None) -> XLearner:
         """Fit the outcome, imputed-effect and propensity models of each arm vs control.
 
         Parameters
@@ -309,8 +262,10 @@ class XLearner(_UpliftBase):
             (n, p) features.
         y : array-like
             (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
-        treatment : array-like
-            (n,) arm labels, one of them the control label.
+        treatment : array-like, optional
+            (n,) arm labels (numbers or strings), one of them the control label. None: ``y``
+            is two columns ``[outcome, treatment]`` (the form scikit-learn's model selection
+            splits; see ``score``).
 
         Returns
         -------
@@ -359,15 +314,32 @@ class XLearner(_UpliftBase):
 class ClassTransformation(_UpliftBase):
     """Class transformation (classifier) / transformed outcome (regressor), per arm vs control.
 
-    The classifier must accept ``sample_weight`` in ``fit``. Learned: ``models_``,
-    ``treated_share_`` (p per arm), ``arms_``, ``control_``.
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        A classifier accepting ``sample_weight`` in ``fit`` (binary 0/1 ``y``: class
+        transformation) or a regressor (continuous ``y``: transformed outcome); cloned per arm.
+    control : label, optional
+        The value of ``treatment`` that marks the control group. Default None: the label
+        ``'control'`` when present, else ``0`` (so 0/1 and 'control'/'email' codings work
+        as they are). Any other coding (e.g. ``'holdout'``, ``'A'``): pass it, e.g.
+        ``TLearner(est, control='holdout')``. Arms may be numbers or strings; every label
+        other than the control label is a treated arm. A control label absent from the data
+        raises ``DataValidationError`` listing the labels found.
+
+    Attributes
+    ----------
+    models_ : list
+        One fitted model per arm; ``treated_share_`` the arm's share p among arm + control.
+    arms_ : numpy.ndarray
+        Treated arm labels (sorted); ``control_`` the control label used.
     """
 
     def __init__(self, estimator: Any = None, control: Any = None):
         self.estimator = estimator
         self.control = control
 
-    def fit(self, X, y, treatment) -> ClassTransformation:
+    def fit(self, X, y, treatment=None) -> ClassTransformation:
         """Fit one model per arm on the transformed class (classifier) or outcome (regressor).
 
         Parameters
@@ -376,8 +348,10 @@ class ClassTransformation(_UpliftBase):
             (n, p) features.
         y : array-like
             (n,) outcome: binary 0/1 (with a classifier) or continuous (with a regressor).
-        treatment : array-like
-            (n,) arm labels, one of them the control label.
+        treatment : array-like, optional
+            (n,) arm labels (numbers or strings), one of them the control label. None: ``y``
+            is two columns ``[outcome, treatment]`` (the form scikit-learn's model selection
+            splits; see ``score``).
 
         Returns
         -------
@@ -417,41 +391,26 @@ class ClassTransformation(_UpliftBase):
         return np.asarray(m.predict(X), dtype=float)
 
 
-def base_estimator(name: str, outcome: str = "binary", random_state: int = 0) -> BaseEstimator:
-    """Return a sensible base model by name.
-
-    'logistic' (standardized logistic regression; 'linear' ridge regression for a continuous
-    outcome) or 'gbm' (histogram gradient boosting).
-    """
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    binary = outcome == "binary"
-    if name in ("logistic", "linear"):
-        last = LogisticRegression(max_iter=1000) if binary else Ridge(alpha=1.0)
-        return Pipeline([("scale", StandardScaler()), ("model", last)])
-    if name == "gbm":
-        kwargs = {
-            "max_iter": 150,
-            "learning_rate": 0.05,
-            "max_leaf_nodes": 15,
-            "min_samples_leaf": 100,
-            "random_state": random_state,
-        }
-        return (
-            HistGradientBoostingClassifier(**kwargs)
-            if binary
-            else HistGradientBoostingRegressor(**kwargs)
-        )
-    raise ParameterError(f"unknown base learner {name!r}; choose 'logistic' or 'gbm'")
-
-
 _LEARNERS = {"s": SLearner, "t": TLearner, "x": XLearner, "ct": ClassTransformation}
 
 
 def make_learner(kind: str, estimator: Any, **kwargs: Any) -> _UpliftBase:
-    """Learner by short name: 's', 't', 'x' or 'ct' (class transformation)."""
+    """Learner by short name: 's', 't', 'x' or 'ct' (class transformation).
+
+    Parameters
+    ----------
+    kind : str
+        's', 't', 'x' or 'ct' (case-insensitive; 'S-learner' also accepted).
+    estimator : scikit-learn estimator
+        Base outcome model (see :class:`SLearner`).
+    **kwargs
+        Further learner parameters, e.g. ``control='holdout'``.
+
+    Returns
+    -------
+    SLearner, TLearner, XLearner or ClassTransformation
+        The unfitted learner.
+    """
     key = kind.lower().removesuffix("-learner").removesuffix("learner")
     if key not in _LEARNERS:
         raise ParameterError(f"unknown learner {kind!r}; choose one of {sorted(_LEARNERS)}")
@@ -478,7 +437,7 @@ def learner_names(learners: str) -> pd.Series:
     unknown = [k for k in kinds if k.lower() not in _LEARNERS]
     if unknown:
         raise ParameterError(f"unknown learner(s) {unknown}; choose from S, T, X, CT")
-    names = {}
+    names: dict[str, str] = {}
     for k in kinds:  # first spelling of each learner wins
         names.setdefault(f"{k.upper()}-learner" if k.upper() != "CT" else "class transformation", k)
     return pd.Series(list(names), index=pd.Index(list(names.values()), name="kind"), name="learner")

@@ -10,7 +10,9 @@ conversion, currency) and ``cost_per_contact`` the cost of one contact (currency
 customer gets the arm with the largest expected profit; customers are ranked by it and
 contacted while it is positive, within an optional contact limit and budget (greedy by profit).
 
-Consent follows :mod:`crm_models.uplift.consent` (the one rule). The plan reports how many
+Consent follows :mod:`crm_models.uplift.consent` (the one rule). ``consent=None`` means "no
+consent information": everyone is eligible and the plan says so (``consent_known=False``,
+shown by its summary and repr). The plan reports how many
 customers each rule excluded and the expected profit that costs (profit of the same plan
 without the consent rules minus the plan's profit). ``plan_targeting`` re-checks the final
 list and ``export_targets`` re-checks it again against the consent column.
@@ -72,7 +74,7 @@ def best_arm_profit(
         Columns ``arm`` (best arm label) and ``expected_profit`` (currency), one row per
         customer.
     """
-    u, arms = _uplift_matrix(uplift, arms)
+    u, arms = _uplift_matrix(uplift, arms, labels_required=True)
     m = _per_arm(margin_per_outcome, arms, "margin_per_outcome", u.shape[0])
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
     profit = m * u - c
@@ -108,6 +110,9 @@ class TargetPlan(Result):
         The same without the consent rules.
     require_double_opt_in : bool
         Whether only double opt-in customers were eligible.
+    consent_known : bool, default True
+        False when the plan was made without consent information (``consent=None``):
+        everyone was eligible and no consent rule was applied.
     """
 
     targets: pd.DataFrame
@@ -117,6 +122,7 @@ class TargetPlan(Result):
     expected_profit: float
     unconstrained_profit: float
     require_double_opt_in: bool
+    consent_known: bool = True
 
     @property
     def consent_cost(self) -> float:
@@ -151,6 +157,7 @@ class TargetPlan(Result):
         """
         check_level(level)
         rows = [
+            ("consent information given (1 = yes, 0 = no: everyone eligible)", self.consent_known),
             ("customers scored", len(self.scored)),
             ("targets", self.n_targets),
             ("expected incremental profit", self.expected_profit),
@@ -183,7 +190,7 @@ class TargetPlan(Result):
             self.targets,
             path,
             fmt=fmt,
-            consent=consent,
+            consent=consent if self.consent_known else None,
             require_double_opt_in=self.require_double_opt_in,
         )
 
@@ -193,7 +200,7 @@ def plan_targeting(
     uplift: Any,
     margin_per_outcome: Any,
     cost_per_contact: Any,
-    consent: Any,
+    consent: Any = None,
     arms: Sequence | None = None,
     require_double_opt_in: bool = False,
     max_contacts: int | None = None,
@@ -214,10 +221,15 @@ def plan_targeting(
         sequence) or one per customer (n,) / (n, n_arms).
     cost_per_contact : float, mapping or sequence
         Cost of one contact (currency): a number or one per arm.
-    consent : array-like
-        (n,) 'opt_in' / 'double_opt_in' / 'opt_out' / missing.
+    consent : array-like, str, bool or None, default None
+        (n,) 'opt_in' / 'double_opt_in' / 'opt_out' / 'unknown' / missing (True / False
+        mean 'opt_in' / 'opt_out'), in ``customer_id`` order; a single value applies to
+        everyone. None: no consent information — everyone is eligible and the plan states
+        it (``consent_known=False``). Missing statuses inside an array still mean no consent.
     arms : sequence, optional
-        Arm names (default from the uplift columns).
+        Arm names, e.g. ``learner.arms_``. Default: from the uplift columns
+        (``predict_frame`` columns ``uplift_<arm>``, or a Series' name); a bare array needs
+        them.
     require_double_opt_in : bool, default False
         Only double opt-in customers may be contacted.
     max_contacts : int, optional
@@ -234,7 +246,7 @@ def plan_targeting(
     """
     ids = np.asarray(customer_id)
     n = len(ids)
-    u, arms = _uplift_matrix(uplift, arms)
+    u, arms = _uplift_matrix(uplift, arms, labels_required=True)
     if u.shape[0] != n:
         raise DataValidationError(f"uplift has {u.shape[0]} rows for {n} customer ids")
     if pd.Series(ids).duplicated().any():
@@ -249,9 +261,13 @@ def plan_targeting(
         raise ParameterError(f"max_contacts must be a non-negative integer, got {max_contacts!r}")
     if budget is not None and not budget >= 0:
         raise ParameterError(f"budget must be >= 0 (currency), got {budget!r}")
+    consent_known = consent is not None
     consent = _consent_array(consent, n)
-    eligible = consent_eligible(consent, bool(require_double_opt_in))
-    reason = exclusion_reasons(consent, bool(require_double_opt_in))
+    if consent_known:
+        eligible = consent_eligible(consent, bool(require_double_opt_in))
+        reason = exclusion_reasons(consent, bool(require_double_opt_in))
+    else:
+        eligible, reason = np.ones(n, dtype=bool), np.full(n, "", dtype=object)
 
     profit = m * u - c  # (n, k)
     best = profit.argmax(axis=1)
@@ -311,4 +327,5 @@ def plan_targeting(
         expected_profit=float(value[chosen].sum()),
         unconstrained_profit=float(value[free].sum()),
         require_double_opt_in=bool(require_double_opt_in),
+        consent_known=consent_known,
     )
