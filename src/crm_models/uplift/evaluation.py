@@ -300,7 +300,10 @@ def per_arm_metrics(
 
 
 def metrics_table(results: Mapping[str, ArmMetrics], k_label: str = "uplift_at_30") -> pd.DataFrame:
-    """Flatten {model: ArmMetrics} into rows model, arm, qini, auuc, auuc_raw, uplift@k.
+    """Flatten {model: ArmMetrics} into one row per model and arm with its metrics.
+
+    Columns: model, arm, qini_coefficient, auuc, auuc_raw and the uplift@k column
+    ``k_label`` (see :class:`UpliftMetrics`; all on the hold-out).
 
     Parameters
     ----------
