@@ -234,7 +234,13 @@ class ArmMetrics(Result):
         return self.metrics[list(self.arms).index(arm)]
 
     def items(self) -> Iterator[tuple[str, UpliftMetrics]]:
-        """Yield the pairs (arm, UpliftMetrics), as a mapping's ``items`` does."""
+        """Yield the pairs (arm, UpliftMetrics), as a mapping's ``items`` does.
+
+        Returns
+        -------
+        Iterator of tuple
+            ``(arm label, UpliftMetrics)`` per arm, in ``arms`` order.
+        """
         yield from zip(self.arms, self.metrics, strict=True)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:

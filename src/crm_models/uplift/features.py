@@ -70,9 +70,27 @@ def customer_features(
 ) -> pd.DataFrame:
     """Numeric feature frame indexed by ``customer_id`` (see module docstring).
 
-    ``customers``: customer_id, signup_date, channel, region[, relationship_level];
-    ``transactions``: customer_id, timestamp, amount[, product]; both as in the synthetic
-    world / the warehouse. Aggregation runs in DuckDB.
+    Aggregation runs in DuckDB.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer; needs columns customer_id (unique), signup_date, channel,
+        region (optional relationship_level), as in the synthetic world / the warehouse.
+    transactions : pandas.DataFrame
+        One row per purchase; needs columns customer_id, timestamp, amount (currency),
+        optional product.
+    observation_end : pandas.Timestamp or str
+        End of the observation window; only transactions up to it count (no leak from the
+        campaign window).
+    recent_days : int, default 90
+        Window (days before ``observation_end``) of the ``spend_recent`` feature.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, indexed by customer_id; numeric features only (listed in
+        the module docstring).
     """
     _require(customers, "customers", ["customer_id", "signup_date", "channel", "region"])
     _require(transactions, "transactions", ["customer_id", "timestamp", "amount"])
@@ -148,9 +166,18 @@ HILLSTROM_NUMERIC = ["recency", "history", "mens", "womens", "newbie"]
 def hillstrom_features(frame: pd.DataFrame) -> pd.DataFrame:
     """Numeric features of the Hillstrom data (same index as ``frame``).
 
-    recency (months since last purchase), history (dollars spent last year) and
-    log_history = log(1 + history), mens / womens / newbie indicators, one indicator per
-    zip_code and channel level.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Hillstrom-format data; needs columns recency (months since last purchase), history
+        (dollars spent last year), mens, womens, newbie, zip_code and channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``frame`` (same index): recency, history, log_history =
+        log(1 + history), mens / womens / newbie indicators, one indicator per zip_code and
+        channel level.
     """
     _require(frame, "Hillstrom frame", [*HILLSTROM_NUMERIC, "zip_code", "channel"])
     out = frame[HILLSTROM_NUMERIC].astype(float).copy()

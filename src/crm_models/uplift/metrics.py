@@ -103,19 +103,49 @@ class UpliftCurve(Result):
         return self.n / self.n_total
 
     def area(self) -> float:
-        """Trapezoidal area under the curve, x in customers, y in outcome units."""
+        """Trapezoidal area under the curve, x in customers, y in outcome units.
+
+        Returns
+        -------
+        float
+            Area in customers × outcome units.
+        """
         return float(np.trapezoid(self.value, self.n))
 
     def random_area(self) -> float:
-        """Area under the random-targeting reference line (0,0)–(N, value[-1])."""
+        """Area under the random-targeting reference line (0,0)–(N, value[-1]).
+
+        Returns
+        -------
+        float
+            Area in customers × outcome units.
+        """
         return float(0.5 * self.n_total * self.value[-1])
 
     def at(self, share: float | np.ndarray) -> np.ndarray:
-        """Curve value at targeting share(s), linear between points."""
+        """Curve value at targeting share(s), linear between points.
+
+        Parameters
+        ----------
+        share : float or numpy.ndarray
+            Share(s) of customers targeted, in [0, 1].
+
+        Returns
+        -------
+        numpy.ndarray
+            Curve value(s) in outcome units, same shape as ``share``.
+        """
         return np.interp(np.asarray(share, dtype=float) * self.n_total, self.n, self.value)
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns n, share, value."""
+        """Return the curve as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per point; columns n (customers targeted), share (in [0, 1]) and value
+            (outcome units).
+        """
         return pd.DataFrame({"n": self.n, "share": self.share, "value": self.value})
 
 
@@ -266,15 +296,41 @@ def _curve(c: _Cumulative, kind: str, n_total: int) -> UpliftCurve:
 def qini_curve(y, score, treatment) -> UpliftCurve:
     """Qini curve ``Q(k) = Y_t(k) − Y_c(k)·N_t(k)/N_c(k)`` (see module docstring).
 
-    ``y``: outcome (n,); ``score``: predicted uplift (n,), higher = target first;
-    ``treatment``: 1/True = treated arm, 0/False = control (n,).
+    Parameters
+    ----------
+    y : array-like
+        (n,) outcome: binary response or a continuous outcome such as spend.
+    score : array-like
+        (n,) predicted uplift; higher = targeted first.
+    treatment : array-like
+        (n,) 1 / True = treated arm, 0 / False = control.
+
+    Returns
+    -------
+    UpliftCurve
+        Incremental outcomes among the treated at the end of each tied block of scores.
     """
     y, score, t = _check_inputs(y, score, treatment)
     return _curve(_cumulative(y, score, t)[0], "qini", len(y))
 
 
 def uplift_curve(y, score, treatment) -> UpliftCurve:
-    """Uplift curve ``U(k) = (Y_t/N_t − Y_c/N_c)·k`` over the top ``k`` (see module docstring)."""
+    """Uplift curve ``U(k) = (Y_t/N_t − Y_c/N_c)·k`` over the top ``k`` (see module docstring).
+
+    Parameters
+    ----------
+    y : array-like
+        (n,) outcome: binary response or a continuous outcome such as spend.
+    score : array-like
+        (n,) predicted uplift; higher = targeted first.
+    treatment : array-like
+        (n,) 1 / True = treated arm, 0 / False = control.
+
+    Returns
+    -------
+    UpliftCurve
+        Incremental outcomes if the top ``k`` were all treated, at each tied block's end.
+    """
     y, score, t = _check_inputs(y, score, treatment)
     return _curve(_cumulative(y, score, t)[0], "uplift", len(y))
 
@@ -303,6 +359,20 @@ def qini_coefficient(y, score, treatment) -> float:
     """Qini coefficient: (area under Qini − random) / (perfect area − random); 1 = oracle.
 
     Equals ``sklift.metrics.qini_auc_score(y, score, treatment, negative_effect=True)``.
+
+    Parameters
+    ----------
+    y : array-like
+        (n,) outcome: binary response or a continuous outcome such as spend.
+    score : array-like
+        (n,) predicted uplift; higher = targeted first.
+    treatment : array-like
+        (n,) 1 / True = treated arm, 0 / False = control.
+
+    Returns
+    -------
+    float
+        0 = random ranking, 1 = perfect, < 0 = worse than random; higher is better.
     """
     y, score, t = _check_inputs(y, score, treatment)
     model = _curve(_cumulative(y, score, t)[0], "qini", len(y))
@@ -315,6 +385,22 @@ def auuc(y, score, treatment, normalize: bool = True) -> float:
     ``normalize=True``: (A − A_random) / (A_perfect − A_random), equal to
     ``sklift.metrics.uplift_auc_score``. ``normalize=False``: ``∫₀¹ U(φN)/N dφ``, the
     incremental outcome per customer averaged over targeting shares φ (random = ATE/2).
+
+    Parameters
+    ----------
+    y : array-like
+        (n,) outcome: binary response or a continuous outcome such as spend.
+    score : array-like
+        (n,) predicted uplift; higher = targeted first.
+    treatment : array-like
+        (n,) 1 / True = treated arm, 0 / False = control.
+    normalize : bool, default True
+        Normalize to random = 0, perfect = 1 (else the raw area, outcome units per customer).
+
+    Returns
+    -------
+    float
+        The area; higher is better.
     """
     y, score, t = _check_inputs(y, score, treatment)
     model = _curve(_cumulative(y, score, t)[0], "uplift", len(y))
@@ -360,6 +446,22 @@ def uplift_at_k(y, score, treatment, k: float = 0.3) -> float:
     are counted together in the top ``k`` (scikit-uplift's ``strategy='overall'``). A tied
     block straddling the cut-off enters with weight (places left)/(block size). NaN when the
     top ``k`` holds no treated or no control customer.
+
+    Parameters
+    ----------
+    y : array-like
+        (n,) outcome: binary response or a continuous outcome such as spend.
+    score : array-like
+        (n,) predicted uplift; higher = targeted first.
+    treatment : array-like
+        (n,) 1 / True = treated arm, 0 / False = control.
+    k : float or int, default 0.3
+        A share in (0, 1] (top ``floor(k·N)`` customers) or a count of customers.
+
+    Returns
+    -------
+    float
+        Uplift in outcome units (probability points for a binary outcome), or NaN.
     """
     y, score, t = _check_inputs(y, score, treatment)
     c = _cumulative(y, score, t)[0]
