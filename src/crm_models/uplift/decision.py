@@ -123,7 +123,7 @@ def decide_campaign(curve: HoldoutProfitResult) -> CampaignDecision:
     """
     arm = curve.best_everyone_arm
     options = {"model": curve.best_profit_debiased, "everyone": curve.everyone[arm], "nobody": 0.0}
-    policy = max(options, key=options.get)
+    policy = max(options, key=lambda name: options[name])
     return CampaignDecision(
         policy,
         arm,

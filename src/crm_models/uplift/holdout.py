@@ -84,11 +84,11 @@ class HoldoutProfitResult(Result):
     population: int
     n_boot: int
     level: float = 0.95
-    boot_best_share: np.ndarray = field(default=None, metadata={"json": False})
-    boot_best_profit: np.ndarray = field(default=None, metadata={"json": False})
+    boot_best_share: np.ndarray | None = field(default=None, metadata={"json": False})
+    boot_best_profit: np.ndarray | None = field(default=None, metadata={"json": False})
     everyone_interval: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    boot_everyone: np.ndarray = field(default=None, metadata={"json": False})
-    boot_curve: np.ndarray = field(default=None, metadata={"json": False})
+    boot_everyone: np.ndarray | None = field(default=None, metadata={"json": False})
+    boot_curve: np.ndarray | None = field(default=None, metadata={"json": False})
 
     def gain_over_everyone(
         self, arm: str | None = None, share: float | None = None
@@ -111,7 +111,7 @@ class HoldoutProfitResult(Result):
         """
         arm = self.best_everyone_arm if arm is None else arm
         j = list(self.everyone).index(arm)
-        if self.boot_everyone is None or self.boot_curve is None:  # built without replicates
+        if self.boot_everyone is None or self.boot_curve is None or self.boot_best_profit is None:
             nan = float("nan")
             point = self.best_profit_debiased - self.everyone[arm]
             return PolicyDifference(point, nan, nan, self.level, 0)
@@ -136,7 +136,7 @@ class HoldoutProfitResult(Result):
     @property
     def best_everyone_arm(self) -> str:
         """The single arm whose contact of everybody earns most."""
-        return max(self.everyone, key=self.everyone.get)
+        return max(self.everyone, key=lambda arm: self.everyone[arm])
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Return the recommended cut-off, its profit and the blanket policies.
@@ -152,14 +152,21 @@ class HoldoutProfitResult(Result):
             Columns ``estimate, se, ci_low, ci_high``; index ``quantity``. ``se`` is the
             bootstrap standard deviation where there is one.
         """
+        boot_share, boot_profit, boot_everyone = (
+            self.boot_best_share,
+            self.boot_best_profit,
+            self.boot_everyone,
+        )
+        if boot_share is None or boot_profit is None or boot_everyone is None:
+            raise ParameterError("summary() needs the bootstrap replicates (n_boot > 0)")
         q = _percentiles(level)
-        s_lo, s_hi = np.percentile(self.boot_best_share, q)
-        m_lo, m_hi = np.percentile(self.boot_best_profit, q)
+        s_lo, s_hi = np.percentile(boot_share, q)
+        m_lo, m_hi = np.percentile(boot_profit, q)
         rows = [
             (
                 "recommended share contacted",
                 self.best_share,
-                np.std(self.boot_best_share, ddof=1),
+                np.std(boot_share, ddof=1),
                 s_lo,
                 s_hi,
             ),
@@ -167,7 +174,7 @@ class HoldoutProfitResult(Result):
             (
                 "incremental profit at it (bias-corrected)",
                 self.best_profit_debiased,
-                np.std(self.boot_best_profit, ddof=1),
+                np.std(boot_profit, ddof=1),
                 2 * self.best_profit - m_hi,
                 2 * self.best_profit - m_lo,
             ),
@@ -175,12 +182,17 @@ class HoldoutProfitResult(Result):
         ]
         rows += [
             (f"profit of contacting everyone with {a}", v, np.std(b, ddof=1), *np.percentile(b, q))
-            for (a, v), b in zip(self.everyone.items(), self.boot_everyone.T, strict=True)
+            for (a, v), b in zip(self.everyone.items(), boot_everyone.T, strict=True)
         ]
         est, se, lo, hi = (np.array([r[i] for r in rows], dtype=float) for i in range(1, 5))
         return estimate_table(
             est, se, lo, hi, level=level, index=pd.Index([r[0] for r in rows], name="quantity")
         )
+
+
+def _pair(values: np.ndarray) -> tuple[float, float]:
+    """Two percentiles as a (low, high) tuple of floats."""
+    return float(values[0]), float(values[1])
 
 
 def holdout_profit_curve(
@@ -324,7 +336,7 @@ def holdout_profit_curve(
         curve=curve,
         best_share=float(shares[best]),
         best_profit=float(point[best]),
-        share_interval=tuple(float(v) for v in np.percentile(shares[best_boot], q)),
+        share_interval=_pair(np.percentile(shares[best_boot], q)),
         profit_interval=(float(2 * point[best] - max_hi), float(2 * point[best] - max_lo)),
         best_profit_debiased=float(2 * point[best] - boot_max.mean()),
         everyone=everyone,
@@ -334,8 +346,7 @@ def holdout_profit_curve(
         boot_best_share=shares[best_boot],
         boot_best_profit=boot_max,
         everyone_interval={
-            a: tuple(float(v) for v in np.percentile(boot_everyone[:, j], q))
-            for j, a in enumerate(arms)
+            a: _pair(np.percentile(boot_everyone[:, j], q)) for j, a in enumerate(arms)
         },
         boot_everyone=boot_everyone,
         boot_curve=boots,

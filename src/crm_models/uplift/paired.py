@@ -140,7 +140,7 @@ class PolicyDifference(Result):
     ci_high: float
     level: float
     n_boot: int
-    draws: np.ndarray = field(default=None, metadata={"json": False})
+    draws: np.ndarray | None = field(default=None, metadata={"json": False})
 
     @property
     def spans_zero(self) -> bool:
