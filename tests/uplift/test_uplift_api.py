@@ -171,3 +171,33 @@ def test_learner_repr_is_short_and_says_what_was_fitted():
     text = repr(learner)
     assert "n=400" in text and "control='control'" in text and "arms=[email]" in text
     assert len(text) < 200
+
+
+def test_executive_summary_says_when_consent_is_unknown():
+    from crm_models.uplift import evaluate_experiment, load_campaign_inputs
+    from crm_models.uplift.holdout import HoldoutProfitResult
+    from crm_models.uplift.narrative import executive_summary
+
+    inputs = load_campaign_inputs("synthetic", n_customers=600, seed=4)
+    experiment = evaluate_experiment(inputs.campaign)
+    curve = HoldoutProfitResult(
+        curve=pd.DataFrame(),
+        best_share=0.4,
+        best_profit=10.0,
+        best_profit_debiased=10.0,
+        share_interval=(0.3, 0.5),
+        profit_interval=(9.0, 11.0),
+        everyone={"offer_a": 5.0},
+        population=100,
+        n_boot=10,
+    )
+    decision = CampaignDecision("model", "offer_a", 10.0, 5.0, 0.0, 0.4)
+    ids = inputs.base["customer_id"].to_numpy()
+    uplift = pd.DataFrame({"uplift_offer_a": np.full(len(ids), 0.1)})
+    plan = plan_campaign(decision, ids, uplift, 0.1, 10.0, 0.25)
+    args = (experiment.lift, experiment.srm, curve, decision, plan, inputs.arms, "visit")
+    text = executive_summary(*args, "T-learner", len(ids))
+    assert "No consent information was given" in text and "excluded by law" not in text
+    known = plan_campaign(decision, ids, uplift, 0.1, 10.0, 0.25, inputs.base["consent_status"])
+    text = executive_summary(*args[:4], known, *args[5:], "T-learner", len(ids))
+    assert "No consent information" not in text and "excluded by law" in text

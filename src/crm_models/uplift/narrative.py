@@ -304,8 +304,21 @@ def executive_summary(
         f"{esc(everyone.full)} for mailing everyone {esc(arm_label(best))} and {esc('$0')} "
         "for mailing no one — "
         f"{everyone_comparison(gain, best)}.\n"
-        + f"- **Recommendation:** {recommendation(decision, plan)} {fmt_int(plan.n_opted_out)} "
-        "opted-out customers are excluded by law"
+        + f"- **Recommendation:** {recommendation(decision, plan)} "
+        + (_consent_sentence(plan, n_unconfirmed, cost) if plan.consent_known else NO_CONSENT)
+    )
+
+
+NO_CONSENT = (
+    "**No consent information was given: every customer counted as eligible** — check "
+    "consent before sending."
+)
+
+
+def _consent_sentence(plan: TargetPlan, n_unconfirmed: int, cost: PolicyDifference) -> str:
+    """Write the recommendation's consent clause: who the rules exclude, what that costs."""
+    return (
+        f"{fmt_int(plan.n_opted_out)} opted-out customers are excluded by law"
         + (
             f" and {fmt_int(n_unconfirmed)} without confirmed double opt-in"
             if plan.require_double_opt_in
