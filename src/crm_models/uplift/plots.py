@@ -262,6 +262,7 @@ def plot_balance(
     for v in (-threshold, threshold):
         ax.axvline(v, ls="--", color=COLORS["highlight"], lw=1)
     ax.axvline(0, color=COLORS["ink"], lw=0.8)
+    ax.locator_params(axis="x", nbins=6)  # narrow SMD ranges otherwise crowd the tick labels
     ax.set_xlabel("standardized mean difference vs control")
     ax.set_title(title or f"Covariate balance vs control (|SMD| ≤ {threshold:g})")
     ax.legend(fontsize=8)
