@@ -23,10 +23,10 @@ attributes = {
     "fee": ["fee_annual", "fee_none"],
     "rewards": ["rewards_none", "rewards_cashback"],
 }
-design = design_choice_experiment(attributes, [5.0, 10.0, 15.0], n_respondents=200, seed=1)
-answers = simulate_answers(
-    design, {"rate_low": 0.6, "fee_none": 0.8, "rewards_cashback": 0.7}, price_coef=-0.08, seed=2
-)
+prices = [5.0, 10.0, 15.0]
+design = design_choice_experiment(attributes, prices, n_respondents=200, seed=1)
+true_part_worths = {"rate_low": 0.6, "fee_none": 0.8, "rewards_cashback": 0.7}
+answers = simulate_answers(design, true_part_worths, price_coef=-0.08, seed=2)
 answers.head()
 
 # %%

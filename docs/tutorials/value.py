@@ -27,7 +27,9 @@ transactions.head()
 # [time-units guide](../guides/time-units.md)).
 
 # %%
-summary = crm.rfm_summary(transactions, observation_end="2025-12-29", time_unit="W")
+summary = crm.rfm_summary(
+    transactions, observation_end="2025-12-29", time_unit="W"
+)
 summary.head()
 
 # %% [markdown]
@@ -44,8 +46,12 @@ purchases.summary()
 # Expected margin over the next 12 months, discounted monthly, in the currency of `amount`.
 
 # %%
-clv = crm.customer_lifetime_value(purchases, spend, summary, horizon_months=12, time_unit="W")
+clv = crm.customer_lifetime_value(
+    purchases, spend, summary, horizon_months=12, time_unit="W"
+)
 clv.sort_values(ascending=False).head()
 
 # %%
-pd.Series({"customers": len(clv), "total value": clv.sum(), "mean value": clv.mean()}).round(2)
+pd.Series(
+    {"customers": len(clv), "total value": clv.sum(), "mean value": clv.mean()}
+).round(2)
