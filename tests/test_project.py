@@ -230,3 +230,47 @@ def test_overview_notebook_run_from_notebooks_finds_the_warehouse(warehouse_proj
     text = json.dumps([c.get("outputs", []) for c in nbformat.read(executed, 4).cells])
     assert "No warehouse at" not in text
     assert "<code>data/crm.duckdb</code> holds" in text
+
+
+# --- py.typed ---------------------------------------------------------------------------------
+
+
+def test_py_typed_is_in_the_installed_package():
+    from importlib.resources import files
+
+    marker = files("crm_models") / "py.typed"
+    assert marker.is_file(), "src/crm_models/py.typed is missing"
+
+
+def test_py_typed_is_in_the_built_wheel(tmp_path):
+    """Build the wheel from a copy of the sources (no network, no build isolation)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    src = tmp_path / "src-copy"
+    shutil.copytree(
+        REPO / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+    )
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(REPO / name, src / name)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("crm_models-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "crm_models/py.typed" in names
