@@ -111,12 +111,12 @@ class ProductSpace:
     @property
     def n_modules(self) -> int:
         """Total number of modules (sum over attributes)."""
-        return count_modules(list(self.modules_per_attribute.values()))
+        return int(count_modules(list(self.modules_per_attribute.values())))
 
     @property
     def n_unconstrained(self) -> int:
         """Configurations without constraints (product of module counts)."""
-        return count_configurations(list(self.modules_per_attribute.values()))
+        return int(count_configurations(list(self.modules_per_attribute.values())))
 
     @property
     def n_configurations(self) -> int:

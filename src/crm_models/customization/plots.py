@@ -226,7 +226,7 @@ def spread_labels(ax, labels: list, pad: float = 1.0, max_rounds: int = 200) -> 
     renderer = fig.canvas.get_renderer()
     to_points = 72.0 / fig.dpi
     order = sorted(labels, key=lambda t: -t.xy[1])
-    placed = []
+    placed: list = []
     bottom = ax.get_window_extent(renderer).y0
     for label in order:
         for _ in range(max_rounds):
