@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from crm_models.customization._display import market_repr
+from crm_models.customization._rows import first_rows, numeric_column
 from crm_models.customization.choice_results import MenuEvaluation
 from crm_models.customization.configurations import ProductSpace, from_products
 from crm_models.customization.configurator import ConfiguratorNest
@@ -83,6 +85,8 @@ class ChoiceMarket(ConfiguratorNest):
     fit_scale
         λ of the configurator nest, in (0, 1].
     """
+
+    __repr__ = market_repr
 
     def __init__(
         self,
@@ -207,16 +211,26 @@ class ChoiceMarket(ConfiguratorNest):
         missing = need - set(products.columns)
         if missing:
             raise DataValidationError(f"products: missing column(s) {sorted(missing)}")
-        missing = (set(products["module_id"]) | {"price_coef"}) - set(part_worths.columns)
+        wanted = set(products["module_id"].astype(str)) | {"price_coef"}
+        missing = wanted - {str(c) for c in part_worths.columns}
         if missing:
-            raise DataValidationError(f"part_worths: missing column(s) {sorted(missing)[:5]}")
+            raise DataValidationError(
+                f"part_worths: missing column(s) {sorted(missing)[:5]}"
+                + (f" ({len(missing)} in all)" if len(missing) > 5 else "")
+                + "; expected one column per products.module_id plus 'price_coef'"
+            )
         space = from_products(products)
-        prod = products.set_index("module_id")
+        prod = products.assign(
+            price=numeric_column(products, "price", "products"),
+            unit_cost=numeric_column(products, "unit_cost", "products"),
+        ).set_index(products["module_id"].astype(str))
         ids = [m for mods in space.attributes.values() for m in mods]
+        by_id = {str(c): c for c in part_worths.columns}
+        pw = np.column_stack([numeric_column(part_worths, by_id[m], "part_worths") for m in ids])
         market = cls(
             space,
-            part_worths[ids].to_numpy(float),
-            part_worths["price_coef"].to_numpy(float),
+            pw,
+            numeric_column(part_worths, "price_coef", "part_worths"),
             prod.loc[ids, "price"].to_numpy(float),
             prod.loc[ids, "unit_cost"].to_numpy(float),
             **kwargs,
@@ -318,7 +332,8 @@ class ChoiceMarket(ConfiguratorNest):
 
     def _copy(self, **changes) -> ChoiceMarket:
         """Return a new market with some constructor arguments changed (validated)."""
-        names: tuple[str, ...] = ("space", "part_worths", "price_coef", "module_price", "module_cost")
+        names: tuple[str, ...] = ("space", "part_worths", "price_coef", "module_price")
+        names += ("module_cost",)
         names += ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
         return ChoiceMarket(**{**{n: getattr(self, n) for n in names}, **changes})
 
@@ -404,7 +419,7 @@ class ChoiceMarket(ConfiguratorNest):
                 bad = ~configs[a].isin(list(lookup))
                 if bad.any():
                     raise DataValidationError(
-                        f"configs: column {a!r} row(s) {list(np.flatnonzero(bad)[:5])} hold "
+                        f"configs: column {a!r} row(s) {first_rows(bad)} hold "
                         "unknown "
                         f"modules {configs.loc[bad, a].unique()[:3].tolist()}"
                     )

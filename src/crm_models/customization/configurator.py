@@ -33,9 +33,11 @@ class ConfiguratorNest:
     _sizes: np.ndarray
 
     def module_utilities(self) -> np.ndarray:  # pragma: no cover - defined by ChoiceMarket
+        """Return the (n_customers, n_modules) module utilities (see ``ChoiceMarket``)."""
         raise NotImplementedError
 
     def standard_logsum(self) -> np.ndarray:  # pragma: no cover - defined by ChoiceMarket
+        """Return the (n,) logsum of the standard product and the outside option."""
         raise NotImplementedError
 
     def _cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:

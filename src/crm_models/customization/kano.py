@@ -82,7 +82,8 @@ def _codes(values, name: str) -> np.ndarray:
     flat = pd.Series(arr.reshape(-1), dtype=object)
     words = {w: i for i, w in enumerate(ANSWERS)}
     words.update({"must-be": 1, "must be": 1, "live with": 3, "live-with": 3})
-    as_word = flat.where(flat.map(type) == str).str.strip().str.lower().map(words)
+    is_text = flat.apply(isinstance, args=(str,)).astype(bool)
+    as_word = flat.where(is_text).str.strip().str.lower().map(words)
     as_number = pd.to_numeric(flat, errors="coerce")
     as_number = as_number.where(as_number.isin([1, 2, 3, 4, 5])) - 1
     codes = as_word.fillna(as_number)
@@ -171,9 +172,10 @@ class KanoSurvey:
         if not hasattr(self, "classes_"):
             return f"<p>{escape_html(repr(self))}</p>"
         columns = ["kano_class", "customer_says", "better", "worse", "n"]
-        return f"<p>{escape_html(repr(self))}</p>" + escaped_table(
-            self.table()[columns].round(3).reset_index()
-        ).to_html()
+        return (
+            f"<p>{escape_html(repr(self))}</p>"
+            + escaped_table(self.table()[columns].round(3).reset_index()).to_html()
+        )
 
     def fit(self, answers: pd.DataFrame) -> KanoSurvey:
         """Classify each feature from the answers and compute its satisfaction coefficients.
@@ -200,9 +202,7 @@ class KanoSurvey:
                 f"Kano answers: column {self.feature_col!r} empty in row(s) {rows}"
             )
         functional = _codes(answers[self.functional_col], f"Kano answers: column {cols[1]!r}")
-        dysfunctional = _codes(
-            answers[self.dysfunctional_col], f"Kano answers: column {cols[2]!r}"
-        )
+        dysfunctional = _codes(answers[self.dysfunctional_col], f"Kano answers: column {cols[2]!r}")
         letters = _TABLE[functional, dysfunctional]
         counts = pd.crosstab(answers[self.feature_col].to_numpy(), letters)
         counts = counts.reindex(columns=list(_TIE_ORDER), fill_value=0)
