@@ -12,6 +12,7 @@ import numpy as np
 from scipy import special
 
 from crm_models.customization.choice_results import ConfiguratorEvaluation
+from crm_models.customization.configurations import ProductSpace
 from crm_models.errors import ParameterError
 
 __all__ = ["ConfiguratorNest"]
@@ -21,6 +22,7 @@ class ConfiguratorNest:
     """Configurator methods shared by :class:`ChoiceMarket` (a mixin over its attributes)."""
 
     # Attributes and methods provided by ChoiceMarket (declared for the type checker).
+    space: ProductSpace
     fit_scale: float
     module_price: np.ndarray
     module_cost: np.ndarray
