@@ -43,7 +43,7 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
 def _set_title(ax: Axes, text: str) -> None:
     """Set ``text`` as the title, wrapped to the axes' width so no line runs off the figure."""
     inches = ax.get_position().width * ax.figure.get_figwidth()
-    width = max(20, int(inches * 8.5))  # ~8.5 characters per inch at the title font size
+    width = max(20, int(inches * 10))  # ~10 characters per inch at the title font size
     lines = [textwrap.fill(line, width) for line in text.split("\n")]
     ax.set_title("\n".join(lines))
 
