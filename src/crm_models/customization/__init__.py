@@ -6,7 +6,8 @@
 - ``conjoint_design``: choice-based conjoint design, simulated answers, your own answers;
 - ``conjoint``: conditional-logit part-worths and WTP (``ConjointResult``, ``WTPResult``);
 - ``kano``: Kano classes, better/worse coefficients, the seed's customer phrasing;
-- ``faces``: Gilmore & Pine's four faces as parameter sets of one profit model;
+- ``faces``: Gilmore & Pine's four faces as parameter sets of one profit model
+  (``face_model``: the representative-customer model and the seed's table labels);
 - ``optimize``: the profit-maximizing variety, customization type and premium
   (``VarietyOptimizer`` → ``VarietyResult``);
 - ``sensitivity``: tornado, one-input sweeps, profit by attribute;
@@ -34,14 +35,8 @@ from crm_models.customization.conjoint_design import (
 )
 from crm_models.customization.costs import VarietyCosts
 from crm_models.customization.face_comparison import faces_numbers
-from crm_models.customization.faces import (
-    FACES,
-    SEED_TABLE,
-    Face,
-    FaceEconomics,
-    FaceProfitModel,
-    label_table,
-)
+from crm_models.customization.face_model import FaceProfitModel, label_table
+from crm_models.customization.faces import FACES, SEED_TABLE, Face, FaceEconomics
 from crm_models.customization.kano import (
     EVALUATION_TABLE,
     SEED_MAPPING,

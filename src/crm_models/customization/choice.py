@@ -35,33 +35,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from crm_models.customization.choice_results import MenuEvaluation
+from crm_models.customization._display import market_repr
+from crm_models.customization._rows import numeric_column
+from crm_models.customization.choice_menus import MenuNest, logit_probabilities
 from crm_models.customization.configurations import ProductSpace, from_products
-from crm_models.customization.configurator import ConfiguratorNest
 from crm_models.errors import DataValidationError, ParameterError
 
 __all__ = ["ChoiceMarket", "logit_probabilities"]
 
 
-def logit_probabilities(
-    utilities: np.ndarray, outside_utility: float | np.ndarray = 0.0
-) -> np.ndarray:
-    """Multinomial logit over ``utilities`` (n, J) plus an outside option; returns (n, J + 1).
-
-    The last column is the outside (competitor / no-purchase) probability.
-    """
-    u = np.asarray(utilities, dtype=float)
-    if u.ndim != 2:
-        raise ParameterError(
-            f"utilities: expected a 2-D array (customers, alternatives), got {u.shape}"
-        )
-    u0 = np.broadcast_to(np.asarray(outside_utility, dtype=float), (u.shape[0],))[:, None]
-    return special.softmax(np.concatenate([u, u0], axis=1), axis=1)
-
-
-class ChoiceMarket(ConfiguratorNest):
+class ChoiceMarket(MenuNest):
     """Customers' preferences over the modules of a ``ProductSpace`` (see module docstring).
 
     Parameters
@@ -83,6 +67,8 @@ class ChoiceMarket(ConfiguratorNest):
     fit_scale
         λ of the configurator nest, in (0, 1].
     """
+
+    __repr__ = market_repr
 
     def __init__(
         self,
@@ -151,10 +137,25 @@ class ChoiceMarket(ConfiguratorNest):
 
     @classmethod
     def from_world(cls, world, order: str = "given", **kwargs) -> ChoiceMarket:
-        """Market from the synthetic world's ``products`` and ``truth.part_worths``.
+        """Build a market from the synthetic world's ``products`` and ``truth.part_worths``.
 
-        ``order="given"`` keeps the products table order (reference module first = standard
-        product); ``"popularity"`` sorts each attribute by mean module utility (descending).
+        Parameters
+        ----------
+        world : crm_models.data.synthetic.World
+            The world of :func:`~crm_models.data.synthetic.simulate_world`; uses ``world.products``
+            (columns module_id, attribute, price, unit_cost) and ``world.truth.part_worths``
+            (one row per customer: one column per module_id plus ``price_coef``).
+        order : {"given", "popularity"}, default "given"
+            ``"given"`` keeps the products table order (reference module first = standard
+            product); ``"popularity"`` sorts each attribute by mean module utility (descending).
+        **kwargs
+            Scalar inputs of :class:`ChoiceMarket` (``base_price``, ``base_cost`` in dollars,
+            ``firm_constant``, ``outside_utility``, ``fit_scale``).
+
+        Returns
+        -------
+        ChoiceMarket
+            One customer per row of the part-worth table.
         """
         return cls.from_frames(world.products, world.truth.part_worths, order=order, **kwargs)
 
@@ -164,23 +165,54 @@ class ChoiceMarket(ConfiguratorNest):
     ) -> ChoiceMarket:
         """Build a market from a products table and a part-worth table.
 
-        The products table has columns module_id, attribute, price, unit_cost; the part-worth
-        table has one column per module_id plus ``price_coef``.
+        Parameters
+        ----------
+        products : pandas.DataFrame
+            One row per module; columns ``module_id``, ``attribute``, ``price`` and ``unit_cost``
+            (add-on price and unit cost per year, dollars). The first module of each attribute
+            is the reference (standard) module.
+        part_worths : pandas.DataFrame
+            One row per customer; one numeric column per ``module_id`` (utility) plus
+            ``price_coef`` (utility per dollar, negative).
+        order : {"given", "popularity"}, default "given"
+            Module order within each attribute: as given, or by mean utility (descending).
+        **kwargs
+            Scalar inputs of :class:`ChoiceMarket` (``base_price``, ``base_cost``, ...).
+
+        Returns
+        -------
+        ChoiceMarket
+            The market, modules in ``space`` order.
+
+        Raises
+        ------
+        DataValidationError
+            A column is missing, or a module_id / part-worth value is not usable.
         """
         need = {"module_id", "attribute", "price", "unit_cost"}
         missing = need - set(products.columns)
         if missing:
             raise DataValidationError(f"products: missing column(s) {sorted(missing)}")
-        missing = (set(products["module_id"]) | {"price_coef"}) - set(part_worths.columns)
+        wanted = set(products["module_id"].astype(str)) | {"price_coef"}
+        missing = wanted - {str(c) for c in part_worths.columns}
         if missing:
-            raise DataValidationError(f"part_worths: missing column(s) {sorted(missing)[:5]}")
+            raise DataValidationError(
+                f"part_worths: missing column(s) {sorted(missing)[:5]}"
+                + (f" ({len(missing)} in all)" if len(missing) > 5 else "")
+                + "; expected one column per products.module_id plus 'price_coef'"
+            )
         space = from_products(products)
-        prod = products.set_index("module_id")
+        prod = products.assign(
+            price=numeric_column(products, "price", "products"),
+            unit_cost=numeric_column(products, "unit_cost", "products"),
+        ).set_index(products["module_id"].astype(str))
         ids = [m for mods in space.attributes.values() for m in mods]
+        by_id = {str(c): c for c in part_worths.columns}
+        pw = np.column_stack([numeric_column(part_worths, by_id[m], "part_worths") for m in ids])
         market = cls(
             space,
-            part_worths[ids].to_numpy(float),
-            part_worths["price_coef"].to_numpy(float),
+            pw,
+            numeric_column(part_worths, "price_coef", "part_worths"),
             prod.loc[ids, "price"].to_numpy(float),
             prod.loc[ids, "unit_cost"].to_numpy(float),
             **kwargs,
@@ -209,8 +241,36 @@ class ChoiceMarket(ConfiguratorNest):
 
         Non-reference modules have mean part-worth ~ U(0, ``pw_mean_scale``·2), customer
         spread ``pw_sd``; module price = ``price_scale`` × mean / (2·``pw_mean_scale``) ×
-        U(0.8, 1.6) (currency), unit cost = (1 − ``margin_share``) × price; price coefficient
+        U(0.8, 1.6) (dollars), unit cost = (1 − ``margin_share``) × price; price coefficient
         −``price_coef_median`` × exp(``price_coef_log_sd`` · N(0, 1)).
+
+        Parameters
+        ----------
+        modules_per_attribute : sequence of int
+            Number of modules of each attribute (attributes are named ``attr1``, ``attr2``, ...).
+        n_customers : int
+            Customers drawn (at least 1).
+        seed : int, default 0
+            Seed of the random draws.
+        pw_mean_scale : float, default 0.6
+            Half the upper bound of the module mean part-worths (utility).
+        pw_sd : float, default 0.8
+            Standard deviation of part-worths across customers (utility).
+        price_coef_median : float, default 0.08
+            Median of −price coefficient (utility per dollar).
+        price_coef_log_sd : float, default 0.3
+            Spread of the log price coefficient across customers.
+        price_scale : float, default 8.0
+            Module price scale (dollars per year).
+        margin_share : float, default 0.4
+            Margin as a share of module price, in [0, 1].
+        **kwargs
+            Scalar inputs of :class:`ChoiceMarket`.
+
+        Returns
+        -------
+        ChoiceMarket
+            The simulated market.
         """
         if n_customers < 1:
             raise ParameterError(f"n_customers: expected >= 1, got {n_customers}")
@@ -230,15 +290,21 @@ class ChoiceMarket(ConfiguratorNest):
         return cls(space, pw, alpha, price, cost, **kwargs)
 
     def reordered(self) -> ChoiceMarket:
-        """Return the market with each attribute's modules sorted by mean module utility (desc.)."""
+        """Return the market with each attribute's modules sorted by mean module utility (desc.).
+
+        Returns
+        -------
+        ChoiceMarket
+            Same customers; the most valued module of each attribute comes first.
+        """
         v = self.module_utilities().mean(axis=0)
-        perm = []
+        order: list[int] = []
         new_attrs = {}
         for (name, mods), s in zip(self.space.attributes.items(), self._starts, strict=True):
             idx = s + np.argsort(-v[s : s + len(mods)], kind="stable")
-            perm.extend(idx)
+            order.extend(int(i) for i in idx)
             new_attrs[name] = [mods[i - s] for i in idx]
-        perm = np.asarray(perm)
+        perm = np.asarray(order)
         return self._copy(
             space=ProductSpace(new_attrs, self.space.forbidden),
             part_worths=self.part_worths[:, perm],
@@ -248,7 +314,8 @@ class ChoiceMarket(ConfiguratorNest):
 
     def _copy(self, **changes) -> ChoiceMarket:
         """Return a new market with some constructor arguments changed (validated)."""
-        names = ("space", "part_worths", "price_coef", "module_price", "module_cost")
+        names: tuple[str, ...] = ("space", "part_worths", "price_coef", "module_price")
+        names += ("module_cost",)
         names += ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
         return ChoiceMarket(**{**{n: getattr(self, n) for n in names}, **changes})
 
@@ -270,8 +337,16 @@ class ChoiceMarket(ConfiguratorNest):
     def with_(self, **changes) -> ChoiceMarket:
         """Return a copy with scalar inputs changed.
 
-        The scalar inputs are ``base_price``, ``base_cost``, ``firm_constant``,
-        ``outside_utility`` and ``fit_scale``.
+        Parameters
+        ----------
+        **changes
+            New values of ``base_price``, ``base_cost`` (dollars), ``firm_constant``,
+            ``outside_utility`` or ``fit_scale``; any other name is refused.
+
+        Returns
+        -------
+        ChoiceMarket
+            The changed copy (validated as a new market).
         """
         scalars = ("base_price", "base_cost", "firm_constant", "outside_utility", "fit_scale")
         unknown = set(changes) - set(scalars)
@@ -282,113 +357,43 @@ class ChoiceMarket(ConfiguratorNest):
         return self._copy(**changes)
 
     def sample(self, n: int, seed: int = 0) -> ChoiceMarket:
-        """Return a random subset of ``n`` customers (without replacement when possible)."""
+        """Return a random subset of ``n`` customers (without replacement when possible).
+
+        Parameters
+        ----------
+        n : int
+            Customers to draw (with replacement only when ``n`` exceeds the market).
+        seed : int, default 0
+            Seed of the draw.
+
+        Returns
+        -------
+        ChoiceMarket
+            The sampled market.
+        """
         rng = np.random.default_rng(seed)
         return self.customers(rng.choice(self.n_customers, n, replace=n > self.n_customers))
 
     # --------------------------------------------------------------- utilities
     def module_utilities(self) -> np.ndarray:
-        """(n_customers, n_modules) ``v_ij = β_ij + α_i · price_j``."""
-        return self.part_worths + self.price_coef[:, None] * self.module_price[None, :]
-
-    def _config_columns(self, configs) -> np.ndarray:
-        """Return the module column indices (n_alt, A) of configurations.
-
-        ``configs`` is a frame of module names or an int array of within-attribute positions.
-        """
-        names = list(self.space.attributes)
-        if isinstance(configs, pd.DataFrame):
-            missing = set(names) - set(configs.columns)
-            if missing:
-                raise DataValidationError(f"configs: missing attribute column(s) {sorted(missing)}")
-            cols = np.empty((len(configs), len(names)), dtype=int)
-            for j, a in enumerate(names):
-                lookup = {m: i for i, m in enumerate(self.space.attributes[a])}
-                bad = ~configs[a].isin(list(lookup))
-                if bad.any():
-                    raise DataValidationError(
-                        f"configs: column {a!r} row(s) {list(np.flatnonzero(bad)[:5])} hold "
-                        "unknown "
-                        f"modules {configs.loc[bad, a].unique()[:3].tolist()}"
-                    )
-                cols[:, j] = self._starts[j] + configs[a].map(lookup).to_numpy(int)
-            return cols
-        pos = np.atleast_2d(np.asarray(configs, dtype=int))
-        if pos.shape[1] != len(names) or np.any(pos < 0) or np.any(pos >= self._sizes):
-            raise ParameterError(
-                f"configs: expected (n_alt, {len(names)}) positions within {self._sizes.tolist()}"
-            )
-        return self._starts[None, :] + pos
-
-    def menu_utilities(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
-        """(n_customers, n_alt) systematic utilities of explicit configurations."""
-        cols = self._config_columns(configs)
-        v = self.module_utilities()
-        extra = np.broadcast_to(np.asarray(extra_price, float), (cols.shape[0],))
-        price = self.base_price + extra
-        return (
-            self.firm_constant + v[:, cols].sum(axis=2) + self.price_coef[:, None] * price[None, :]
-        )
-
-    def menu_prices(self, configs, extra_price: float | np.ndarray = 0.0) -> np.ndarray:
-        """Return the price of each configuration of a menu.
-
-        Parameters
-        ----------
-        configs : pandas.DataFrame or array-like of int
-            Configurations: a frame of module names (one column per attribute) or an
-            (n_alt, attributes) array of within-attribute module positions.
-        extra_price : float or array-like, default 0
-            Price added to each configuration (currency).
+        """Return each customer's utility of each module, ``v_ij = β_ij + α_i · price_j``.
 
         Returns
         -------
         numpy.ndarray
-            (n_alt,) prices (currency): base price plus the module prices plus
-            ``extra_price``.
+            (n_customers, n_modules) utilities, columns in ``space`` order.
         """
-        cols = self._config_columns(configs)
-        return (
-            self.base_price
-            + self.module_price[cols].sum(axis=1)
-            + np.broadcast_to(np.asarray(extra_price, float), (cols.shape[0],))
-        )
-
-    def evaluate_menu(self, configs, extra_price: float | np.ndarray = 0.0) -> MenuEvaluation:
-        """Shares, revenue, margin and fit gain of a menu of explicit configurations.
-
-        Parameters
-        ----------
-        configs : array-like of int
-            (n_alt, attributes) module positions of each configuration.
-        extra_price : float or array-like, default 0
-            Price added to each configuration (currency).
-
-        Returns
-        -------
-        MenuEvaluation
-            Shares, outside share, revenue, margin and fit gain per customer (currency).
-        """
-        cols = self._config_columns(configs)
-        u = self.menu_utilities(configs, extra_price)
-        p = logit_probabilities(u, self.outside_utility)
-        price = self.menu_prices(configs, extra_price)
-        cost = self.base_cost + self.module_cost[cols].sum(axis=1)
-        logsum = special.logsumexp(
-            np.concatenate([u, np.full((u.shape[0], 1), self.outside_utility)], axis=1), axis=1
-        )
-        return MenuEvaluation(
-            shares=p[:, :-1].mean(axis=0),
-            outside_share=float(p[:, -1].mean()),
-            revenue_per_customer=float((p[:, :-1] @ price).mean()),
-            margin_per_customer=float((p[:, :-1] @ (price - cost)).mean()),
-            fit_gain=float(((logsum - self.standard_logsum()) / -self.price_coef).mean()),
-            probabilities=p,
-        )
+        return self.part_worths + self.price_coef[:, None] * self.module_price[None, :]
 
     # ------------------------------------------------------------ configurator
     def standard_utility(self) -> np.ndarray:
-        """(n,) utility of the standard product (first module of each attribute)."""
+        """Return each customer's utility of the standard product (first module of each attribute).
+
+        Returns
+        -------
+        numpy.ndarray
+            (n_customers,) utilities.
+        """
         return self.menu_utilities(np.zeros((1, len(self._sizes)), dtype=int))[:, 0]
 
     def standard_logsum(self) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ __all__ = ["ConfiguratorEvaluation", "MenuEvaluation"]
 class _ModelNumbers(Result):
     """Numbers computed from the model (no sampling error); ``_rows`` name the summary rows."""
 
-    _rows = ("revenue_per_customer", "margin_per_customer", "fit_gain")
+    _rows: ClassVar[tuple[str, ...]] = ("revenue_per_customer", "margin_per_customer", "fit_gain")
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Return the offer's numbers (computed from the model: ``se`` and intervals are NaN).

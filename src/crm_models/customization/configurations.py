@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crm_models.customization._rows import first_rows
 from crm_models.errors import DataValidationError, ParameterError
 
 __all__ = [
@@ -36,7 +37,18 @@ __all__ = [
 
 
 def count_configurations(modules_per_attribute: Sequence[int] | np.ndarray) -> np.ndarray | int:
-    """Count configurations: the product of module counts (last axis); vectorized over rows."""
+    """Count configurations: the product of module counts (last axis); vectorized over rows.
+
+    Parameters
+    ----------
+    modules_per_attribute : sequence of int or numpy.ndarray
+        Module counts per attribute (each at least 1); a 2-D array counts one row at a time.
+
+    Returns
+    -------
+    int or numpy.ndarray
+        An int for one product, an array (one count per row) for a 2-D input.
+    """
     k = np.asarray(modules_per_attribute, dtype=np.int64)
     if np.any(k < 1):
         raise ParameterError("modules_per_attribute: every attribute needs at least 1 module")
@@ -45,7 +57,18 @@ def count_configurations(modules_per_attribute: Sequence[int] | np.ndarray) -> n
 
 
 def count_modules(modules_per_attribute: Sequence[int] | np.ndarray) -> np.ndarray | int:
-    """Count modules: the sum of module counts (last axis); vectorized over rows."""
+    """Count modules: the sum of module counts (last axis); vectorized over rows.
+
+    Parameters
+    ----------
+    modules_per_attribute : sequence of int or numpy.ndarray
+        Module counts per attribute (each at least 1); a 2-D array counts one row at a time.
+
+    Returns
+    -------
+    int or numpy.ndarray
+        An int for one product, an array (one count per row) for a 2-D input.
+    """
     k = np.asarray(modules_per_attribute, dtype=np.int64)
     if np.any(k < 1):
         raise ParameterError("modules_per_attribute: every attribute needs at least 1 module")
@@ -111,12 +134,12 @@ class ProductSpace:
     @property
     def n_modules(self) -> int:
         """Total number of modules (sum over attributes)."""
-        return count_modules(list(self.modules_per_attribute.values()))
+        return int(count_modules(list(self.modules_per_attribute.values())))
 
     @property
     def n_unconstrained(self) -> int:
         """Configurations without constraints (product of module counts)."""
-        return count_configurations(list(self.modules_per_attribute.values()))
+        return int(count_configurations(list(self.modules_per_attribute.values())))
 
     @property
     def n_configurations(self) -> int:
@@ -169,9 +192,18 @@ class ProductSpace:
 
     # ------------------------------------------------------------- enumeration
     def enumerate(self, limit: int = 1_000_000) -> pd.DataFrame:
-        """All allowed configurations, one row each, one column per attribute (module names).
+        """List all allowed configurations, one row each, one column per attribute (module names).
 
-        Raises ``ParameterError`` when the unconstrained count exceeds ``limit``.
+        Parameters
+        ----------
+        limit : int, default 1_000_000
+            Largest unconstrained count enumerated; above it a ``ParameterError`` says to use
+            ``n_configurations`` instead.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per allowed configuration; one column per attribute holding module names.
         """
         if self.n_unconstrained > limit:
             raise ParameterError(
@@ -196,7 +228,18 @@ class ProductSpace:
         )
 
     def subset(self, modules_per_attribute: Mapping[str, int] | Sequence[int]) -> ProductSpace:
-        """Restrict the space to the first ``k`` modules of each attribute (constraints kept)."""
+        """Restrict the space to the first ``k`` modules of each attribute (constraints kept).
+
+        Parameters
+        ----------
+        modules_per_attribute : mapping or sequence of int
+            ``{attribute: k}`` or one count per attribute in order, each in 1..modules.
+
+        Returns
+        -------
+        ProductSpace
+            The smaller space, with the forbidden combinations that still apply.
+        """
         if isinstance(modules_per_attribute, Mapping):
             ks = [int(modules_per_attribute[a]) for a in self.attributes]
         else:
@@ -224,28 +267,62 @@ class ProductSpace:
 
 
 def credit_card_example() -> ProductSpace:
-    """Seed 002: 10 interest rates × 5 annual-fee structures × 4 card designs = 200 from 19."""
+    """Return seed 002's credit card: 10 interest rates × 5 fee structures × 4 designs.
+
+    Returns
+    -------
+    ProductSpace
+        200 configurations from 19 modules.
+    """
     return ProductSpace({"rate": 10, "fee": 5, "design": 4})
 
 
 def window_example() -> ProductSpace:
-    """Seed 002: 5 frames × 10 glasses × 3 strengths × 12 finishes = 1,800 from 30 modules."""
+    """Return seed 002's window: 5 frames × 10 glasses × 3 strengths × 12 finishes.
+
+    Returns
+    -------
+    ProductSpace
+        1,800 configurations from 30 modules.
+    """
     return ProductSpace({"frame": 5, "glass": 10, "strength": 3, "finish": 12})
 
 
 def from_products(products: pd.DataFrame) -> ProductSpace:
-    """Build a ``ProductSpace`` from a products table (columns ``module_id``, ``attribute``).
+    """Build a ``ProductSpace`` from a products table.
 
     Module order within an attribute follows the table (the synthetic world lists the
     reference module first).
+
+    Parameters
+    ----------
+    products : pandas.DataFrame
+        One row per module; needs columns ``module_id`` (unique) and ``attribute``.
+
+    Returns
+    -------
+    ProductSpace
+        Attributes in order of first appearance, their modules in table order.
     """
-    missing = {"module_id", "attribute"} - set(products.columns)
+    missing = [c for c in ("module_id", "attribute") if c not in products.columns]
     if missing:
-        raise DataValidationError(f"products: missing column(s) {sorted(missing)}")
-    if products["module_id"].duplicated().any():
-        dup = products.loc[products["module_id"].duplicated(), "module_id"].tolist()
-        raise DataValidationError(f"products: duplicated module_id {dup[:5]}")
-    attrs: dict[str, list[str]] = {}
-    for a, m in zip(products["attribute"], products["module_id"], strict=True):
-        attrs.setdefault(str(a), []).append(str(m))
-    return ProductSpace(attrs)
+        raise DataValidationError(
+            f"products: missing column(s) {missing}; expected one row per module with "
+            "columns module_id and attribute"
+        )
+    for col in ("module_id", "attribute"):
+        empty = products[col].isna().to_numpy()
+        if empty.any():
+            raise DataValidationError(
+                f"products: column {col!r} is empty in row(s) {first_rows(empty)}; "
+                "every module needs an id and an attribute"
+            )
+    ids = products["module_id"].astype(str)
+    dup = ids.duplicated().to_numpy()
+    if dup.any():
+        raise DataValidationError(
+            f"products: duplicated module_id {ids[dup].unique()[:5].tolist()} in row(s) "
+            f"{first_rows(dup)} of column 'module_id'; expected one row per module"
+        )
+    grouped = ids.groupby(products["attribute"].astype(str).to_numpy(), sort=False)
+    return ProductSpace({str(a): list(mods) for a, mods in grouped})

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import special
 
 from crm_models.customization.choice_results import ConfiguratorEvaluation
+from crm_models.customization.configurations import ProductSpace
 from crm_models.errors import ParameterError
 
 __all__ = ["ConfiguratorNest"]
@@ -19,6 +20,27 @@ __all__ = ["ConfiguratorNest"]
 
 class ConfiguratorNest:
     """Configurator methods shared by :class:`ChoiceMarket` (a mixin over its attributes)."""
+
+    # Attributes and methods provided by ChoiceMarket (declared for the type checker).
+    space: ProductSpace
+    fit_scale: float
+    module_price: np.ndarray
+    module_cost: np.ndarray
+    firm_constant: float
+    price_coef: np.ndarray
+    base_price: float
+    base_cost: float
+    outside_utility: float
+    _starts: np.ndarray
+    _sizes: np.ndarray
+
+    def module_utilities(self) -> np.ndarray:  # pragma: no cover - defined by ChoiceMarket
+        """Return the (n_customers, n_modules) module utilities (see ``ChoiceMarket``)."""
+        raise NotImplementedError
+
+    def standard_logsum(self) -> np.ndarray:  # pragma: no cover - defined by ChoiceMarket
+        """Return the (n,) logsum of the standard product and the outside option."""
+        raise NotImplementedError
 
     def _cumulative_tables(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Return per-attribute tables of nest inclusive value and expected module margin.

@@ -62,9 +62,13 @@ def _encode(frame: pd.DataFrame, attrs: list[str], reference: Mapping[str, str] 
         names.append("none")
     x = np.column_stack(blocks).astype(float)
     if len(set(names)) != len(names):
+        seen = pd.Series(names)
+        clash = sorted(set(seen[seen.duplicated()]))
+        where = {lev: [a for a, name, _ in levels_table if name == lev] for lev in clash}
         raise DataValidationError(
-            "level names must be unique across attributes (they name the "
-            "part-worths); rename the clashing levels"
+            f"answers: level name(s) {clash} appear in more than one attribute column "
+            f"({where}; 'price' and 'none' are reserved); level names name the part-worths, "
+            "so make them unique, e.g. 'rate_1' instead of '1' in column 'rate'"
         )
     return x, names, pd.DataFrame(levels_table, columns=["attribute", "level", "reference"])
 
@@ -156,6 +160,9 @@ class ConjointResult(Result):
         ``attribute, level, reference`` of every level.
     engine : str
         ``"newton"`` or ``"statsmodels"``.
+    arrays : tuple of numpy.ndarray
+        The fitted choice sets (design, mask, chosen index, respondent) kept for the
+        respondent bootstrap of :meth:`wtp`; left out of ``to_dict`` and the repr.
     """
 
     params: pd.Series
@@ -308,13 +315,37 @@ class ConjointModel:
         self.reference = reference
         self.cov_type = cov_type
 
+    def __repr__(self) -> str:
+        head = f"ConjointModel(engine={self.engine!r}, cov_type={self.cov_type!r}"
+        if not hasattr(self, "result_"):
+            return head + ", not fitted)"
+        r = self.result_
+        price = r.params.get("price", np.nan)
+        return (
+            f"{head}; {r.n_sets:,} choice tasks, {len(r.params)} parameters, "
+            f"price {price:.3g} per dollar, loglik {r.loglik:,.1f})"
+        )
+
+    def _repr_html_(self) -> str:
+        from crm_models.reporting.escaping import escape_html, escaped_table
+
+        text = f"<p>{escape_html(repr(self))}</p>"
+        if not hasattr(self, "result_"):
+            return text
+        table = self.result_.summary().round(4).reset_index(names="parameter")
+        return text + escaped_table(table).to_html()
+
     def fit(self, answers: pd.DataFrame) -> ConjointModel:
         """Fit to a long answers frame (design + ``chosen``); validates it first.
 
         Parameters
         ----------
         answers : pandas.DataFrame
-            Long answers (layout of :func:`~crm_models.customization.read_answers`).
+            Long answers, one row per alternative shown (layout of
+            :func:`~crm_models.customization.read_answers`): columns ``respondent_id``,
+            ``task``, ``alternative``, ``chosen`` (0/1, one 1 per task), ``price`` (dollars),
+            optional ``no_choice`` (0/1) and one column per attribute (level names, unique
+            across attributes).
 
         Returns
         -------

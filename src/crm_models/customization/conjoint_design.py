@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crm_models.customization._rows import first_rows
+from crm_models.customization.configurations import from_products
 from crm_models.errors import DataValidationError, ParameterError
 from crm_models.project import resolve_path
 
@@ -44,14 +46,19 @@ RESERVED = ("respondent_id", "task", "alternative", "chosen", "price", "no_choic
 
 # ---------------------------------------------------------------------- design
 def attributes_from_products(products: pd.DataFrame) -> dict[str, list[str]]:
-    """``{attribute: [module_id, …]}`` from a products table (first module = reference)."""
-    missing = {"module_id", "attribute"} - set(products.columns)
-    if missing:
-        raise DataValidationError(f"products: missing column(s) {sorted(missing)}")
-    out: dict[str, list[str]] = {}
-    for a, m in zip(products["attribute"], products["module_id"], strict=True):
-        out.setdefault(str(a), []).append(str(m))
-    return out
+    """Return ``{attribute: [module_id, ...]}`` from a products table (first module = reference).
+
+    Parameters
+    ----------
+    products : pandas.DataFrame
+        One row per module; needs columns ``module_id`` and ``attribute``.
+
+    Returns
+    -------
+    dict of str to list of str
+        Module ids per attribute, in table order.
+    """
+    return {a: list(mods) for a, mods in from_products(products).attributes.items()}
 
 
 def _balanced_sequence(n: int, n_levels: int, rng: np.random.Generator) -> np.ndarray:
@@ -72,9 +79,30 @@ def design_choice_experiment(
 ) -> pd.DataFrame:
     """Generate a level-balanced shifted choice design (module docstring).
 
-    Returns a long frame: ``respondent_id, task, alternative, no_choice, <attributes…>,
-    price``; attribute columns are ordered categoricals whose first category is the
-    reference level; no-choice rows hold missing levels and price 0.
+    Parameters
+    ----------
+    attributes : mapping of str to sequence of str
+        ``{attribute: [level, ...]}``; the first level is the reference (see
+        :func:`attributes_from_products`).
+    price_levels : sequence of float
+        Prices shown (dollars per year), balanced like the attribute levels.
+    n_respondents : int, default 300
+        Respondents.
+    n_tasks : int, default 8
+        Choice tasks per respondent.
+    n_alternatives : int, default 3
+        Product profiles per task (besides "none of these").
+    no_choice : bool, default True
+        Add a "none of these" row to every task.
+    seed : int, default 0
+        Seed of the random balanced sequences and shuffles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame, one row per alternative shown: ``respondent_id, task, alternative,
+        no_choice, <attributes...>, price``; attribute columns are ordered categoricals whose
+        first category is the reference level; no-choice rows hold missing levels and price 0.
     """
     for name, value in (("n_respondents", n_respondents), ("n_tasks", n_tasks)):
         if int(value) < 1:
@@ -137,9 +165,26 @@ def simulate_answers(
 ) -> pd.DataFrame:
     """Add a ``chosen`` column to ``design`` by simulating logit choices (module docstring).
 
-    ``part_worths``: utility per level name (a Series/Mapping, homogeneous) or a frame with
-    one row per respondent (in ``respondent_id`` order 0..R-1) and one column per level;
-    levels not given are 0 (reference). ``price_coef``: scalar or one value per respondent.
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        Output of :func:`design_choice_experiment` (columns ``respondent_id``, ``task``,
+        ``price``, optional ``no_choice``, one column per attribute).
+    part_worths : pandas.Series, pandas.DataFrame or mapping
+        Utility per level name (a Series/mapping: the same for everyone) or a frame with one
+        row per respondent (in ``respondent_id`` order 0..R-1) and one column per level;
+        levels not given are 0 (reference).
+    price_coef : float or numpy.ndarray
+        Utility per dollar (negative): one value or one per respondent.
+    no_choice_utility : float, default 0.0
+        Utility of "none of these".
+    seed : int, default 0
+        Seed of the Gumbel noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``design`` with ``chosen`` (0/1, exactly one 1 per respondent and task).
     """
     attrs = _attribute_columns(design)
     respondents = design["respondent_id"].to_numpy()
@@ -185,7 +230,26 @@ def read_answers(
     """Read and validate conjoint answers (CSV path or frame; format in module docstring).
 
     A relative path is relative to the project root (``crm_models.project.resolve_path``).
-    Raises ``DataValidationError`` naming the column and the offending rows/tasks.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or pandas.DataFrame
+        The answers: one row per alternative shown, columns ``respondent_id, task,
+        alternative, chosen`` (0/1, one 1 per task), ``price`` (dollars), optional
+        ``no_choice`` (0/1) and one column per attribute (the level shown; empty on
+        no-choice rows).
+    attributes : sequence of str, optional
+        Attribute columns; default every column besides the reserved ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated answers (``no_choice`` added when absent, ``price`` float).
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file, the column and the first offending rows (1-based data rows).
     """
     if isinstance(source, pd.DataFrame):
         frame, name = source.copy(), "answers"
@@ -210,12 +274,12 @@ def read_answers(
         frame["no_choice"] = 0
     for col in ("respondent_id", "task", "alternative"):
         if frame[col].isna().any():
-            rows = list(np.flatnonzero(frame[col].isna())[:5])
+            rows = first_rows(frame[col].isna())
             raise DataValidationError(f"{name}: column {col!r} is empty in row(s) {rows}")
     for col in ("chosen", "no_choice"):
         bad = ~frame[col].isin([0, 1])
         if bad.any():
-            rows = list(np.flatnonzero(bad)[:5])
+            rows = first_rows(bad)
             raise DataValidationError(
                 f"{name}: column {col!r} must be 0/1; row(s) {rows} hold "
                 f"{frame.loc[bad, col].unique()[:3].tolist()}"
@@ -225,20 +289,20 @@ def read_answers(
     none = frame["no_choice"].to_numpy() == 1
     bad = (price.isna() | ~np.isfinite(price.fillna(0))) & ~none
     if bad.any():
-        rows = list(np.flatnonzero(bad)[:5])
+        rows = first_rows(bad)
         raise DataValidationError(f"{name}: column 'price' must be a number; row(s) {rows} are not")
     frame["price"] = price.fillna(0.0).where(~none, 0.0).astype(float)
     for a in attrs:
         empty = frame[a].isna().to_numpy() & ~none
         if empty.any():
-            rows = list(np.flatnonzero(empty)[:5])
+            rows = first_rows(empty)
             raise DataValidationError(
                 f"{name}: attribute column {a!r} is empty in row(s) {rows} (only no_choice rows "
                 "may be empty)"
             )
     dup = frame.duplicated(["respondent_id", "task", "alternative"])
     if dup.any():
-        rows = list(np.flatnonzero(dup)[:5])
+        rows = first_rows(dup)
         raise DataValidationError(
             f"{name}: duplicated (respondent_id, task, alternative) in row(s) {rows}"
         )

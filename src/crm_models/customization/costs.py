@@ -90,13 +90,36 @@ class VarietyCosts:
     def fixed_cost(self, modules_per_attribute) -> np.ndarray:
         """Return the one-off cost of the modules beyond the standard product.
 
-        The cost is ``fixed_cost_per_module · (M − A)``; shape ``k.shape[:-1]``.
+        The cost is ``fixed_cost_per_module · (M − A)`` (M modules, A attributes).
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (each at least 1), shape (..., attributes): one
+            candidate or one row per candidate.
+
+        Returns
+        -------
+        numpy.ndarray
+            Dollars, shape ``k.shape[:-1]`` (a 0-d array for one candidate).
         """
         k = self._k(modules_per_attribute)
         return self.fixed_cost_per_module * (k.sum(axis=-1) - k.shape[-1])
 
     def complexity_cost(self, modules_per_attribute) -> np.ndarray:
-        """Per-period complexity cost ``complexity_scale · M ** complexity_exponent``."""
+        """Return the yearly complexity cost ``complexity_scale · M ** complexity_exponent``.
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (each at least 1), shape (..., attributes): one
+            candidate or one row per candidate.
+
+        Returns
+        -------
+        numpy.ndarray
+            Dollars per year, shape ``k.shape[:-1]``.
+        """
         m = self._k(modules_per_attribute).sum(axis=-1)
         return self.complexity_scale * m**self.complexity_exponent
 
@@ -107,13 +130,41 @@ class VarietyCosts:
         )
 
     def unit_cost_make_to_stock(self, modules_per_attribute, units_per_period) -> np.ndarray:
-        """Per-unit safety-stock cost of stocking finished configurations (currency/unit)."""
+        """Return the per-unit safety-stock cost of stocking finished configurations.
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (each at least 1), shape (..., attributes): one
+            candidate or one row per candidate.
+        units_per_period : float or array-like
+            Units sold per year (broadcast against the candidates).
+
+        Returns
+        -------
+        numpy.ndarray
+            Dollars per unit, one per candidate.
+        """
         k, q = self._k_q(modules_per_attribute, units_per_period)
         n_conf = k.prod(axis=-1)
         return self.holding_cost * self.service_z * np.sqrt(n_conf / q)
 
     def unit_cost_postponed(self, modules_per_attribute, units_per_period) -> np.ndarray:
-        """Per-unit cost of assembling to order from stocked modules (currency/unit)."""
+        """Return the per-unit cost of assembling to order from stocked modules.
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            Modules offered per attribute (each at least 1), shape (..., attributes): one
+            candidate or one row per candidate.
+        units_per_period : float or array-like
+            Units sold per year (broadcast against the candidates).
+
+        Returns
+        -------
+        numpy.ndarray
+            Dollars per unit (assembly plus module safety stock), one per candidate.
+        """
         k, q = self._k_q(modules_per_attribute, units_per_period)
         h_m = self.module_holding_cost
         if h_m is None:
@@ -160,7 +211,23 @@ class VarietyCosts:
         return post < mts
 
     def breakdown(self, modules_per_attribute, units_per_period) -> pd.DataFrame:
-        """Cost table for rows of ``k`` (2-D array-like): modules, configurations, each piece."""
+        """Return a cost table for candidate module counts: modules, configurations, each piece.
+
+        Parameters
+        ----------
+        modules_per_attribute : array-like of int
+            2-D (candidates, attributes) module counts, each at least 1.
+        units_per_period : float or array-like
+            Units sold per year (broadcast against the candidates).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per candidate: ``modules``, ``configurations``, ``units_per_period``,
+            ``fixed_cost`` (dollars), ``complexity_cost_per_period`` (dollars per year),
+            ``unit_cost_make_to_stock``, ``unit_cost_postponed``, ``unit_cost`` (dollars per
+            unit) and ``mode`` (the cheaper one).
+        """
         k = np.atleast_2d(self._k(modules_per_attribute))
         q = np.broadcast_to(np.asarray(units_per_period, dtype=float), k.shape[:-1])
         unit, postponed = self.unit_cost(k, q), self.postponed(k, q)
@@ -179,5 +246,11 @@ class VarietyCosts:
         )
 
     def params(self) -> pd.DataFrame:
-        """Return the parameters as a table (name, value) for reports."""
+        """Return the parameters as a table (name, value) for reports.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``parameter`` and ``value``, one row per constructor argument.
+        """
         return pd.DataFrame({"parameter": list(asdict(self)), "value": list(asdict(self).values())})

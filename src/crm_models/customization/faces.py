@@ -57,15 +57,27 @@ __all__ = [
     "STANDARD",
     "Face",
     "FaceEconomics",
-    "FaceProfitModel",
     "face_of",
-    "label_table",
 ]
 
 
 @dataclass(frozen=True)
 class Face:
-    """A customization type by what changes and how the firm learns (see module docstring)."""
+    """A customization type by what changes and how the firm learns (see module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Name of the face ("adaptive", "cosmetic", "collaborative", "transparent", "standard").
+    product_changes : bool
+        The product itself is changed per customer.
+    representation_changes : bool
+        Its presentation (packaging, name, terms shown) is changed per customer.
+    learns : {"none", "dialogue", "observation"}
+        How the firm learns the customer's needs.
+    user_adjusts : bool, default False
+        Users adjust the standard product themselves (adaptive).
+    """
 
     name: str
     product_changes: bool
@@ -117,15 +129,53 @@ def face_of(name: str) -> Face:
     return FACES[name]
 
 
-_RANK4 = ("low", "fairly low", "fairly high", "high")
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FaceEconomics:
-    """Parameters of the face profit model (currency; one period = one year).
+    """Parameters of the face profit model (dollars; one period = one year).
 
-    Fixed costs are one-off (currency), order costs per order (currency/order), rates per
-    period. Defaults describe a mid-size consumer business; see the module docstring.
+    Fixed costs are one-off (dollars), order costs per order (dollars/order), rates per
+    period. Defaults describe a mid-size consumer business; see the module docstring. The
+    repr shows only the parameters changed from these defaults.
+
+    Parameters
+    ----------
+    cost_flexibility : float, default 40,000
+        One-off cost of building user adjustability into the standard product (dollars).
+    cost_representation : float, default 60,000
+        One-off cost of a per-customer packaging / presentation system (dollars).
+    cost_product : float, default 250,000
+        One-off cost of modular make-to-order production (dollars).
+    cost_dialogue : float, default 150,000
+        One-off cost of a design dialogue: configurator, trained staff (dollars).
+    cost_observation : float, default 120,000
+        One-off cost of tracking and analytics to infer needs unasked (dollars).
+    order_cost_representation, order_cost_product : float
+        Cost per order of a changed presentation / product (dollars; defaults 0.5, 2).
+    order_cost_dialogue, order_cost_observation : float
+        Cost per order of the dialogue / of observation (dollars; defaults 3, 0.5).
+    fit_self_adjust : float, default 0.6
+        Share in [0, 1] of the potential fit gain users reach by adjusting themselves.
+    fit_representation : float, default 0.25
+        Share in [0, 1] of the fit gain perceived from presentation only.
+    knowledge_dialogue : float, default 1.0
+        Accuracy in [0, 1] of needs learnt by asking.
+    knowledge_observation : float, default 0.85
+        Accuracy in [0, 1] of needs inferred from behaviour.
+    imitation_rate : float, default 1.0
+        Rate per year at which competitors copy an offer with no barrier at all.
+    barrier_product, barrier_representation, barrier_memory : float
+        Imitation barriers of a changed product, a changed presentation and remembered
+        needs (the rate is multiplied by ``exp(-barrier)``; defaults 1, 0.3, 1).
+    base_retention : float, default 0.70
+        Yearly retention probability of the standard product.
+    retention_gain : float, default 0.15
+        Retention added at closeness 1 (``base_retention + retention_gain < 1``).
+    switching_protection : float, default 0.5
+        Share in [0, 1] of the premium imitators cannot take, at closeness 1.
+    horizon_years : int, default 5
+        Planning horizon in years.
+    annual_discount_rate : float, default 0.10
+        Yearly discount rate.
     """
 
     # one-off capability costs
@@ -184,8 +234,28 @@ class FaceEconomics:
                 f"FaceEconomics.horizon_years: expected an integer >= 1, got {self.horizon_years}"
             )
 
+    def __repr__(self) -> str:
+        defaults = FaceEconomics.__dataclass_fields__
+        changed = [
+            f"{name}={value!r}"
+            for name, value in asdict(self).items()
+            if value != defaults[name].default
+        ]
+        return f"FaceEconomics({', '.join(changed) or 'defaults'})"
+
     def with_(self, **changes) -> FaceEconomics:
-        """Return a copy with some parameters changed (validated)."""
+        """Return a copy with some parameters changed (validated).
+
+        Parameters
+        ----------
+        **changes
+            New values of any constructor parameter; unknown names are refused.
+
+        Returns
+        -------
+        FaceEconomics
+            The changed copy.
+        """
         unknown = set(changes) - set(asdict(self))
         if unknown:
             raise ParameterError(f"FaceEconomics: unknown parameter(s) {sorted(unknown)}")
@@ -193,7 +263,18 @@ class FaceEconomics:
 
     # --------------------------------------------------------- face primitives
     def fixed_cost(self, face: Face) -> float:
-        """One-off implementation cost of the capabilities ``face`` needs (currency)."""
+        """Return the one-off implementation cost of the capabilities ``face`` needs.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Dollars.
+        """
         cost = 0.0
         cost += self.cost_flexibility * face.user_adjusts
         cost += self.cost_representation * face.representation_changes
@@ -204,7 +285,18 @@ class FaceEconomics:
         return cost
 
     def order_cost(self, face: Face) -> float:
-        """Per-order customization cost (currency/order)."""
+        """Return the per-order customization cost of ``face``.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Dollars per order.
+        """
         cost = self.order_cost_representation * face.representation_changes
         cost += self.order_cost_product * face.product_changes
         cost += {
@@ -215,7 +307,18 @@ class FaceEconomics:
         return cost
 
     def closeness(self, face: Face) -> float:
-        """Accuracy of the remembered needs knowledge, 0..1 (0 = the firm does not remember)."""
+        """Return the accuracy of the remembered needs knowledge (0 = the firm does not remember).
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Share in [0, 1].
+        """
         return {
             "none": 0.0,
             "dialogue": self.knowledge_dialogue,
@@ -223,7 +326,18 @@ class FaceEconomics:
         }[face.learns]
 
     def fit_capture(self, face: Face) -> float:
-        """Share of the potential fit gain the face delivers, 0..1."""
+        """Return the share of the potential fit gain the face delivers.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Share in [0, 1].
+        """
         if face.product_changes:
             return self.closeness(face)
         if face.user_adjusts:
@@ -233,7 +347,18 @@ class FaceEconomics:
         return 0.0
 
     def imitation(self, face: Face) -> float:
-        """Rate (per period) at which imitators erode the premium: ``rate · exp(−barrier)``."""
+        """Return the rate at which imitators erode the premium: ``rate · exp(−barrier)``.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Rate per year.
+        """
         barrier = (
             self.barrier_product * face.product_changes
             + self.barrier_representation * face.representation_changes
@@ -242,11 +367,33 @@ class FaceEconomics:
         return self.imitation_rate * float(np.exp(-barrier))
 
     def retention(self, face: Face) -> float:
-        """Per-period retention probability."""
+        """Return the yearly retention probability under ``face``.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Probability in [0, 1).
+        """
         return self.base_retention + self.retention_gain * self.closeness(face)
 
     def protection(self, face: Face) -> float:
-        """Share of the premium protected from imitators by switching cost, 0..1."""
+        """Return the share of the premium protected from imitators by switching cost.
+
+        Parameters
+        ----------
+        face : Face
+            The customization type (one of :data:`FACES`, or ``face_of("standard")``).
+
+        Returns
+        -------
+        float
+            Share in [0, 1].
+        """
         return self.switching_protection * self.closeness(face)
 
     def lifetime_factors(self, face: Face) -> pd.Series:
@@ -275,162 +422,10 @@ class FaceEconomics:
         )
 
 
-class FaceProfitModel:
-    """The representative-customer profit model of the four faces (module docstring).
+def __getattr__(name: str):
+    """Keep ``faces.FaceProfitModel`` / ``faces.label_table`` importable (moved to face_model)."""
+    if name in ("FaceProfitModel", "label_table"):
+        from crm_models.customization import face_model
 
-    Parameters
-    ----------
-    economics
-        ``FaceEconomics`` parameters.
-    fit_value
-        Money value per period of a perfect fit to one customer (currency/customer/period);
-        e.g. the mean fit gain from ``ChoiceMarket``.
-    base_margin
-        Contribution per customer per period of the standard product (currency).
-    n_customers
-        Customers served.
-    premium_share
-        Share of the delivered fit value the firm charges as price premium, 0..1.
-    """
-
-    def __init__(
-        self,
-        economics: FaceEconomics | None = None,
-        fit_value: float = 30.0,
-        base_margin: float = 40.0,
-        n_customers: float = 20_000,
-        premium_share: float = 0.5,
-    ) -> None:
-        self.economics = economics or FaceEconomics()
-        for name, value in (
-            ("fit_value", fit_value),
-            ("base_margin", base_margin),
-            ("n_customers", n_customers),
-        ):
-            if not np.isfinite(value) or value < 0:
-                raise ParameterError(f"{name}: expected a finite number >= 0, got {value}")
-        if not 0 <= premium_share <= 1:
-            raise ParameterError(f"premium_share: expected a share in [0, 1], got {premium_share}")
-        self.fit_value = float(fit_value)
-        self.base_margin = float(base_margin)
-        self.n_customers = float(n_customers)
-        self.premium_share = float(premium_share)
-
-    def _face_row(self, face: Face) -> dict:
-        e = self.economics
-        a_f, e_f, _ = e.lifetime_factors(face)
-        a_0, _, _ = e.lifetime_factors(STANDARD)
-        premium = self.premium_share * e.fit_capture(face) * self.fit_value
-        order = e.order_cost(face)
-        pv_customer = (self.base_margin - order) * a_f + premium * e_f
-        implementation = e.fixed_cost(face) + self.n_customers * order * a_f
-        last = int(e.horizon_years) - 1
-        psi, lam = e.protection(face), e.imitation(face)
-        late_premium = premium * (psi + (1 - psi) * np.exp(-lam * last))
-        advantage = (
-            e.retention(face) ** last * (self.base_margin + late_premium - order)
-            - e.base_retention**last * self.base_margin
-        )
-        return {
-            "face": face.name,
-            "implementation_cost": implementation,
-            "fixed_cost": e.fixed_cost(face),
-            "order_cost": order,
-            "ease_of_imitation": lam,
-            "closeness": e.closeness(face),
-            "fit_capture": e.fit_capture(face),
-            "retention": e.retention(face),
-            "premium": premium,
-            "clv": pv_customer,
-            "profit": self.n_customers * (pv_customer - self.base_margin * a_0)
-            - e.fixed_cost(face),
-            "competitive_advantage": advantage,
-        }
-
-    def evaluate(self) -> pd.DataFrame:
-        """One row per face (seed order): the model's numbers (currency, rates per period)."""
-        return pd.DataFrame([self._face_row(f) for f in FACES.values()]).set_index("face")
-
-    def table(self) -> pd.DataFrame:
-        """Return the seed's comparison table as model output (relative labels, see module)."""
-        return label_table(self.evaluate())
-
-    def ranking(self, column: str = "profit") -> pd.Index:
-        """Faces ordered by ``column``, best (highest) first.
-
-        Parameters
-        ----------
-        column : str, default "profit"
-            A column of :meth:`evaluate`.
-
-        Returns
-        -------
-        pandas.Index
-            Face names, best first.
-        """
-        return self.evaluate()[column].sort_values(ascending=False, kind="stable").index
-
-    def sweep(self, parameter: str, values, column: str = "profit") -> pd.DataFrame:
-        """Return ``column`` per face as one input varies.
-
-        ``parameter`` is a ``FaceEconomics`` field or one of ``fit_value``, ``base_margin``,
-        ``n_customers``, ``premium_share``.
-
-        Returns a frame indexed by the parameter value with one column per face plus
-        ``best`` (the winning face) — where ``best`` changes, the ranking flips.
-        """
-        rows = []
-        for v in np.asarray(values, dtype=float):
-            model = self.with_(**{parameter: v})
-            out = model.evaluate()[column]
-            rows.append({parameter: v, **out.to_dict(), "best": out.idxmax()})
-        return pd.DataFrame(rows).set_index(parameter)
-
-    def with_(self, **changes) -> FaceProfitModel:
-        """Return a copy with model inputs or ``FaceEconomics`` fields changed."""
-        own = {
-            k: changes.pop(k)
-            for k in list(changes)
-            if k in ("fit_value", "base_margin", "n_customers", "premium_share")
-        }
-        econ = self.economics.with_(**changes) if changes else self.economics
-        kwargs = dict(
-            fit_value=self.fit_value,
-            base_margin=self.base_margin,
-            n_customers=self.n_customers,
-            premium_share=self.premium_share,
-        )
-        kwargs.update(own)
-        return FaceProfitModel(econ, **kwargs)
-
-    def flips(self, parameter: str, values, column: str = "profit") -> pd.DataFrame:
-        """Where the best face changes along a sweep: rows (from, to, between values)."""
-        sw = self.sweep(parameter, values, column)
-        best = sw["best"].to_numpy()
-        idx = sw.index.to_numpy()
-        change = np.flatnonzero(best[1:] != best[:-1])
-        return pd.DataFrame(
-            {
-                "parameter": parameter,
-                "from_value": idx[change],
-                "to_value": idx[change + 1],
-                "best_before": best[change],
-                "best_after": best[change + 1],
-            }
-        )
-
-
-def label_table(numbers: pd.DataFrame) -> pd.DataFrame:
-    """Relative labels for the seed's four columns from the model's numbers."""
-    out = pd.DataFrame(index=numbers.index)
-    for col in ("implementation_cost", "ease_of_imitation"):
-        ranks = numbers[col].rank(method="first").astype(int) - 1
-        scale = _RANK4 if len(numbers) == 4 else None
-        if scale is None:
-            raise ParameterError("label_table: the 4-level scale needs exactly four faces")
-        out[col] = [scale[r] for r in ranks]
-    for col in ("closeness", "competitive_advantage"):
-        x = numbers[col]
-        mid = 0.5 * (x.min() + x.max())
-        out[col] = np.where(x > mid, "high", "low")
-    return out
+        return getattr(face_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

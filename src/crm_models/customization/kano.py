@@ -30,7 +30,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.customization._rows import first_rows
+from crm_models.errors import DataValidationError, NotFittedError, ParameterError
 
 __all__ = [
     "ANSWERS",
@@ -76,31 +77,49 @@ _TABLE = np.array(EVALUATION_TABLE.to_numpy(), dtype="<U1")
 
 
 def _codes(values, name: str) -> np.ndarray:
-    """Answers as integer codes 0..4 from codes 1..5 or answer words."""
+    """Answers as integer codes 0..4 from codes 1..5 or answer words (vectorized)."""
     arr = np.asarray(values, dtype=object)
-    out = np.full(arr.shape, -1, dtype=int)
+    flat = pd.Series(arr.reshape(-1), dtype=object)
     words = {w: i for i, w in enumerate(ANSWERS)}
     words.update({"must-be": 1, "must be": 1, "live with": 3, "live-with": 3})
-    for i, v in enumerate(arr.reshape(-1)):
-        if isinstance(v, str):
-            out.reshape(-1)[i] = words.get(v.strip().lower(), -1)
-        elif (
-            v is not None
-            and not (isinstance(v, float) and np.isnan(v))
-            and float(v) in (1, 2, 3, 4, 5)
-        ):
-            out.reshape(-1)[i] = int(v) - 1
-    bad = np.flatnonzero(out.reshape(-1) < 0)
-    if bad.size:
+    is_text = flat.apply(isinstance, args=(str,)).astype(bool)
+    as_word = flat.where(is_text).str.strip().str.lower().map(words)
+    as_number = pd.to_numeric(flat, errors="coerce")
+    as_number = as_number.where(as_number.isin([1, 2, 3, 4, 5])) - 1
+    codes = as_word.fillna(as_number)
+    bad = codes.isna().to_numpy()
+    if bad.any():
+        empty = flat.isna().to_numpy()
+        held = [None if e else v for v, e in zip(flat[bad][:3], empty[bad][:3], strict=True)]
         raise DataValidationError(
-            f"{name}: expected answers 1..5 or {list(ANSWERS)}; row(s) {bad[:5].tolist()} hold "
-            f"{[arr.reshape(-1)[i] for i in bad[:3]]}"
+            f"{name}: expected answers 1..5 or {list(ANSWERS)}; row(s) {first_rows(bad)} "
+            f"hold {['(empty)' if v is None else v for v in held]}"
+            + (f" ({int(bad.sum())} rows in all)" if bad.sum() > 5 else "")
         )
-    return out
+    return codes.to_numpy(dtype=int).reshape(arr.shape)
 
 
 def classify_pairs(functional, dysfunctional) -> np.ndarray:
-    """Kano class letter (M, O, A, I, R, Q) of each answer pair; vectorized, same shape."""
+    """Return the Kano class letter of each (functional, dysfunctional) answer pair.
+
+    Parameters
+    ----------
+    functional : array-like
+        Answers to "how do you feel if the product has it?": codes 1..5 or the words
+        ``like, expect, neutral, tolerate, dislike`` (also "must-be", "live with").
+    dysfunctional : array-like
+        Answers to "... if it does not?", same coding and shape as ``functional``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Letters M, O, A, I, R or Q (see :data:`EVALUATION_TABLE`), same shape as the inputs.
+
+    Raises
+    ------
+    DataValidationError
+        An answer outside the scale or empty (the rows, 1-based, are named).
+    """
     f = _codes(functional, "functional")
     d = _codes(dysfunctional, "dysfunctional")
     if f.shape != d.shape:
@@ -116,6 +135,15 @@ class KanoSurvey:
     ``fit(answers)`` with columns ``feature, functional, dysfunctional`` (one row per
     respondent × feature; answers 1..5 or words). Learned: ``counts_`` (feature × class
     counts), ``classes_`` (feature → class name), ``coefficients_`` (better / worse).
+
+    Parameters
+    ----------
+    feature_col : str, default "feature"
+        Column of ``answers`` naming the feature asked about.
+    functional_col : str, default "functional"
+        Column with the answer to "how do you feel if the product has it?" (1..5 or words).
+    dysfunctional_col : str, default "dysfunctional"
+        Column with the answer to "... if it does not?" (1..5 or words).
     """
 
     def __init__(
@@ -127,6 +155,27 @@ class KanoSurvey:
         self.feature_col = feature_col
         self.functional_col = functional_col
         self.dysfunctional_col = dysfunctional_col
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "classes_"):
+            return "KanoSurvey(not fitted)"
+        counts = self.classes_.value_counts()
+        kinds = ", ".join(f"{int(n)} {c}" for c, n in counts.items())
+        return (
+            f"KanoSurvey({len(self.classes_)} features, "
+            f"{int(self.counts_.to_numpy().sum())} answers: {kinds})"
+        )
+
+    def _repr_html_(self) -> str:
+        from crm_models.reporting.escaping import escape_html, escaped_table
+
+        if not hasattr(self, "classes_"):
+            return f"<p>{escape_html(repr(self))}</p>"
+        columns = ["kano_class", "customer_says", "better", "worse", "n"]
+        return (
+            f"<p>{escape_html(repr(self))}</p>"
+            + escaped_table(self.table()[columns].round(3).reset_index()).to_html()
+        )
 
     def fit(self, answers: pd.DataFrame) -> KanoSurvey:
         """Classify each feature from the answers and compute its satisfaction coefficients.
@@ -148,13 +197,13 @@ class KanoSurvey:
         if missing:
             raise DataValidationError(f"Kano answers: missing column(s) {missing}; expected {cols}")
         if answers[self.feature_col].isna().any():
-            rows = list(np.flatnonzero(answers[self.feature_col].isna())[:5])
+            rows = first_rows(answers[self.feature_col].isna())
             raise DataValidationError(
                 f"Kano answers: column {self.feature_col!r} empty in row(s) {rows}"
             )
-        letters = classify_pairs(
-            answers[self.functional_col].to_numpy(), answers[self.dysfunctional_col].to_numpy()
-        )
+        functional = _codes(answers[self.functional_col], f"Kano answers: column {cols[1]!r}")
+        dysfunctional = _codes(answers[self.dysfunctional_col], f"Kano answers: column {cols[2]!r}")
+        letters = _TABLE[functional, dysfunctional]
         counts = pd.crosstab(answers[self.feature_col].to_numpy(), letters)
         counts = counts.reindex(columns=list(_TIE_ORDER), fill_value=0)
         counts.index.name = "feature"
@@ -179,6 +228,8 @@ class KanoSurvey:
             Index ``feature``; columns kano_class, customer_says, better, worse,
             share_<class>…, n.
         """
+        if not hasattr(self, "counts_"):
+            raise NotFittedError("KanoSurvey.table: call fit(answers) first")
         n = self.counts_.sum(axis=1)
         shares = self.counts_.div(n, axis=0).rename(columns=lambda c: f"share_{CLASSES[c]}")
         out = pd.concat(
@@ -216,7 +267,23 @@ def simulate_kano_answers(
     Each respondent answers each feature with a pair typical of the feature's true class with
     probability ``agreement``, otherwise a uniformly random pair.
 
-    Returns ``respondent_id, feature, functional, dysfunctional`` (codes 1..5).
+    Parameters
+    ----------
+    true_classes : mapping or sequence of (str, str)
+        ``{feature: class}`` with classes must-be, one-dimensional, attractive,
+        indifferent or reverse.
+    n_respondents : int, default 200
+        Respondents (each answers every feature).
+    agreement : float, default 0.7
+        Share in [0, 1] of answers typical of the true class.
+    seed : int, default 0
+        Seed of the random draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent × feature; columns ``respondent_id, feature, functional,
+        dysfunctional`` (codes 1..5), ready for :meth:`KanoSurvey.fit`.
     """
     items = list(true_classes.items()) if isinstance(true_classes, Mapping) else list(true_classes)
     for feat, cls in items:

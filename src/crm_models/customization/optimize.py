@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from crm_models.customization._display import optimizer_html, optimizer_repr
 from crm_models.customization.choice import ChoiceMarket
 from crm_models.customization.costs import VarietyCosts
 from crm_models.customization.faces import FACES, Face, FaceEconomics, face_of
@@ -140,6 +141,9 @@ class VarietyOptimizer:
     method_ : str
         The search method used.
     """
+
+    __repr__ = optimizer_repr
+    _repr_html_ = optimizer_html
 
     def __init__(
         self,

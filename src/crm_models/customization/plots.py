@@ -1,16 +1,24 @@
 """Charts of the customization study (seaborn/matplotlib; each returns the Axes).
 
-Titles state the finding; axes carry units. Money is in currency units (PV over the horizon
-unless said otherwise).
+Every plot takes ``ax=None`` (draws on it when given, else makes a figure with
+``layout="constrained"``, so a plain ``fig.savefig`` clips nothing), accepts the fitted
+object itself (``VarietyOptimizer``, ``WTPResult``, ``ConjointResult``, ``KanoSurvey``) as
+well as its table, and has a default title stating the finding (``title=`` replaces it).
+Axes carry units. Money is in dollars (PV over the horizon unless said otherwise).
 """
 
 from __future__ import annotations
+
+import textwrap
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 
+from crm_models.errors import ParameterError
 from crm_models.reporting.charts import COLORS
 
 __all__ = [
@@ -26,14 +34,60 @@ __all__ = [
 _MILLION = 1e6
 
 
-def _ax(ax, size=(7, 4)):
+def _ax(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=size)
+        _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
-def plot_profit_by_type(by_face: pd.DataFrame, best: str, ax=None):
-    """Bar chart of the optimal profit per customization type (``VarietyOptimizer.by_face_``)."""
+def _set_title(ax: Axes, text: str) -> None:
+    """Set ``text`` as the title, wrapped to the axes' width so no line runs off the figure."""
+    inches = ax.get_position().width * ax.figure.get_figwidth()
+    width = max(20, int(inches * 10))  # ~10 characters per inch at the title font size
+    lines = [textwrap.fill(line, width) for line in text.split("\n")]
+    ax.set_title("\n".join(lines))
+
+
+def _table(obj: Any, method: str, what: str) -> pd.DataFrame:
+    """Return ``obj`` when it is a table, else ``obj.<method>()`` (a fitted object)."""
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    if hasattr(obj, method):
+        return getattr(obj, method)()
+    raise ParameterError(f"{what}: expected a DataFrame or an object with .{method}(), got {obj!r}")
+
+
+def plot_profit_by_type(
+    by_face: pd.DataFrame | Any,
+    best: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Bar chart of the optimal profit per customization type.
+
+    Parameters
+    ----------
+    by_face : pandas.DataFrame or VarietyOptimizer
+        A fitted ``VarietyOptimizer`` or its ``by_face_`` table (index ``face``, column
+        ``profit`` in dollars, PV over the horizon).
+    best : str, optional
+        The face to highlight (default: the most profitable).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title ("<Best> customization earns most").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart.
+    """
+    if not isinstance(by_face, pd.DataFrame):
+        by_face = getattr(by_face, "by_face_", None)
+        if by_face is None:
+            raise ParameterError("plot_profit_by_type: fit the VarietyOptimizer first")
+    if best is None:
+        best = str(by_face["profit"].idxmax())
     ax = _ax(ax)
     frame = by_face.reset_index()
     colors = [COLORS["main"] if f == best else COLORS["muted"] for f in frame["face"]]
@@ -48,16 +102,32 @@ def plot_profit_by_type(by_face: pd.DataFrame, best: str, ax=None):
         )
     ax.set_ylabel("profit, PV over horizon (millions)")
     ax.set_xlabel("customization type (best variety and premium for each)")
-    ax.set_title(f"{best.capitalize()} customization earns most")
+    _set_title(ax, title or f"{best.capitalize()} customization earns most")
     ax.axhline(0, color=COLORS["ink"], lw=0.8)
     return ax
 
 
-def plot_profit_by_modules(table: pd.DataFrame, ax=None):
+def plot_profit_by_modules(
+    table: pd.DataFrame | Any, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Plot the best profit per total number of modules, one line per face.
 
-    ``table`` is ``VarietyOptimizer.profit_by_modules()`` output.
+    Parameters
+    ----------
+    table : pandas.DataFrame or VarietyOptimizer
+        A fitted ``VarietyOptimizer`` or its ``profit_by_modules()`` table (columns
+        ``face``, ``modules``, ``profit`` in dollars).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title (where profit peaks).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart.
     """
+    table = _table(table, "profit_by_modules", "plot_profit_by_modules")
     ax = _ax(ax)
     sns.lineplot(
         data=table.assign(profit_m=table["profit"] / _MILLION),
@@ -70,21 +140,47 @@ def plot_profit_by_modules(table: pd.DataFrame, ax=None):
     best = table.loc[table["profit"].idxmax()]
     modules = int(best["modules"])
     if modules == table["modules"].max():  # no interior peak: say the grid limits the answer
-        ax.set_title(
-            f"Profit still rises at the most variety offered ({modules} modules, {best['face']})"
+        _set_title(
+            ax,
+            f"Profit still rises at the most variety offered ({modules} modules, {best['face']})",
         )
     else:
-        ax.set_title(f"Profit peaks at {modules} modules ({best['face']})")
+        _set_title(ax, f"Profit peaks at {modules} modules ({best['face']})")
+    if title:
+        _set_title(ax, title)
     ax.set_xlabel("modules offered (sum over attributes)")
     ax.set_ylabel("profit, PV over horizon (millions)")
     ax.legend(title="customization type", fontsize=8, title_fontsize=8)
     return ax
 
 
-def plot_tornado(tornado: pd.DataFrame, base_profit: float | None = None, top: int = 10, ax=None):
-    """Plot a tornado of optimal profit when each input moves low → high (``tornado()``).
+def plot_tornado(
+    tornado: pd.DataFrame,
+    base_profit: float | None = None,
+    top: int = 10,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Plot a tornado of optimal profit when each input moves low → high.
 
-    Bars are changes from ``base_profit`` (default: the tornado's own ``base_profit`` column).
+    Parameters
+    ----------
+    tornado : pandas.DataFrame
+        Output of :func:`~crm_models.customization.tornado` (columns ``input`` or ``label``,
+        ``profit_low``, ``profit_high``, ``base_profit`` in dollars, ``decision_changes``).
+    base_profit : float, optional
+        Profit the bars are measured from (default: the table's ``base_profit``).
+    top : int, default 10
+        Inputs shown (the table's first rows: largest swings).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title (the input that moves profit most).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart; inputs whose change moves the decision are marked with ``*``.
     """
     if base_profit is None:
         base_profit = float(tornado["base_profit"].iloc[0])
@@ -101,13 +197,39 @@ def plot_tornado(tornado: pd.DataFrame, base_profit: float | None = None, top: i
     ax.axvline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel("change in optimal profit (millions)")
     first = tornado["label"].iloc[0] if "label" in tornado.columns else tornado["input"].iloc[0]
-    ax.set_title(f"{first.capitalize()} moves profit most (* = decision changes)")
+    _set_title(ax, title or f"{first.capitalize()} moves profit most\n(* = the decision changes)")
     ax.legend(loc="lower right", fontsize=8)
     return ax
 
 
-def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
-    """Estimated WTP per module with intervals (``WTPResult.table()``), truth if known."""
+def plot_wtp(
+    wtp: pd.DataFrame | Any,
+    truth: pd.Series | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Plot the estimated willingness to pay per module with its interval, and truth if known.
+
+    Parameters
+    ----------
+    wtp : pandas.DataFrame, WTPResult or ConjointResult
+        ``WTPResult.table()`` (columns ``level``, ``estimate``, ``ci_low``, ``ci_high`` in
+        dollars per year), a ``WTPResult``, or a ``ConjointResult`` (its delta-method WTP).
+    truth : pandas.Series, optional
+        True WTP per level (simulated data), drawn as crosses.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title (the module customers pay most for).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart.
+    """
+    if not isinstance(wtp, pd.DataFrame) and hasattr(wtp, "wtp"):
+        wtp = wtp.wtp("delta")
+    wtp = _table(wtp, "table", "plot_wtp")
     ax = _ax(ax)
     w = wtp.sort_values("estimate")
     y = np.arange(len(w))
@@ -129,9 +251,9 @@ def plot_wtp(wtp: pd.DataFrame, truth: pd.Series | None = None, ax=None):
             zorder=3,
             label="true population value",
         )
-    ax.set_yticks(y, [_words(level) for level in w["level"]])
-    ax.set_xlabel("willingness to pay vs. the attribute's reference module ($ per year)")
-    ax.set_title(_wtp_title(w))
+    ax.set_yticks(y, [textwrap.fill(_words(level), 22) for level in w["level"]])
+    ax.set_xlabel("willingness to pay vs. the reference module\n($ per year)")
+    _set_title(ax, title or _wtp_title(w))
     ax.legend(fontsize=8)
     return ax
 
@@ -150,7 +272,9 @@ def _wtp_title(w: pd.DataFrame) -> str:
     return f"Highest willingness to pay (intervals overlap):\n{names}"
 
 
-def plot_kano(summary: pd.DataFrame, ax=None):
+def plot_kano(
+    summary: pd.DataFrame | Any, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Better / worse coefficients per feature, coloured by Kano class.
 
     Feature names are shown as plain words (``rate_intro_zero`` → "rate intro zero"); a label
@@ -159,16 +283,20 @@ def plot_kano(summary: pd.DataFrame, ax=None):
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        ``KanoSurvey.table()``: index feature; columns ``kano_class``, ``better``, ``worse``.
+    summary : pandas.DataFrame or KanoSurvey
+        A fitted ``KanoSurvey`` or its ``table()``: index feature; columns ``kano_class``,
+        ``better``, ``worse``.
     ax : matplotlib.axes.Axes, optional
-        Where to draw (default: a new figure).
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title (how many features of each class).
 
     Returns
     -------
     matplotlib.axes.Axes
         The chart; its feature labels are ``ax.kano_labels`` (matplotlib annotations).
     """
+    summary = _table(summary, "table", "plot_kano")
     ax = _ax(ax, (6.5, 5))
     frame = summary.reset_index()
     frame["Customer reaction"] = frame["kano_class"]
@@ -189,9 +317,9 @@ def plot_kano(summary: pd.DataFrame, ax=None):
     ax.set_xlabel("dissatisfaction when absent (worse coefficient, −1 … 0)")
     ax.set_ylabel("satisfaction when present (better coefficient, 0 … 1)")
     ax.legend(title="Customer reaction (Kano)", fontsize=8, title_fontsize=8)
-    ax.set_title(_kano_title(frame))
+    _set_title(ax, title or _kano_title(frame))
     spread_labels(ax, labels)
-    ax.kano_labels = labels
+    setattr(ax, "kano_labels", labels)  # noqa: B010 (Axes has no such attribute to type)
     return ax
 
 
@@ -204,7 +332,7 @@ def _kano_title(frame: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts[c])} {c}" for c in kinds) + f" {noun}"
 
 
-def spread_labels(ax, labels: list, pad: float = 1.0, max_rounds: int = 200) -> None:
+def spread_labels(ax: Axes, labels: list, pad: float = 1.0, max_rounds: int = 200) -> None:
     """Move annotation labels vertically until no two label boxes overlap.
 
     A label that overlaps one placed before it (labels taken from the top point down) moves
@@ -223,10 +351,11 @@ def spread_labels(ax, labels: list, pad: float = 1.0, max_rounds: int = 200) -> 
     """
     fig = ax.figure
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    # matplotlib's stub types FigureCanvasBase, which lacks get_renderer (Agg canvases have it)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     to_points = 72.0 / fig.dpi
     order = sorted(labels, key=lambda t: -t.xy[1])
-    placed = []
+    placed: list = []
     bottom = ax.get_window_extent(renderer).y0
     for label in order:
         for _ in range(max_rounds):
@@ -244,15 +373,34 @@ def spread_labels(ax, labels: list, pad: float = 1.0, max_rounds: int = 200) -> 
 
 def plot_face_sweep(
     sweep: pd.DataFrame,
-    parameter_label: str,
+    parameter_label: str | None = None,
     profit_label: str = "profit vs. standard product (millions)",
-    ax=None,
-):
-    """Plot profit per face along a parameter sweep.
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Plot profit per face along a parameter sweep; dashed lines mark where the best changes.
 
-    ``sweep`` is ``FaceProfitModel.sweep`` or ``VarietyOptimizer.sweep`` output; dashed lines
-    mark where the best face changes.
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        ``FaceProfitModel.sweep`` or :func:`~crm_models.customization.face_sweep` output:
+        indexed by the parameter value, one column per face (dollars) plus ``best``.
+    parameter_label : str, optional
+        x-axis label (default: the index name, underscores as spaces).
+    profit_label : str, default "profit vs. standard product (millions)"
+        y-axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure with constrained layout).
+    title : str, optional
+        Replaces the default title (the best face along the sweep).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart.
     """
+    if parameter_label is None:
+        parameter_label = _words(sweep.index.name or "parameter value")
     ax = _ax(ax)
     faces = [c for c in sweep.columns if c != "best"]
     for f in faces:
@@ -264,6 +412,6 @@ def plot_face_sweep(
     ax.set_xlabel(parameter_label)
     ax.set_ylabel(profit_label)
     order = " → ".join(dict.fromkeys(sweep["best"]))
-    ax.set_title(f"Best type along the sweep: {order}")
+    _set_title(ax, title or f"Best type along the sweep: {order}")
     ax.legend(fontsize=8)
     return ax

@@ -82,7 +82,7 @@ class WTPResult(Result):
             Index ``level`` (the level names); columns ``estimate, se, ci_low, ci_high``.
         """
         check_level(level)
-        if self.method == "bootstrap":
+        if self.method == "bootstrap" and self.draws is not None:
             tail = (1 - level) / 2
             table = estimate_table(
                 self.estimate,

@@ -194,7 +194,21 @@ def grade_folder(
 
 
 def write_scores(scores: pd.DataFrame, path: Path) -> Path:
-    """Write the score table as CSV (atomically) and return its path."""
+    """Write the score table as CSV (atomically) and return its path.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        The table of :func:`grade_folder` (columns student, notebook, exercise, status,
+        answered, correct, error).
+    path : pathlib.Path
+        The CSV file written (replaced whole, never half-written).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     try:
         with atomic_path(path) as temporary:
             scores.to_csv(temporary, index=False)
@@ -204,7 +218,20 @@ def write_scores(scores: pd.DataFrame, path: Path) -> Path:
 
 
 def score_summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per student and notebook: exercises answered, correct, of how many (or failed)."""
+    """Summarize the scores per student and notebook.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        The table of :func:`grade_folder`; needs columns ``student``, ``notebook``,
+        ``exercise``, ``status``, ``answered`` and ``correct``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (student, notebook): ``answered``, ``correct`` and ``exercises`` (counts)
+        and ``failed`` (True when the notebook did not run to the end).
+    """
     grouped = scores.groupby(["student", "notebook"], sort=True)
     return pd.DataFrame(
         {

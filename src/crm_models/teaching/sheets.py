@@ -40,6 +40,25 @@ class Exercise:
     ``reference(context)`` returns a number (``number``), a set of accepted answers
     (``choice``) or a dict of numbers (``numbers``); ``options(context)`` lists the choices
     offered (``choice`` only).
+
+    Parameters
+    ----------
+    number : int
+        The exercise number as printed in its heading (1, 2, ...).
+    level : str
+        What the student does: "compute", "interpret" or "decide" (printed in the heading).
+    name : str
+        Short identifier, recorded with each check and in the grader's score table.
+    kind : {"number", "choice", "numbers"}
+        What the student answers: one number, one of the options, or a dict of numbers.
+    reference : callable
+        ``reference(context)`` computes the accepted answer from the notebook's objects.
+    rtol : float, default 0.01
+        Relative tolerance of a numeric answer (a share: 0.01 = 1 %).
+    options : callable, optional
+        ``options(context)`` lists the choices offered (``choice`` only).
+    hint : str, default ""
+        Shown to the student after a wrong answer.
     """
 
     number: int
@@ -59,7 +78,19 @@ class Exercise:
 
 @dataclass
 class ExerciseSheet:
-    """The exercises of one study bound to the notebook's objects (``context``)."""
+    """The exercises of one study bound to the notebook's objects (``context``).
+
+    Built by :func:`exercise_sheet`, not by hand.
+
+    Parameters
+    ----------
+    study : str
+        The study (report) name, e.g. ``"customization_tradeoffs"``.
+    exercises : dict of int to Exercise
+        The study's exercises by number.
+    context : dict of str to object
+        The notebook's objects the references are computed from (e.g. ``wtp``, ``best``).
+    """
 
     study: str
     exercises: dict[int, Exercise]
