@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ConvergenceError, ParameterError
+from crm_models.loyalty.diagnostics import warn_estimation
 from crm_models.loyalty.pls_algorithm import SCHEMES, _Design, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws, bootstrap_pls
 from crm_models.loyalty.pls_result import PLSResult
@@ -164,10 +165,15 @@ class PLSPathModel:
             if self.n_boot
             else None,
         )
+        warn_estimation(self.result_, stacklevel=3)
         return self
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Path coefficients with bootstrap SE and percentile interval (``result_.summary``).
+
+        Without bootstrap draws (``n_boot=0``) the SE and interval are NaN: an
+        ``EstimationWarning`` says so and the table's ``attrs["note"]`` says to fit with
+        ``n_boot=500``.
 
         Parameters
         ----------

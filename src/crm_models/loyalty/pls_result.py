@@ -8,6 +8,7 @@ methods too, so every number a report shows is read from the one result.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ParameterError
+from crm_models.loyalty.diagnostics import EstimationWarning, no_interval_message
 from crm_models.loyalty.pls_algorithm import _Design, _percentile
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws
 from crm_models.loyalty.spec import ModelSpec, _path_labels, _path_names
@@ -66,7 +68,10 @@ class IndirectEffect(Result):
         """
         check_level(level)
         if self.draws is None:
-            return estimate_table([self.estimate], level=level, index=[self.chain])
+            warnings.warn(no_interval_message(), EstimationWarning, stacklevel=2)
+            table = estimate_table([self.estimate], level=level, index=[self.chain])
+            table.attrs["note"] = no_interval_message()
+            return table
         low, high = _percentile(self.draws, level)
         return estimate_table(
             [self.estimate], [self.se], [low], [high], level=level, index=[self.chain]
@@ -147,7 +152,10 @@ class PLSResult(Result):
 
     # -- tables ---------------------------------------------------------------------------
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Path coefficients with bootstrap SE and percentile interval (NaN without bootstrap).
+        """Path coefficients with bootstrap SE and percentile interval.
+
+        Without bootstrap draws SE and interval are NaN; an ``EstimationWarning`` and the
+        table's ``attrs["note"]`` then say to fit with ``n_boot=500``.
 
         Parameters
         ----------
@@ -161,7 +169,11 @@ class PLSResult(Result):
         """
         table = self.path_table(level)
         table.index = _path_names(zip(table["source"], table["target"], strict=True))
-        return table[["estimate", "se", "ci_low", "ci_high"]]
+        out = table[["estimate", "se", "ci_low", "ci_high"]]
+        if self.boot is None:
+            warnings.warn(no_interval_message(), EstimationWarning, stacklevel=2)
+            out.attrs["note"] = no_interval_message()
+        return out
 
     def path_table(self, level: float = 0.95) -> pd.DataFrame:
         """Path coefficients with labels, bootstrap SE, percentile interval and z = estimate / SE.

@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from crm_models.loyalty.diagnostics import EstimationWarning
 from crm_models.loyalty.pls import PLSPathModel
 from crm_models.loyalty.reliability import MeasurementAssessment, assess_measurement
 from crm_models.loyalty.spec import ModelSpec
@@ -150,8 +152,15 @@ def fit_stable(
         measurement = assess_measurement(pls.result_)
         return pls, measurement, check_estimation(pls.result_, measurement)
 
-    pls, measurement, check = fit(consistent)
-    if not (consistent and check.unstable):
+    # PLSc's own warnings are kept back: they are moot when this function falls back
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EstimationWarning)
+        pls, measurement, check = fit(consistent)
+    falls_back = consistent and check.unstable
+    for w in caught:
+        if not (falls_back and issubclass(w.category, EstimationWarning)):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if not falls_back:
         return EstimationChoice(pls, measurement, check, consistent, False)
     plain, plain_measurement, plain_check = fit(False)
     return EstimationChoice(plain, plain_measurement, plain_check, False, True, rejected=check)
