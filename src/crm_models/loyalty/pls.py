@@ -20,6 +20,7 @@ import pandas as pd
 
 from crm_models.errors import ConvergenceError, ParameterError
 from crm_models.loyalty.diagnostics import warn_estimation
+from crm_models.loyalty.display import estimator_repr, spec_text, summary_html
 from crm_models.loyalty.pls_algorithm import SCHEMES, _Design, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws, bootstrap_pls
 from crm_models.loyalty.pls_result import PLSResult
@@ -186,6 +187,25 @@ class PLSPathModel:
             Columns ``estimate, se, ci_low, ci_high``; one row per path ``"source → target"``.
         """
         return self._result().summary(level)
+
+    def __repr__(self) -> str:
+        def headline() -> str:
+            res = self.result_
+            last = res.spec.endogenous[-1] if res.spec.endogenous else None
+            r2 = f", R²({last})={res.r2[last]:.2f}" if last else ""
+            return f"n={res.n_obs}{r2}, GoF={res.gof:.2f}, draws={res.n_draws}"
+
+        spec = self.result_.spec if hasattr(self, "result_") else self.spec
+        params = {
+            "spec": spec_text(spec),
+            "scheme": repr(self.scheme),
+            "consistent": self.consistent,
+            "n_boot": self.n_boot,
+        }
+        return estimator_repr(self, params, headline)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
 
     # -- convenience views of the one result -----------------------------------------------
     def _result(self) -> PLSResult:

@@ -246,6 +246,23 @@ class RetentionCurve:
         )
         return self
 
+    def __repr__(self) -> str:
+        from crm_models.loyalty.display import estimator_repr
+
+        def headline() -> str:
+            r = self.result_
+            return (
+                f"n={r.n_customers}, threshold={r.threshold:.1f} "
+                f"[{r.threshold_ci_low:.1f}, {r.threshold_ci_high:.1f}], nonlinear={r.nonlinear}"
+            )
+
+        return estimator_repr(self, {"df": self.df, "level": self.level}, headline)
+
+    def _repr_html_(self) -> str:
+        from crm_models.loyalty.display import summary_html
+
+        return summary_html(self)
+
     def curve(self, grid: Sequence[float] | None = None) -> pd.DataFrame:
         """Fitted P(retained) on ``grid``: spline, hinge and linear logits, with spline band.
 

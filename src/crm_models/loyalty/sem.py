@@ -190,6 +190,25 @@ class CovarianceSEM:
         self.solvers = solvers
         self.path_tolerance = path_tolerance
 
+    def __repr__(self) -> str:
+        from crm_models.loyalty.display import estimator_repr, spec_text
+
+        def headline() -> str:
+            res, fit = self.result_, self.result_.fit_indices
+            return (
+                f"CFI={float(fit.get('cfi', float('nan'))):.3f}, "
+                f"RMSEA={float(fit.get('rmsea', float('nan'))):.3f}, reliable={res.reliable}"
+            )
+
+        spec = self.result_.spec if hasattr(self, "result_") else self.spec
+        params = {"spec": spec_text(spec), "solvers": tuple(self.solvers)}
+        return estimator_repr(self, params, headline)
+
+    def _repr_html_(self) -> str:
+        from crm_models.loyalty.display import summary_html
+
+        return summary_html(self)
+
     @staticmethod
     def _fit_one(description: str, frame: pd.DataFrame, solver: str) -> tuple[Any, Any]:
         import semopy

@@ -28,7 +28,7 @@ from crm_models.project import resolve_path
 from crm_models.results import estimate_table
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModelSpec:
     """Measurement and structural model of a PLS / SEM path model.
 
@@ -130,6 +130,14 @@ class ModelSpec:
         object.__setattr__(self, "modes", modes)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "_order", self._topological_order())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{s}→{t}" for s, t in self.paths[:4])
+        more = ", …" if len(self.paths) > 4 else ""
+        return (
+            f"ModelSpec({len(self.constructs)} constructs, {len(self.items)} items, "
+            f"{len(self.paths)} paths: {shown}{more})"
+        )
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
