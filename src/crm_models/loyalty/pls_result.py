@@ -41,7 +41,23 @@ def _walk(
 
 @dataclass(frozen=True, repr=False)
 class IndirectEffect(Result):
-    """A specific indirect effect: product of the paths along ``chain``, with bootstrap draws."""
+    """A specific indirect effect: product of the paths along ``chain``, with bootstrap draws.
+
+    Attributes
+    ----------
+    chain : str
+        Constructs joined by ``" → "``, e.g. ``"CUSA → CUSCO → CUSL"``.
+    estimate : float
+        Product of the standardized paths along the chain.
+    se : float
+        Bootstrap standard error (NaN without bootstrap).
+    ci_low, ci_high : float
+        ``level`` percentile interval (NaN without bootstrap).
+    level : float
+        Confidence level of the interval.
+    draws : numpy.ndarray or None
+        Bootstrap draws of the product, shape (B,) (None without bootstrap).
+    """
 
     chain: str
     estimate: float
@@ -82,13 +98,41 @@ class IndirectEffect(Result):
 class PLSResult(Result):
     """Estimates of a fitted PLS path model (standardized; correlation metric).
 
-    Fields: ``paths`` (source, target, estimate; spec order), ``weights`` and ``loadings`` per
-    item, ``r2`` per endogenous construct, ``rho_a`` per construct, ``latent_corr`` (K × K,
-    disattenuated under PLSc), ``cross_loadings`` (items × constructs), ``total_effects`` and
-    ``indirect_effects`` (K × K, [source, target]), ``gof`` (Tenenhaus), ``n_obs``,
-    ``iterations``, item ``item_means`` / ``item_sds``; not in ``to_dict()``: ``spec``,
-    ``item_corr``, respondents' ``scores`` (standardized) and the bootstrap ``boot``
-    (:class:`~crm_models.loyalty.pls_bootstrap.BootstrapDraws`, None without bootstrap).
+    K constructs in causal order (``spec.names``), p items (``spec.items``). Not in
+    ``to_dict()``: ``spec``, ``item_corr``, ``scores`` and ``boot``.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+        The specification.
+    scheme : str
+        Inner weighting scheme.
+    consistent : bool
+        Whether PLSc corrected paths and loadings.
+    n_obs, iterations : int
+        Respondents; PLS iterations to convergence.
+    paths : pandas.DataFrame
+        One row per path (spec order): ``source, target, estimate``.
+    weights, loadings : pandas.Series
+        Outer weights / loadings, indexed by item.
+    r2 : pandas.Series
+        R² per endogenous construct.
+    rho_a : pandas.Series
+        Reliability ρ_A per construct.
+    latent_corr, total_effects, indirect_effects : pandas.DataFrame
+        K × K, [source, target] (latent correlations disattenuated under PLSc).
+    cross_loadings : pandas.DataFrame
+        Items × constructs.
+    gof : float
+        Tenenhaus goodness of fit.
+    item_means, item_sds : pandas.Series
+        Item means and SDs on the answer scale.
+    item_corr : pandas.DataFrame
+        Item correlations, p × p.
+    scores : pandas.DataFrame
+        Standardized construct scores, one row per respondent (index of the data).
+    boot : BootstrapDraws or None
+        Bootstrap draws (None without bootstrap).
     """
 
     spec: ModelSpec = field(metadata=_NO_JSON)
@@ -418,4 +462,9 @@ def _result_of(model: object) -> PLSResult:
     if isinstance(model, PLSResult):
         return model
     check_fitted(model, "result_")
-    return model.result_
+    result = getattr(model, "result_")  # noqa: B009 (model is any fitted estimator)
+    if not isinstance(result, PLSResult):
+        raise ParameterError(
+            f"expected a fitted PLSPathModel or a PLSResult, got {type(model).__name__}"
+        )
+    return result

@@ -79,12 +79,35 @@ def _description(spec: ModelSpec) -> tuple[str, dict[str, str]]:
 class SEMResult(Result):
     """Estimates and checks of a covariance SEM fit.
 
-    ``paths`` (source, target, standardized ``estimate``, ``unstandardized``, its ``se`` and
-    ``p_value``), ``loadings`` (standardized), ``fit_indices`` (chi2, dof, p_value, cfi, tli,
-    rmsea, srmr, aic, bic), ``latent_corr`` (model-implied), ``max_latent_corr``, ``reliable``
-    with the ``warnings`` that make it False, ``solver_spread`` (max |Δ standardized path|
-    between solvers, NaN with one solver), ``objective``, ``converged``, ``description``
-    (lavaan text). Not in ``to_dict()``: the spec.
+    Not in ``to_dict()``: the spec.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+        The specification.
+    description : str
+        The lavaan-syntax model given to semopy.
+    paths : pandas.DataFrame
+        One row per path: ``source, target``, standardized ``estimate``, ``unstandardized``,
+        its ``se`` and ``p_value``.
+    loadings : pandas.DataFrame
+        Standardized loadings, one row per item.
+    fit_indices : pandas.Series
+        chi2, dof, p_value, cfi, tli, rmsea, srmr, aic, bic.
+    latent_corr : pandas.DataFrame
+        Model-implied latent correlations, K × K.
+    max_latent_corr : float
+        Largest off-diagonal |latent correlation|.
+    reliable : bool
+        False when a ridge / identification problem makes the paths uninterpretable.
+    warnings : tuple of str
+        The reasons ``reliable`` is False.
+    solver_spread : float
+        Max |Δ standardized path| between solvers (NaN with one solver).
+    objective : float
+        Final value of the fit objective.
+    converged : bool
+        Whether the optimizer converged.
     """
 
     spec: ModelSpec = field(metadata={"json": False})

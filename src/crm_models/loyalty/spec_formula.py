@@ -50,7 +50,7 @@ def is_formula(text: str) -> bool:
 
 
 def _statements(text: str) -> list[tuple[int, str]]:
-    out = []
+    out: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0]
         out.extend((number, part.strip()) for part in line.split(";") if part.strip())
