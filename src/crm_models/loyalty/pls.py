@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ConvergenceError, ParameterError
-from crm_models.loyalty.diagnostics import warn_estimation
 from crm_models.loyalty.display import estimator_repr, spec_text, summary_html
 from crm_models.loyalty.pls_algorithm import SCHEMES, _Design, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws, bootstrap_pls
+from crm_models.loyalty.pls_checks import warn_estimation
 from crm_models.loyalty.pls_result import PLSResult
 from crm_models.loyalty.spec import ModelSpec, resolve_spec
 from crm_models.results import check_fitted
