@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_models.errors import DataValidationError
 from crm_models.loyalty import EstimationWarning, ModelSpec, PLSPathModel
 from crm_models.loyalty.pls_checks import estimation_warnings
 
@@ -90,3 +91,18 @@ def test_summary_without_bootstrap_says_to_set_n_boot():
         warnings.simplefilter("error", EstimationWarning)
         table = boot.summary()
     assert table["ci_low"].notna().all() and "note" not in table.attrs
+
+
+def test_bad_item_values_name_the_column_and_1_based_rows_as_plain_ints():
+    """Data row 4 missing / off-scale: 'rows [4]', never 0-based or 'np.int64(3)'."""
+    data = _two_constructs(0.85, n=30).round().clip(-3, 3) + 4
+    data.iloc[3, 1] = np.nan
+    with pytest.raises(
+        DataValidationError, match=r"survey: column 'x2' has missing values \(rows \[4\]"
+    ):
+        PLSPathModel(TWO).fit(data)
+    data.iloc[3, 1] = 12
+    with pytest.raises(
+        DataValidationError, match=r"'x2' has values outside the 1–10 scale \(rows \[4\]"
+    ):
+        PLSPathModel(TWO).fit(data, scale=(1, 10))

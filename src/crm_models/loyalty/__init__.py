@@ -32,7 +32,8 @@ from crm_models.loyalty.ipm import importance_performance, investment_levers
 from crm_models.loyalty.pls import PLSPathModel
 from crm_models.loyalty.pls_algorithm import PLSEstimates, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws
-from crm_models.loyalty.pls_result import IndirectEffect, PLSResult
+from crm_models.loyalty.pls_effects import IndirectEffect
+from crm_models.loyalty.pls_result import PLSResult
 from crm_models.loyalty.reliability import MeasurementAssessment, assess_measurement
 from crm_models.loyalty.retention import RetentionCurve, RetentionCurveResult, behaviour_by_band
 from crm_models.loyalty.retention_contrast import RetentionContrast, retention_contrast

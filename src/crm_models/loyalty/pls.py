@@ -36,7 +36,9 @@ class PLSPathModel:
     Parameters
     ----------
     spec : ModelSpec, dict, str or None
-        Model specification (``"ecsi"`` or None for the ECSI model).
+        Model specification: ``"ecsi"`` or None for the ECSI model, a dict / JSON, or a
+        formula such as ``"IMAG =~ IMAG1 + IMAG2; CUSA ~ IMAG"`` (grammar in
+        :func:`~crm_models.loyalty.spec.resolve_spec`).
     scheme : {"path", "centroid", "factorial"}, default "path"
         Inner weighting scheme.
     consistent : bool, default False
@@ -96,7 +98,11 @@ class PLSPathModel:
         Parameters
         ----------
         data : pandas.DataFrame
-            Survey answers; must hold every item of the spec.
+            One row per respondent, one numeric column per item of the spec
+            (``spec_.items``; for ECSI the 24 columns IMAG1–IMAG5, CUEX1–CUEX3, PERQ1–PERQ7,
+            PERV1–PERV2, CUSA1–CUSA3, CUSCO, CUSL1–CUSL3); other columns are ignored. No
+            missing values, no constant item, at least 10 rows; a missing or bad column raises
+            ``DataValidationError`` naming it (and the first rows, 1-based).
         scale : tuple of float, optional
             Answer scale, e.g. ``(1, 10)``: values outside it raise ``DataValidationError``.
 
@@ -104,6 +110,12 @@ class PLSPathModel:
         -------
         PLSPathModel
             ``self``, with ``result_`` set.
+
+        Warns
+        -----
+        EstimationWarning
+            PLSc paths outside [-1, 1], reliabilities ρ_A below 0.70 under PLSc, or bootstrap
+            intervals of standardized paths that leave [-1, 1] or are wider than 1.
         """
         spec = self._check_params()
         frame = spec.check_data(data, scale=scale)

@@ -184,7 +184,8 @@ class CovarianceSEM:
     Parameters
     ----------
     spec : ModelSpec, dict, str or None
-        Model specification (default ECSI).
+        Model specification (default ECSI; a dict / JSON or a formula such as
+        ``"CUSA ~ IMAG + PERQ"``, see :func:`~crm_models.loyalty.spec.resolve_spec`).
     ridge_threshold : float, default 0.95
         Implied |latent correlation| at or above which the fit is flagged.
     solvers : sequence of str, default ("SLSQP",)
@@ -248,7 +249,11 @@ class CovarianceSEM:
         Parameters
         ----------
         data : pandas.DataFrame
-            Survey answers holding every item of the spec.
+            One row per respondent, one numeric column per item of the spec
+            (``spec.items``; for ECSI the 24 columns IMAG1–IMAG5, CUEX1–CUEX3, PERQ1–PERQ7,
+            PERV1–PERV2, CUSA1–CUSA3, CUSCO, CUSL1–CUSL3); other columns are ignored. No
+            missing values, no constant item, at least 10 rows; a missing or bad column raises
+            ``DataValidationError`` naming it (and the first rows, 1-based).
 
         Returns
         -------

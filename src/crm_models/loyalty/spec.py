@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import ParameterError
 from crm_models.loyalty.ecsi import ECSI_CONSTRUCTS, ECSI_LABELS, ECSI_PATHS
 from crm_models.project import resolve_path
 from crm_models.results import estimate_table
@@ -348,48 +348,9 @@ class ModelSpec:
         pandas.DataFrame
             The item columns (``items`` order) as float64, same index as ``data``.
         """
-        if not isinstance(data, pd.DataFrame):
-            raise DataValidationError(
-                f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
-            )
-        missing = [i for i in self.items if i not in data.columns]
-        if missing:
-            raise DataValidationError(
-                f"{source}: missing item columns {missing}; "
-                f"the model specification needs {self.items}"
-            )
-        frame = data[self.items]
-        bad_type = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-        if bad_type:
-            raise DataValidationError(f"{source}: item columns {bad_type} must be numeric (scores)")
-        values = frame.to_numpy(dtype=float)
-        if np.isnan(values).any():
-            col = frame.columns[np.isnan(values).any(axis=0)][0]
-            rows = [int(r) + 1 for r in np.flatnonzero(np.isnan(frame[col].to_numpy(float)))[:5]]
-            raise DataValidationError(
-                f"{source}: column {col!r} has missing values (rows {rows}...); "
-                "impute or drop them first"
-            )
-        if len(values) < 10:
-            raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
-        constant = [c for c, sd in zip(frame.columns, values.std(axis=0), strict=True) if sd == 0]
-        if constant:
-            raise DataValidationError(
-                f"{source}: item columns {constant} are constant; they carry no information"
-            )
-        if scale is not None:
-            low, high = scale
-            out = (values < low) | (values > high)
-            if out.any():
-                col = frame.columns[out.any(axis=0)][0]
-                rows = [
-                    int(r) + 1 for r in np.flatnonzero(out[:, list(frame.columns).index(col)])[:5]
-                ]
-                raise DataValidationError(
-                    f"{source}: column {col!r} has values outside the "
-                    f"{low:g}–{high:g} scale (rows {rows}...)"
-                )
-        return frame.astype("float64")
+        from crm_models.loyalty.spec_data import check_items
+
+        return check_items(self.items, data, scale, source)
 
 
 def _path_names(pairs: Iterable[tuple[str, str]]) -> list[str]:
@@ -406,6 +367,17 @@ def _path_point_summary(paths: pd.DataFrame, level: float) -> pd.DataFrame:
     """Estimate table of a path frame (source, target, estimate): no se, NaN intervals."""
     index = _path_names(zip(paths["source"], paths["target"], strict=True))
     return estimate_table(paths["estimate"].to_numpy(), level=level, index=index)
+
+
+def _existing_file(text: str) -> Path | None:
+    """Return the file ``text`` names (relative to the project root), or None."""
+    if "\n" in text or ";" in text:
+        return None
+    try:
+        path = resolve_path(text)
+        return path if path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:
@@ -451,10 +423,10 @@ def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> Mod
                 return ModelSpec.from_dict(json.loads(text))
             except json.JSONDecodeError as exc:
                 raise ParameterError(f"model spec: invalid JSON ({exc})") from exc
-        if is_formula(text):
+        path = _existing_file(text)
+        if path is None and is_formula(text):
             return parse_formula(text)
-        path = resolve_path(text)
-        if path.is_file():
+        if path is not None:
             content = path.read_text()
             if is_formula(content):
                 return parse_formula(content)
