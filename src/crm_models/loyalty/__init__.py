@@ -11,11 +11,15 @@
 - ``economics``: CLV, customer equity, +5 points of retention, the relationship ladder.
 - ``trust``: reliability and interval-stability checks, the stable estimation for the data
   (``fit_stable``), the drivers worth ranking (``clear_drivers``).
+- ``diagnostics``: ``EstimationWarning`` (PLSc out of range, weak reliabilities, unusable
+  intervals, intervals asked without bootstrap); ``display``: reprs and HTML summaries.
+- ``spec_formula``: lavaan-style formula specs (``'CUSA ~ IMAG + PERQ'``, ``'IMAG =~ …'``).
 - ``narrative``: the report's sentences; ``plots``; ``inputs``.
 - ``reference``: plspm called on a spec (cross-checks, benchmarks; dev extra, imported lazily).
 """
 
 from crm_models.loyalty.behaviour import customer_behaviour, link_survey_to_behaviour
+from crm_models.loyalty.diagnostics import EstimationWarning
 from crm_models.loyalty.economics import (
     RetentionEconomics,
     RetentionLift,
@@ -28,15 +32,11 @@ from crm_models.loyalty.ipm import importance_performance, investment_levers
 from crm_models.loyalty.pls import PLSPathModel
 from crm_models.loyalty.pls_algorithm import PLSEstimates, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws
-from crm_models.loyalty.pls_result import IndirectEffect, PLSResult
+from crm_models.loyalty.pls_effects import IndirectEffect
+from crm_models.loyalty.pls_result import PLSResult
 from crm_models.loyalty.reliability import MeasurementAssessment, assess_measurement
-from crm_models.loyalty.retention import (
-    RetentionContrast,
-    RetentionCurve,
-    RetentionCurveResult,
-    behaviour_by_band,
-    retention_contrast,
-)
+from crm_models.loyalty.retention import RetentionCurve, RetentionCurveResult, behaviour_by_band
+from crm_models.loyalty.retention_contrast import RetentionContrast, retention_contrast
 from crm_models.loyalty.sem import CovarianceSEM, SEMIdentificationWarning, SEMResult
 from crm_models.loyalty.spec import ModelSpec, resolve_spec
 from crm_models.loyalty.trust import (
@@ -52,6 +52,7 @@ __all__ = [
     "CovarianceSEM",
     "EstimationCheck",
     "EstimationChoice",
+    "EstimationWarning",
     "IndexResult",
     "IndirectEffect",
     "MeasurementAssessment",

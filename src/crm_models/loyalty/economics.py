@@ -29,6 +29,7 @@ partner levels and the gain from moving a customer up one level.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,8 +47,21 @@ LEVELS = ("acquaintance", "friend", "partner")
 class RetentionLift(Result):
     """CLV of a new customer before and after a rise of the retention rate, and the relative effect.
 
-    All money in the currency of ``RetentionEconomics``; ``profit_effect_net`` = relative change
-    of the net CLV (0.25 = +25%), NaN when the net CLV before is not positive.
+    Money in the currency of ``RetentionEconomics``; rates are shares in [0, 1].
+
+    Attributes
+    ----------
+    retention, retention_after : float
+        Annual retention rate before and after the rise.
+    clv_gross, clv_gross_after : float
+        CLV before acquisition cost, before and after (currency per customer).
+    clv_net, clv_net_after : float
+        CLV net of the acquisition cost, before and after (currency per customer).
+    profit_effect_net : float
+        Relative change of the net CLV (0.25 = +25%); NaN when the net CLV before is not
+        positive.
+    profit_effect_gross : float
+        Relative change of the gross CLV.
     """
 
     retention: float
@@ -363,7 +377,7 @@ def mechanism_ladder(
     pandas.DataFrame
         Columns ``model, clv_net, clv_net_after, profit_effect, in_rs_range``.
     """
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         (
             "constant margin only",
             dict(

@@ -40,11 +40,34 @@ class IndexWeightWarning(UserWarning):
 
 @dataclass(frozen=True, repr=False)
 class IndexResult(Result):
-    """A construct's 0–100 index: ``overall`` mean, ``level`` interval, ``scores`` per respondent.
+    """A construct's 0–100 index with its interval and the respondents' scores.
 
-    ``weights`` (item → share of the index, sums to 1), ``interval_method`` (bootstrap
-    percentile or t-interval), ``se`` (bootstrap SD of the overall index, or the t-interval's
-    standard error); not in ``to_dict()``: ``scores`` and the bootstrap ``draws``.
+    Not in ``to_dict()``: ``scores`` and the bootstrap ``draws``.
+
+    Attributes
+    ----------
+    construct : str
+        Construct name.
+    label : str
+        Readable construct label.
+    overall : float
+        Mean index over respondents, 0–100.
+    se : float
+        Bootstrap SD of the overall index (or the t-interval's standard error), index points.
+    ci_low, ci_high : float
+        ``level`` interval of ``overall``, index points.
+    level : float
+        Confidence level of the interval.
+    respondents : int
+        Number of respondents.
+    weights : pandas.Series
+        Item → share of the index (sums to 1).
+    interval_method : str
+        ``"bootstrap percentile"`` or ``"t-interval"``.
+    scores : pandas.Series
+        Index per respondent (0–100), indexed like the survey.
+    draws : numpy.ndarray or None
+        Bootstrap draws of ``overall`` (None without bootstrap).
     """
 
     construct: str
@@ -208,7 +231,7 @@ def construct_index(
 
 
 def _every_index(
-    res: object, data: pd.DataFrame, scale: tuple[float, float], level: float = 0.95
+    res: PLSResult, data: pd.DataFrame, scale: tuple[float, float], level: float = 0.95
 ) -> list[IndexResult]:
     """``construct_index`` of every construct in spec order (weight warnings silenced)."""
     with warnings.catch_warnings():

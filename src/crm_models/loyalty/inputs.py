@@ -28,9 +28,22 @@ __all__ = ["StudyInputs", "load_inputs"]
 class StudyInputs:
     """The study's data (a frozen bundle of inputs, not an estimate).
 
-    ``survey`` (respondents × items, plus customer_id when known), ``transactions`` and
-    ``retained`` (bool Series by customer_id) when linked, ``customers`` (relationship levels)
-    and ``observation_end``; ``label`` describes the source; ``world`` is the synthetic world.
+    Attributes
+    ----------
+    survey : pandas.DataFrame
+        One row per respondent: the item columns (1–10), plus ``customer_id`` when known.
+    label : str
+        Describes the source (shown on the page).
+    transactions : pandas.DataFrame or None
+        Linked transactions (``customer_id, timestamp, amount``), when available.
+    retained : pandas.Series or None
+        Whether each customer was retained (bool, indexed by ``customer_id``), when linked.
+    customers : pandas.DataFrame or None
+        Customers with their relationship levels, when available.
+    observation_end : pandas.Timestamp or None
+        End of the observation of the transactions.
+    world : object or None
+        The synthetic world (``data_source="synthetic"`` only).
     """
 
     survey: pd.DataFrame

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from crm_models.loyalty.economics import RS_HIGH, RS_LOW
-from crm_models.loyalty.retention import RetentionContrast, RetentionCurveResult
+from crm_models.loyalty.retention import RetentionCurveResult
+from crm_models.loyalty.retention_contrast import RetentionContrast
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.loyalty.trust import EstimationCheck
 from crm_models.reporting.display import fmt_pct

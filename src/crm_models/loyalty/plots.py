@@ -1,19 +1,26 @@
 """Charts of the loyalty study (matplotlib/seaborn), kept apart from the models.
 
-Each function draws on ``ax`` (or a new axes), titles the chart with the caller's finding
+Each function draws on ``ax`` (or a new figure with ``layout="constrained"``, so a plain
+``fig.savefig`` clips nothing), titles the chart with the caller's finding or a default title
 (wrapped to fit), labels the axes with units and takes its colours from the report palette
-(``crm_models.reporting.charts``); it returns the axes.
+(``crm_models.reporting.charts``); it returns the axes. Each accepts the fitted object as well
+as its table: ``plot_paths(pls)``, ``plot_retention_curve(curve_model)``,
+``plot_retention_economics(economics)``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from crm_models.loyalty.economics import RS_HIGH, RS_LOW
+from crm_models.loyalty.economics import RS_HIGH, RS_LOW, RetentionEconomics
 from crm_models.loyalty.ipm import standing_out
+from crm_models.loyalty.pls_result import PLSResult, _result_of
+from crm_models.loyalty.retention import RetentionCurve
 from crm_models.reporting.charts import COLORS, PALETTE, wrap_title
 
 __all__ = [
@@ -29,12 +36,15 @@ CONCENTRATE = "concentrate here: important, performance clearly below average"
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=size)
+        _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
 def plot_importance_performance(
-    ipm: pd.DataFrame, title: str, ax: Axes | None = None, levers: pd.DataFrame | None = None
+    ipm: pd.DataFrame,
+    title: str | None = None,
+    ax: Axes | None = None,
+    levers: pd.DataFrame | None = None,
 ) -> Axes:
     """Plot importance (total effect, with interval) vs performance (0–100 index, with interval).
 
@@ -47,9 +57,12 @@ def plot_importance_performance(
     Parameters
     ----------
     ipm : pandas.DataFrame
-        Output of ``importance_performance``.
-    title : str
-        Chart title (the finding); wrapped to fit the figure.
+        Output of ``importance_performance`` (one row per driver: ``construct, label,
+        importance, importance_low, importance_high, performance, performance_low,
+        performance_high``; ``target_label`` optional).
+    title : str, optional
+        Chart title (the finding); wrapped to fit the figure. Default: "Importance and
+        performance of the drivers of <target>".
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default a new figure).
     levers : pandas.DataFrame, optional
@@ -128,23 +141,27 @@ def plot_importance_performance(
     target = ipm["target_label"].iloc[0].lower() if "target_label" in ipm else "the target"
     ax.set_xlabel(f"importance: total effect on {target} (standardized, 95% interval)")
     ax.set_ylabel("performance: index (0–100, 95% interval)")
-    wrap_title(ax, title)
+    wrap_title(ax, title or f"Importance and performance of the drivers of {target}")
     return ax
 
 
 def plot_retention_economics(
-    curves: dict[str, pd.DataFrame], current: float, title: str, ax: Axes | None = None
+    curves: Mapping[str, pd.DataFrame | RetentionEconomics] | RetentionEconomics,
+    current: float | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Profit effect of +5 points of retention vs the base retention rate, one line per model.
 
     Parameters
     ----------
-    curves : dict of str to pandas.DataFrame
-        Model name → ``RetentionEconomics.curve()``.
-    current : float
-        Today's retention rate (a vertical line).
-    title : str
-        Chart title (the finding).
+    curves : RetentionEconomics, or mapping of str to DataFrame or RetentionEconomics
+        One economics model, or model name → ``RetentionEconomics.curve()`` (columns
+        ``retention, profit_effect``; shares in [0, 1]) or the model itself.
+    current : float, optional
+        Today's annual retention rate in [0, 1] (a vertical line; none when not given).
+    title : str, optional
+        Chart title (the finding). Default: "Profit effect of +5 points of retention".
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default a new figure).
 
@@ -153,6 +170,11 @@ def plot_retention_economics(
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    if isinstance(curves, RetentionEconomics):
+        curves = {"customer NPV": curves}
+    tables = {
+        name: c.curve() if isinstance(c, RetentionEconomics) else c for name, c in curves.items()
+    }
     ax = _axes(ax)
     ax.axhspan(
         100 * RS_LOW,
@@ -161,44 +183,47 @@ def plot_retention_economics(
         alpha=0.15,
         label="Reichheld & Sasser: 25–85%",
     )
-    for (name, curve), color in zip(curves.items(), PALETTE, strict=False):
+    for (name, curve), color in zip(tables.items(), PALETTE, strict=False):
         ax.plot(
             100 * curve["retention"], 100 * curve["profit_effect"], lw=2, color=color, label=name
         )
-    ax.axvline(
-        100 * current,
-        color=COLORS["neutral"],
-        ls="--",
-        lw=0.8,
-        label=f"today: {100 * current:.0f}%",
-    )
+    if current is not None:
+        ax.axvline(
+            100 * current,
+            color=COLORS["neutral"],
+            ls="--",
+            lw=0.8,
+            label=f"today: {100 * current:.0f}%",
+        )
     ax.set_xlabel("annual retention rate before the improvement (%)")
     ax.set_ylabel("increase in customer NPV from +5 points (%)")
     ax.set_ylim(0, max(100.0, min(200.0, ax.get_ylim()[1])))
     ax.legend(fontsize=9)
-    wrap_title(ax, title)
+    wrap_title(ax, title or "Profit effect of +5 points of retention, by today's retention rate")
     return ax
 
 
 def plot_retention_curve(
-    curve: pd.DataFrame,
-    bands: pd.DataFrame | None,
-    threshold: float | None,
-    title: str,
+    curve: pd.DataFrame | RetentionCurve,
+    bands: pd.DataFrame | None = None,
+    threshold: float | None = None,
+    title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """P(retained) vs satisfaction index: spline with interval, hinge fit, band means.
 
     Parameters
     ----------
-    curve : pandas.DataFrame
-        ``RetentionCurve.curve()``.
-    bands : pandas.DataFrame or None
-        ``behaviour_by_band`` output (points with intervals).
-    threshold : float or None
-        Take-off threshold to mark (None: no line).
-    title : str
-        Chart title (the finding).
+    curve : pandas.DataFrame or RetentionCurve
+        ``RetentionCurve.curve()`` (columns ``score, p_spline, p_low, p_high, p_hinge``), or
+        the fitted ``RetentionCurve`` itself (its threshold is then marked when the curve is
+        non-linear and ``threshold`` is not given).
+    bands : pandas.DataFrame, optional
+        ``behaviour_by_band`` output (points with intervals); none drawn when not given.
+    threshold : float, optional
+        Take-off threshold (0–100 index) to mark (None: no line).
+    title : str, optional
+        Chart title (the finding). Default: "Customers retained by satisfaction".
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default a new figure).
 
@@ -207,6 +232,11 @@ def plot_retention_curve(
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    if isinstance(curve, RetentionCurve):
+        fitted = curve.result_ if hasattr(curve, "result_") else None
+        if threshold is None and fitted is not None and fitted.nonlinear:
+            threshold = fitted.threshold
+        curve = curve.curve()
     ax = _axes(ax)
     ax.fill_between(
         curve["score"],
@@ -253,21 +283,26 @@ def plot_retention_curve(
     ax.set_xlabel("satisfaction index (0–100)")
     ax.set_ylabel("customers retained (%)")
     ax.legend(fontsize=9)
-    wrap_title(ax, title)
+    wrap_title(ax, title or "Customers retained by satisfaction")
     return ax
 
 
 def plot_paths(
-    summary: pd.DataFrame, title: str, ax: Axes | None = None, reference: pd.DataFrame | None = None
+    summary: pd.DataFrame | PLSResult | object,
+    title: str | None = None,
+    ax: Axes | None = None,
+    reference: pd.DataFrame | None = None,
 ) -> Axes:
     """Horizontal bars of path coefficients with bootstrap intervals (and optional reference dots).
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        ``PLSResult.path_table()`` (``label, estimate, ci_low, ci_high``).
-    title : str
-        Chart title (the finding).
+    summary : pandas.DataFrame, PLSResult or PLSPathModel
+        ``PLSResult.path_table()`` (one row per path: ``label, estimate, ci_low, ci_high``),
+        or the fitted model / its result (its ``path_table()`` is used).
+    title : str, optional
+        Chart title (the finding). Default: :func:`path_title` (the strongest path and how
+        many intervals exclude zero).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default a new figure).
     reference : pandas.DataFrame, optional
@@ -278,6 +313,11 @@ def plot_paths(
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    estimator = "PLS"
+    if not isinstance(summary, pd.DataFrame):
+        result = _result_of(summary)
+        estimator = "PLSc" if result.consistent else "PLS"
+        summary = result.path_table()
     ax = _axes(ax, (7, 0.45 * len(summary) + 1.5))
     y = np.arange(len(summary))[::-1]
     ax.barh(y, summary["estimate"], color=COLORS["main"], alpha=0.8)
@@ -306,7 +346,7 @@ def plot_paths(
     ax.set_yticklabels(summary["label"])
     ax.axvline(0, color=COLORS["ink"], lw=0.6)
     ax.set_xlabel("standardized path coefficient (95% bootstrap interval)")
-    wrap_title(ax, title)
+    wrap_title(ax, title or path_title(summary, estimator))
     return ax
 
 

@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ConvergenceError, ParameterError
+from crm_models.loyalty.display import estimator_repr, spec_text, summary_html
 from crm_models.loyalty.pls_algorithm import SCHEMES, _Design, estimate_from_corr
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws, bootstrap_pls
+from crm_models.loyalty.pls_checks import warn_estimation
 from crm_models.loyalty.pls_result import PLSResult
 from crm_models.loyalty.spec import ModelSpec, resolve_spec
 from crm_models.results import check_fitted
@@ -34,7 +36,9 @@ class PLSPathModel:
     Parameters
     ----------
     spec : ModelSpec, dict, str or None
-        Model specification (``"ecsi"`` or None for the ECSI model).
+        Model specification: ``"ecsi"`` or None for the ECSI model, a dict / JSON, or a
+        formula such as ``"IMAG =~ IMAG1 + IMAG2; CUSA ~ IMAG"`` (grammar in
+        :func:`~crm_models.loyalty.spec.resolve_spec`).
     scheme : {"path", "centroid", "factorial"}, default "path"
         Inner weighting scheme.
     consistent : bool, default False
@@ -94,7 +98,11 @@ class PLSPathModel:
         Parameters
         ----------
         data : pandas.DataFrame
-            Survey answers; must hold every item of the spec.
+            One row per respondent, one numeric column per item of the spec
+            (``spec_.items``; for ECSI the 24 columns IMAG1–IMAG5, CUEX1–CUEX3, PERQ1–PERQ7,
+            PERV1–PERV2, CUSA1–CUSA3, CUSCO, CUSL1–CUSL3); other columns are ignored. No
+            missing values, no constant item, at least 10 rows; a missing or bad column raises
+            ``DataValidationError`` naming it (and the first rows, 1-based).
         scale : tuple of float, optional
             Answer scale, e.g. ``(1, 10)``: values outside it raise ``DataValidationError``.
 
@@ -102,6 +110,12 @@ class PLSPathModel:
         -------
         PLSPathModel
             ``self``, with ``result_`` set.
+
+        Warns
+        -----
+        EstimationWarning
+            PLSc paths outside [-1, 1], reliabilities ρ_A below 0.70 under PLSc, or bootstrap
+            intervals of standardized paths that leave [-1, 1] or are wider than 1.
         """
         spec = self._check_params()
         frame = spec.check_data(data, scale=scale)
@@ -164,10 +178,15 @@ class PLSPathModel:
             if self.n_boot
             else None,
         )
+        warn_estimation(self.result_, stacklevel=3)
         return self
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Path coefficients with bootstrap SE and percentile interval (``result_.summary``).
+
+        Without bootstrap draws (``n_boot=0``) the SE and interval are NaN: an
+        ``EstimationWarning`` says so and the table's ``attrs["note"]`` says to fit with
+        ``n_boot=500``.
 
         Parameters
         ----------
@@ -180,6 +199,25 @@ class PLSPathModel:
             Columns ``estimate, se, ci_low, ci_high``; one row per path ``"source → target"``.
         """
         return self._result().summary(level)
+
+    def __repr__(self) -> str:
+        def headline() -> str:
+            res = self.result_
+            last = res.spec.endogenous[-1] if res.spec.endogenous else None
+            r2 = f", R²({last})={res.r2[last]:.2f}" if last else ""
+            return f"n={res.n_obs}{r2}, GoF={res.gof:.2f}, draws={res.n_draws}"
+
+        spec = self.result_.spec if hasattr(self, "result_") else self.spec
+        params = {
+            "spec": spec_text(spec),
+            "scheme": repr(self.scheme),
+            "consistent": self.consistent,
+            "n_boot": self.n_boot,
+        }
+        return estimator_repr(self, params, headline)
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
 
     # -- convenience views of the one result -----------------------------------------------
     def _result(self) -> PLSResult:

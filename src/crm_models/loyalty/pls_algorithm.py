@@ -176,11 +176,32 @@ def _structural(R: np.ndarray, d: _Design) -> tuple[np.ndarray, np.ndarray]:
 class PLSEstimates(Result):
     """PLS-PM estimates on a stack of B correlation matrices (leading axis = matrix / draw).
 
-    Arrays: ``weights`` (B, p) for unit-variance composites, ``loadings`` (B, p),
-    ``cross_loadings`` (B, p, K), ``latent_corr`` (B, K, K) (disattenuated when consistent),
-    ``paths`` (B, K, K) [source, target], ``total`` (B, K, K) total effects, ``r2`` (B, K),
-    ``rho_a`` (B, K), ``converged`` (B,) and ``iterations`` of the slowest matrix. ``spec``
-    fixes the order of items (``spec.items``) and constructs (``spec.names``).
+    ``spec`` fixes the order of the p items (``spec.items``) and K constructs (``spec.names``).
+
+    Attributes
+    ----------
+    spec : ModelSpec
+        The specification.
+    weights : numpy.ndarray
+        Outer weights of unit-variance composites, (B, p).
+    loadings : numpy.ndarray
+        Outer loadings, (B, p).
+    cross_loadings : numpy.ndarray
+        Item × construct correlations, (B, p, K).
+    latent_corr : numpy.ndarray
+        Construct correlations, (B, K, K) (disattenuated when consistent).
+    paths : numpy.ndarray
+        Path coefficients [source, target], (B, K, K).
+    total : numpy.ndarray
+        Total effects [source, target], (B, K, K).
+    r2 : numpy.ndarray
+        R² per construct, (B, K) (0 for exogenous constructs).
+    rho_a : numpy.ndarray
+        Reliability ρ_A per construct, (B, K).
+    converged : numpy.ndarray
+        Whether each matrix converged, (B,) booleans.
+    iterations : int
+        Iterations of the slowest matrix.
     """
 
     spec: ModelSpec = field(metadata={"json": False})

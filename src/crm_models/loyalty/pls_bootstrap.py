@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crm_models.loyalty.pls_algorithm import _draw_summary, estimate_from_corr
+from crm_models.loyalty.pls_algorithm import PLSEstimates, _draw_summary, estimate_from_corr
 from crm_models.loyalty.spec import ModelSpec
 from crm_models.results import Result
 
@@ -114,13 +114,26 @@ def resampled_moments(
 class BootstrapDraws(Result):
     """Bootstrap replicates of every PLS estimate (leading axis = draw); failed draws removed.
 
-    ``estimates`` holds the PLS arrays of the kept draws (``paths``, ``total``, ``loadings``,
-    ``weights``, ``r2``, ``rho_a``, ``latent_corr``; see ``PLSEstimates``); ``item_means``,
-    ``item_sds`` (raw scale) and ``corr`` are the kept draws' item moments. Only the counts
-    go to ``to_dict()``.
+    Only the counts go to ``to_dict()``.
+
+    Attributes
+    ----------
+    estimates : PLSEstimates
+        The PLS arrays of the kept draws (``paths``, ``total``, ``loadings``, ``weights``,
+        ``r2``, ``rho_a``, ``latent_corr``), each with a leading axis of B draws.
+    item_means : numpy.ndarray
+        Item means per draw, shape (B, p), raw answer scale.
+    item_sds : numpy.ndarray
+        Item standard deviations per draw, shape (B, p), raw answer scale.
+    corr : numpy.ndarray
+        Item correlations per draw, shape (B, p, p).
+    n_requested : int
+        Draws asked for (``n_boot``).
+    n_failed : int
+        Draws dropped (a constant item or no convergence).
     """
 
-    estimates: object = field(metadata=_NO_JSON)  # PLSEstimates of the kept draws
+    estimates: PLSEstimates = field(metadata=_NO_JSON)
     item_means: np.ndarray = field(metadata=_NO_JSON)
     item_sds: np.ndarray = field(metadata=_NO_JSON)
     corr: np.ndarray = field(metadata=_NO_JSON)

@@ -8,6 +8,7 @@ methods too, so every number a report shows is read from the one result.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ParameterError
+from crm_models.loyalty.diagnostics import EstimationWarning, no_interval_message
 from crm_models.loyalty.pls_algorithm import _Design, _percentile
 from crm_models.loyalty.pls_bootstrap import BootstrapDraws
+from crm_models.loyalty.pls_effects import IndirectEffect
 from crm_models.loyalty.spec import ModelSpec, _path_labels, _path_names
-from crm_models.results import Result, check_fitted, check_level, estimate_table, to_jsonable
+from crm_models.results import Result, check_fitted, check_level, to_jsonable
 
-__all__ = ["IndirectEffect", "PLSResult"]
+__all__ = ["PLSResult"]
 
 _NO_JSON = {"json": False}
 _SQUARE = ("cross_loadings", "latent_corr", "total_effects", "indirect_effects")
@@ -38,52 +41,44 @@ def _walk(
 
 
 @dataclass(frozen=True, repr=False)
-class IndirectEffect(Result):
-    """A specific indirect effect: product of the paths along ``chain``, with bootstrap draws."""
-
-    chain: str
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
-    level: float
-    draws: np.ndarray | None = field(default=None, metadata=_NO_JSON)
-
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Return the effect with its bootstrap SE and ``level`` percentile interval.
-
-        SE and interval are NaN without bootstrap.
-
-        Parameters
-        ----------
-        level : float, default 0.95
-            Confidence level of the percentile interval.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``estimate, se, ci_low, ci_high``; one row named by the chain.
-        """
-        check_level(level)
-        if self.draws is None:
-            return estimate_table([self.estimate], level=level, index=[self.chain])
-        low, high = _percentile(self.draws, level)
-        return estimate_table(
-            [self.estimate], [self.se], [low], [high], level=level, index=[self.chain]
-        )
-
-
-@dataclass(frozen=True, repr=False)
 class PLSResult(Result):
     """Estimates of a fitted PLS path model (standardized; correlation metric).
 
-    Fields: ``paths`` (source, target, estimate; spec order), ``weights`` and ``loadings`` per
-    item, ``r2`` per endogenous construct, ``rho_a`` per construct, ``latent_corr`` (K × K,
-    disattenuated under PLSc), ``cross_loadings`` (items × constructs), ``total_effects`` and
-    ``indirect_effects`` (K × K, [source, target]), ``gof`` (Tenenhaus), ``n_obs``,
-    ``iterations``, item ``item_means`` / ``item_sds``; not in ``to_dict()``: ``spec``,
-    ``item_corr``, respondents' ``scores`` (standardized) and the bootstrap ``boot``
-    (:class:`~crm_models.loyalty.pls_bootstrap.BootstrapDraws`, None without bootstrap).
+    K constructs in causal order (``spec.names``), p items (``spec.items``). Not in
+    ``to_dict()``: ``spec``, ``item_corr``, ``scores`` and ``boot``.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+        The specification.
+    scheme : str
+        Inner weighting scheme.
+    consistent : bool
+        Whether PLSc corrected paths and loadings.
+    n_obs, iterations : int
+        Respondents; PLS iterations to convergence.
+    paths : pandas.DataFrame
+        One row per path (spec order): ``source, target, estimate``.
+    weights, loadings : pandas.Series
+        Outer weights / loadings, indexed by item.
+    r2 : pandas.Series
+        R² per endogenous construct.
+    rho_a : pandas.Series
+        Reliability ρ_A per construct.
+    latent_corr, total_effects, indirect_effects : pandas.DataFrame
+        K × K, [source, target] (latent correlations disattenuated under PLSc).
+    cross_loadings : pandas.DataFrame
+        Items × constructs.
+    gof : float
+        Tenenhaus goodness of fit.
+    item_means, item_sds : pandas.Series
+        Item means and SDs on the answer scale.
+    item_corr : pandas.DataFrame
+        Item correlations, p × p.
+    scores : pandas.DataFrame
+        Standardized construct scores, one row per respondent (index of the data).
+    boot : BootstrapDraws or None
+        Bootstrap draws (None without bootstrap).
     """
 
     spec: ModelSpec = field(metadata=_NO_JSON)
@@ -147,7 +142,10 @@ class PLSResult(Result):
 
     # -- tables ---------------------------------------------------------------------------
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Path coefficients with bootstrap SE and percentile interval (NaN without bootstrap).
+        """Path coefficients with bootstrap SE and percentile interval.
+
+        Without bootstrap draws SE and interval are NaN; an ``EstimationWarning`` and the
+        table's ``attrs["note"]`` then say to fit with ``n_boot=500``.
 
         Parameters
         ----------
@@ -161,7 +159,11 @@ class PLSResult(Result):
         """
         table = self.path_table(level)
         table.index = _path_names(zip(table["source"], table["target"], strict=True))
-        return table[["estimate", "se", "ci_low", "ci_high"]]
+        out = table[["estimate", "se", "ci_low", "ci_high"]]
+        if self.boot is None:
+            warnings.warn(no_interval_message(), EstimationWarning, stacklevel=2)
+            out.attrs["note"] = no_interval_message()
+        return out
 
     def path_table(self, level: float = 0.95) -> pd.DataFrame:
         """Path coefficients with labels, bootstrap SE, percentile interval and z = estimate / SE.
@@ -406,4 +408,9 @@ def _result_of(model: object) -> PLSResult:
     if isinstance(model, PLSResult):
         return model
     check_fitted(model, "result_")
-    return model.result_
+    result = getattr(model, "result_")  # noqa: B009 (model is any fitted estimator)
+    if not isinstance(result, PLSResult):
+        raise ParameterError(
+            f"expected a fitted PLSPathModel or a PLSResult, got {type(model).__name__}"
+        )
+    return result

@@ -134,10 +134,24 @@ def fornell_larcker(latent_corr: pd.DataFrame, ave: pd.Series) -> pd.DataFrame:
 class MeasurementAssessment(Result):
     """Tables of the measurement model and the threshold violations (``issues``).
 
-    ``reliability`` (per construct α, ρ_C, ρ_A, AVE, flags), ``loadings`` (per item, with
-    bootstrap interval and status), ``htmt`` (K × K), ``htmt_intervals`` (per pair, ``level``
-    percentile interval and flag), ``fornell_larcker``; ``htmt_draws`` (bootstrap draws × pairs,
-    not in ``to_dict()``).
+    Attributes
+    ----------
+    reliability : pandas.DataFrame
+        One row per construct: α, ρ_C, ρ_A, AVE and their pass flags.
+    loadings : pandas.DataFrame
+        One row per item: loading with bootstrap interval and status.
+    htmt : pandas.DataFrame
+        Heterotrait–monotrait ratios, K × K, indexed by construct.
+    htmt_intervals : pandas.DataFrame
+        One row per construct pair: HTMT with ``level`` percentile interval and flag.
+    fornell_larcker : pandas.DataFrame
+        √AVE on the diagonal, latent correlations off it, K × K.
+    issues : tuple of str
+        One sentence per violated threshold.
+    level : float
+        Confidence level of the intervals.
+    htmt_draws : numpy.ndarray or None
+        Bootstrap draws × pairs (not in ``to_dict()``; None without bootstrap).
     """
 
     reliability: pd.DataFrame

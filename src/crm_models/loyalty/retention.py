@@ -31,11 +31,9 @@ from crm_models.errors import DataValidationError, ParameterError
 from crm_models.results import Result, check_fitted, check_level, estimate_table, z_value
 
 __all__ = [
-    "RetentionContrast",
     "RetentionCurve",
     "RetentionCurveResult",
     "behaviour_by_band",
-    "retention_contrast",
     "wilson_interval",
 ]
 
@@ -97,13 +95,32 @@ def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndar
 class RetentionCurveResult(Result):
     """Headline numbers of a fitted ``RetentionCurve``.
 
-    ``threshold`` (τ, the score where retention takes off) with its profile-likelihood
-    interval ``threshold_ci_low``/``threshold_ci_high`` at ``level``; ``slope_below`` /
-    ``slope_above`` (log-odds per score point below / above τ) and the odds ratios per +10
-    points; the non-linearity likelihood-ratio test (spline vs linear logit:
-    ``nonlinearity_lr``, ``nonlinearity_p``, ``nonlinear`` when p < 1 − level). Not in
-    ``to_dict()``: the likelihood ``profile`` over τ and the hinge logit's ``hinge_params`` /
-    ``hinge_cov`` (conditional on τ).
+    Not in ``to_dict()``: ``profile``, ``hinge_params``, ``hinge_cov``.
+
+    Attributes
+    ----------
+    threshold : float
+        τ, the score (0–100 index) where retention takes off.
+    threshold_ci_low, threshold_ci_high : float
+        Profile-likelihood interval of τ at ``level``.
+    slope_below, slope_above : float
+        Log-odds of retention per score point below / above τ.
+    odds_ratio_10_below, odds_ratio_10_above : float
+        Odds ratios of retention per +10 points below / above τ.
+    nonlinearity_lr, nonlinearity_p : float
+        Likelihood-ratio statistic and p-value of the spline vs the linear logit.
+    nonlinear : bool
+        Whether ``nonlinearity_p < 1 − level``.
+    level : float
+        Confidence level.
+    n_customers : int
+        Customers fitted.
+    profile : pandas.DataFrame
+        Log-likelihood over the τ grid (``tau, loglik``).
+    hinge_params : numpy.ndarray
+        Hinge logit coefficients (intercept, slope, slope change), conditional on τ.
+    hinge_cov : numpy.ndarray
+        Their 3 × 3 covariance.
     """
 
     threshold: float
@@ -215,7 +232,8 @@ class RetentionCurve:
         extra = self.spline_design_.shape[1] - 2
         p_value = float(stats.chi2.sf(max(lr, 0.0), extra))
         # hinge logit, profile likelihood over tau
-        grid = np.linspace(*np.percentile(s, [5, 95]), self.grid_size)
+        p5, p95 = np.percentile(s, [5, 95])
+        grid = np.linspace(float(p5), float(p95), self.grid_size)
         llf = np.empty(len(grid))
         fits = []
         for k, tau in enumerate(grid):  # one 3-parameter GLM per grid point (not per customer)
@@ -246,6 +264,23 @@ class RetentionCurve:
         )
         return self
 
+    def __repr__(self) -> str:
+        from crm_models.loyalty.display import estimator_repr
+
+        def headline() -> str:
+            r = self.result_
+            return (
+                f"n={r.n_customers}, threshold={r.threshold:.1f} "
+                f"[{r.threshold_ci_low:.1f}, {r.threshold_ci_high:.1f}], nonlinear={r.nonlinear}"
+            )
+
+        return estimator_repr(self, {"df": self.df, "level": self.level}, headline)
+
+    def _repr_html_(self) -> str:
+        from crm_models.loyalty.display import summary_html
+
+        return summary_html(self)
+
     def curve(self, grid: Sequence[float] | None = None) -> pd.DataFrame:
         """Fitted P(retained) on ``grid``: spline, hinge and linear logits, with spline band.
 
@@ -260,9 +295,9 @@ class RetentionCurve:
             Columns ``score, p_spline, p_low, p_high, p_hinge, p_linear``.
         """
         check_fitted(self, "result_")
-        if grid is None:
-            grid = np.linspace(*self.score_range_, 101)
-        g = np.clip(np.asarray(grid, dtype=float), *self.score_range_)
+        low, high = self.score_range_
+        points = np.linspace(low, high, 101) if grid is None else np.asarray(grid, dtype=float)
+        g = np.clip(points, low, high)
         X = dmatrix(self.spline_design_.design_info, {"x": g}, return_type="dataframe").to_numpy()
         eta = X @ self.spline_.params.to_numpy()
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.spline_.cov_params().to_numpy(), X))
@@ -358,114 +393,3 @@ def behaviour_by_band(
         out["spend_low"] = mean - half
         out["spend_high"] = mean + half
     return out
-
-
-@dataclass(frozen=True, repr=False)
-class RetentionContrast(Result):
-    """Retention of the top vs the bottom share of customers by score, with ``level`` intervals.
-
-    ``top_rate``/``bottom_rate`` with Wilson intervals, group sizes ``top_n``/``bottom_n``,
-    and ``difference`` (top − bottom) with Newcombe's hybrid score interval.
-    """
-
-    bottom_rate: float
-    bottom_low: float
-    bottom_high: float
-    bottom_n: int
-    top_rate: float
-    top_low: float
-    top_high: float
-    top_n: int
-    difference: float
-    difference_low: float
-    difference_high: float
-    level: float = field(default=0.95, metadata={"json": False})
-
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Top rate, bottom rate and their difference with ``level`` intervals (Wilson / Newcombe).
-
-        Parameters
-        ----------
-        level : float, default 0.95
-            Confidence level of the intervals.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``estimate, se, ci_low, ci_high``; rows ``top_rate, bottom_rate, difference``.
-        """
-        n = np.array([self.top_n, self.bottom_n])
-        p = np.array([self.top_rate, self.bottom_rate])
-        values = _newcombe(np.round(p * n), n, p, level)
-        return estimate_table(
-            [self.top_rate, self.bottom_rate, self.difference],
-            ci_low=[values[1], values[4], values[7]],
-            ci_high=[values[2], values[5], values[8]],
-            level=level,
-            index=["top_rate", "bottom_rate", "difference"],
-        )
-
-
-def _newcombe(k: np.ndarray, n: np.ndarray, p: np.ndarray, level: float) -> list[float]:
-    """[top, top_low, top_high, bottom, bottom_low, bottom_high, difference, low, high]."""
-    (l1, l2), (u1, u2) = _wilson(k, n, level)
-    p1, p2 = p
-    d = p1 - p2
-    return [
-        float(v)
-        for v in (
-            p1,
-            l1,
-            u1,
-            p2,
-            l2,
-            u2,
-            d,
-            d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-            d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
-        )
-    ]
-
-
-def retention_contrast(
-    frame: pd.DataFrame,
-    score: str = "satisfaction_index",
-    retained: str = "retained",
-    q: int = 4,
-    level: float = 0.95,
-) -> RetentionContrast:
-    """Retention of the top vs the bottom ``1/q`` of customers by score, with intervals.
-
-    Wilson intervals for each rate and Newcombe's hybrid score interval for the difference
-    (top − bottom).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per customer.
-    score, retained : str
-        Columns of the score and of the retained flag.
-    q : int, default 4
-        Compare the top and bottom 1/q (quarters by default).
-    level : float, default 0.95
-        Confidence level of the intervals.
-
-    Returns
-    -------
-    RetentionContrast
-        The two rates and their difference with intervals.
-    """
-    if q < 2:
-        raise ParameterError(f"q must be >= 2, got {q!r}")
-    lo_cut, hi_cut = frame[score].quantile([1 / q, 1 - 1 / q])
-    low = frame.loc[frame[score] <= lo_cut, retained].astype(float)
-    high = frame.loc[frame[score] >= hi_cut, retained].astype(float)
-    t, t_low, t_high, b, b_low, b_high, d, d_low, d_high = _newcombe(
-        np.array([high.sum(), low.sum()]),
-        np.array([len(high), len(low)]),
-        np.array([high.mean(), low.mean()]),
-        level,
-    )
-    return RetentionContrast(
-        b, b_low, b_high, len(low), t, t_low, t_high, len(high), d, d_low, d_high, float(level)
-    )

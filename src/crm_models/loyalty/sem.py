@@ -79,12 +79,35 @@ def _description(spec: ModelSpec) -> tuple[str, dict[str, str]]:
 class SEMResult(Result):
     """Estimates and checks of a covariance SEM fit.
 
-    ``paths`` (source, target, standardized ``estimate``, ``unstandardized``, its ``se`` and
-    ``p_value``), ``loadings`` (standardized), ``fit_indices`` (chi2, dof, p_value, cfi, tli,
-    rmsea, srmr, aic, bic), ``latent_corr`` (model-implied), ``max_latent_corr``, ``reliable``
-    with the ``warnings`` that make it False, ``solver_spread`` (max |Δ standardized path|
-    between solvers, NaN with one solver), ``objective``, ``converged``, ``description``
-    (lavaan text). Not in ``to_dict()``: the spec.
+    Not in ``to_dict()``: the spec.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+        The specification.
+    description : str
+        The lavaan-syntax model given to semopy.
+    paths : pandas.DataFrame
+        One row per path: ``source, target``, standardized ``estimate``, ``unstandardized``,
+        its ``se`` and ``p_value``.
+    loadings : pandas.DataFrame
+        Standardized loadings, one row per item.
+    fit_indices : pandas.Series
+        chi2, dof, p_value, cfi, tli, rmsea, srmr, aic, bic.
+    latent_corr : pandas.DataFrame
+        Model-implied latent correlations, K × K.
+    max_latent_corr : float
+        Largest off-diagonal |latent correlation|.
+    reliable : bool
+        False when a ridge / identification problem makes the paths uninterpretable.
+    warnings : tuple of str
+        The reasons ``reliable`` is False.
+    solver_spread : float
+        Max |Δ standardized path| between solvers (NaN with one solver).
+    objective : float
+        Final value of the fit objective.
+    converged : bool
+        Whether the optimizer converged.
     """
 
     spec: ModelSpec = field(metadata={"json": False})
@@ -161,7 +184,8 @@ class CovarianceSEM:
     Parameters
     ----------
     spec : ModelSpec, dict, str or None
-        Model specification (default ECSI).
+        Model specification (default ECSI; a dict / JSON or a formula such as
+        ``"CUSA ~ IMAG + PERQ"``, see :func:`~crm_models.loyalty.spec.resolve_spec`).
     ridge_threshold : float, default 0.95
         Implied |latent correlation| at or above which the fit is flagged.
     solvers : sequence of str, default ("SLSQP",)
@@ -190,6 +214,25 @@ class CovarianceSEM:
         self.solvers = solvers
         self.path_tolerance = path_tolerance
 
+    def __repr__(self) -> str:
+        from crm_models.loyalty.display import estimator_repr, spec_text
+
+        def headline() -> str:
+            res, fit = self.result_, self.result_.fit_indices
+            return (
+                f"CFI={float(fit.get('cfi', float('nan'))):.3f}, "
+                f"RMSEA={float(fit.get('rmsea', float('nan'))):.3f}, reliable={res.reliable}"
+            )
+
+        spec = self.result_.spec if hasattr(self, "result_") else self.spec
+        params = {"spec": spec_text(spec), "solvers": tuple(self.solvers)}
+        return estimator_repr(self, params, headline)
+
+    def _repr_html_(self) -> str:
+        from crm_models.loyalty.display import summary_html
+
+        return summary_html(self)
+
     @staticmethod
     def _fit_one(description: str, frame: pd.DataFrame, solver: str) -> tuple[Any, Any]:
         import semopy
@@ -206,7 +249,11 @@ class CovarianceSEM:
         Parameters
         ----------
         data : pandas.DataFrame
-            Survey answers holding every item of the spec.
+            One row per respondent, one numeric column per item of the spec
+            (``spec.items``; for ECSI the 24 columns IMAG1–IMAG5, CUEX1–CUEX3, PERQ1–PERQ7,
+            PERV1–PERV2, CUSA1–CUSA3, CUSCO, CUSL1–CUSL3); other columns are ignored. No
+            missing values, no constant item, at least 10 rows; a missing or bad column raises
+            ``DataValidationError`` naming it (and the first rows, 1-based).
 
         Returns
         -------

@@ -22,49 +22,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import ParameterError
+from crm_models.loyalty.ecsi import ECSI_CONSTRUCTS, ECSI_LABELS, ECSI_PATHS
 from crm_models.project import resolve_path
 from crm_models.results import estimate_table
 
-ECSI_CONSTRUCTS: dict[str, tuple[str, ...]] = {
-    "IMAG": tuple(f"IMAG{i}" for i in range(1, 6)),
-    "CUEX": tuple(f"CUEX{i}" for i in range(1, 4)),
-    "PERQ": tuple(f"PERQ{i}" for i in range(1, 8)),
-    "PERV": tuple(f"PERV{i}" for i in range(1, 3)),
-    "CUSA": tuple(f"CUSA{i}" for i in range(1, 4)),
-    "CUSCO": ("CUSCO",),
-    "CUSL": tuple(f"CUSL{i}" for i in range(1, 4)),
-}
-ECSI_PATHS: tuple[tuple[str, str], ...] = (
-    ("IMAG", "CUEX"),
-    ("IMAG", "CUSA"),
-    ("IMAG", "CUSL"),
-    ("CUEX", "PERQ"),
-    ("CUEX", "PERV"),
-    ("CUEX", "CUSA"),
-    ("PERQ", "PERV"),
-    ("PERQ", "CUSA"),
-    ("PERV", "CUSA"),
-    ("CUSA", "CUSCO"),
-    ("CUSA", "CUSL"),
-    ("CUSCO", "CUSL"),
-)
-ECSI_LABELS: dict[str, str] = {
-    "IMAG": "Image",
-    "CUEX": "Expectation",
-    "PERQ": "Perceived quality",
-    "PERV": "Perceived value",
-    "CUSA": "Satisfaction",
-    "CUSCO": "Complaints",
-    "CUSL": "Loyalty",
-}
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModelSpec:
     """Measurement and structural model of a PLS / SEM path model.
 
-    Attributes
+    Build one directly, with ``ModelSpec.ecsi()``, ``ModelSpec.from_dict`` or, wherever a spec
+    is accepted, from a formula string (lavaan / semopy syntax, see :func:`resolve_spec`)::
+
+        resolve_spec("IMAG =~ IMAG1 + IMAG2 + IMAG3; CUSA =~ CUSA1 + CUSA2; CUSA ~ IMAG")
+
+    Parameters
     ----------
     constructs : Mapping[str, Sequence[str]]
         Construct name -> tuple of item (column) names, in display order.
@@ -158,18 +131,40 @@ class ModelSpec:
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "_order", self._topological_order())
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{s}→{t}" for s, t in self.paths[:4])
+        more = ", …" if len(self.paths) > 4 else ""
+        return (
+            f"ModelSpec({len(self.constructs)} constructs, {len(self.items)} items, "
+            f"{len(self.paths)} paths: {shown}{more})"
+        )
+
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def ecsi(cls) -> ModelSpec:
-        """Return the ECSI model of the mobile-phone survey (7 constructs, 24 items, 12 paths)."""
+        """Return the ECSI model of the mobile-phone survey (7 constructs, 24 items, 12 paths).
+
+        Returns
+        -------
+        ModelSpec
+            Constructs IMAG, CUEX, PERQ, PERV, CUSA, CUSCO, CUSL with their ECSI items.
+        """
         return cls(ECSI_CONSTRUCTS, ECSI_PATHS, labels=ECSI_LABELS)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> ModelSpec:
         """Build from a mapping with constructs, paths, modes and labels.
 
-        The mapping is
-        ``{"constructs": {...}, "paths": [[s, t], ...], "modes": {...}, "labels": {...}}``.
+        Parameters
+        ----------
+        spec : Mapping
+            ``{"constructs": {...}, "paths": [[s, t], ...], "modes": {...}, "labels": {...}}``
+            (``modes`` and ``labels`` optional).
+
+        Returns
+        -------
+        ModelSpec
+            The validated specification.
         """
         if not isinstance(spec, Mapping):
             raise ParameterError(f"model spec must be a mapping, got {type(spec).__name__}")
@@ -189,7 +184,13 @@ class ModelSpec:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form; ``ModelSpec.from_dict(spec.to_dict()) == spec``."""
+        """JSON-able form; ``ModelSpec.from_dict(spec.to_dict()) == spec``.
+
+        Returns
+        -------
+        dict
+            Keys ``constructs``, ``paths``, ``modes``, ``labels``.
+        """
         return {
             "constructs": {k: list(v) for k, v in self.constructs.items()},
             "paths": [list(p) for p in self.paths],
@@ -245,17 +246,40 @@ class ModelSpec:
         return [c for c in self.names if c not in targets]
 
     def predecessors(self, construct: str) -> list[str]:
-        """Return the constructs with a direct path into ``construct``, in causal order."""
+        """Return the constructs with a direct path into ``construct``, in causal order.
+
+        Parameters
+        ----------
+        construct : str
+            Construct name.
+
+        Returns
+        -------
+        list of str
+            Its predecessors (empty for an exogenous construct).
+        """
         sources = {s for s, t in self.paths if t == construct}
         return [c for c in self.names if c in sources]
 
     def block_index(self) -> np.ndarray:
-        """Shape (p,): position (in ``names``) of the construct of each item in ``items``."""
+        """Position (in ``names``) of the construct of each item in ``items``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Integers, shape (p,) for p items.
+        """
         pos = {c: k for k, c in enumerate(self.names)}
         return np.array([pos[c] for c in self.names for _ in self.constructs[c]], dtype=int)
 
     def path_mask(self) -> np.ndarray:
-        """Shape (K, K) boolean: ``mask[source, target]`` for each path, in ``names`` order."""
+        """Boolean path matrix: ``mask[source, target]`` for each path, in ``names`` order.
+
+        Returns
+        -------
+        numpy.ndarray
+            Booleans, shape (K, K) for K constructs.
+        """
         pos = {c: k for k, c in enumerate(self.names)}
         mask = np.zeros((len(pos), len(pos)), dtype=bool)
         for s, t in self.paths:
@@ -308,47 +332,25 @@ class ModelSpec:
 
         Checks that every item is present, numeric, has no missing values, varies, and (when
         ``scale`` is given, e.g. ``(1, 10)``) lies within the scale.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per respondent; must hold one numeric column per item of the spec
+            (``items``); other columns are ignored. At least 10 rows.
+        scale : tuple of float, optional
+            Answer scale ``(low, high)``; values outside it are refused.
+        source : str, default "survey"
+            Name of the data shown in errors.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The item columns (``items`` order) as float64, same index as ``data``.
         """
-        if not isinstance(data, pd.DataFrame):
-            raise DataValidationError(
-                f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
-            )
-        missing = [i for i in self.items if i not in data.columns]
-        if missing:
-            raise DataValidationError(
-                f"{source}: missing item columns {missing}; "
-                f"the model specification needs {self.items}"
-            )
-        frame = data[self.items]
-        bad_type = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-        if bad_type:
-            raise DataValidationError(f"{source}: item columns {bad_type} must be numeric (scores)")
-        values = frame.to_numpy(dtype=float)
-        if np.isnan(values).any():
-            col = frame.columns[np.isnan(values).any(axis=0)][0]
-            rows = list(np.flatnonzero(np.isnan(frame[col].to_numpy(dtype=float)))[:5])
-            raise DataValidationError(
-                f"{source}: column {col!r} has missing values (rows {rows}...); "
-                "impute or drop them first"
-            )
-        if len(values) < 10:
-            raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
-        constant = [c for c, sd in zip(frame.columns, values.std(axis=0), strict=True) if sd == 0]
-        if constant:
-            raise DataValidationError(
-                f"{source}: item columns {constant} are constant; they carry no information"
-            )
-        if scale is not None:
-            low, high = scale
-            out = (values < low) | (values > high)
-            if out.any():
-                col = frame.columns[out.any(axis=0)][0]
-                rows = list(np.flatnonzero(out[:, list(frame.columns).index(col)])[:5])
-                raise DataValidationError(
-                    f"{source}: column {col!r} has values outside the "
-                    f"{low:g}–{high:g} scale (rows {rows}...)"
-                )
-        return frame.astype("float64")
+        from crm_models.loyalty.spec_data import check_items
+
+        return check_items(self.items, data, scale, source)
 
 
 def _path_names(pairs: Iterable[tuple[str, str]]) -> list[str]:
@@ -367,11 +369,45 @@ def _path_point_summary(paths: pd.DataFrame, level: float) -> pd.DataFrame:
     return estimate_table(paths["estimate"].to_numpy(), level=level, index=index)
 
 
-def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:
-    """Accept a ``ModelSpec``, a dict, ``None`` / ``"ecsi"``, a JSON string or a JSON file path.
+def _existing_file(text: str) -> Path | None:
+    """Return the file ``text`` names (relative to the project root), or None."""
+    if "\n" in text or ";" in text:
+        return None
+    try:
+        path = resolve_path(text)
+        return path if path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
-    A relative file path is relative to the project root (``crm_models.project.resolve_path``).
+
+def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> ModelSpec:
+    """Accept a ``ModelSpec``, a dict, ``None`` / ``"ecsi"``, JSON, a formula, or a file of either.
+
+    Formula grammar (lavaan / semopy style; one statement per line or ``;``-separated; ``#``
+    comments)::
+
+        IMAG =~ IMAG1 + IMAG2 + IMAG3     # measurement: construct =~ items (reflective)
+        PERV <~ PERV1 + PERV2             # measurement: formative composite (mode B)
+        CUSA ~ IMAG + PERQ                # structural: target ~ sources (one path each)
+
+    An ECSI construct (IMAG, CUEX, PERQ, PERV, CUSA, CUSCO, CUSL) without a measurement line
+    keeps its ECSI items, so ``'CUSA ~ IMAG + PERQ'`` alone is a model; any other construct
+    needs its ``=~`` line. Errors name the line and the unknown construct or bad part.
+
+    Parameters
+    ----------
+    spec : ModelSpec, Mapping, str, pathlib.Path or None
+        ``None`` / ``"ecsi"``: the ECSI model; a mapping or JSON object
+        (``{"constructs": …, "paths": …}``); a formula string; or a file holding JSON or a
+        formula (a relative path is relative to the project root).
+
+    Returns
+    -------
+    ModelSpec
+        The validated specification.
     """
+    from crm_models.loyalty.spec_formula import is_formula, parse_formula
+
     if spec is None:
         return ModelSpec.ecsi()
     if isinstance(spec, ModelSpec):
@@ -387,13 +423,19 @@ def resolve_spec(spec: ModelSpec | Mapping[str, Any] | str | Path | None) -> Mod
                 return ModelSpec.from_dict(json.loads(text))
             except json.JSONDecodeError as exc:
                 raise ParameterError(f"model spec: invalid JSON ({exc})") from exc
-        path = resolve_path(text)
-        if path.is_file():
+        path = _existing_file(text)
+        if path is None and is_formula(text):
+            return parse_formula(text)
+        if path is not None:
+            content = path.read_text()
+            if is_formula(content):
+                return parse_formula(content)
             try:
-                return ModelSpec.from_dict(json.loads(path.read_text()))
+                return ModelSpec.from_dict(json.loads(content))
             except json.JSONDecodeError as exc:
                 raise ParameterError(f"model spec file {path}: invalid JSON ({exc})") from exc
         raise ParameterError(
-            f"model spec {text!r}: expected 'ecsi', a JSON object or a JSON file path"
+            f"model spec {text!r}: expected 'ecsi', a JSON object, a formula such as "
+            "'CUSA ~ IMAG + PERQ', or a file holding JSON or a formula"
         )
     raise ParameterError(f"model spec: unsupported type {type(spec).__name__}")

@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from crm_models.loyalty.diagnostics import EstimationWarning
 from crm_models.loyalty.pls import PLSPathModel
 from crm_models.loyalty.reliability import MeasurementAssessment, assess_measurement
 from crm_models.loyalty.spec import ModelSpec
@@ -38,9 +40,17 @@ SE_LIMIT = 0.5  # a standardized path with a bootstrap SE above this has no usab
 class EstimationCheck:
     """What the fitted model says about its own reliability.
 
-    ``unreliable``: labels of constructs failing α or ρ_C; ``max_r2_high``: largest bootstrap
-    R² upper bound; ``max_path_se``: largest path standard error; ``unstable``: intervals not
-    usable (an R² bound above 1 or a path SE above ``SE_LIMIT``).
+    Attributes
+    ----------
+    unreliable : tuple of str
+        Labels of the constructs failing α or ρ_C (below 0.70).
+    max_r2_high : float
+        Largest bootstrap upper bound of an R² (above 1 means unstable).
+    max_path_se : float
+        Largest bootstrap standard error of a standardized path.
+    unstable : bool
+        Whether the intervals are not usable (an R² bound above 1 or a path SE above
+        ``SE_LIMIT``).
     """
 
     unreliable: tuple[str, ...]
@@ -56,7 +66,23 @@ class EstimationCheck:
 
 @dataclass(frozen=True)
 class EstimationChoice:
-    """The model kept for the report and why (``sentence`` is plain language)."""
+    """The model kept for the report and why (``sentence`` is plain language).
+
+    Attributes
+    ----------
+    pls : PLSPathModel
+        The fitted model whose figures the report uses.
+    measurement : MeasurementAssessment
+        ``assess_measurement`` of that model.
+    check : EstimationCheck
+        ``check_estimation`` of that model.
+    consistent : bool
+        Whether the kept model is consistent PLS.
+    fell_back : bool
+        Whether consistent PLS was requested but rejected as unstable.
+    rejected : EstimationCheck or None
+        The check of the rejected consistent fit (None when not fallen back).
+    """
 
     pls: PLSPathModel
     measurement: MeasurementAssessment
@@ -150,8 +176,15 @@ def fit_stable(
         measurement = assess_measurement(pls.result_)
         return pls, measurement, check_estimation(pls.result_, measurement)
 
-    pls, measurement, check = fit(consistent)
-    if not (consistent and check.unstable):
+    # PLSc's own warnings are kept back: they are moot when this function falls back
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EstimationWarning)
+        pls, measurement, check = fit(consistent)
+    falls_back = consistent and check.unstable
+    for w in caught:
+        if not (falls_back and issubclass(w.category, EstimationWarning)):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if not falls_back:
         return EstimationChoice(pls, measurement, check, consistent, False)
     plain, plain_measurement, plain_check = fit(False)
     return EstimationChoice(plain, plain_measurement, plain_check, False, True, rejected=check)
