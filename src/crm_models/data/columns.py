@@ -18,6 +18,7 @@ where the schema is open (survey items, campaign covariates) and dropped where i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,6 +237,7 @@ def plan_columns(
     table: str,
     column_map: dict | str | Path | None = None,
     source: str = "data frame",
+    optional: Collection[str] = (),
 ) -> ColumnMapping:
     """Decide the mapping of ``columns`` (the file's header) to ``table``'s canonical columns.
 
@@ -249,6 +251,9 @@ def plan_columns(
         Explicit mapping (see ``parse_column_map``); wins over names and aliases.
     source : str
         The file, for error messages.
+    optional : collection of str, default ()
+        Required columns the caller can do without (``rfm_summary`` counts purchases without
+        ``amount``): not refused when absent.
 
     Returns
     -------
@@ -300,8 +305,8 @@ def plan_columns(
     if table == "transactions" and "amount" not in chosen:
         if "quantity" in chosen and "unit_price" in chosen:
             amount_from = (chosen["quantity"], chosen["unit_price"])
-    missing = [c for c in _required(table) if c not in chosen]
-    if amount_from:
+    missing = [c for c in _required(table) if c not in chosen and c not in optional]
+    if amount_from and "amount" in missing:
         missing.remove("amount")
     if missing:
         hints = "; ".join(
@@ -327,6 +332,7 @@ def map_columns(
     table: str,
     column_map: dict | str | Path | None = None,
     source: str = "data frame",
+    optional: Collection[str] = (),
 ) -> tuple[pd.DataFrame, ColumnMapping]:
     """Rename ``frame``'s columns to ``table``'s canonical names (see ``plan_columns``).
 
@@ -340,6 +346,8 @@ def map_columns(
         Explicit mapping (see ``parse_column_map``).
     source : str
         The file, for error messages.
+    optional : collection of str, default ()
+        Required columns that may be absent (see ``plan_columns``).
 
     Returns
     -------
@@ -347,7 +355,7 @@ def map_columns(
         The renamed frame (amount computed when needed, closed schemas without the extra
         columns) and the mapping used.
     """
-    mapping = plan_columns(list(frame.columns), table, column_map, source)
+    mapping = plan_columns(list(frame.columns), table, column_map, source, optional)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     renames = mapping.to_dict()
