@@ -16,12 +16,18 @@ from crm_models.value.models._base import (
 
 
 def _periods_alias(data):
-    if (
-        isinstance(data, pd.DataFrame)
-        and "n_periods" not in data.columns
-        and "periods" in data.columns
-    ):
-        return data.rename(columns={"periods": "n_periods"})
+    """Return ``data`` with ``n_periods`` taken from ``periods``, ``T`` or ``T_cal``.
+
+    The T of an ``rfm_summary`` counts the periods after the first purchase: the
+    repeat-purchase opportunities of BG/BB.
+    """
+    if not isinstance(data, pd.DataFrame) or "n_periods" in data.columns:
+        return data
+    for name in ("periods", "T", "T_cal"):
+        if name in data.columns:
+            renamed = data.rename(columns={name: "n_periods"})
+            renamed.attrs = dict(data.attrs)
+            return renamed
     return data
 
 
