@@ -316,7 +316,8 @@ def plan_columns(
         )
         raise DataValidationError(
             f"{source}: {table} is missing column(s) {', '.join(map(repr, missing))}; found "
-            f"{', '.join(map(repr, columns))} ({hints}; or name yours with --map YOURS=CANONICAL)"
+            f"{', '.join(map(repr, columns))} ({hints}; or name yours with --map YOURS=CANONICAL, "
+            "in Python column_map={'YOURS': 'CANONICAL'})"
         )
     helpers = HELPER_COLUMNS.get(table, set())
     by_user = {user: canon for canon, user in chosen.items() if canon not in helpers}
