@@ -123,11 +123,23 @@ class ColumnMapping:
     dropped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, str]:
-        """``{user column: canonical column}`` of every mapped column."""
+        """Return ``{user column: canonical column}`` of every mapped column.
+
+        Returns
+        -------
+        dict of str to str
+            The renames, in the file's column order.
+        """
         return dict(self.renamed)
 
     def describe(self) -> str:
-        """One line, e.g. ``"columns: date → timestamp, CustomerID → customer_id, amount"``."""
+        """Return the mapping as one line.
+
+        Returns
+        -------
+        str
+            E.g. ``"columns: date → timestamp, CustomerID → customer_id, amount"``.
+        """
         names = [user if user == canon else f"{user} → {canon}" for user, canon in self.renamed]
         parts = ["columns: " + ", ".join(names)]
         if self.amount_from:

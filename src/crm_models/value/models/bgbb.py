@@ -38,7 +38,21 @@ class BGBB(Model):
     of the last purchase) and n_periods (or ``periods``, as in lifetimes' donations table),
     optionally a ``weights`` column counting customers per row; parameters alpha, beta
     (purchase probability), gamma, delta (dropout probability). Likelihood of lifetimes'
-    ``BetaGeoBetaBinomFitter``. Hyper-parameters: see :class:`~crm_models.value.models._base.Model`.
+    ``BetaGeoBetaBinomFitter``. The output of ``rfm_summary`` fits directly: its ``T``
+    (periods after the first purchase, whole numbers) is read as ``n_periods``, and the
+    ``*_cal`` columns of a calibration summary as they are; ``monetary_value`` is not needed.
+
+    Parameters
+    ----------
+    penalizer_coef : float, default 0.0
+        lifetimes' L2 penalizer on the natural-scale parameters (>= 0; try 0.001 to 0.01
+        when a fit does not converge).
+    gtol : float, default 1e-7
+        Gradient tolerance of the optimizer.
+    max_iter : int, default 1000
+        Iteration cap of the optimizer.
+    unique_patterns : bool, default True
+        Fit on distinct patterns with counts (same estimates, faster).
     """
 
     name = "BG/BB"

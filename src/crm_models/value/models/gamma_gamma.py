@@ -31,6 +31,11 @@ class GammaGamma(Model):
     frequency and mean spend (an :class:`~crm_models.value.diagnostics.IndependenceResult`),
     which the model assumes to be ~0.
 
+    ``fit(data)`` needs one row per customer with ``frequency`` (repeat purchase periods) and
+    ``monetary_value`` (mean spend per repeat period, currency), as ``rfm_summary`` returns
+    them for transactions with an amount column (or ``frequency_cal``,
+    ``monetary_value_cal`` of a calibration summary).
+
     Parameters
     ----------
     penalizer_coef, gtol, max_iter, unique_patterns
