@@ -302,8 +302,8 @@ def plan_columns(
         if canon in free:
             chosen[canon] = canon
             continue
-        names = {normalize_name(a) for a in [canon, *ALIASES[table].get(canon, [])]}
-        candidates = [c for c in free if normalize_name(c) in names and c not in chosen.values()]
+        known = {normalize_name(a) for a in [canon, *ALIASES[table].get(canon, [])]}
+        candidates = [c for c in free if normalize_name(c) in known and c not in chosen.values()]
         if len(candidates) > 1:
             first = candidates[0]
             raise DataValidationError(

@@ -300,8 +300,8 @@ def check_quality(
             current = float(headline(clean_transactions(transactions, **asked)))
         other = clean_transactions(transactions, **(asked | {correction: not asked[correction]}))
         value = float(headline(other))
-        applied = asked[correction]
-        without, with_ = (value, current) if applied else (current, value)
-        effects.append(CorrectionEffect(correction, applied, rows, without, with_))
+        was_applied = asked[correction]
+        without, with_ = (value, current) if was_applied else (current, value)
+        effects.append(CorrectionEffect(correction, was_applied, rows, without, with_))
     applied = tuple(c for c in CORRECTIONS if asked[c])
     return QualityCheck(profile, name, applied, tuple(effects), money)

@@ -46,8 +46,8 @@ TIME_UNIT_ATTR = "time_unit"
 """Key of ``DataFrame.attrs`` holding the time unit of a per-customer summary (``D``, ``W``)."""
 _USED = ("customer_id", "timestamp", "amount")
 _DATE_TYPES = ("TIMESTAMP", "DATE")
-_NUMBER_TYPES = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT")
-_NUMBER_TYPES += ("HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "REAL")
+_NUMBER_TYPES: tuple[str, ...] = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "REAL")
+_NUMBER_TYPES += ("SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
 
 # Periods are integers: days since 1970-01-01, or weeks starting on Monday (1970-01-01 was a
 # Thursday, so day + 3 counts from Monday 1969-12-29) — as pandas' to_period('W') in lifetimes.
@@ -178,7 +178,9 @@ def check_table_types(con: duckdb.DuckDBPyConnection, table: str, caller: str) -
             f"{caller}: table {table} is missing column(s) {', '.join(map(repr, missing))}; "
             f"found {', '.join(map(repr, types))}"
         )
-    expected = {"timestamp": (_DATE_TYPES, "TIMESTAMP or DATE")}
+    expected: dict[str, tuple[tuple[str, ...], str]] = {
+        "timestamp": (_DATE_TYPES, "TIMESTAMP or DATE")
+    }
     if "amount" in types:
         expected["amount"] = (_NUMBER_TYPES, "a number type (DOUBLE, DECIMAL …)")
     for name, (allowed, words) in expected.items():
@@ -194,7 +196,9 @@ def check_table_types(con: duckdb.DuckDBPyConnection, table: str, caller: str) -
 def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:
     """``value`` as a Timestamp; None means the last transaction in ``relation``."""
     if value is None:
-        return pd.Timestamp(con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()[0])
+        row = con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()
+        assert row is not None  # an aggregate always returns one row
+        return pd.Timestamp(row[0])
     try:
         return pd.Timestamp(value)
     except (TypeError, ValueError):

@@ -202,7 +202,7 @@ class Warehouse:
                 "WHERE NOT (schema_name = 'main' AND table_name = '_loads') ORDER BY 1, 2"
             ).fetchall()
             rows = [
-                (s, t, con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchone()[0])
+                (s, t, con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchall()[0][0])
                 for s, t in tables
             ]
         return pd.DataFrame(rows, columns=["dataset", "table", "rows"])

@@ -385,7 +385,7 @@ class WinbackTotals(Result):
     ci_high: float = float("nan")
     level: float = 0.95
     n_draws: int = 0
-    draws: np.ndarray = field(default=None, metadata={"json": False})
+    draws: np.ndarray | None = field(default=None, metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Return the totals as an estimate table; the gain with its interval when computed.

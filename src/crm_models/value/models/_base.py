@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -241,13 +242,13 @@ class Model:
         self.unique_patterns = unique_patterns
 
     @property
-    def lifetimes_class(self) -> type:
+    def lifetimes_class(self) -> Any:
         """The lifetimes fitter class (imported on use: lifetimes is slow to import)."""
         import lifetimes
 
         return getattr(lifetimes, self.lifetimes_fitter_name)
 
-    def _fitter_with_params(self) -> object:
+    def _fitter_with_params(self) -> Any:
         """Return a new :attr:`lifetimes_class` instance with a copy of the fitted ``params_``."""
         check_fitted(self, "params_")
         fitter = self.lifetimes_class()
@@ -265,7 +266,7 @@ class Model:
         if not (isinstance(self.gtol, float) and 0 < self.gtol < 1e-2):
             raise ParameterError(f"gtol must be a float in (0, 0.01), got {self.gtol!r}")
 
-    def fit(self, data: pd.DataFrame, weights=None) -> Model:
+    def fit(self, data: pd.DataFrame, weights=None) -> Self:
         """Fit by maximum likelihood on the distinct patterns of ``data``.
 
         With ``unique_patterns=False`` (hyper-parameter) every row enters the likelihood
@@ -351,7 +352,7 @@ class Model:
         table = escaped_table(self.summary(), precision=4).to_html()
         return f"<p>{escape_html(repr(self))}</p>{table}"
 
-    def with_params(self, params) -> Model:
+    def with_params(self, params) -> Self:
         """Return a copy of this fitted model with other parameter values (e.g. a parameter draw).
 
         Parameters

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -87,7 +89,7 @@ class BGBB(Model):
             len(x),
         )
 
-    def lifetimes_fitter(self) -> object:
+    def lifetimes_fitter(self) -> Any:
         """Build a lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
 
         Returns
