@@ -1,10 +1,14 @@
 """Exceptions that carry a message meant for the user, not a stack trace.
 
 Every error raised for bad input (a file, a column, a parameter) is a ``CRMError``:
-the command line prints its message on one line and exits non-zero.
+the command line prints its message on one line and exits non-zero. Messages name offending
+rows through :func:`format_rows` (1-based data rows, plain ints).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import SupportsInt
 
 
 class CRMError(Exception):
@@ -29,3 +33,28 @@ class NotFittedError(CRMError, AttributeError):
 
 class BusyError(CRMError, RuntimeError):
     """A file another process holds (a warehouse, a report folder) and the caller won't wait."""
+
+
+MAX_SHOWN_ROWS = 5
+"""How many offending rows an error message lists before "and N more"."""
+
+
+def format_rows(positions: Iterable[SupportsInt], limit: int = MAX_SHOWN_ROWS) -> str:
+    """Format 0-based row positions as the 1-based data rows an error names.
+
+    Parameters
+    ----------
+    positions : iterable of int
+        0-based positions of the offending rows (e.g. ``numpy.flatnonzero(mask)``); NumPy
+        integers are shown as plain ints (``3``, never ``np.int64(2)``).
+    limit : int, default 5
+        Rows listed before ``and N more``.
+
+    Returns
+    -------
+    str
+        E.g. ``"1, 4, 9 and 12 more"`` (header excluded: the first data row is 1).
+    """
+    rows = [int(p) + 1 for p in positions]
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")

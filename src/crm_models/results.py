@@ -188,7 +188,9 @@ class Result:
 
     Subclasses are ``@dataclass(frozen=True)`` and implement :meth:`summary`. A field whose
     ``metadata`` has ``{"json": False}`` (e.g. thousands of bootstrap draws) is left out of
-    :meth:`to_dict` and of the ``repr``.
+    :meth:`to_dict` and of the ``repr``. The repr shows at most eight scalar fields (arrays,
+    frames and series never); in a notebook the object displays as its ``summary()`` table
+    (HTML-escaped).
     """
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
@@ -239,4 +241,12 @@ class Result:
         return estimate_table([getattr(self, n) for n in names], level=level, index=names)
 
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format=lambda x: f"{x:.4g}")
+        """Show the short repr and the ``summary()`` table in a notebook, every cell escaped."""
+        from crm_models.reporting.escaping import escape_html, escaped_table
+
+        head = f"<p>{escape_html(repr(self))}</p>"
+        try:
+            table = self.summary()
+        except NotImplementedError:
+            return head
+        return head + escaped_table(table, precision=4).to_html()

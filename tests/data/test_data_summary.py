@@ -163,7 +163,9 @@ def _with_returns() -> pd.DataFrame:
 
 def test_returns_are_netted_per_period():
     """Documented: with allow_returns, a return nets against its period's purchases."""
-    ours = rfm_summary(_with_returns(), observation_end="2024-01-31", time_unit="D")
+    ours = rfm_summary(
+        _with_returns(), observation_end="2024-01-31", time_unit="D", allow_returns=True
+    )
     # customer 1: periods Jan 1 (20), Jan 10 (30 - 10 = 20), Jan 20 (40) -> mean repeat 30
     assert ours.loc[1, "frequency"] == 2.0
     assert ours.loc[1, "monetary_value"] == pytest.approx(30.0, rel=1e-12)
@@ -214,10 +216,11 @@ def test_summary_parameter_errors(cdnow, small_world, tmp_path):
     with pytest.raises(ParameterError, match="calibration_end .* must be before observation_end"):
         rfm_summary(cdnow, calibration_end="1998-07-01")
     # a frame without a needed column is a data problem, reported with the caller's name
+    # (issue 15: amount is optional for count-only work, so the needed column is timestamp)
     with pytest.raises(
-        DataValidationError, match=r"rfm_summary: .*missing column\(s\) \['amount'\]"
+        DataValidationError, match=r"rfm_summary: .*missing column\(s\) 'timestamp'"
     ):
-        rfm_summary(cdnow.drop(columns=["amount"]))
+        rfm_summary(cdnow.drop(columns=["timestamp"]))
     warehouse = Warehouse(tmp_path / "w.duckdb")
     warehouse.build(world_datasets(small_world), source="test")
     with pytest.raises(ParameterError, match="expected a date"):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 MAX_SHOWN_ROWS = 5
 
 
-def row_number(index_value: object) -> object:
+def row_number(index_value: Any) -> object:
     """Return the 1-based data row (header excluded) of a 0-based frame index value."""
     try:
         return int(index_value) + 1

@@ -18,6 +18,7 @@ where the schema is open (survey items, campaign covariates) and dropped where i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,11 +123,23 @@ class ColumnMapping:
     dropped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, str]:
-        """``{user column: canonical column}`` of every mapped column."""
+        """Return ``{user column: canonical column}`` of every mapped column.
+
+        Returns
+        -------
+        dict of str to str
+            The renames, in the file's column order.
+        """
         return dict(self.renamed)
 
     def describe(self) -> str:
-        """One line, e.g. ``"columns: date → timestamp, CustomerID → customer_id, amount"``."""
+        """Return the mapping as one line.
+
+        Returns
+        -------
+        str
+            E.g. ``"columns: date → timestamp, CustomerID → customer_id, amount"``.
+        """
         names = [user if user == canon else f"{user} → {canon}" for user, canon in self.renamed]
         parts = ["columns: " + ", ".join(names)]
         if self.amount_from:
@@ -236,6 +249,7 @@ def plan_columns(
     table: str,
     column_map: dict | str | Path | None = None,
     source: str = "data frame",
+    optional: Collection[str] = (),
 ) -> ColumnMapping:
     """Decide the mapping of ``columns`` (the file's header) to ``table``'s canonical columns.
 
@@ -249,6 +263,9 @@ def plan_columns(
         Explicit mapping (see ``parse_column_map``); wins over names and aliases.
     source : str
         The file, for error messages.
+    optional : collection of str, default ()
+        Required columns the caller can do without (``rfm_summary`` counts purchases without
+        ``amount``): not refused when absent.
 
     Returns
     -------
@@ -285,8 +302,8 @@ def plan_columns(
         if canon in free:
             chosen[canon] = canon
             continue
-        names = {normalize_name(a) for a in [canon, *ALIASES[table].get(canon, [])]}
-        candidates = [c for c in free if normalize_name(c) in names and c not in chosen.values()]
+        known = {normalize_name(a) for a in [canon, *ALIASES[table].get(canon, [])]}
+        candidates = [c for c in free if normalize_name(c) in known and c not in chosen.values()]
         if len(candidates) > 1:
             first = candidates[0]
             raise DataValidationError(
@@ -300,8 +317,8 @@ def plan_columns(
     if table == "transactions" and "amount" not in chosen:
         if "quantity" in chosen and "unit_price" in chosen:
             amount_from = (chosen["quantity"], chosen["unit_price"])
-    missing = [c for c in _required(table) if c not in chosen]
-    if amount_from:
+    missing = [c for c in _required(table) if c not in chosen and c not in optional]
+    if amount_from and "amount" in missing:
         missing.remove("amount")
     if missing:
         hints = "; ".join(
@@ -311,7 +328,8 @@ def plan_columns(
         )
         raise DataValidationError(
             f"{source}: {table} is missing column(s) {', '.join(map(repr, missing))}; found "
-            f"{', '.join(map(repr, columns))} ({hints}; or name yours with --map YOURS=CANONICAL)"
+            f"{', '.join(map(repr, columns))} ({hints}; or name yours with --map YOURS=CANONICAL, "
+            "in Python column_map={'YOURS': 'CANONICAL'})"
         )
     helpers = HELPER_COLUMNS.get(table, set())
     by_user = {user: canon for canon, user in chosen.items() if canon not in helpers}
@@ -327,6 +345,7 @@ def map_columns(
     table: str,
     column_map: dict | str | Path | None = None,
     source: str = "data frame",
+    optional: Collection[str] = (),
 ) -> tuple[pd.DataFrame, ColumnMapping]:
     """Rename ``frame``'s columns to ``table``'s canonical names (see ``plan_columns``).
 
@@ -340,6 +359,8 @@ def map_columns(
         Explicit mapping (see ``parse_column_map``).
     source : str
         The file, for error messages.
+    optional : collection of str, default ()
+        Required columns that may be absent (see ``plan_columns``).
 
     Returns
     -------
@@ -347,7 +368,7 @@ def map_columns(
         The renamed frame (amount computed when needed, closed schemas without the extra
         columns) and the mapping used.
     """
-    mapping = plan_columns(list(frame.columns), table, column_map, source)
+    mapping = plan_columns(list(frame.columns), table, column_map, source, optional)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     renames = mapping.to_dict()

@@ -149,6 +149,11 @@ class QualityCheck:
 
         A sentence per applied correction and per unapplied correction that would move the
         headline by more than :data:`MATERIAL_CHANGE`; then which corrections were applied.
+
+        Returns
+        -------
+        list of str
+            The sentences, in page order.
         """
         out = []
         for e in self.effects:
@@ -171,7 +176,13 @@ class QualityCheck:
         return out
 
     def applied_sentence(self) -> str:
-        """Which corrections were applied, e.g. ``Corrections applied: none (…)``."""
+        """Which corrections were applied, e.g. ``Corrections applied: none (…)``.
+
+        Returns
+        -------
+        str
+            One sentence.
+        """
         if not self.applied:
             return "Corrections applied: none (drop_duplicates and cap_amounts are off)."
         p = self.profile
@@ -184,14 +195,26 @@ class QualityCheck:
         return "Corrections applied: " + "; ".join(names[c] for c in self.applied) + "."
 
     def profile_table(self) -> pd.DataFrame:
-        """Return the profile for display: check, rows, customers, share (%), share of, rule."""
+        """Return the profile for display: check, rows, customers, share (%), share of, rule.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per check of :meth:`DataQualityProfile.table`, share in percent.
+        """
         table = self.profile.table()
         return table.assign(share=(100 * table["share"]).round(2)).rename(
             columns={"share": "share %"}
         )
 
     def effects_table(self) -> pd.DataFrame:
-        """One row per effect: correction, applied, rows, without, with, change (%)."""
+        """One row per effect: correction, applied, rows, without, with, change (%).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per effect of a correction on a headline figure.
+        """
         rows = [
             {
                 "correction": e.correction,
@@ -206,7 +229,13 @@ class QualityCheck:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
-        """Return the report JSON: profile, applied corrections and effects (changes as shares)."""
+        """Return the report JSON: profile, applied corrections and effects (changes as shares).
+
+        Returns
+        -------
+        dict
+            Keys ``profile``, ``applied``, ``effects`` (plain Python values).
+        """
         return {
             "profile": self.profile.to_dict(),
             "headline": self.headline,
@@ -271,8 +300,8 @@ def check_quality(
             current = float(headline(clean_transactions(transactions, **asked)))
         other = clean_transactions(transactions, **(asked | {correction: not asked[correction]}))
         value = float(headline(other))
-        applied = asked[correction]
-        without, with_ = (value, current) if applied else (current, value)
-        effects.append(CorrectionEffect(correction, applied, rows, without, with_))
+        was_applied = asked[correction]
+        without, with_ = (value, current) if was_applied else (current, value)
+        effects.append(CorrectionEffect(correction, was_applied, rows, without, with_))
     applied = tuple(c for c in CORRECTIONS if asked[c])
     return QualityCheck(profile, name, applied, tuple(effects), money)

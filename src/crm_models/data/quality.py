@@ -90,6 +90,34 @@ class DataQualityProfile:
     Counts are rows or customers; shares are of all rows, or of total revenue (the sum of the
     positive amounts) for ``*_revenue_share``. ``capped_revenue_share`` is the share of revenue
     that ``cap_amounts=True`` would remove.
+
+    Attributes
+    ----------
+    n_rows, n_customers : int
+        Transaction rows and distinct customers profiled.
+    revenue : float
+        Sum of the positive amounts (currency).
+    duplicate_rows, duplicate_customers : int
+        Rows that repeat an earlier row exactly, and the customers who have them.
+    same_day_rows, same_day_customers : int
+        Further purchases of a customer on a day with an earlier one, and those customers.
+    return_rows, return_customers : int
+        Rows with a negative amount (returns), and their customers.
+    extreme_threshold : float
+        Amount above which a row is extreme (log amount more than 5 scaled MADs above the
+        median; currency; inf when it cannot be computed).
+    extreme_rows, extreme_customers : int
+        Rows above ``extreme_threshold`` and their customers.
+    capped_revenue_share : float
+        Share of revenue in [0, 1] that ``cap_amounts=True`` removes.
+    whale_customers : int
+        One-purchase customers whose single purchase is extreme.
+    whale_revenue_share : float
+        Their share of revenue, in [0, 1].
+    top_customers : int
+        Customers in the top 0.1% by total spend (at least 1).
+    top_revenue_share : float
+        Their share of revenue, in [0, 1].
     """
 
     n_rows: int
@@ -111,14 +139,26 @@ class DataQualityProfile:
     top_revenue_share: float
 
     def to_dict(self) -> dict:
-        """Return the fields as plain Python numbers (for a report JSON)."""
+        """Return the fields as plain Python numbers (for a report JSON).
+
+        Returns
+        -------
+        dict
+            Field name → int or float; an infinite threshold becomes None.
+        """
         return {
             k: (None if isinstance(v, float) and math.isinf(v) else v)
             for k, v in asdict(self).items()
         }
 
     def table(self) -> pd.DataFrame:
-        """One row per check: ``check, rows, customers, share, share_of, rule``."""
+        """Return one row per check.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``check, rows, customers, share, share_of, rule`` (share in [0, 1]).
+        """
         n = max(self.n_rows, 1)
         top_rule = (
             f"the {self.top_customers:,} customer(s) with the highest total spend "
@@ -179,7 +219,13 @@ class DataQualityProfile:
         )
 
     def lines(self) -> list[str]:
-        """Plain one-line sentences, one per check (what ``crm data check`` prints)."""
+        """Return plain one-line sentences, one per check (what ``crm data check`` prints).
+
+        Returns
+        -------
+        list of str
+            One sentence per check.
+        """
 
         def rows(count: int) -> str:
             return f"{count:,} of {self.n_rows:,} rows ({count / max(self.n_rows, 1):.2%})"

@@ -167,7 +167,7 @@ def schema(
             "quantity": pa.Column("int64", quantity_check, coerce=True, required=False),
             "product": pa.Column(str, coerce=True, required=False),
         }
-        checks = []
+        checks: list[pa.Check] = []
     elif table == "survey":
         low, high = SURVEY_SCALE
         columns = {

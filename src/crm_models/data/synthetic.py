@@ -99,7 +99,16 @@ class WorldTruth:
 
 @dataclass(frozen=True)
 class World:
-    """A simulated customer base: the canonical tables plus ``truth``."""
+    """A simulated customer base: the canonical tables plus ``truth``.
+
+    Attributes
+    ----------
+    customers, transactions, survey, campaign, products : pandas.DataFrame
+        The canonical tables (see ``crm_models.data.schemas``).
+    observation_end, truth, seed : pandas.Timestamp, WorldTruth, int
+        End of the observation window; the true parameters and per-customer values behind
+        the tables; the generator seed.
+    """
 
     customers: pd.DataFrame
     transactions: pd.DataFrame
@@ -111,7 +120,13 @@ class World:
     seed: int
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Return the canonical tables by name, as the warehouse stores them."""
+        """Return the canonical tables by name, as the warehouse stores them.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            customers, transactions, survey, campaign, products.
+        """
         return {
             "customers": self.customers,
             "transactions": self.transactions,
@@ -242,7 +257,20 @@ def _campaign_logits(frequency, weeks_since_last, level, channel, alive, params)
 def simulate_world(
     n_customers: int = 10_000, seed: int = 0, params: WorldParams | None = None
 ) -> World:
-    """Simulate ``n_customers`` customers with generator seed ``seed``; deterministic per seed."""
+    """Simulate ``n_customers`` customers with generator seed ``seed``; deterministic per seed.
+
+    Parameters
+    ----------
+    n_customers, seed : int, default 10000, 0
+        Customers to simulate (>= 10) and generator seed (>= 0).
+    params : WorldParams, optional
+        The world's parameters (default: ``WorldParams()``).
+
+    Returns
+    -------
+    World
+        The canonical tables, the observation end and the ground truth.
+    """
     params = params or WorldParams()
     if not isinstance(n_customers, (int, np.integer)) or n_customers < 10:
         raise ParameterError(f"n_customers must be an integer >= 10, got {n_customers!r}")

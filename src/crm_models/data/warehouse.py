@@ -89,6 +89,11 @@ class Warehouse:
 
     A relative ``path`` given explicitly stays relative to the working folder. After
     :meth:`build`, ``kept`` lists the datasets it kept unchanged (one note each).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The ``.duckdb`` file (default: ``data/crm.duckdb`` of the project).
     """
 
     def __init__(self, path: str | Path | None = None):
@@ -145,32 +150,71 @@ class Warehouse:
             con.close()
 
     def table(self, name: str, dataset: str = "world") -> pd.DataFrame:
-        """Return the whole table ``dataset.name`` as a frame."""
+        """Return the whole table ``dataset.name`` as a frame.
+
+        Parameters
+        ----------
+        name : str
+            The table (``transactions``, ``customers`` …).
+        dataset : str, default "world"
+            The dataset (DuckDB schema) holding it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Every row of the table, with its stored column types.
+        """
         with self.connect() as con:
             self._require_table(con, dataset, name)
             return con.execute(f"SELECT * FROM {ident(dataset)}.{ident(name)}").df()
 
     def summary(self, dataset: str = "world", **kwargs) -> pd.DataFrame:
-        """RFM summary of ``dataset.transactions`` computed in DuckDB (see ``rfm_summary``)."""
+        """Return the RFM summary of ``dataset.transactions``, computed in DuckDB.
+
+        Parameters
+        ----------
+        dataset : str, default "world"
+            The dataset whose transactions are summarised.
+        **kwargs
+            ``observation_end``, ``time_unit``, ``calibration_end`` of ``rfm_summary``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per customer indexed by customer_id (see ``rfm_summary``); the table was
+            validated on load, so only its column types are checked.
+        """
         with self.connect() as con:
             self._require_table(con, dataset, "transactions")
             return rfm_summary(con, table=f"{ident(dataset)}.transactions", **kwargs)
 
     def info(self) -> pd.DataFrame:
-        """One row per stored table: dataset, table, rows."""
+        """Return one row per stored table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns dataset, table, rows.
+        """
         with self.connect() as con:
             tables = con.execute(
                 "SELECT schema_name, table_name FROM duckdb_tables() "
                 "WHERE NOT (schema_name = 'main' AND table_name = '_loads') ORDER BY 1, 2"
             ).fetchall()
             rows = [
-                (s, t, con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchone()[0])
+                (s, t, con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchall()[0][0])
                 for s, t in tables
             ]
         return pd.DataFrame(rows, columns=["dataset", "table", "rows"])
 
     def ledger(self) -> pd.DataFrame:
-        """Every load so far: dataset, table_name, content_hash, rows, source, loaded_at, mode."""
+        """Return every load so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns dataset, table_name, content_hash, rows, source, loaded_at, mode.
+        """
         with self.connect() as con:
             return con.execute(f"SELECT * FROM {LEDGER} ORDER BY loaded_at").df()
 
@@ -178,6 +222,11 @@ class Warehouse:
         """Return a hash of the ledger, which changes whenever stored content changes.
 
         Used for report caching.
+
+        Returns
+        -------
+        str
+            A hex digest, or ``"absent"`` when the file does not exist.
         """
         if not self.path.exists():
             return "absent"

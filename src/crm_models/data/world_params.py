@@ -83,6 +83,77 @@ class WorldParams:
 
     Time: the window starts ``start_date`` and lasts ``window_weeks``; customers sign up
     uniformly over its first ``signup_weeks``. BG/NBD rates are per week.
+
+    Parameters
+    ----------
+    start_date : str
+        First day of the transaction window.
+    window_weeks : float
+        Length of the window (weeks); observation end = start + this.
+    signup_weeks : float
+        Customers sign up uniformly over the first this-many weeks.
+    paths : dict
+        (source, target) -> standardized coef.
+    loadings : dict
+        Item -> standardized loading.
+    item_mean : float
+        Survey item on the 1-10 scale = round(item_mean + item_sd * value).
+    item_sd : float
+        Spread of a survey item around item_mean (scale points).
+    survey_share : float
+        Share of customers who answer the survey.
+    r : float
+        Gamma shape of the purchase rate.
+    alpha : float
+        Gamma rate of the purchase rate (weeks); mean rate r/alpha per week.
+    a : float
+        Beta(a, b) dropout probability after each repeat purchase.
+    b : float
+        Second Beta parameter of the dropout probability.
+    dropout_loyalty_corr : float
+        Normal-score correlation of dropout p with loyalty.
+    rate_loyalty_corr : float
+        Normal-score correlation of purchase rate with loyalty.
+    gg_p : float
+        Gamma-Gamma shape p of spend per transaction.
+    gg_q : float
+        Gamma-Gamma shape q of the spend scale.
+    gg_v : float
+        Gamma-Gamma scale v (currency units).
+    categories : tuple
+        Product categories.
+    category_mix : tuple
+        Population purchase mix.
+    different_needs_share : float
+        Share of customers with idiosyncratic needs.
+    similar_needs_concentration : float
+        Dirichlet concentration around the mix.
+    different_needs_concentration : float
+        Symmetric Dirichlet for idiosyncratic needs.
+    extra_quantity_mean : float
+        Quantity per transaction = 1 + Poisson(this).
+    channels : tuple
+        Acquisition channels.
+    channel_shares : tuple
+        Share of customers per channel (sums to 1).
+    regions : tuple
+        Customer regions.
+    consent_shares : tuple
+        Opt_in, double_opt_in, opt_out.
+    level_quantiles : tuple
+        Acquaintance below the 1st, partner above the 2nd.
+    campaign_arm_shares : tuple
+        Control, offer_a, offer_b.
+    base_logit : float
+        Conversion log-odds of an average active customer, no offer.
+    visit_logit_shift : float
+        Visit log-odds = conversion log-odds + this.
+    modules : pandas.DataFrame
+        Product modules of the customization study (module_id, attribute, level, unit_cost, price).
+    price_coef_median : float
+        |price coefficient| median, utility per currency unit.
+    price_coef_log_sd : float
+        Log-normal spread of |price coefficient|.
     """
 
     start_date: str = "2024-01-01"  # first day of the transaction window

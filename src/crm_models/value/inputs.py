@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -217,7 +218,7 @@ def load_inputs(
 
 
 def equity_headline(
-    end: pd.Timestamp, model: str, **clv_args: object
+    end: pd.Timestamp, model: str, **clv_args: Any
 ) -> Callable[[pd.DataFrame], float]:
     """Return the study's headline as a function of the transactions: equity at the estimates.
 
@@ -227,7 +228,7 @@ def equity_headline(
         Observation end of the per-customer summary.
     model : str
         The transaction model used for CLV (a key of :data:`TRANSACTION_MODELS`).
-    **clv_args : object
+    **clv_args : Any
         ``horizon_months``, ``monthly_discount_rate``, ``time_unit`` (``D`` or ``W``, also the
         unit of the summary; default ``D``), ``margin_rate`` of
         :func:`crm_models.value.valuation.customer_lifetime_value`.

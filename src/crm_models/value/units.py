@@ -83,4 +83,6 @@ def customer_summary(
     if time_unit == "D":
         return summary
     columns = [c for c in _TIME_COLUMNS if c in summary.columns]
-    return summary.assign(**{c: summary[c] / TIME_UNITS[time_unit] for c in columns})
+    out = summary.assign(**{c: summary[c] / TIME_UNITS[time_unit] for c in columns})
+    out.attrs["time_unit"] = time_unit  # the unit models fitted on it carry (time_unit_)
+    return out

@@ -19,6 +19,12 @@ from crm_models.value.models._base import Model, column, rfm_arrays
 from crm_models.value.models._transaction import TransactionModel
 from crm_models.value.models.bgnbd import BGNBD, purchases_if_alive
 from crm_models.value.models.gamma_gamma import GammaGamma
+from crm_models.value.valuation_checks import (
+    PERIODS_PER_MONTH,
+    _check_clv_args,
+    _check_models,
+    model_time_unit,
+)
 
 __all__ = [
     "PERIODS_PER_MONTH",
@@ -26,13 +32,11 @@ __all__ = [
     "WinbackTotals",
     "customer_equity",
     "customer_lifetime_value",
+    "model_time_unit",
     "monthly_rate",
     "second_lifetime_value",
     "winback_totals",
 ]
-
-PERIODS_PER_MONTH = {"D": 30.0, "W": 4.345, "M": 1.0, "H": 30.0 * 24}
-"""Time units per month, as in ``lifetimes.utils._customer_lifetime_value``."""
 
 
 def monthly_rate(annual_discount_rate: float) -> float:
@@ -67,20 +71,6 @@ def _parameter_draws(model, spend: GammaGamma, n_draws: int, seed: int) -> list[
             model.draw_params(n_draws, seed), spend.draw_params(n_draws, seed + 1), strict=True
         )
     ]
-
-
-def _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate) -> None:
-    if not (isinstance(horizon_months, (int, np.integer)) and horizon_months >= 1):
-        raise ParameterError(f"horizon_months must be an integer >= 1, got {horizon_months!r}")
-    rate = monthly_discount_rate
-    if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
-        raise ParameterError(f"monthly_discount_rate must be in [0, 1), got {rate!r}")
-    if time_unit not in PERIODS_PER_MONTH:
-        raise ParameterError(
-            f"time_unit must be one of {list(PERIODS_PER_MONTH)}, got {time_unit!r}"
-        )
-    if not (isinstance(margin_rate, (int, float)) and 0 < margin_rate <= 1):
-        raise ParameterError(f"margin_rate must be in (0, 1], got {margin_rate!r}")
 
 
 def _alive_cum_purchases(model, times, x, T) -> np.ndarray:
@@ -120,10 +110,12 @@ def _clv_arrays(
 
 
 def _inputs(model: Model, spend: GammaGamma, data: pd.DataFrame, source: str):
+    _check_models(model, spend, source)
     check_fitted(model, "params_")
     check_fitted(spend, "params_")
     x, tx, T = rfm_arrays(data, source)
-    return x, tx, T, column(data, "monetary_value", source)
+    needs = "frequency, recency, T, monetary_value"
+    return x, tx, T, column(data, "monetary_value", source, needs)
 
 
 def customer_lifetime_value(
@@ -132,7 +124,7 @@ def customer_lifetime_value(
     data: pd.DataFrame,
     horizon_months: int = 12,
     monthly_discount_rate: float = 0.01,
-    time_unit: str = "D",
+    time_unit: str | None = None,
     margin_rate: float = 1.0,
 ) -> pd.Series:
     """Discounted expected value of each customer over the next ``horizon_months`` months.
@@ -152,8 +144,10 @@ def customer_lifetime_value(
         Months ahead.
     monthly_discount_rate : float, default 0.01
         Discount rate per month, in [0, 1).
-    time_unit : {"D", "W", "M", "H"}, default "D"
-        Time unit of recency and T.
+    time_unit : {"D", "W", "M", "H"}, optional
+        Time unit of recency and T. None (default): the unit the model was fitted in
+        (``model.time_unit_``, from the summary's ``attrs``), else days. A unit that
+        disagrees with the model's is refused (see :func:`model_time_unit`).
     margin_rate : float, default 1.0
         Gross margin as a share of revenue, in (0, 1].
 
@@ -162,6 +156,8 @@ def customer_lifetime_value(
     pandas.Series
         CLV (currency) indexed like ``data``, named ``clv``.
     """
+    _check_models(model, spend, "customer_lifetime_value")
+    time_unit = model_time_unit(model, data, time_unit, "customer_lifetime_value")
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
     x, tx, T, m = _inputs(model, spend, data, "customer_lifetime_value")
     clv = _clv_arrays(
@@ -225,7 +221,7 @@ def customer_equity(
     data: pd.DataFrame,
     horizon_months: int = 12,
     monthly_discount_rate: float = 0.01,
-    time_unit: str = "D",
+    time_unit: str | None = None,
     margin_rate: float = 1.0,
     level: float = 0.95,
     n_draws: int = 200,
@@ -261,6 +257,8 @@ def customer_equity(
     CustomerEquity
         Estimate, interval and the draws.
     """
+    _check_models(model, spend, "customer_equity")
+    time_unit = model_time_unit(model, data, time_unit, "customer_equity")
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
     pairs = _parameter_draws(model, spend, n_draws, seed)
     level = check_level(level)
@@ -292,7 +290,7 @@ def second_lifetime_value(
     lapsed_below: float = 0.3,
     horizon_months: int = 12,
     monthly_discount_rate: float = 0.01,
-    time_unit: str = "D",
+    time_unit: str | None = None,
     margin_rate: float = 1.0,
 ) -> pd.DataFrame:
     """Second lifetime value: what winning back each lapsed customer is worth.
@@ -333,6 +331,8 @@ def second_lifetime_value(
             raise ParameterError(f"{name} must be in [0, 1], got {value!r}")
     if not (isinstance(cost_per_contact, (int, float)) and cost_per_contact >= 0):
         raise ParameterError(f"cost_per_contact must be >= 0, got {cost_per_contact!r}")
+    _check_models(model, spend, "second_lifetime_value", bgnbd_only=True)
+    time_unit = model_time_unit(model, data, time_unit, "second_lifetime_value")
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
     x, tx, T, m = _inputs(model, spend, data, "second_lifetime_value")
     args = (horizon_months, monthly_discount_rate, time_unit, margin_rate)
@@ -385,7 +385,7 @@ class WinbackTotals(Result):
     ci_high: float = float("nan")
     level: float = 0.95
     n_draws: int = 0
-    draws: np.ndarray = field(default=None, metadata={"json": False})
+    draws: np.ndarray | None = field(default=None, metadata={"json": False})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Return the totals as an estimate table; the gain with its interval when computed.

@@ -28,9 +28,11 @@ from crm_models.value.models.gamma_gamma import GammaGamma
 from crm_models.value.valuation import (
     WinbackTotals,
     _check_clv_args,
+    _check_models,
     _clv_arrays,
     _inputs,
     _parameter_draws,
+    model_time_unit,
     winback_totals,
 )
 
@@ -46,7 +48,7 @@ def winback_value(
     cost_per_contact: float,
     horizon_months: int = 12,
     monthly_discount_rate: float = 0.01,
-    time_unit: str = "D",
+    time_unit: str | None = None,
     margin_rate: float = 1.0,
     level: float = 0.95,
     n_draws: int = 100,
@@ -67,7 +69,8 @@ def winback_value(
     reactivation_rate, cost_per_contact : float
         As given to ``second_lifetime_value``.
     horizon_months, monthly_discount_rate, time_unit, margin_rate
-        As in :func:`~crm_models.value.valuation.customer_lifetime_value`.
+        As in :func:`~crm_models.value.valuation.customer_lifetime_value` (``time_unit=None``:
+        the model's unit).
     level : float, default 0.95
         Confidence level of the interval.
     n_draws : int, default 100
@@ -81,6 +84,8 @@ def winback_value(
         Lapsed, worth contacting, expected gain (equal to ``winback_totals(slv)``) with
         ``ci_low``, ``ci_high`` and the gain per draw.
     """
+    _check_models(model, spend, "winback_value", bgnbd_only=True)
+    time_unit = model_time_unit(model, data, time_unit, "winback_value")
     _check_clv_args(horizon_months, monthly_discount_rate, time_unit, margin_rate)
     pairs = _parameter_draws(model, spend, n_draws, seed)
     if not slv.index.equals(data.index):

@@ -24,14 +24,22 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.data.summary import TIME_UNIT_ATTR
+from crm_models.errors import ParameterError
 from crm_models.results import Result, check_fitted, estimate_table, z_value
 from crm_models.value._optim import minimize_log_params
+from crm_models.value.models._checks import (  # noqa: F401  (re-exported to the models)
+    check_weights,
+    column,
+    fail_rows,
+    rfm_arrays,
+)
 
 __all__ = ["FitResult", "compress", "rfm_arrays"]
 
@@ -134,83 +142,6 @@ class FitResult(Result):
         )
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
-    """Column ``name`` of ``frame`` as finite floats, or a DataValidationError naming ``source``."""
-    if name not in frame.columns:
-        raise DataValidationError(
-            f"{source}: missing column '{name}' (have {list(frame.columns)}); "
-            "expected a per-customer "
-            "summary with frequency, recency, T (see crm_models.data.summary.rfm_summary)"
-        )
-    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise DataValidationError(
-            f"{source}: column '{name}' has {int(bad.sum())} missing/non-numeric value(s), "
-            f"e.g. at index {list(frame.index[bad][:5])}"
-        )
-    return values
-
-
-def fail_rows(frame: pd.DataFrame, mask: np.ndarray, source: str, message: str) -> None:
-    """Raise a DataValidationError naming the first rows where ``mask`` is True."""
-    if mask.any():
-        raise DataValidationError(
-            f"{source}: {message} in {int(mask.sum())} row(s), "
-            f"e.g. at index {list(frame.index[mask][:5])}"
-        )
-
-
-def rfm_arrays(
-    data: pd.DataFrame, source: str = "summary", third: str = "T"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return validated NumPy arrays (frequency, recency, T) from a per-customer summary frame.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Per-customer BTYD summary with ``frequency``, ``recency`` and ``third``.
-    source : str
-        Caller named in error messages.
-    third : str, default "T"
-        Column holding the customer's age (``n_periods`` for BG/BB).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Internal helper (not exported from ``crm_models.value``): frequency, recency, T.
-    """
-    if not isinstance(data, pd.DataFrame):
-        raise DataValidationError(
-            f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
-        )
-    if len(data) == 0:
-        raise DataValidationError(f"{source}: the summary is empty")
-    x = column(data, "frequency", source)
-    tx = column(data, "recency", source)
-    T = column(data, third, source)
-    fail_rows(data, x < 0, source, "column 'frequency' is negative")
-    fail_rows(data, x != np.round(x), source, "column 'frequency' is not a whole number")
-    fail_rows(data, tx < 0, source, "column 'recency' is negative")
-    fail_rows(data, tx > T, source, f"column 'recency' is larger than '{third}'")
-    fail_rows(data, (x == 0) & (tx != 0), source, "column 'recency' is not 0 where frequency is 0")
-    fail_rows(data, T <= 0, source, f"column '{third}' is not positive")
-    return x, tx, T
-
-
-def check_weights(weights, n: int) -> np.ndarray:
-    """``n`` customer weights (ones when ``weights`` is None), checked."""
-    if weights is None:
-        return np.ones(n)
-    w = np.asarray(weights, dtype=float)
-    if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ParameterError(f"weights must be {n} finite non-negative numbers with a positive sum")
-    return w
-
-
 def compress(columns: dict[str, np.ndarray], weights: np.ndarray | None = None):
     """Distinct rows of ``columns`` with summed ``weights`` and the inverse index.
 
@@ -311,13 +242,13 @@ class Model:
         self.unique_patterns = unique_patterns
 
     @property
-    def lifetimes_class(self) -> type:
+    def lifetimes_class(self) -> Any:
         """The lifetimes fitter class (imported on use: lifetimes is slow to import)."""
         import lifetimes
 
         return getattr(lifetimes, self.lifetimes_fitter_name)
 
-    def _fitter_with_params(self) -> object:
+    def _fitter_with_params(self) -> Any:
         """Return a new :attr:`lifetimes_class` instance with a copy of the fitted ``params_``."""
         check_fitted(self, "params_")
         fitter = self.lifetimes_class()
@@ -335,7 +266,7 @@ class Model:
         if not (isinstance(self.gtol, float) and 0 < self.gtol < 1e-2):
             raise ParameterError(f"gtol must be a float in (0, 0.01), got {self.gtol!r}")
 
-    def fit(self, data: pd.DataFrame, weights=None) -> Model:
+    def fit(self, data: pd.DataFrame, weights=None) -> Self:
         """Fit by maximum likelihood on the distinct patterns of ``data``.
 
         With ``unique_patterns=False`` (hyper-parameter) every row enters the likelihood
@@ -345,14 +276,17 @@ class Model:
         Parameters
         ----------
         data : pandas.DataFrame
-            Per-customer summary (see each model for its columns).
+            Per-customer summary, one row per customer (see each model for its columns; the
+            ``*_cal`` columns of ``rfm_summary(..., calibration_end=...)`` are read as they
+            are).
         weights : array-like, optional
             Customers per row, e.g. for a table that is already aggregated.
 
         Returns
         -------
         Model
-            ``self``, with ``params_`` and ``result_`` (a :class:`FitResult`).
+            ``self``, with ``params_``, ``result_`` (a :class:`FitResult`) and ``time_unit_``
+            (``data.attrs["time_unit"]`` as ``rfm_summary`` records it, else None: unknown).
         """
         self._check_params()
         from threadpoolctl import threadpool_limits
@@ -378,6 +312,8 @@ class Model:
         penalty = self.penalizer_coef * float(np.sum(np.exp(2 * opt.x)))
         loglik = -(opt.fun - penalty) * n_obs + pb.shift
         self.params_ = pd.Series(params, index=list(self.param_names), name=self.name)
+        attrs = data.attrs if isinstance(data, pd.DataFrame) else {}
+        self.time_unit_: str | None = attrs.get(TIME_UNIT_ATTR)
         self.result_ = FitResult(
             model=self.name,
             params=self.params_.copy(),
@@ -391,7 +327,32 @@ class Model:
         )
         return self
 
-    def with_params(self, params) -> Model:
+    def _hyper_text(self) -> str:
+        """Hyper-parameters that differ from their defaults, e.g. ``penalizer_coef=0.01, ``."""
+        shown = [f"penalizer_coef={self.penalizer_coef:g}"] if self.penalizer_coef else []
+        return "".join(f"{item}, " for item in shown)
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        params = getattr(self, "params_", None)
+        if params is None:
+            return f"{name}({self._hyper_text()}not fitted)"
+        unit = getattr(self, "time_unit_", None)
+        unit_text = f"time_unit={unit!r}, " if unit else ""
+        values = ", ".join(f"{k}={v:.3g}" for k, v in params.items())
+        n = f"{self.result_.n_obs:,.0f}" if getattr(self, "result_", None) is not None else "?"
+        return f"{name}({unit_text}{self._hyper_text()}fitted on {n} customers: {values})"
+
+    def _repr_html_(self) -> str:
+        """Show the parameter table (``summary()``) in a notebook, escaped; else the repr."""
+        from crm_models.reporting.escaping import escape_html, escaped_table
+
+        if getattr(self, "result_", None) is None:
+            return f"<pre>{escape_html(repr(self))}</pre>"
+        table = escaped_table(self.summary(), precision=4).to_html()
+        return f"<p>{escape_html(repr(self))}</p>{table}"
+
+    def with_params(self, params) -> Self:
         """Return a copy of this fitted model with other parameter values (e.g. a parameter draw).
 
         Parameters

@@ -10,6 +10,8 @@ reports it in rescaled time), so the CDNOW BG/NBD fit shows the published −9,5
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -61,7 +63,7 @@ class TransactionModel(Model):
         pen = self.penalizer_coef
         return (lambda theta: nll(theta, x, tx, T, w, pen)), None
 
-    def lifetimes_fitter(self) -> object:
+    def lifetimes_fitter(self) -> Any:
         """Build a lifetimes fitter with these parameters (for lifetimes' own prediction methods).
 
         Returns

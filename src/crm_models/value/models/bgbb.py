@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -16,12 +18,18 @@ from crm_models.value.models._base import (
 
 
 def _periods_alias(data):
-    if (
-        isinstance(data, pd.DataFrame)
-        and "n_periods" not in data.columns
-        and "periods" in data.columns
-    ):
-        return data.rename(columns={"periods": "n_periods"})
+    """Return ``data`` with ``n_periods`` taken from ``periods``, ``T`` or ``T_cal``.
+
+    The T of an ``rfm_summary`` counts the periods after the first purchase: the
+    repeat-purchase opportunities of BG/BB.
+    """
+    if not isinstance(data, pd.DataFrame) or "n_periods" in data.columns:
+        return data
+    for name in ("periods", "T", "T_cal"):
+        if name in data.columns:
+            renamed = data.rename(columns={name: "n_periods"})
+            renamed.attrs = dict(data.attrs)
+            return renamed
     return data
 
 
@@ -32,7 +40,21 @@ class BGBB(Model):
     of the last purchase) and n_periods (or ``periods``, as in lifetimes' donations table),
     optionally a ``weights`` column counting customers per row; parameters alpha, beta
     (purchase probability), gamma, delta (dropout probability). Likelihood of lifetimes'
-    ``BetaGeoBetaBinomFitter``. Hyper-parameters: see :class:`~crm_models.value.models._base.Model`.
+    ``BetaGeoBetaBinomFitter``. The output of ``rfm_summary`` fits directly: its ``T``
+    (periods after the first purchase, whole numbers) is read as ``n_periods``, and the
+    ``*_cal`` columns of a calibration summary as they are; ``monetary_value`` is not needed.
+
+    Parameters
+    ----------
+    penalizer_coef : float, default 0.0
+        lifetimes' L2 penalizer on the natural-scale parameters (>= 0; try 0.001 to 0.01
+        when a fit does not converge).
+    gtol : float, default 1e-7
+        Gradient tolerance of the optimizer.
+    max_iter : int, default 1000
+        Iteration cap of the optimizer.
+    unique_patterns : bool, default True
+        Fit on distinct patterns with counts (same estimates, faster).
     """
 
     name = "BG/BB"
@@ -67,7 +89,7 @@ class BGBB(Model):
             len(x),
         )
 
-    def lifetimes_fitter(self) -> object:
+    def lifetimes_fitter(self) -> Any:
         """Build a lifetimes ``BetaGeoBetaBinomFitter`` carrying these parameters.
 
         Returns

@@ -19,6 +19,8 @@ from crm_models.value.models._base import (
     warm_start,
 )
 
+_NEEDS = "frequency and monetary_value (rfm_summary of transactions with an amount column)"
+
 
 class GammaGamma(Model):
     """Gamma-Gamma spend model (Fader, Hardie & Lee 2005b; lifetimes' naming p, q, v).
@@ -28,6 +30,11 @@ class GammaGamma(Model):
     population is ``p v / (q − 1)``. ``independence_`` after fitting: the correlation between
     frequency and mean spend (an :class:`~crm_models.value.diagnostics.IndependenceResult`),
     which the model assumes to be ~0.
+
+    ``fit(data)`` needs one row per customer with ``frequency`` (repeat purchase periods) and
+    ``monetary_value`` (mean spend per repeat period, currency), as ``rfm_summary`` returns
+    them for transactions with an amount column (or ``frequency_cal``,
+    ``monetary_value_cal`` of a calibration summary).
 
     Parameters
     ----------
@@ -60,8 +67,8 @@ class GammaGamma(Model):
             raise DataValidationError(
                 f"{source}: expected a pandas DataFrame, got {type(data).__name__}"
             )
-        x = column(data, "frequency", source)
-        m = column(data, "monetary_value", source)
+        x = column(data, "frequency", source, _NEEDS)
+        m = column(data, "monetary_value", source, _NEEDS)
         w = check_weights(weights, len(x))
         repeat = x > 0
         if self.nonpositive not in ("raise", "drop"):
@@ -122,8 +129,8 @@ class GammaGamma(Model):
             One expectation per row (currency).
         """
         check_fitted(self, "params_")
-        x = column(data, "frequency", f"{self.name}.expected_spend")
-        m = column(data, "monetary_value", f"{self.name}.expected_spend")
+        x = column(data, "frequency", f"{self.name}.expected_spend", _NEEDS)
+        m = column(data, "monetary_value", f"{self.name}.expected_spend", _NEEDS)
         return self._expected_spend(x, m)
 
     def _expected_spend(self, x, m):

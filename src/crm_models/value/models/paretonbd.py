@@ -16,6 +16,12 @@ class ParetoNBD(TransactionModel):
     lifetimes fits it with Nelder-Mead and no standard errors; here: BFGS with a central-
     difference gradient of lifetimes' log-likelihood, Newton polish, Hessian-based errors.
 
+    ``fit(data)`` needs one row per customer with ``frequency`` (repeat purchase periods),
+    ``recency`` (first to last purchase) and ``T`` (first purchase to the end of observation),
+    recency and T in the summary's time unit (``rfm_summary``: days or weeks; kept as
+    ``time_unit_``); the ``*_cal`` columns of a calibration summary are read as they are.
+    ``monetary_value`` is not needed.
+
     Parameters
     ----------
     penalizer_coef : float, default 0.0
