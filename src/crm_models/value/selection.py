@@ -65,6 +65,18 @@ def value_level(values: pd.Series, high_value_share: float = 0.2) -> pd.Series:
     """'high' for the top ``high_value_share`` of customers by value, else 'low'.
 
     Ties keep a stable order.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Value per customer (e.g. CLV in dollars), finite numbers, indexed by customer.
+    high_value_share : float, default 0.2
+        Share of customers counted as high value, in (0, 1).
+
+    Returns
+    -------
+    pandas.Series
+        'high' / 'low' per customer, indexed like ``values``, named value_level.
     """
     if not (isinstance(high_value_share, (int, float)) and 0 < high_value_share < 1):
         raise ParameterError(f"high_value_share must be in (0, 1), got {high_value_share!r}")
@@ -84,6 +96,19 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     ``shares``: customer × category purchase shares (rows sum to 1) or counts (normalized here);
     ``capabilities``: category → how well the firm serves it (0 = not at all, 1 = fully);
     categories not listed count as 0.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        One row per customer, one column per product category: purchase shares or counts
+        (each row with a positive total).
+    capabilities : mapping of str to float
+        Category → how well the firm serves it, in [0, 1].
+
+    Returns
+    -------
+    pandas.Series
+        Fit in [0, 1] per customer, indexed like ``shares``, named fit.
     """
     unknown = set(capabilities) - set(shares.columns)
     if unknown:
@@ -163,6 +188,21 @@ def value_needs_matrix(
 
     Value (top ``high_value_share`` = high) × needs ('similar'/'different'): one row per cell with
     customers, shares of customers and value, mean value and the recommended action.
+
+    Parameters
+    ----------
+    value : pandas.Series
+        Value per customer (e.g. CLV in dollars), indexed by customer.
+    needs : pandas.Series
+        'similar' / 'different' per customer (``NeedsMixture.predict``), same customers.
+    high_value_share : float, default 0.2
+        Top share of customers by value counted as high value, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Four rows (value_level × needs): value_level, needs, customers, customer_share,
+        value, value_share (shares in [0, 1]), mean_value, action.
     """
     return _matrix(
         value,
@@ -177,7 +217,25 @@ def value_needs_matrix(
 def value_fit_matrix(
     value: pd.Series, fit: pd.Series, high_value_share: float = 0.2, fit_threshold: float = 0.5
 ) -> pd.DataFrame:
-    """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions."""
+    """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions.
+
+    Parameters
+    ----------
+    value : pandas.Series
+        Value per customer (e.g. CLV in dollars), indexed by customer.
+    fit : pandas.Series
+        Capability fit in [0, 1] per customer (``capability_fit``), same customers.
+    high_value_share : float, default 0.2
+        Top share of customers by value counted as high value, in (0, 1).
+    fit_threshold : float, default 0.5
+        Fit at or above which a customer is a 'good' fit, in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Four rows (value_level × fit): value_level, fit, customers, customer_share, value,
+        value_share (shares in [0, 1]), mean_value, action.
+    """
     if not 0 <= fit_threshold <= 1:
         raise ParameterError(f"fit_threshold must be in [0, 1], got {fit_threshold!r}")
     fit_class = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
