@@ -388,6 +388,7 @@ class Estimate:
         """Value and interval ('$7.63M [$7.40M – $7.88M]'); the value alone without one."""
         if not self.has_interval:
             return self._one()(self.value)
+        assert self.low is not None and self.high is not None  # has_interval
         if self.kind == "money":
             return fmt_money_range(self.value, self.low, self.high, signed=self.signed)
         one = self._one()

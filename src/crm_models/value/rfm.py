@@ -76,13 +76,13 @@ def _quantile_scores(values: np.ndarray, bins: int, higher_is_better: bool) -> n
 
 
 def _edge_scores(values: np.ndarray, edges: Sequence[float], higher_is_better: bool) -> np.ndarray:
-    edges = np.asarray(edges, dtype=float)
-    if edges.ndim != 1 or len(edges) < 1 or np.any(np.diff(edges) <= 0):
+    cuts = np.asarray(edges, dtype=float)
+    if cuts.ndim != 1 or len(cuts) < 1 or np.any(np.diff(cuts) <= 0):
         raise ParameterError(
-            f"bin edges must be a strictly increasing list of numbers, got {list(edges)}"
+            f"bin edges must be a strictly increasing list of numbers, got {list(cuts)}"
         )
-    level = np.searchsorted(edges, values, side="right") + 1  # 1 .. len(edges)+1
-    return level if higher_is_better else len(edges) + 2 - level
+    level = np.searchsorted(cuts, values, side="right") + 1  # 1 .. len(edges)+1
+    return level if higher_is_better else len(cuts) + 2 - level
 
 
 def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5) -> pd.DataFrame:

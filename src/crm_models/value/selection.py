@@ -22,11 +22,16 @@ low         maintain at low cost, or develop       drop
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+
+if TYPE_CHECKING:
+    from crm_models.value.models import GammaGamma
+    from crm_models.value.models._transaction import TransactionModel
 
 __all__ = [
     "FIT_ACTIONS",
@@ -271,7 +276,7 @@ def assign_actions(value: pd.Series, needs: pd.Series, high_value_share: float =
     return pd.Series(actions, index=levels.index, name="action")
 
 
-SEGMENT_VALUE_CLV: dict[str, object] = {
+SEGMENT_VALUE_CLV: dict[str, Any] = {
     "model": "bgnbd",
     "horizon_months": 12,
     "annual_discount_rate": 0.10,
@@ -285,7 +290,7 @@ def clv_needs_table(
     transactions: pd.DataFrame,
     observation_end: object,
     high_value_share: float = 0.2,
-    **clv_settings: object,
+    **clv_settings: Any,
 ) -> pd.DataFrame:
     """Every customer's CLV, value level, needs and value × needs action, as segment value has them.
 
@@ -335,8 +340,9 @@ def clv_needs_table(
     transactions = transactions[transactions["timestamp"] <= end]
     unit = str(settings["time_unit"])
     summary = customer_summary(transactions, end, unit)
-    fitted = transaction_model(str(settings["model"])).fit(summary)
-    spend = GammaGamma(nonpositive="drop").fit(summary)
+    # Model.fit is typed to return the base class: these are the subclasses fitted.
+    fitted = cast("TransactionModel", transaction_model(str(settings["model"])).fit(summary))
+    spend = cast("GammaGamma", GammaGamma(nonpositive="drop").fit(summary))
     clv = customer_lifetime_value(
         fitted,
         spend,
