@@ -13,18 +13,35 @@ from crm_models.errors import DataValidationError, ParameterError
 
 
 def _values(values) -> np.ndarray:
-    v = np.asarray(values, dtype=float)
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):  # text among the values: each bad one is reported below
+        raw = np.asarray(values, dtype=object)
+        v = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=float)
+        v = v.reshape(raw.shape)
     if v.ndim != 1 or len(v) == 0:
         raise DataValidationError("customer values must be a non-empty one-dimensional array")
     bad = ~np.isfinite(v) | (v < 0)
     if bad.any():
+        first = np.flatnonzero(bad)[:5]
+        rows = [int(i) + 1 for i in first]
+        ids = (
+            f" (customer_id {[_plain(x) for x in values.index[first]]})"
+            if isinstance(values, pd.Series)
+            else ""
+        )
         raise DataValidationError(
-            f"customer values must be finite and >= 0; {int(bad.sum())} are not (first at position "
-            f"{int(np.flatnonzero(bad)[0])})"
+            f"customer values must be finite numbers >= 0; {int(bad.sum())} are not: "
+            f"rows {rows}{ids}; drop or fill them first"
         )
     if v.sum() <= 0:
         raise DataValidationError("customer values sum to 0: no concentration to measure")
     return v
+
+
+def _plain(label: object) -> object:
+    """Return a NumPy scalar label as the plain Python value (for readable messages)."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def concentration_curve(values) -> pd.DataFrame:
