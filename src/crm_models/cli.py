@@ -416,7 +416,8 @@ def _grade(args) -> int:
     from crm_models.teaching import grade_folder, score_summary, write_scores
 
     folder = Path(args.folder)
-    scores = grade_folder(folder, parse_overrides(args.overrides), args.root, args.timeout)
+    overrides: dict[str, object] = dict(parse_overrides(args.overrides))
+    scores = grade_folder(folder, overrides, args.root, args.timeout)
     out = write_scores(scores, Path(args.out) if args.out else folder / "scores.csv")
     print(scores.drop(columns="error").to_string(index=False))
     for row in scores[scores["status"] == "failed"].itertuples():

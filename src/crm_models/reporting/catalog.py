@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import SupportsFloat, cast
 
 from crm_models.errors import ParameterError
 
@@ -243,7 +244,11 @@ def coerce_value(report: str, parameter: Parameter, value: object) -> object:
         try:
             if isinstance(value, bool):
                 raise ValueError
-            number = float(str(value).replace("_", "")) if isinstance(value, str) else float(value)
+            number = (
+                float(str(value).replace("_", ""))
+                if isinstance(value, str)
+                else float(cast(SupportsFloat, value))
+            )
         except (TypeError, ValueError):
             raise ParameterError(
                 f"{where}: expected {parameter.type_name}, got {value!r}"

@@ -19,7 +19,7 @@ palette of ``crm_models.reporting.charts``) and the figures' alt text; a plain P
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -80,23 +80,77 @@ def publish_figures(figures: Mapping[str, Any]) -> None:
 
 
 def fmt_int(x: float) -> str:
-    """12345.6 -> '12,346'."""
+    """Format a count with thousands separators: 12345.6 -> '12,346'.
+
+    Parameters
+    ----------
+    x : float
+        The number (rounded to a whole number).
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
     return f"{x:,.0f}"
 
 
 def fmt_money(x: float, currency: str = "$", digits: int = 0) -> str:
-    """1234567 -> '$1,234,567'; large values keep thousands separators, no scientific notation."""
+    """Format money: 1234567 -> '$1,234,567' (thousands separators, no scientific notation).
+
+    Parameters
+    ----------
+    x : float
+        Amount in currency units; a negative amount gets a leading '-'.
+    currency : str, default "$"
+        Currency symbol put before the number.
+    digits : int, default 0
+        Decimal places.
+
+    Returns
+    -------
+    str
+        The formatted amount.
+    """
     sign = "-" if x < 0 else ""
     return f"{sign}{currency}{abs(x):,.{digits}f}"
 
 
 def fmt_pct(x: float, digits: int = 1) -> str:
-    """Format a share as a percentage: 0.1234 -> '12.3%'."""
+    """Format a share as a percentage: 0.1234 -> '12.3%'.
+
+    Parameters
+    ----------
+    x : float
+        Share (0.1234 = 12.34%).
+    digits : int, default 1
+        Decimal places of the percentage.
+
+    Returns
+    -------
+    str
+        The percentage with a '%' sign.
+    """
     return f"{100 * x:.{digits}f}%"
 
 
-def fmt_interval(low: float, high: float, fmt=fmt_int) -> str:
-    """(low, high) -> '[low – high]' with the given number formatter."""
+def fmt_interval(low: float, high: float, fmt: Callable[[float], str] = fmt_int) -> str:
+    """Format an interval: (low, high) -> '[low – high]' with the given number formatter.
+
+    Parameters
+    ----------
+    low : float
+        Lower bound.
+    high : float
+        Upper bound.
+    fmt : callable, default fmt_int
+        Formatter of each bound (e.g. ``fmt_money``, ``fmt_pct``).
+
+    Returns
+    -------
+    str
+        '[low – high]' with an en dash.
+    """
     return f"[{fmt(low)} – {fmt(high)}]"
 
 

@@ -139,8 +139,11 @@ def execute_job(spec: dict) -> dict:
                 kernel_manager_class=ReportKernelManager,
             )
         except Exception as error:  # a failing notebook must not stop the others
-            in_cell = isinstance(error, PapermillExecutionError)
-            detail = f"{error.ename}: {error.evalue}" if in_cell else str(error)
+            detail = (
+                f"{error.ename}: {error.evalue}"
+                if isinstance(error, PapermillExecutionError)
+                else str(error)
+            )
             if limit.expired:
                 detail = f"timed out after {limit.seconds:g} s (--timeout): the kernel was stopped"
             return _failed(result, spec, executed, detail, start)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import nbformat
@@ -153,7 +154,7 @@ def render_html(
         exporter.exclude_output_prompt = True
         exporter.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
     title = notebook.metadata.get("crm_report", {}).get("title")
-    resources = {
+    resources: dict[str, Any] = {
         "crm_footer": escape_html(footer),
         "crm_report_name": name,
         "crm_audience": audience,

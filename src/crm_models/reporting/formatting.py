@@ -291,6 +291,19 @@ class KPI:
     words: ``estimate`` (from data: it should carry an interval), ``observed`` (a plain total
     of the data), ``scenario`` (computed from the stated assumptions) or ``decision`` (a value
     the analysis chose).
+
+    Parameters
+    ----------
+    label : str
+        What the figure is (the card's heading).
+    value : str
+        The figure, already formatted (``fmt_money``, ``fmt_pct`` …).
+    interval : str, optional
+        Its formatted interval (``fmt_interval``), shown under the figure.
+    note : str, optional
+        A short note under the figure.
+    basis : {"estimate", "observed", "scenario", "decision"}, default "estimate"
+        Where a figure without an interval comes from.
     """
 
     label: str
@@ -375,6 +388,7 @@ class Estimate:
         """Value and interval ('$7.63M [$7.40M – $7.88M]'); the value alone without one."""
         if not self.has_interval:
             return self._one()(self.value)
+        assert self.low is not None and self.high is not None  # has_interval
         if self.kind == "money":
             return fmt_money_range(self.value, self.low, self.high, signed=self.signed)
         one = self._one()

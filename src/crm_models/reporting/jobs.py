@@ -152,7 +152,11 @@ def _absolute_paths(values: Mapping[str, object], folder: Path) -> dict[str, obj
             value.strip().lower().endswith(DATA_SUFFIXES)
             or (_is_output_parameter(name) and value.strip())
         )
-        if is_file and (value.startswith("~") or not Path(value).is_absolute()):
+        if (
+            is_file
+            and isinstance(value, str)
+            and (value.startswith("~") or not Path(value).is_absolute())
+        ):
             path = Path(value).expanduser()
             value = str(path if path.is_absolute() else folder.resolve() / path)
         absolute[name] = value

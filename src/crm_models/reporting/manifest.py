@@ -87,7 +87,7 @@ def _git(root: Path, *args: str) -> str:
 
 def environment_info(root: Path) -> dict:
     """Python, platform, key package versions and the git commit (with a dirty flag)."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in KEY_PACKAGES:
         try:
             versions[name] = version(name)

@@ -210,6 +210,7 @@ def run_jobs(
                 log(f"{job.name:<32} REFUSED: {conflict}")
                 continue
             if not force and _is_cached(job, key, entry, output_dir):
+                assert entry is not None  # _is_cached is False without an entry
                 base.update(
                     status="cached",
                     seconds=0.0,

@@ -34,7 +34,26 @@ def category_counts(
     column: str = "product",
     table: str = "transactions",
 ) -> pd.DataFrame:
-    """Transactions per customer × category (columns sorted by name), computed in DuckDB."""
+    """Transactions per customer × category (columns sorted by name), computed in DuckDB.
+
+    Parameters
+    ----------
+    source : duckdb.DuckDBPyConnection or pandas.DataFrame
+        A DuckDB connection holding ``table``, or a transactions frame; either needs the
+        columns customer_id, timestamp and ``column``.
+    observation_end : date-like, optional
+        Transactions after it are ignored (default: all).
+    column : str, default "product"
+        The product-category column.
+    table : str, default "transactions"
+        Table name in the connection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, indexed by customer_id (sorted), one int column per category
+        (sorted by name): the number of transactions in that category.
+    """
     if isinstance(source, pd.DataFrame):
         missing = {"customer_id", "timestamp", column} - set(source.columns)
         if missing:
@@ -64,7 +83,20 @@ def category_counts(
 def mix_distance(counts: pd.DataFrame, mix: np.ndarray | None = None) -> pd.Series:
     """Total-variation distance of each customer's category shares from ``mix`` (0..1).
 
-    ``mix`` defaults to the pooled share of all transactions.
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Customer × category transaction counts (``category_counts``); each customer needs at
+        least one transaction.
+    mix : numpy.ndarray, optional
+        Reference shares per category (same order as the columns, summing to 1); default the
+        pooled share of all transactions.
+
+    Returns
+    -------
+    pandas.Series
+        Distance in [0, 1] per customer (0 = the same mix), indexed like ``counts``, named
+        mix_distance.
     """
     c = counts.to_numpy(dtype=float)
     n = c.sum(axis=1, keepdims=True)
@@ -88,6 +120,13 @@ class NeedsMixture:
     After ``fit(counts)``: ``share_different_``, ``concentration_similar_``,
     ``concentration_different_``, ``mix_`` (Series by category), ``loglik_``, ``se_`` (standard
     errors of those scalars, from the Hessian) and ``categories_``.
+
+    Parameters
+    ----------
+    threshold : float, default 0.5
+        P(different needs) at or above which ``predict`` says 'different'; in (0, 1).
+    max_iter : int, default 500
+        Maximum optimizer iterations.
     """
 
     def __init__(self, threshold: float = 0.5, max_iter: int = 500):
@@ -139,7 +178,20 @@ class NeedsMixture:
         return c
 
     def fit(self, counts: pd.DataFrame) -> NeedsMixture:
-        """Fit by maximum likelihood on the distinct count vectors; returns ``self``."""
+        """Fit by maximum likelihood on the distinct count vectors.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            One row per customer, indexed by customer_id, one column per product category
+            (>= 2) holding whole transaction counts >= 0 (``category_counts``); every
+            customer needs at least one transaction.
+
+        Returns
+        -------
+        NeedsMixture
+            ``self``, fitted.
+        """
         if not 0 < self.threshold < 1:
             raise ParameterError(f"threshold must be in (0, 1), got {self.threshold!r}")
         c = self._counts(counts)
@@ -192,7 +244,18 @@ class NeedsMixture:
         return self
 
     def predict_proba(self, counts: pd.DataFrame) -> pd.Series:
-        """P(different needs | category counts) per customer."""
+        """P(different needs | category counts) per customer.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            Customer × category counts with the categories seen by ``fit``, in that order.
+
+        Returns
+        -------
+        pandas.Series
+            Probability in [0, 1] per customer, indexed like ``counts``, named p_different.
+        """
         check_fitted(self, "theta_")
         if list(counts.columns) != self.categories_:
             raise DataValidationError(
@@ -207,11 +270,41 @@ class NeedsMixture:
         return pd.Series(p, index=counts.index, name="p_different")
 
     def predict(self, counts: pd.DataFrame) -> pd.Series:
-        """'different' where P(different) >= ``threshold``, else 'similar'."""
+        """'different' where P(different) >= ``threshold``, else 'similar'.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            Customer × category counts with the categories seen by ``fit``, in that order.
+
+        Returns
+        -------
+        pandas.Series
+            'similar' / 'different' per customer, indexed like ``counts``, named needs.
+        """
         p = self.predict_proba(counts)
         return pd.Series(
             np.where(p >= self.threshold, "different", "similar"), index=counts.index, name="needs"
         )
+
+    def __repr__(self) -> str:
+        head = f"NeedsMixture(threshold={self.threshold!r}, max_iter={self.max_iter!r}"
+        if not hasattr(self, "theta_"):
+            return head + "; not fitted)"
+        return (
+            f"{head}; fitted on {len(self.categories_)} categories: "
+            f"share_different={self.share_different_:.3g}, "
+            f"concentration_similar={self.concentration_similar_:.3g}, "
+            f"concentration_different={self.concentration_different_:.3g})"
+        )
+
+    def _repr_html_(self) -> str:
+        from crm_models.reporting.escaping import escape_html, escaped_table
+
+        if not hasattr(self, "theta_"):
+            return f"<pre>{escape_html(repr(self))}</pre>"
+        table = escaped_table(self.summary(), precision=4).to_html()
+        return f"<p>{escape_html(repr(self))}</p>{table}"
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Estimated scalars with standard errors and Wald intervals.

@@ -76,22 +76,35 @@ def _quantile_scores(values: np.ndarray, bins: int, higher_is_better: bool) -> n
 
 
 def _edge_scores(values: np.ndarray, edges: Sequence[float], higher_is_better: bool) -> np.ndarray:
-    edges = np.asarray(edges, dtype=float)
-    if edges.ndim != 1 or len(edges) < 1 or np.any(np.diff(edges) <= 0):
+    cuts = np.asarray(edges, dtype=float)
+    if cuts.ndim != 1 or len(cuts) < 1 or np.any(np.diff(cuts) <= 0):
         raise ParameterError(
-            f"bin edges must be a strictly increasing list of numbers, got {list(edges)}"
+            f"bin edges must be a strictly increasing list of numbers, got {list(cuts)}"
         )
-    level = np.searchsorted(edges, values, side="right") + 1  # 1 .. len(edges)+1
-    return level if higher_is_better else len(edges) + 2 - level
+    level = np.searchsorted(cuts, values, side="right") + 1  # 1 .. len(edges)+1
+    return level if higher_is_better else len(cuts) + 2 - level
 
 
 def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5) -> pd.DataFrame:
     """R, F and M scores (1 = worst, ``bins`` = best) and the RFM cell per customer.
 
-    ``bins``: number of quantile bins (ties share a score, see module docstring), or a
+    ``bins`` is the number of quantile bins (ties share a score, see module docstring), or a
     mapping from each measure in ``MEASURES`` to increasing bin edges (a value equal to an
     edge falls in the upper bin; recency is reversed so that recent buyers score high).
-    Returns R, F, M (int), rfm_score (R + F + M) and cell (e.g. '545'), indexed like ``rfm``.
+
+    Parameters
+    ----------
+    rfm : pandas.DataFrame
+        One row per customer (``rfm_table``) with columns days_since_last (days),
+        n_purchases (transactions) and total_spend (currency); finite numbers.
+    bins : int or mapping of str to sequence of float, default 5
+        Number of quantile bins (2..10), or edges per measure of ``MEASURES``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``rfm``: R, F, M (int, 1 = worst), rfm_score (R + F + M) and cell
+        (str, e.g. '545').
     """
     missing = [c for c in MEASURES if c not in rfm.columns]
     if missing:
@@ -131,8 +144,22 @@ def rfm_cells(
 ) -> pd.DataFrame:
     """Summarize customers (count, share) and ``value`` (sum, share, mean) per RFM group.
 
-    ``value`` is optional. ``by``: 'cell', 'rfm_score' or one of 'R', 'F', 'M'. Sorted by value
-    (or count), descending.
+    Sorted by value (or count), descending.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        ``rfm_scores`` output, one row per customer.
+    value : pandas.Series, optional
+        Value per customer (e.g. CLV in dollars), indexed like ``scores``.
+    by : str, default "cell"
+        Grouping column: 'cell', 'rfm_score' or one of 'R', 'F', 'M'.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, indexed by ``by``: customers, customer_share (in [0, 1]) and,
+        with ``value``, value (sum), mean_value and value_share (in [0, 1]).
     """
     if by not in scores.columns:
         raise ParameterError(

@@ -22,11 +22,16 @@ low         maintain at low cost, or develop       drop
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from crm_models.errors import DataValidationError, ParameterError
+
+if TYPE_CHECKING:
+    from crm_models.value.models import GammaGamma
+    from crm_models.value.models._transaction import TransactionModel
 
 __all__ = [
     "FIT_ACTIONS",
@@ -65,6 +70,18 @@ def value_level(values: pd.Series, high_value_share: float = 0.2) -> pd.Series:
     """'high' for the top ``high_value_share`` of customers by value, else 'low'.
 
     Ties keep a stable order.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Value per customer (e.g. CLV in dollars), finite numbers, indexed by customer.
+    high_value_share : float, default 0.2
+        Share of customers counted as high value, in (0, 1).
+
+    Returns
+    -------
+    pandas.Series
+        'high' / 'low' per customer, indexed like ``values``, named value_level.
     """
     if not (isinstance(high_value_share, (int, float)) and 0 < high_value_share < 1):
         raise ParameterError(f"high_value_share must be in (0, 1), got {high_value_share!r}")
@@ -84,6 +101,19 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     ``shares``: customer × category purchase shares (rows sum to 1) or counts (normalized here);
     ``capabilities``: category → how well the firm serves it (0 = not at all, 1 = fully);
     categories not listed count as 0.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        One row per customer, one column per product category: purchase shares or counts
+        (each row with a positive total).
+    capabilities : mapping of str to float
+        Category → how well the firm serves it, in [0, 1].
+
+    Returns
+    -------
+    pandas.Series
+        Fit in [0, 1] per customer, indexed like ``shares``, named fit.
     """
     unknown = set(capabilities) - set(shares.columns)
     if unknown:
@@ -163,6 +193,21 @@ def value_needs_matrix(
 
     Value (top ``high_value_share`` = high) × needs ('similar'/'different'): one row per cell with
     customers, shares of customers and value, mean value and the recommended action.
+
+    Parameters
+    ----------
+    value : pandas.Series
+        Value per customer (e.g. CLV in dollars), indexed by customer.
+    needs : pandas.Series
+        'similar' / 'different' per customer (``NeedsMixture.predict``), same customers.
+    high_value_share : float, default 0.2
+        Top share of customers by value counted as high value, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Four rows (value_level × needs): value_level, needs, customers, customer_share,
+        value, value_share (shares in [0, 1]), mean_value, action.
     """
     return _matrix(
         value,
@@ -177,7 +222,25 @@ def value_needs_matrix(
 def value_fit_matrix(
     value: pd.Series, fit: pd.Series, high_value_share: float = 0.2, fit_threshold: float = 0.5
 ) -> pd.DataFrame:
-    """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions."""
+    """Value × fit with capabilities (fit >= ``fit_threshold`` = 'good'): cells with actions.
+
+    Parameters
+    ----------
+    value : pandas.Series
+        Value per customer (e.g. CLV in dollars), indexed by customer.
+    fit : pandas.Series
+        Capability fit in [0, 1] per customer (``capability_fit``), same customers.
+    high_value_share : float, default 0.2
+        Top share of customers by value counted as high value, in (0, 1).
+    fit_threshold : float, default 0.5
+        Fit at or above which a customer is a 'good' fit, in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Four rows (value_level × fit): value_level, fit, customers, customer_share, value,
+        value_share (shares in [0, 1]), mean_value, action.
+    """
     if not 0 <= fit_threshold <= 1:
         raise ParameterError(f"fit_threshold must be in [0, 1], got {fit_threshold!r}")
     fit_class = pd.Series(np.where(fit >= fit_threshold, "good", "poor"), index=fit.index)
@@ -213,7 +276,7 @@ def assign_actions(value: pd.Series, needs: pd.Series, high_value_share: float =
     return pd.Series(actions, index=levels.index, name="action")
 
 
-SEGMENT_VALUE_CLV: dict[str, object] = {
+SEGMENT_VALUE_CLV: dict[str, Any] = {
     "model": "bgnbd",
     "horizon_months": 12,
     "annual_discount_rate": 0.10,
@@ -227,7 +290,7 @@ def clv_needs_table(
     transactions: pd.DataFrame,
     observation_end: object,
     high_value_share: float = 0.2,
-    **clv_settings: object,
+    **clv_settings: Any,
 ) -> pd.DataFrame:
     """Every customer's CLV, value level, needs and value × needs action, as segment value has them.
 
@@ -277,8 +340,9 @@ def clv_needs_table(
     transactions = transactions[transactions["timestamp"] <= end]
     unit = str(settings["time_unit"])
     summary = customer_summary(transactions, end, unit)
-    fitted = transaction_model(str(settings["model"])).fit(summary)
-    spend = GammaGamma(nonpositive="drop").fit(summary)
+    # Model.fit is typed to return the base class: these are the subclasses fitted.
+    fitted = cast("TransactionModel", transaction_model(str(settings["model"])).fit(summary))
+    spend = cast("GammaGamma", GammaGamma(nonpositive="drop").fit(summary))
     clv = customer_lifetime_value(
         fitted,
         spend,
