@@ -42,7 +42,8 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
 
 def _set_title(ax: Axes, text: str) -> None:
     """Set ``text`` as the title, wrapped to the axes' width so no line runs off the figure."""
-    inches = ax.get_position().width * ax.figure.get_figwidth()
+    figure = ax.figure  # a Figure or a SubFigure: both have a bbox (pixels) and a dpi
+    inches = ax.get_position().width * figure.bbox.width / figure.dpi
     width = max(20, int(inches * 10))  # ~10 characters per inch at the title font size
     lines = [textwrap.fill(line, width) for line in text.split("\n")]
     ax.set_title("\n".join(lines))

@@ -24,7 +24,17 @@ STATUSES = ("unanswered", "incorrect", "correct")
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Outcome of one check: its ``status`` and the message shown to the student."""
+    """Outcome of one check: its ``status`` and the message shown to the student.
+
+    Parameters
+    ----------
+    name : str
+        The exercise's name (recorded for the grader).
+    status : {"unanswered", "incorrect", "correct"}
+        The outcome.
+    message : str
+        What the student sees (with the hint after a wrong answer).
+    """
 
     name: str
     status: str
