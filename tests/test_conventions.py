@@ -323,3 +323,33 @@ def test_no_module_is_over_500_lines():
     }
     too_long = [f"{path}: {n} lines" for path, n in sizes.items() if n > MAX_MODULE_LINES]
     assert not too_long, f"modules over {MAX_MODULE_LINES} lines:\n" + "\n".join(too_long)
+
+
+PLOT_MODULES = tuple(f"{package}.plots" for package in PACKAGES[:4])
+
+
+def test_every_chart_takes_ax_and_returns_its_axes():
+    """A chart function (``plot_…`` in a study's ``plots``) draws where it is told and says so.
+
+    It takes ``ax=None`` (one panel; a two-panel chart takes ``axes=None``), returns the Axes it
+    drew on (an array of them for two panels) and has an optional ``title``.
+    """
+    broken = []
+    for module_name in PLOT_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            func = getattr(module, name)
+            if not name.startswith("plot_"):
+                continue
+            params = inspect.signature(func).parameters
+            where = "axes" if "axes" in params else "ax"
+            returns = _resolve(func, None) if "return" in func.__annotations__ else None
+            wanted = np.ndarray if where == "axes" else Axes
+            if where not in params or params[where].default is not None:
+                broken.append(f"{module_name}.{name}: no {where}=None parameter")
+            if returns is not wanted:
+                broken.append(f"{module_name}.{name}: returns {returns!r}, not {wanted.__name__}")
+            titles = [p for p in params if p in {"title", "titles"}]
+            if not titles or params[titles[0]].default is not None:
+                broken.append(f"{module_name}.{name}: no optional title (title=None)")
+    assert not broken, "charts off the convention:\n" + "\n".join(broken)

@@ -1,8 +1,8 @@
 """Every public function, class and method documents its inputs and outputs (numpy convention).
 
-Public means: named in the ``__all__`` of a subpackage (and the public methods of those
-classes). Parsed with numpydoc's own parser, so a section is found exactly as the docs build
-finds it:
+Public means: named in the ``__all__`` of a subpackage or of a study's ``plots`` module (and
+the public methods of those classes). Parsed with numpydoc's own parser, so a section is found
+exactly as the docs build finds it:
 
 - a function or method with parameters (other than ``self``/``cls``) has a **Parameters**
   section naming every one of them (``*args``/``**kwargs`` as ``*args``/``**kwargs``);
@@ -32,6 +32,11 @@ PACKAGES = (
     "crm_models.data",
     "crm_models.reporting",
     "crm_models.teaching",
+    # the charts: one module per study, imported as ``from crm_models.value import plots``
+    "crm_models.value.plots",
+    "crm_models.uplift.plots",
+    "crm_models.loyalty.plots",
+    "crm_models.customization.plots",
 )
 
 

@@ -11,7 +11,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from crm_models import __version__
 from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
 from crm_models.errors import CRMError, ParameterError
 from crm_models.project import PROJECT_ENV, project_root
@@ -31,6 +30,19 @@ Typical use:
 WAREHOUSE_HELP = "warehouse file (default: data/crm.duckdb in the project root)"
 NOTEBOOKS_HELP = "notebook folder (default: notebooks/ in the project root)"
 NO_WAIT_HELP = "fail at once when another load or build holds the warehouse lock (default: wait)"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: reads the installed version only when asked (package metadata is slow)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **_: object):
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from crm_models import __version__
+
+        sys.stdout.write(f"crm-models {__version__}\n")  # on stdout, as argparse's own action
+        parser.exit()
 
 
 def _add_data_commands(sub) -> None:
@@ -265,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"relative to (default: ${PROJECT_ENV}, else the nearest folder at or above the working "
         "folder with notebooks/ and a pyproject.toml of crm-models, else the working folder)",
     )
-    parser.add_argument("--version", action="version", version=f"crm-models {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_report_commands(sub)
