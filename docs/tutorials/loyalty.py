@@ -10,8 +10,7 @@
 import warnings
 
 import crm_models as crm
-from crm_models.loyalty import EstimationWarning
-from crm_models.loyalty import plots
+from crm_models.loyalty import EstimationWarning, plots
 
 world = crm.simulate_world(n_customers=3000, seed=1)
 survey = world.survey.drop(columns="customer_id")

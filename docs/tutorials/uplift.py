@@ -14,9 +14,7 @@ import crm_models as crm
 from crm_models.uplift import base_estimator, customer_features
 
 world = crm.simulate_world(n_customers=2000, seed=1)
-features = customer_features(
-    world.customers, world.transactions, observation_end="2025-12-29"
-)
+features = customer_features(world.customers, world.transactions, observation_end="2025-12-29")
 data = world.campaign.set_index("customer_id").join(features, how="inner")
 data[["arm", "conversion"]].value_counts().unstack()
 
