@@ -8,6 +8,7 @@ and the built HTML for external assets when a build is there.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -131,6 +132,31 @@ def test_the_built_site_references_no_external_asset():
         if hits:
             bad[str(page.relative_to(site))] = hits[:3]
     assert not bad, f"external assets in the built site: {bad}"
+
+
+def test_sphinx_roles_of_the_docstrings_render_as_code():
+    """Docstrings write :func:`name`; the site shows ``name`` in code type, not the role."""
+    spec = importlib.util.spec_from_file_location(
+        "sphinx_roles", DOCS / "_hooks" / "sphinx_roles.py"
+    )
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    assert "docs/_hooks/sphinx_roles.py" in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    html = (
+        "see :func:<code>lift_table</code> and :class:<code>~crm_models.value.models._base.Model"
+        "</code>, :meth:<code>LiftResult.summary</code>; a::b"
+    )
+    assert hook.on_page_content(html) == (
+        "see <code>lift_table</code> and <code>Model</code>, <code>LiftResult.summary</code>; a::b"
+    )
+    site = Path(os.environ.get("CRM_DOCS_SITE", REPO / "site"))
+    if (site / "index.html").is_file():
+        left = [
+            str(page.relative_to(site))
+            for page in site.rglob("*.html")
+            if hook.ROLE.search(page.read_text(encoding="utf-8"))
+        ]
+        assert not left, f"Sphinx roles left as text in the built site: {left}"
 
 
 # --- the top-level API ------------------------------------------------------------------------
