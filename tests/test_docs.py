@@ -144,10 +144,11 @@ def test_sphinx_roles_of_the_docstrings_render_as_code():
     assert "docs/_hooks/sphinx_roles.py" in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     html = (
         "see :func:<code>lift_table</code> and :class:<code>~crm_models.value.models._base.Model"
-        "</code>, :meth:<code>LiftResult.summary</code>; a::b"
+        "</code>, :meth:<code>LiftResult.summary</code>; a::b; grammar::</p>"
     )
     assert hook.on_page_content(html) == (
-        "see <code>lift_table</code> and <code>Model</code>, <code>LiftResult.summary</code>; a::b"
+        "see <code>lift_table</code> and <code>Model</code>, "
+        "<code>LiftResult.summary</code>; a::b; grammar:</p>"
     )
     site = Path(os.environ.get("CRM_DOCS_SITE", REPO / "site"))
     if (site / "index.html").is_file():

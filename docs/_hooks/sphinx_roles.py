@@ -3,7 +3,8 @@
 Many docstrings (numpy convention) write ``:func:`name```, ``:class:`~pkg.mod.Name```. The
 numpy parser of mkdocstrings keeps the role as text, so a page would read
 ``:func:<code>name</code>``. This hook drops the role and, as Sphinx does for ``~``, keeps
-only the last dotted part of the name.
+only the last dotted part of the name. A paragraph ending in ``::`` (reST's "a code block
+follows") ends in ``:``, as Sphinx prints it.
 """
 
 from __future__ import annotations
@@ -21,5 +22,5 @@ def _plain(match: re.Match[str]) -> str:
 
 
 def on_page_content(html: str, **kwargs: object) -> str:
-    """Replace every rendered role by the name in code type."""
-    return ROLE.sub(_plain, html)
+    """Replace every rendered role by the name in code type; ``::`` before a block by ``:``."""
+    return ROLE.sub(_plain, html).replace("::</p>", ":</p>")
