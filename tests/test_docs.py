@@ -8,6 +8,7 @@ and the built HTML for external assets when a build is there.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -75,6 +76,32 @@ def test_every_tutorial_is_in_the_nav_and_every_study_has_one():
         assert f"tutorials/{study}.py" in tutorials
 
 
+def test_every_guide_and_reference_page_is_in_the_nav():
+    """A page written but left out of the nav is unreachable from the menu (mkdocs only logs it)."""
+    nav = set(nav_files())
+    for folder in ["guides", "reference"]:
+        pages = sorted(f"{folder}/{p.name}" for p in (DOCS / folder).glob("*.md"))
+        assert pages, f"no pages in docs/{folder}"
+        assert [p for p in pages if p not in nav] == [], f"docs/{folder} pages missing from nav"
+    for page in ["time-units", "consent", "treatment-control", "coming-from"]:
+        assert f"guides/{page}.md" in nav, page
+
+
+def test_every_plot_module_is_on_the_charts_page():
+    text = (DOCS / "reference" / "charts.md").read_text(encoding="utf-8")
+    modules = sorted(p.parent.name for p in (REPO / "src" / "crm_models").glob("*/plots.py"))
+    assert modules, "no plot modules found"
+    for name in modules:
+        assert f"::: crm_models.{name}.plots" in text, f"crm_models.{name}.plots not documented"
+
+
+def test_the_top_level_page_lists_every_top_level_name():
+    text = (DOCS / "reference" / "index.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\w+)`", text))
+    missing = [n for n in crm_models.__all__ if n != "__version__" and n not in listed]
+    assert not missing, f"reference/index.md does not list: {missing}"
+
+
 def test_tutorials_start_from_a_dataframe_and_use_the_top_level_api():
     for path in (DOCS / "tutorials").glob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -105,6 +132,32 @@ def test_the_built_site_references_no_external_asset():
         if hits:
             bad[str(page.relative_to(site))] = hits[:3]
     assert not bad, f"external assets in the built site: {bad}"
+
+
+def test_sphinx_roles_of_the_docstrings_render_as_code():
+    """Docstrings write :func:`name`; the site shows ``name`` in code type, not the role."""
+    spec = importlib.util.spec_from_file_location(
+        "sphinx_roles", DOCS / "_hooks" / "sphinx_roles.py"
+    )
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    assert "docs/_hooks/sphinx_roles.py" in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    html = (
+        "see :func:<code>lift_table</code> and :class:<code>~crm_models.value.models._base.Model"
+        "</code>, :meth:<code>LiftResult.summary</code>; a::b; grammar::</p>"
+    )
+    assert hook.on_page_content(html) == (
+        "see <code>lift_table</code> and <code>Model</code>, "
+        "<code>LiftResult.summary</code>; a::b; grammar:</p>"
+    )
+    site = Path(os.environ.get("CRM_DOCS_SITE", REPO / "site"))
+    if (site / "index.html").is_file():
+        left = [
+            str(page.relative_to(site))
+            for page in site.rglob("*.html")
+            if hook.ROLE.search(page.read_text(encoding="utf-8"))
+        ]
+        assert not left, f"Sphinx roles left as text in the built site: {left}"
 
 
 # --- the top-level API ------------------------------------------------------------------------

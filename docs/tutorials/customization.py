@@ -16,7 +16,7 @@
 import pandas as pd
 
 import crm_models as crm
-from crm_models.customization import design_choice_experiment, simulate_answers
+from crm_models.customization import design_choice_experiment, plots, simulate_answers
 
 attributes = {
     "rate": ["rate_standard", "rate_low"],
@@ -29,9 +29,22 @@ true_part_worths = {"rate_low": 0.6, "fee_none": 0.8, "rewards_cashback": 0.7}
 answers = simulate_answers(design, true_part_worths, price_coef=-0.08, seed=2)
 answers.head()
 
+# %% [markdown]
+# Fit the logit model. The model shows its size and headline estimates in one line; its
+# result (`conjoint.result_`) gives the willingness to pay per module in dollars, with
+# intervals.
+
 # %%
 conjoint = crm.ConjointModel(engine="newton").fit(answers)
+print(conjoint)
 conjoint.result_.wtp().summary()
+
+# %% [markdown]
+# Every chart in `crm_models.customization.plots` takes the fitted result or object (no
+# table call first), an optional `ax=` and `title=`, and returns the matplotlib Axes:
+
+# %%
+ax = plots.plot_wtp(conjoint.result_)
 
 # %% [markdown]
 # ## Kano
@@ -48,4 +61,8 @@ kano_answers = pd.DataFrame(
     }
 )
 kano = crm.KanoSurvey().fit(kano_answers)
+print(kano)
 kano.table()
+
+# %%
+ax = plots.plot_kano(kano)
