@@ -23,7 +23,7 @@ from crm_models.customization import (
     simulate_kano_answers,
     tornado,
 )
-from crm_models.errors import ParameterError
+from crm_models.errors import NotFittedError, ParameterError
 
 # Level names as long as a data scientist's own ("rate_intro_zero_for_twelve_months").
 LONG = "introductory_rate_zero_for_twelve_months"
@@ -45,7 +45,7 @@ def conjoint():
     attrs = {"rate": ["rate_a", "rate_b", LONG], "fee": ["fee_a", "fee_b"]}
     design = design_choice_experiment(attrs, [5.0, 10.0], 60, 6, 3, seed=1)
     answers = simulate_answers(design, {"rate_b": 0.5, LONG: 0.8, "fee_b": 0.3}, -0.1, seed=2)
-    return ConjointModel(engine="newton").fit(answers).result_
+    return ConjointModel(engine="newton").fit(answers)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_each_plot_returns_axes_with_a_title_and_clips_nothing(
         "type": plots.plot_profit_by_type(optimizer.by_face_, optimizer.best_.face),
         "modules": plots.plot_profit_by_modules(optimizer.profit_by_modules()),
         "tornado": plots.plot_tornado(tornado_table),
-        "wtp": plots.plot_wtp(conjoint.wtp("delta").table()),
+        "wtp": plots.plot_wtp(conjoint.result_.wtp("delta").table()),
         "kano": plots.plot_kano(kano.table()),
         "sweep": plots.plot_face_sweep(_sweep(), "customers served"),
     }
@@ -88,8 +88,11 @@ def test_fitted_objects_need_no_table_call(optimizer, conjoint, kano):
     by_type = plots.plot_profit_by_type(optimizer)
     assert "earns most" in by_type.get_title()
     assert plots.plot_profit_by_modules(optimizer).get_title().startswith("Profit")
-    assert plots.plot_wtp(conjoint).get_title()  # ConjointResult: its delta-method WTP
-    assert plots.plot_wtp(conjoint.wtp("delta")).get_title()  # WTPResult
+    assert plots.plot_wtp(conjoint).get_title()  # fitted ConjointModel: its delta-method WTP
+    assert plots.plot_wtp(conjoint.result_).get_title()  # ConjointResult
+    assert plots.plot_wtp(conjoint.result_.wtp("delta")).get_title()  # WTPResult
+    with pytest.raises(NotFittedError):
+        plots.plot_wtp(ConjointModel())
     assert plots.plot_kano(kano).get_title()
     assert plots.plot_face_sweep(_sweep()).get_xlabel() == "n customers"  # index name
 

@@ -18,8 +18,10 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from crm_models.customization.conjoint import ConjointModel
 from crm_models.errors import ParameterError
 from crm_models.reporting.charts import COLORS
+from crm_models.results import check_fitted
 
 __all__ = [
     "plot_face_sweep",
@@ -213,9 +215,10 @@ def plot_wtp(
 
     Parameters
     ----------
-    wtp : pandas.DataFrame, WTPResult or ConjointResult
+    wtp : pandas.DataFrame, WTPResult, ConjointResult or ConjointModel
         ``WTPResult.table()`` (columns ``level``, ``estimate``, ``ci_low``, ``ci_high`` in
-        dollars per year), a ``WTPResult``, or a ``ConjointResult`` (its delta-method WTP).
+        dollars per year), a ``WTPResult``, or a ``ConjointResult`` or fitted
+        ``ConjointModel`` (its delta-method WTP).
     truth : pandas.Series, optional
         True WTP per level (simulated data), drawn as crosses.
     ax : matplotlib.axes.Axes, optional
@@ -228,6 +231,9 @@ def plot_wtp(
     matplotlib.axes.Axes
         The chart.
     """
+    if isinstance(wtp, ConjointModel):
+        check_fitted(wtp, "result_")
+        wtp = wtp.result_
     if not isinstance(wtp, pd.DataFrame) and hasattr(wtp, "wtp"):
         wtp = wtp.wtp("delta")
     wtp = _table(wtp, "table", "plot_wtp")
