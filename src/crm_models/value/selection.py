@@ -151,9 +151,9 @@ def _matrix(
         }
     )
     if frame[segment_name].isna().any():
-        rows = format_rows(np.flatnonzero(frame[segment_name].isna()), labels=frame.index)
+        empty = format_rows(np.flatnonzero(frame[segment_name].isna()), labels=frame.index)
         raise DataValidationError(
-            f"{segment_name}: expected one value per customer of value; none at rows {rows}"
+            f"{segment_name}: expected one value per customer of value; none at rows {empty}"
         )
     bad = ~frame[segment_name].isin(segments)
     if bad.any():
