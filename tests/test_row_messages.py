@@ -174,3 +174,20 @@ def test_data_hillstrom_unknown_segment_row(tmp_path):
     with pytest.raises(DataValidationError, match="column 'segment'") as error:
         load_hillstrom(path)
     assert rows_named(error) == "3"
+
+
+def test_value_needs_counts_rows_and_customer_ids():
+    """NeedsMixture used to name one customer as ``np.int64(8)``."""
+    from crm_models.value import NeedsMixture
+
+    counts = pd.DataFrame(
+        {"books": [1, 0, 2, -1], "music": [0, 2, 1, 0]},
+        index=pd.Index(np.array([7, 8, 9, 10], dtype=np.int64), name="customer_id"),
+    )
+    with pytest.raises(DataValidationError, match=r"\(customer_id 10\)") as error:
+        NeedsMixture().fit(counts)
+    assert rows_named(error) == "4"
+    counts.loc[10, "books"] = 0
+    with pytest.raises(DataValidationError, match=r"\(customer_id 10\)") as error:
+        NeedsMixture().fit(counts)
+    assert rows_named(error) == "4"
