@@ -8,7 +8,10 @@ rows through :func:`format_rows` (1-based data rows, plain ints).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import SupportsInt
+from typing import TYPE_CHECKING, SupportsInt
+
+if TYPE_CHECKING:
+    from pandas import Index
 
 
 class CRMError(Exception):
@@ -39,8 +42,12 @@ MAX_SHOWN_ROWS = 5
 """How many offending rows an error message lists before "and N more"."""
 
 
-def format_rows(positions: Iterable[SupportsInt], limit: int = MAX_SHOWN_ROWS) -> str:
+def format_rows(
+    positions: Iterable[SupportsInt], limit: int = MAX_SHOWN_ROWS, labels: Index | None = None
+) -> str:
     """Format 0-based row positions as the 1-based data rows an error names.
+
+    This is the one way an error lists offending rows: ``f"... at rows {format_rows(pos)}"``.
 
     Parameters
     ----------
@@ -49,12 +56,32 @@ def format_rows(positions: Iterable[SupportsInt], limit: int = MAX_SHOWN_ROWS) -
         integers are shown as plain ints (``3``, never ``np.int64(2)``).
     limit : int, default 5
         Rows listed before ``and N more``.
+    labels : pandas.Index, optional
+        The frame's index (e.g. customer ids); when given and not a plain 0..n-1 range, the
+        labels of the listed rows follow in parentheses, named by ``labels.name``.
 
     Returns
     -------
     str
-        E.g. ``"1, 4, 9 and 12 more"`` (header excluded: the first data row is 1).
+        E.g. ``"1, 4, 9 and 12 more"`` (header excluded: the first data row is 1), or with
+        ``labels`` ``"1, 4 (customer_id 17, 'C9')"``.
     """
-    rows = [int(p) + 1 for p in positions]
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+    rows = [int(p) for p in positions]
+    shown = ", ".join(str(r + 1) for r in rows[:limit])
+    text = shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+    if labels is None or not rows or _is_default_range(labels):
+        return text
+    named = ", ".join(repr(_plain(labels[r])) for r in rows[:limit])
+    return f"{text} ({labels.name or 'index'} {named})"
+
+
+def _is_default_range(labels: Index) -> bool:
+    """Whether ``labels`` is 0..n-1 (the row positions themselves: nothing more to name)."""
+    start, step = getattr(labels, "start", None), getattr(labels, "step", None)
+    return type(labels).__name__ == "RangeIndex" and start == 0 and step == 1
+
+
+def _plain(value: object) -> object:
+    """Return a NumPy scalar as the Python value it holds (``17``, not ``np.int64(17)``)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

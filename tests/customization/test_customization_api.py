@@ -63,7 +63,7 @@ def _part_worths():
 def _rows_in(message: str) -> list[int]:
     """The row list of a message; fails on ``np.int64(...)`` (not plain ints)."""
     assert "np.int64" not in message, message
-    found = re.search(r"row\(s\) \[([0-9, ]+)\]", message)
+    found = re.search(r"rows ([0-9]+(?:, [0-9]+)*)", message)
     assert found, message
     return [int(r) for r in found.group(1).split(",")]
 

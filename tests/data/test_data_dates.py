@@ -68,7 +68,7 @@ def test_slash_dates_need_a_format_or_dayfirst():
     message = _refused(values)
     assert "expected dates as ISO 8601" in message
     assert "at rows 1, 2 (found '01/02/2024', '13/02/2024')" in message
-    assert "--date-format (e.g. '%d/%m/%Y') or --dayfirst" in message
+    assert "date_format= / --date-format (e.g. '%d/%m/%Y') or dayfirst=True / --dayfirst" in message
     february = [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-13")]
     assert _parse(values, date_format="%d/%m/%Y") == february
     assert _parse(values, dayfirst=True) == february

@@ -98,11 +98,11 @@ def test_bad_item_values_name_the_column_and_1_based_rows_as_plain_ints():
     data = _two_constructs(0.85, n=30).round().clip(-3, 3) + 4
     data.iloc[3, 1] = np.nan
     with pytest.raises(
-        DataValidationError, match=r"survey: column 'x2' has missing values \(rows \[4\]"
+        DataValidationError, match=r"survey: column 'x2' has missing values \(rows 4\)"
     ):
         PLSPathModel(TWO).fit(data)
     data.iloc[3, 1] = 12
     with pytest.raises(
-        DataValidationError, match=r"'x2' has values outside the 1–10 scale \(rows \[4\]"
+        DataValidationError, match=r"'x2' has values outside the 1–10 scale \(rows 4\)"
     ):
         PLSPathModel(TWO).fit(data, scale=(1, 10))

@@ -157,7 +157,7 @@ def test_bad_input_messages():
     with pytest.raises(DataValidationError, match="lacks column"):
         lift_table(frame.drop(columns="spend"), outcomes=["spend"])
     frame.loc[3, "conversion"] = np.nan
-    with pytest.raises(DataValidationError, match="rows \\[3\\]"):
+    with pytest.raises(DataValidationError, match=r"\(rows 4\)"):
         lift_table(frame, outcomes=["conversion"])
     with pytest.raises(ParameterError, match="level"):
         lift_table(_campaign(50, rng), outcomes=["conversion"], level=5)

@@ -1,31 +1,16 @@
-"""Row numbers for error messages: the first offending data rows, 1-based plain ints."""
+"""Numeric columns of the user's tables, refused with the offending rows named.
+
+Rows are listed through :func:`crm_models.errors.format_rows` (1-based data rows, plain ints).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError
+from crm_models.errors import DataValidationError, format_rows
 
-__all__ = ["first_rows", "numeric_column"]
-
-
-def first_rows(mask, limit: int = 5) -> list[int]:
-    """Return the 1-based numbers of the first rows where ``mask`` is true.
-
-    Parameters
-    ----------
-    mask : array-like of bool
-        One flag per data row (row 1 is the first data row, under a CSV header).
-    limit : int, default 5
-        Most rows returned.
-
-    Returns
-    -------
-    list of int
-        Plain Python ints (``[1, 4]``, never ``np.int64``), at most ``limit`` of them.
-    """
-    return [int(i) + 1 for i in np.flatnonzero(np.asarray(mask, dtype=bool).reshape(-1))[:limit]]
+__all__ = ["numeric_column"]
 
 
 def numeric_column(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
@@ -55,7 +40,7 @@ def numeric_column(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
     if bad.any():
         held = frame[column].to_numpy(dtype=object)[bad][:3].tolist()
         raise DataValidationError(
-            f"{source}: column {column!r} must hold finite numbers; row(s) {first_rows(bad)} "
-            f"hold {held}" + (f" ({int(bad.sum())} rows in all)" if bad.sum() > 5 else "")
+            f"{source}: column {column!r} must hold finite numbers; rows "
+            f"{format_rows(np.flatnonzero(bad))} hold {held}"
         )
     return values

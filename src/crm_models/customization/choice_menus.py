@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.customization._rows import first_rows
 from crm_models.customization.choice_results import MenuEvaluation
 from crm_models.customization.configurator import ConfiguratorNest
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 __all__ = ["MenuNest", "logit_probabilities"]
 
@@ -64,7 +63,7 @@ class MenuNest(ConfiguratorNest):
                 bad = ~configs[a].isin(list(lookup))
                 if bad.any():
                     raise DataValidationError(
-                        f"configs: column {a!r} row(s) {first_rows(bad)} hold "
+                        f"configs: column {a!r} rows {format_rows(np.flatnonzero(bad))} hold "
                         "unknown "
                         f"modules {configs.loc[bad, a].unique()[:3].tolist()}"
                     )

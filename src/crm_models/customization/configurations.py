@@ -23,8 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crm_models.customization._rows import first_rows
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 __all__ = [
     "ProductSpace",
@@ -314,15 +313,15 @@ def from_products(products: pd.DataFrame) -> ProductSpace:
         empty = products[col].isna().to_numpy()
         if empty.any():
             raise DataValidationError(
-                f"products: column {col!r} is empty in row(s) {first_rows(empty)}; "
+                f"products: column {col!r} is empty in rows {format_rows(np.flatnonzero(empty))}; "
                 "every module needs an id and an attribute"
             )
     ids = products["module_id"].astype(str)
     dup = ids.duplicated().to_numpy()
     if dup.any():
         raise DataValidationError(
-            f"products: duplicated module_id {ids[dup].unique()[:5].tolist()} in row(s) "
-            f"{first_rows(dup)} of column 'module_id'; expected one row per module"
+            f"products: duplicated module_id {ids[dup].unique()[:5].tolist()} in rows "
+            f"{format_rows(np.flatnonzero(dup))} of column 'module_id'; expected one row per module"
         )
     grouped = ids.groupby(products["attribute"].astype(str).to_numpy(), sort=False)
     return ProductSpace({str(a): list(mods) for a, mods in grouped})

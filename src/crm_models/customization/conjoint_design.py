@@ -29,9 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crm_models.customization._rows import first_rows
 from crm_models.customization.configurations import from_products
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 from crm_models.project import resolve_path
 
 __all__ = [
@@ -274,14 +273,14 @@ def read_answers(
         frame["no_choice"] = 0
     for col in ("respondent_id", "task", "alternative"):
         if frame[col].isna().any():
-            rows = first_rows(frame[col].isna())
-            raise DataValidationError(f"{name}: column {col!r} is empty in row(s) {rows}")
+            rows = format_rows(np.flatnonzero(frame[col].isna()))
+            raise DataValidationError(f"{name}: column {col!r} is empty in rows {rows}")
     for col in ("chosen", "no_choice"):
         bad = ~frame[col].isin([0, 1])
         if bad.any():
-            rows = first_rows(bad)
+            rows = format_rows(np.flatnonzero(bad))
             raise DataValidationError(
-                f"{name}: column {col!r} must be 0/1; row(s) {rows} hold "
+                f"{name}: column {col!r} must be 0/1; rows {rows} hold "
                 f"{frame.loc[bad, col].unique()[:3].tolist()}"
             )
         frame[col] = frame[col].astype(int)
@@ -289,22 +288,22 @@ def read_answers(
     none = frame["no_choice"].to_numpy() == 1
     bad = (price.isna() | ~np.isfinite(price.fillna(0))) & ~none
     if bad.any():
-        rows = first_rows(bad)
-        raise DataValidationError(f"{name}: column 'price' must be a number; row(s) {rows} are not")
+        rows = format_rows(np.flatnonzero(bad))
+        raise DataValidationError(f"{name}: column 'price' must be a number; rows {rows} are not")
     frame["price"] = price.fillna(0.0).where(~none, 0.0).astype(float)
     for a in attrs:
         empty = frame[a].isna().to_numpy() & ~none
         if empty.any():
-            rows = first_rows(empty)
+            rows = format_rows(np.flatnonzero(empty))
             raise DataValidationError(
-                f"{name}: attribute column {a!r} is empty in row(s) {rows} (only no_choice rows "
+                f"{name}: attribute column {a!r} is empty in rows {rows} (only no_choice rows "
                 "may be empty)"
             )
     dup = frame.duplicated(["respondent_id", "task", "alternative"])
     if dup.any():
-        rows = first_rows(dup)
+        rows = format_rows(np.flatnonzero(dup))
         raise DataValidationError(
-            f"{name}: duplicated (respondent_id, task, alternative) in row(s) {rows}"
+            f"{name}: duplicated (respondent_id, task, alternative) in rows {rows}"
         )
     grouped = frame.groupby(["respondent_id", "task"], sort=False)
     n_chosen = grouped["chosen"].transform("sum").to_numpy()

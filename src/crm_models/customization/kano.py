@@ -30,8 +30,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crm_models.customization._rows import first_rows
-from crm_models.errors import DataValidationError, NotFittedError, ParameterError
+from crm_models.errors import DataValidationError, NotFittedError, ParameterError, format_rows
 
 __all__ = [
     "ANSWERS",
@@ -92,9 +91,9 @@ def _codes(values, name: str) -> np.ndarray:
         empty = flat.isna().to_numpy()
         held = [None if e else v for v, e in zip(flat[bad][:3], empty[bad][:3], strict=True)]
         raise DataValidationError(
-            f"{name}: expected answers 1..5 or {list(ANSWERS)}; row(s) {first_rows(bad)} "
+            f"{name}: expected answers 1..5 or {list(ANSWERS)}; "
+            f"rows {format_rows(np.flatnonzero(bad))} "
             f"hold {['(empty)' if v is None else v for v in held]}"
-            + (f" ({int(bad.sum())} rows in all)" if bad.sum() > 5 else "")
         )
     return codes.to_numpy(dtype=int).reshape(arr.shape)
 
@@ -197,9 +196,9 @@ class KanoSurvey:
         if missing:
             raise DataValidationError(f"Kano answers: missing column(s) {missing}; expected {cols}")
         if answers[self.feature_col].isna().any():
-            rows = first_rows(answers[self.feature_col].isna())
+            rows = format_rows(np.flatnonzero(answers[self.feature_col].isna()))
             raise DataValidationError(
-                f"Kano answers: column {self.feature_col!r} empty in row(s) {rows}"
+                f"Kano answers: column {self.feature_col!r} empty in rows {rows}"
             )
         functional = _codes(answers[self.functional_col], f"Kano answers: column {cols[1]!r}")
         dysfunctional = _codes(answers[self.dysfunctional_col], f"Kano answers: column {cols[2]!r}")

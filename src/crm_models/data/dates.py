@@ -11,7 +11,8 @@ Rules (``parse_date_column``):
   optional time; ISO values still pass).
 - Refused, naming the offending rows: numbers in a date column (``20240501``, an epoch
   ``1714800000``, a numeric Parquet column) unless ``date_format`` says how to read them;
-  text that is not ISO 8601 without a format (the message suggests ``--date-format``);
+  text that is not ISO 8601 without a format (the message suggests ``date_format=`` /
+  ``--date-format``);
   mixed time-zone offsets (some values with an offset and others without, or different
   offsets). One consistent offset is converted to UTC (naive).
 - Empty cells stay missing (NaT); the schema decides whether a value is required.
@@ -35,7 +36,33 @@ DAY_FIRST = (
     r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
     r"(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?$"
 )
-HINT = "; other layouts need --date-format (e.g. '%d/%m/%Y') or --dayfirst"
+
+
+def _option(keyword: str, value: str = "") -> str:
+    """Name an option for both audiences: ``date_format= / --date-format``.
+
+    The same message reaches Python users (keyword arguments of ``load_table``,
+    ``rfm_summary`` …) and the command line (``crm data load``), so it names both spellings.
+
+    Parameters
+    ----------
+    keyword : str
+        The Python keyword, e.g. ``"date_format"``; the flag is derived (``--date-format``).
+    value : str, default ""
+        Shown after the keyword (``"True"`` gives ``dayfirst=True / --dayfirst``).
+
+    Returns
+    -------
+    str
+        E.g. ``"date_format= / --date-format"``.
+    """
+    return f"{keyword}={value} / --{keyword.replace('_', '-')}"
+
+
+HINT = (
+    f"; other layouts need {_option('date_format')} (e.g. '%d/%m/%Y') or "
+    f"{_option('dayfirst', 'True')}"
+)
 ISO_EXAMPLE = "2024-05-31 or 2024-05-31 14:02:00, years 1678-2261"
 
 
@@ -82,8 +109,8 @@ def _check_offsets(text: pd.Series, label: str, rows) -> bool:
 def _refuse_numbers(values: pd.Series, label: str) -> None:
     raise DataValidationError(
         f"{label}: expected dates as text (e.g. 2024-05-01), not numbers such as 20240501 or an "
-        f"epoch 1714800000{where(values, values.notna())}; for numbers give --date-format "
-        "(e.g. '%Y%m%d')"
+        f"epoch 1714800000{where(values, values.notna())}; for numbers give "
+        f"{_option('date_format')} (e.g. '%Y%m%d')"
     )
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crm_models.data.loaders import read_csv
 from crm_models.data.schemas import validate
-from crm_models.errors import DataValidationError
+from crm_models.errors import DataValidationError, format_rows
 
 SHARED_DATA_ENV = "CRM_SHARED_DATA"
 
@@ -172,7 +173,7 @@ def load_hillstrom(path: str | Path) -> pd.DataFrame:
         raise DataValidationError(f"{path}: not the Hillstrom format; missing column(s) {missing}")
     unknown = ~raw["segment"].isin(list(HILLSTROM_ARMS))
     if unknown.any():
-        rows = ", ".join(str(int(i) + 1) for i in raw.index[unknown][:5])
+        rows = format_rows(np.flatnonzero(unknown))
         raise DataValidationError(
             f"{path}: column 'segment': expected one of {list(HILLSTROM_ARMS)} at rows {rows} "
             f"(found {raw.loc[unknown, 'segment'].head(5).tolist()})"

@@ -34,18 +34,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from crm_models.data._rows import where
+from crm_models.data._rows import row_labels, where
 from crm_models.data.columns import MAPPING_ATTR
 from crm_models.data.dates import parse_dates
 from crm_models.data.ids import ids_are_valid, normalize_ids
-from crm_models.errors import DataValidationError
+from crm_models.errors import MAX_SHOWN_ROWS, DataValidationError
 
 TABLES = ("customers", "transactions", "survey", "campaign", "products")
 UNKNOWN_CONSENT = "unknown"  # no consent status given: never permission to contact
 CONSENT_STATUSES = ["opt_in", "double_opt_in", "opt_out", UNKNOWN_CONSENT]
 RELATIONSHIP_LEVELS = ["acquaintance", "friend", "partner"]
 SURVEY_SCALE = (1, 10)
-MAX_SHOWN_ROWS = 5
 
 DATETIME_COLUMNS = {
     "customers": ["signup_date", "consent_date"],
@@ -278,9 +277,8 @@ def _in_row_order(group: pd.DataFrame) -> pd.DataFrame:
 def _where(rows: pd.DataFrame) -> str:
     """' at rows 2, 5 and 3 more (found -1.0, -2.0)' for the first offending rows."""
     shown = rows.head(MAX_SHOWN_ROWS)
-    numbers = ", ".join(str(_row_number(i)) for i in shown["index"].dropna())
-    more = f" and {len(rows) - MAX_SHOWN_ROWS} more" if len(rows) > MAX_SHOWN_ROWS else ""
-    where = f" at rows {numbers}{more}" if numbers else ""
+    labels = rows["index"].dropna()
+    where = f" at rows {row_labels(labels)}" if len(labels) else ""
     values = [v for v in shown["failure_case"] if v is not None]
     found = f" (found {', '.join(_shown(v) for v in values)})" if values else ""
     return where + found
@@ -291,14 +289,6 @@ def _shown(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return str(value.date()) if value == value.normalize() else str(value)
     return repr(value)
-
-
-def _row_number(index_value) -> object:
-    # Row numbers are reported 1-based as in a spreadsheet data row (header excluded).
-    try:
-        return int(index_value) + 1
-    except (TypeError, ValueError):
-        return index_value
 
 
 def check_finite(frame: pd.DataFrame, table: str, source: str) -> None:
@@ -335,7 +325,7 @@ def check_whole_numbers(frame: pd.DataFrame, table: str, source: str) -> None:
         values = frame[column]
         bad = values.notna() & np.isfinite(values) & (values != np.round(values))
         if bad.any():
-            rows = ", ".join(str(_row_number(i)) for i in frame.index[bad][:MAX_SHOWN_ROWS])
+            rows = row_labels(frame.index[bad])
             found = ", ".join(repr(float(v)) for v in values[bad].head(MAX_SHOWN_ROWS))
             raise DataValidationError(
                 f"{source}: {table} column {column!r}: expected whole numbers (integers) at rows "
@@ -448,5 +438,5 @@ def check_references(
         raise DataValidationError(
             f"{source}: {child_table} column 'customer_id': expected ids present in customers; "
             f"{int(unknown_mask.sum())} rows have unknown ids, e.g. rows "
-            f"{', '.join(str(_row_number(r)) for r in rows)} (ids {ids})"
+            f"{row_labels(rows)} (ids {ids})"
         )

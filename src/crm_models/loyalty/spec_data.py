@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError
+from crm_models.errors import DataValidationError, format_rows
 
 __all__ = ["check_items"]
 
@@ -58,10 +58,9 @@ def check_items(
     values = frame.to_numpy(dtype=float)
     if np.isnan(values).any():
         col = frame.columns[np.isnan(values).any(axis=0)][0]
-        rows = [int(r) + 1 for r in np.flatnonzero(np.isnan(frame[col].to_numpy(float)))[:5]]
+        rows = format_rows(np.flatnonzero(np.isnan(frame[col].to_numpy(float))))
         raise DataValidationError(
-            f"{source}: column {col!r} has missing values (rows {rows}...); "
-            "impute or drop them first"
+            f"{source}: column {col!r} has missing values (rows {rows}); impute or drop them first"
         )
     if len(values) < 10:
         raise DataValidationError(f"{source}: need at least 10 respondents, got {len(values)}")
@@ -75,9 +74,9 @@ def check_items(
         out = (values < low) | (values > high)
         if out.any():
             col = frame.columns[out.any(axis=0)][0]
-            rows = [int(r) + 1 for r in np.flatnonzero(out[:, list(frame.columns).index(col)])[:5]]
+            rows = format_rows(np.flatnonzero(out[:, list(frame.columns).index(col)]))
             raise DataValidationError(
                 f"{source}: column {col!r} has values outside the "
-                f"{low:g}–{high:g} scale (rows {rows}...)"
+                f"{low:g}–{high:g} scale (rows {rows})"
             )
     return frame.astype("float64")

@@ -17,10 +17,11 @@ Customer ids stay as given (int64 or text).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crm_models.data.schemas import UNKNOWN_CONSENT
-from crm_models.errors import DataValidationError
+from crm_models.errors import DataValidationError, format_rows
 
 __all__ = ["CORE_COLUMNS", "campaign_features", "campaign_table_inputs"]
 
@@ -51,7 +52,7 @@ def campaign_features(campaign: pd.DataFrame, covariates: list[str], source: str
     missing = frame.isna()
     if missing.to_numpy().any():
         column = missing.any().idxmax()
-        rows = ", ".join(str(i + 1) for i in frame.index[missing[column]][:5])
+        rows = format_rows(np.flatnonzero(missing[column]))
         raise DataValidationError(
             f"{source}: campaign column {column!r}: expected a value in every row of a "
             f"covariate (found empty cells at rows {rows})"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 from crm_models.results import Result, check_level, estimate_table
 
 __all__ = ["SampleRatioResult", "covariate_balance", "sample_ratio_test"]
@@ -41,14 +41,14 @@ def _check_frame(frame: pd.DataFrame, arm: str, outcomes: Sequence[str], control
             f"campaign frame lacks column(s) {missing}; it has {list(frame.columns)}"
         )
     if frame[arm].isna().any():
-        rows = np.flatnonzero(frame[arm].isna().to_numpy())[:5].tolist()
+        rows = format_rows(np.flatnonzero(frame[arm].isna().to_numpy()))
         raise DataValidationError(f"column '{arm}' has missing arm labels (rows {rows})")
     for col in outcomes:
         values = frame[col]
         if not pd.api.types.is_numeric_dtype(values):
             raise DataValidationError(f"outcome column '{col}' must be numeric, got {values.dtype}")
         if values.isna().any():
-            rows = np.flatnonzero(values.isna().to_numpy())[:5].tolist()
+            rows = format_rows(np.flatnonzero(values.isna().to_numpy()))
             raise DataValidationError(f"outcome column '{col}' has missing values (rows {rows})")
     arms = list(pd.unique(frame[arm].astype(object)))
     if control not in arms:

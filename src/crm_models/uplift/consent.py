@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError
+from crm_models.errors import DataValidationError, format_rows
 
 __all__ = ["CONSENT_VALUES", "consent_eligible", "exclusion_reasons"]
 
@@ -87,10 +87,10 @@ def _consent_array(consent, n: int) -> np.ndarray:
         )
     known = c.isna() | c.isin(CONSENT_VALUES)
     if not known.all():
-        first = np.flatnonzero(~known.to_numpy())[:5]
-        bad = c.iloc[first].tolist()
+        first = np.flatnonzero(~known.to_numpy())
+        bad = c.iloc[first[:5]].tolist()
         raise DataValidationError(
             f"consent_status must be one of {list(CONSENT_VALUES)} (or missing, True, False), "
-            f"got {bad} in rows {[int(i) + 1 for i in first]}"
+            f"got {bad} in rows {format_rows(first)}"
         )
     return c.to_numpy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 
 def _values(values) -> np.ndarray:
@@ -23,25 +23,18 @@ def _values(values) -> np.ndarray:
         raise DataValidationError("customer values must be a non-empty one-dimensional array")
     bad = ~np.isfinite(v) | (v < 0)
     if bad.any():
-        first = np.flatnonzero(bad)[:5]
-        rows = [int(i) + 1 for i in first]
-        ids = (
-            f" (customer_id {[_plain(x) for x in values.index[first]]})"
+        labels = (
+            values.index.rename(values.index.name or "customer_id")
             if isinstance(values, pd.Series)
-            else ""
+            else None
         )
         raise DataValidationError(
             f"customer values must be finite numbers >= 0; {int(bad.sum())} are not: "
-            f"rows {rows}{ids}; drop or fill them first"
+            f"rows {format_rows(np.flatnonzero(bad), labels=labels)}; drop or fill them first"
         )
     if v.sum() <= 0:
         raise DataValidationError("customer values sum to 0: no concentration to measure")
     return v
-
-
-def _plain(label: object) -> object:
-    """Return a NumPy scalar label as the plain Python value (for readable messages)."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def concentration_curve(values) -> pd.DataFrame:

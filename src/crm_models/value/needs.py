@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.special import digamma, expit, gammaln, logsumexp, softmax
 
-from crm_models.errors import ConvergenceError, DataValidationError, ParameterError
+from crm_models.errors import ConvergenceError, DataValidationError, ParameterError, format_rows
 from crm_models.results import check_fitted, estimate_table
 from crm_models.value._optim import hessian_from_gradient
 
@@ -167,14 +167,18 @@ class NeedsMixture:
             )
         c = counts.to_numpy(dtype=float)
         bad = ~np.isfinite(c) | (c < 0) | (c != np.round(c))
+        labels = counts.index.rename(counts.index.name or "customer_id")
         if bad.any():
-            row = counts.index[np.flatnonzero(bad.any(axis=1))[0]]
+            rows = format_rows(np.flatnonzero(bad.any(axis=1)), labels=labels)
             raise DataValidationError(
-                f"NeedsMixture: counts must be whole numbers >= 0 (customer {row!r})"
+                f"NeedsMixture: counts must be whole numbers >= 0; not at rows {rows}"
             )
         if np.any(c.sum(axis=1) == 0):
-            row = counts.index[np.flatnonzero(c.sum(axis=1) == 0)[0]]
-            raise DataValidationError(f"NeedsMixture: customer {row!r} has no transactions")
+            rows = format_rows(np.flatnonzero(c.sum(axis=1) == 0), labels=labels)
+            raise DataValidationError(
+                f"NeedsMixture: counts: expected at least one purchase per customer; none at "
+                f"rows {rows}"
+            )
         return c
 
     def fit(self, counts: pd.DataFrame) -> NeedsMixture:

@@ -17,8 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import connect_transactions, resolve_date
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.data.summary import check_table_types, resolve_date, validated_transactions
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 MEASURES = ("days_since_last", "n_purchases", "total_spend")
 """Columns scored by ``rfm_scores``: days since the last purchase (lower is better), number
@@ -30,18 +30,38 @@ def rfm_table(
     source: duckdb.DuckDBPyConnection | pd.DataFrame,
     observation_end=None,
     table: str = "transactions",
+    *,
+    column_map: dict | str | None = None,
+    allow_returns: bool = False,
+    date_format: str | None = None,
+    dayfirst: bool = False,
 ) -> pd.DataFrame:
     """Per-customer RFM measures from transactions, computed in DuckDB.
+
+    A frame crosses the same boundary as in ``rfm_summary`` (``summary.validated_transactions``):
+    the user's column names are mapped (``date``, ``customer``, ``revenue`` … or
+    ``column_map``), text dates are parsed, and missing or negative amounts, unparseable
+    dates and empty ids are refused naming the column and the 1-based rows.
 
     Parameters
     ----------
     source : duckdb.DuckDBPyConnection or pandas.DataFrame
-        A DuckDB connection with a ``table`` of transactions, or a frame with columns
-        customer_id, timestamp, amount.
+        A DuckDB connection with a ``table`` of transactions (validated when loaded; only its
+        column types are checked), or a frame with one row per purchase: customer_id,
+        timestamp, amount (currency), under these names or the aliases of ``load_table``.
     observation_end : date-like, optional
         Transactions after it are ignored (default: the last transaction).
     table : str, default "transactions"
         Table name in the connection.
+    column_map : dict or str, optional
+        The user's column names → canonical ones (``{"Datum": "timestamp"}`` or
+        ``"Datum=timestamp"``), as ``rfm_summary(column_map=)``; a frame only.
+    allow_returns : bool, default False
+        Admit negative amounts (returns): they are netted in total_spend.
+    date_format : str, optional
+        strftime layout of text dates that are not ISO 8601 (``"%d/%m/%Y"``).
+    dayfirst : bool, default False
+        Accept day-first text dates.
 
     Returns
     -------
@@ -50,7 +70,36 @@ def rfm_table(
         ``observation_end``), n_purchases (transactions), total_spend (total amount),
         first_purchase, last_purchase.
     """
-    con, relation = connect_transactions(source, table, caller="rfm_table")
+    if isinstance(source, pd.DataFrame):
+        frame = validated_transactions(
+            source,
+            "rfm_table",
+            column_map=column_map,
+            allow_returns=allow_returns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+        )
+        has_amount = "amount" in frame.columns
+        con, relation = duckdb.connect(), "_transactions_frame"
+        con.register(relation, frame)
+    elif isinstance(source, duckdb.DuckDBPyConnection):
+        if column_map is not None:
+            raise ParameterError(
+                "rfm_table: column_map applies to a DataFrame; a DuckDB table is read with the "
+                "canonical names it was loaded with"
+            )
+        con, relation = source, table
+        has_amount = check_table_types(con, relation, "rfm_table")
+    else:
+        raise DataValidationError(
+            "rfm_table: expected a pandas DataFrame of transactions or a DuckDB connection, "
+            f"got {type(source).__name__}"
+        )
+    if not has_amount:
+        raise DataValidationError(
+            "rfm_table: transactions need an 'amount' column (spend per purchase, currency) "
+            "for total_spend; for counts only use rfm_summary"
+        )
     end = resolve_date(observation_end, con, relation)
     frame = con.execute(
         f"""
@@ -117,7 +166,11 @@ def rfm_scores(rfm: pd.DataFrame, bins: int | Mapping[str, Sequence[float]] = 5)
     for c in MEASURES:
         v = pd.to_numeric(rfm[c], errors="coerce").to_numpy(dtype=float)
         if not np.all(np.isfinite(v)):
-            raise DataValidationError(f"rfm_scores: column '{c}' has missing or non-numeric values")
+            rows = format_rows(np.flatnonzero(~np.isfinite(v)), labels=rfm.index)
+            raise DataValidationError(
+                f"rfm_scores: column '{c}': expected finite numbers; missing or not a number "
+                f"at rows {rows}"
+            )
         values[c] = v
     better = {"days_since_last": False, "n_purchases": True, "total_spend": True}
     out = pd.DataFrame(index=rfm.index)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 if TYPE_CHECKING:
     from crm_models.value.models import GammaGamma
@@ -126,7 +126,11 @@ def capability_fit(shares: pd.DataFrame, capabilities: Mapping[str, float]) -> p
     s = shares.to_numpy(dtype=float)
     total = s.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
-        raise DataValidationError("capability_fit: every customer needs a positive purchase total")
+        rows = format_rows(np.flatnonzero(total[:, 0] <= 0), labels=shares.index)
+        raise DataValidationError(
+            f"capability_fit: shares: expected a positive purchase total in every row; rows "
+            f"{rows} sum to 0 or less"
+        )
     return pd.Series((s / total) @ cap, index=shares.index, name="fit")
 
 
@@ -147,13 +151,16 @@ def _matrix(
         }
     )
     if frame[segment_name].isna().any():
-        missing = list(frame.index[frame[segment_name].isna()][:5])
-        raise DataValidationError(f"no {segment_name} for customer(s) {missing}")
+        empty = format_rows(np.flatnonzero(frame[segment_name].isna()), labels=frame.index)
+        raise DataValidationError(
+            f"{segment_name}: expected one value per customer of value; none at rows {empty}"
+        )
     bad = ~frame[segment_name].isin(segments)
     if bad.any():
+        found = frame.loc[bad, segment_name].unique()[:5].tolist()
         raise DataValidationError(
-            f"{segment_name} must be one of {segments}, "
-            f"got {frame.loc[bad, segment_name].unique()[:5]}"
+            f"{segment_name} must be one of {list(segments)}; found {found} at rows "
+            f"{format_rows(np.flatnonzero(bad), labels=frame.index)}"
         )
     rows = []
     for lv in ("high", "low"):
