@@ -68,28 +68,6 @@ def _unit(time_unit: str) -> str:
     return PERIODS[time_unit]
 
 
-def connect_transactions(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame,
-    table: str = "transactions",
-    caller: str = "rfm_summary",
-) -> tuple[duckdb.DuckDBPyConnection, str]:
-    """Return a connection and the relation to query.
-
-    ``source`` is a DuckDB connection (the relation is its ``table``) or a pandas frame
-    (columns customer_id, timestamp, amount), registered as a view, not copied.
-    """
-    if isinstance(source, pd.DataFrame):
-        missing = {"customer_id", "timestamp", "amount"} - set(source.columns)
-        if missing:
-            raise DataValidationError(
-                f"{caller}: transactions frame is missing column(s) {sorted(missing)}"
-            )
-        con = duckdb.connect()
-        con.register("_transactions_frame", source[["customer_id", "timestamp", "amount"]])
-        return con, "_transactions_frame"
-    return source, table
-
-
 def validated_transactions(
     frame: pd.DataFrame,
     caller: str = "rfm_summary",

@@ -42,14 +42,7 @@ def column(
 
 def _at_rows(frame: pd.DataFrame, mask: np.ndarray) -> str:
     """' at rows 1, 4 (customer_id 17, 'C9')': 1-based rows and, when named, the index values."""
-    positions = np.flatnonzero(mask)
-    where = f" at rows {format_rows(positions)}"
-    if isinstance(frame.index, pd.RangeIndex):
-        return where
-    labels = ", ".join(
-        repr(v.item() if hasattr(v, "item") else v) for v in frame.index[positions[:5]]
-    )
-    return f"{where} ({frame.index.name or 'index'} {labels})"
+    return f" at rows {format_rows(np.flatnonzero(mask), labels=frame.index)}"
 
 
 def fail_rows(frame: pd.DataFrame, mask: np.ndarray, source: str, message: str) -> None:
