@@ -310,7 +310,7 @@ def test_campaign_planning_and_export_never_contact_unknown_consent(tmp_path):
 
     ids = ["C1", "C2", "C3", "C4"]
     consent = ["opt_in", "unknown", "double_opt_in", "unknown"]
-    plan = plan_targeting(ids, [0.5, 0.9, 0.4, 0.8], 100.0, 1.0, consent)
+    plan = plan_targeting(ids, [0.5, 0.9, 0.4, 0.8], 100.0, 1.0, consent, arms=["email"])
     assert sorted(plan.targets["customer_id"]) == ["C1", "C3"]
     assert plan.exclusions.set_index("reason")["n"].to_dict()["missing_consent"] == 2
     everyone = plan.targets.iloc[:1].assign(customer_id="C2")
