@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import check_table_types, resolve_date, validated_transactions
+from crm_models.data.summary import resolve_date, transactions_relation
 from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 MEASURES = ("days_since_last", "n_purchases", "total_spend")
@@ -70,31 +70,15 @@ def rfm_table(
         ``observation_end``), n_purchases (transactions), total_spend (total amount),
         first_purchase, last_purchase.
     """
-    if isinstance(source, pd.DataFrame):
-        frame = validated_transactions(
-            source,
-            "rfm_table",
-            column_map=column_map,
-            allow_returns=allow_returns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-        )
-        has_amount = "amount" in frame.columns
-        con, relation = duckdb.connect(), "_transactions_frame"
-        con.register(relation, frame)
-    elif isinstance(source, duckdb.DuckDBPyConnection):
-        if column_map is not None:
-            raise ParameterError(
-                "rfm_table: column_map applies to a DataFrame; a DuckDB table is read with the "
-                "canonical names it was loaded with"
-            )
-        con, relation = source, table
-        has_amount = check_table_types(con, relation, "rfm_table")
-    else:
-        raise DataValidationError(
-            "rfm_table: expected a pandas DataFrame of transactions or a DuckDB connection, "
-            f"got {type(source).__name__}"
-        )
+    con, relation, has_amount = transactions_relation(
+        source,
+        "rfm_table",
+        table,
+        column_map=column_map,
+        allow_returns=allow_returns,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
     if not has_amount:
         raise DataValidationError(
             "rfm_table: transactions need an 'amount' column (spend per purchase, currency) "
