@@ -274,3 +274,33 @@ def test_py_typed_is_in_the_built_wheel(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("crm_models-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "crm_models/py.typed" in names
+
+
+def _readme_test_command() -> str:
+    """The README's second command (set up, lint, type check, docs, tests)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = [
+        line for line in readme.splitlines() if line.startswith("python3 -m venv .venv && ")
+    ]
+    assert len(commands) == 2, "the README gives exactly two commands for a fresh machine"
+    return commands[1]
+
+
+def test_ci_runs_the_readme_test_command_and_stops_when_it_fails(tmp_path):
+    """`.ci/run` holds the README's test command verbatim, and a failure in it ends CI.
+
+    ``set -e`` does not stop at a failure inside an ``a && b && c`` chain; the script's line
+    must end the run itself. The same line shape is run by bash with a failing first step.
+    """
+    import subprocess
+
+    command = _readme_test_command()
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    (line,) = [x for x in script.splitlines() if x.startswith(command)]
+    guard = line[len(command) :]
+    shaped = tmp_path / "shaped.sh"
+    shaped.write_text(f"set -euo pipefail\nfalse && true{guard}\necho went-on\n", encoding="utf-8")
+    done = subprocess.run(["bash", str(shaped)], capture_output=True, text=True)
+    assert done.returncode != 0 and "went-on" not in done.stdout, (
+        f"a failing step of the README's test command would not stop .ci/run ({line!r})"
+    )
