@@ -216,7 +216,7 @@ def parse_column_map(column_map: dict | str | Path | None) -> dict[str, str]:
             if not sep or not user.strip() or not canon.strip() or "=" in canon:
                 raise ParameterError(
                     f"column map: expected YOUR_COLUMN=canonical_column, found {item.strip()!r} "
-                    "(e.g. --map date=timestamp,cust=customer_id)"
+                    "(e.g. --map date=timestamp,cust=customer_id, or column_map= the same text)"
                 )
             if user.strip() in pairs:
                 raise ParameterError(f"column map: column {user.strip()!r} is named twice")
