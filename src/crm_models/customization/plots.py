@@ -12,7 +12,6 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -20,7 +19,7 @@ from matplotlib.axes import Axes
 
 from crm_models.customization.conjoint import ConjointModel
 from crm_models.errors import ParameterError
-from crm_models.reporting.charts import COLORS
+from crm_models.reporting.charts import COLORS, chart_axes, wrap_title
 from crm_models.results import check_fitted
 
 __all__ = [
@@ -34,21 +33,6 @@ __all__ = [
 ]
 
 _MILLION = 1e6
-
-
-def _ax(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
-
-
-def _set_title(ax: Axes, text: str) -> None:
-    """Set ``text`` as the title, wrapped to the axes' width so no line runs off the figure."""
-    figure = ax.figure  # a Figure or a SubFigure: both have a bbox (pixels) and a dpi
-    inches = ax.get_position().width * figure.bbox.width / figure.dpi
-    width = max(20, int(inches * 10))  # ~10 characters per inch at the title font size
-    lines = [textwrap.fill(line, width) for line in text.split("\n")]
-    ax.set_title("\n".join(lines))
 
 
 def _table(obj: Any, method: str, what: str) -> pd.DataFrame:
@@ -91,7 +75,7 @@ def plot_profit_by_type(
             raise ParameterError("plot_profit_by_type: fit the VarietyOptimizer first")
     if best is None:
         best = str(by_face["profit"].idxmax())
-    ax = _ax(ax)
+    ax = chart_axes(ax, (7, 4))
     frame = by_face.reset_index()
     colors = [COLORS["main"] if f == best else COLORS["muted"] for f in frame["face"]]
     ax.bar(frame["face"], frame["profit"] / _MILLION, color=colors)
@@ -105,7 +89,7 @@ def plot_profit_by_type(
         )
     ax.set_ylabel("profit, PV over horizon (millions)")
     ax.set_xlabel("customization type (best variety and premium for each)")
-    _set_title(ax, title or f"{best.capitalize()} customization earns most")
+    wrap_title(ax, title or f"{best.capitalize()} customization earns most", width=None)
     ax.axhline(0, color=COLORS["ink"], lw=0.8)
     return ax
 
@@ -131,7 +115,7 @@ def plot_profit_by_modules(
         The chart.
     """
     table = _table(table, "profit_by_modules", "plot_profit_by_modules")
-    ax = _ax(ax)
+    ax = chart_axes(ax, (7, 4))
     sns.lineplot(
         data=table.assign(profit_m=table["profit"] / _MILLION),
         x="modules",
@@ -143,14 +127,15 @@ def plot_profit_by_modules(
     best = table.loc[table["profit"].idxmax()]
     modules = int(best["modules"])
     if modules == table["modules"].max():  # no interior peak: say the grid limits the answer
-        _set_title(
+        wrap_title(
             ax,
             f"Profit still rises at the most variety offered ({modules} modules, {best['face']})",
+            width=None,
         )
     else:
-        _set_title(ax, f"Profit peaks at {modules} modules ({best['face']})")
+        wrap_title(ax, f"Profit peaks at {modules} modules ({best['face']})", width=None)
     if title:
-        _set_title(ax, title)
+        wrap_title(ax, title, width=None)
     ax.set_xlabel("modules offered (sum over attributes)")
     ax.set_ylabel("profit, PV over horizon (millions)")
     ax.legend(title="customization type", fontsize=8, title_fontsize=8)
@@ -187,7 +172,7 @@ def plot_tornado(
     """
     if base_profit is None:
         base_profit = float(tornado["base_profit"].iloc[0])
-    ax = _ax(ax, (7, 0.45 * min(top, len(tornado)) + 1.2))
+    ax = chart_axes(ax, (7, 0.45 * min(top, len(tornado)) + 1.2))
     t = tornado.head(top).iloc[::-1]
     y = np.arange(len(t))
     low = (t["profit_low"] - base_profit) / _MILLION
@@ -200,7 +185,11 @@ def plot_tornado(
     ax.axvline(0, color=COLORS["ink"], lw=0.8)
     ax.set_xlabel("change in optimal profit (millions)")
     first = tornado["label"].iloc[0] if "label" in tornado.columns else tornado["input"].iloc[0]
-    _set_title(ax, title or f"{first.capitalize()} moves profit most\n(* = the decision changes)")
+    wrap_title(
+        ax,
+        title or f"{first.capitalize()} moves profit most\n(* = the decision changes)",
+        width=None,
+    )
     ax.legend(loc="lower right", fontsize=8)
     return ax
 
@@ -237,7 +226,7 @@ def plot_wtp(
     if not isinstance(wtp, pd.DataFrame) and hasattr(wtp, "wtp"):
         wtp = wtp.wtp("delta")
     wtp = _table(wtp, "table", "plot_wtp")
-    ax = _ax(ax)
+    ax = chart_axes(ax, (7, 4))
     w = wtp.sort_values("estimate")
     y = np.arange(len(w))
     ax.errorbar(
@@ -260,7 +249,7 @@ def plot_wtp(
         )
     ax.set_yticks(y, [textwrap.fill(_words(level), 22) for level in w["level"]])
     ax.set_xlabel("willingness to pay vs. the reference module\n($ per year)")
-    _set_title(ax, title or _wtp_title(w))
+    wrap_title(ax, title or _wtp_title(w), width=None)
     ax.legend(fontsize=8)
     return ax
 
@@ -304,7 +293,7 @@ def plot_kano(
         The chart; its feature labels are ``ax.kano_labels`` (matplotlib annotations).
     """
     summary = _table(summary, "table", "plot_kano")
-    ax = _ax(ax, (6.5, 5))
+    ax = chart_axes(ax, (6.5, 5))
     frame = summary.reset_index()
     frame["Customer reaction"] = frame["kano_class"]
     sns.scatterplot(data=frame, x="worse", y="better", hue="Customer reaction", s=80, ax=ax)
@@ -324,7 +313,7 @@ def plot_kano(
     ax.set_xlabel("dissatisfaction when absent (worse coefficient, −1 … 0)")
     ax.set_ylabel("satisfaction when present (better coefficient, 0 … 1)")
     ax.legend(title="Customer reaction (Kano)", fontsize=8, title_fontsize=8)
-    _set_title(ax, title or _kano_title(frame))
+    wrap_title(ax, title or _kano_title(frame), width=None)
     spread_labels(ax, labels)
     setattr(ax, "kano_labels", labels)  # noqa: B010 (Axes has no such attribute to type)
     return ax
@@ -408,7 +397,7 @@ def plot_face_sweep(
     """
     if parameter_label is None:
         parameter_label = _words(sweep.index.name or "parameter value")
-    ax = _ax(ax)
+    ax = chart_axes(ax, (7, 4))
     faces = [c for c in sweep.columns if c != "best"]
     for f in faces:
         ax.plot(sweep.index, sweep[f] / _MILLION, label=f, marker="o", ms=3)
@@ -419,6 +408,6 @@ def plot_face_sweep(
     ax.set_xlabel(parameter_label)
     ax.set_ylabel(profit_label)
     order = " → ".join(dict.fromkeys(sweep["best"]))
-    _set_title(ax, title or f"Best type along the sweep: {order}")
+    wrap_title(ax, title or f"Best type along the sweep: {order}", width=None)
     ax.legend(fontsize=8)
     return ax

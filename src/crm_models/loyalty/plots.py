@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -21,7 +20,7 @@ from crm_models.loyalty.economics import RS_HIGH, RS_LOW, RetentionEconomics
 from crm_models.loyalty.ipm import standing_out
 from crm_models.loyalty.pls_result import PLSResult, _result_of
 from crm_models.loyalty.retention import RetentionCurve
-from crm_models.reporting.charts import COLORS, PALETTE, wrap_title
+from crm_models.reporting.charts import COLORS, PALETTE, chart_axes, wrap_title
 
 __all__ = [
     "path_title",
@@ -32,12 +31,6 @@ __all__ = [
 ]
 
 CONCENTRATE = "concentrate here: important, performance clearly below average"
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4.5)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
 
 
 def plot_importance_performance(
@@ -74,7 +67,7 @@ def plot_importance_performance(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4.5))
     stand_out = standing_out(ipm, levers).to_numpy()
     ranked = (
         ipm["construct"].isin(levers["construct"]).to_numpy()
@@ -175,7 +168,7 @@ def plot_retention_economics(
     tables = {
         name: c.curve() if isinstance(c, RetentionEconomics) else c for name, c in curves.items()
     }
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4.5))
     ax.axhspan(
         100 * RS_LOW,
         100 * RS_HIGH,
@@ -237,7 +230,7 @@ def plot_retention_curve(
         if threshold is None and fitted is not None and fitted.nonlinear:
             threshold = fitted.threshold
         curve = curve.curve()
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4.5))
     ax.fill_between(
         curve["score"],
         100 * curve["p_low"],
@@ -318,7 +311,7 @@ def plot_paths(
         result = _result_of(summary)
         estimator = "PLSc" if result.consistent else "PLS"
         summary = result.path_table()
-    ax = _axes(ax, (7, 0.45 * len(summary) + 1.5))
+    ax = chart_axes(ax, (7, 0.45 * len(summary) + 1.5))
     y = np.arange(len(summary))[::-1]
     ax.barh(y, summary["estimate"], color=COLORS["main"], alpha=0.8)
     if summary["ci_low"].notna().all():

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 __all__ = [
     "COLORS",
     "PALETTE",
+    "chart_axes",
     "describe_figure",
     "register_alt_text",
     "use_report_style",
@@ -84,7 +85,31 @@ def use_report_style() -> None:
     rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
 
 
-def wrap_title(ax: Axes, title: str, width: int = 62) -> None:
+def chart_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    """Return ``ax``, or the Axes of a new constrained-layout figure of ``size`` inches.
+
+    Every chart helper draws through this, so a plain ``fig.savefig`` clips nothing.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        Where the caller wants the chart; None makes a new figure.
+    size : tuple of float
+        (width, height) in inches of the new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes to draw on.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt  # pyplot only when a figure is made (CLI start-up)
+
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def wrap_title(ax: Axes, title: str, width: int | None = 62) -> None:
     """Set ``title`` on ``ax`` wrapped at ``width`` characters, so it fits a narrow figure.
 
     Parameters
@@ -92,11 +117,17 @@ def wrap_title(ax: Axes, title: str, width: int = 62) -> None:
     ax : matplotlib.axes.Axes
         The axes to title.
     title : str
-        The title (a finding); a ``$`` is shown as a dollar sign, not as mathtext.
-    width : int, default 62
-        Characters per line.
+        The title (a finding); a ``$`` is shown as a dollar sign, not as mathtext. Line
+        breaks in it are kept; each line is wrapped on its own.
+    width : int or None, default 62
+        Characters per line; None fits the axes' width (about 10 characters per inch).
     """
-    ax.set_title("\n".join(textwrap.wrap(title.replace("$", r"\$"), width)) or title)
+    if width is None:
+        figure = ax.figure  # a Figure or a SubFigure: both have a bbox (pixels) and a dpi
+        inches = ax.get_position().width * figure.bbox.width / figure.dpi
+        width = max(20, int(inches * 10))
+    lines = [textwrap.fill(line, width) for line in title.replace("$", r"\$").split("\n")]
+    ax.set_title("\n".join(lines))
 
 
 def _clean(text: str) -> str:

@@ -16,18 +16,12 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import ParameterError
-from crm_models.reporting.charts import COLORS
+from crm_models.reporting.charts import COLORS, chart_axes
 from crm_models.uplift.evaluation import UpliftMetrics
 from crm_models.uplift.holdout import HoldoutProfitResult
 from crm_models.uplift.lift import LiftResult
 
 __all__ = ["plot_balance", "plot_deciles", "plot_holdout_profit", "plot_lift", "plot_qini_curves"]
-
-
-def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> plt.Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
 
 
 def _distinct_labels(values: Any, digits: int = 2, max_digits: int = 6) -> list[str]:
@@ -68,7 +62,7 @@ def plot_lift(
     """
     if isinstance(lift, LiftResult):
         lift = lift.table
-    ax = _axes(ax, (7, 1.6 + 0.45 * len(lift)))
+    ax = chart_axes(ax, (7, 1.6 + 0.45 * len(lift)))
     col, lo, hi = (
         ("rel_lift", "rel_ci_low", "rel_ci_high")
         if relative
@@ -112,7 +106,7 @@ def plot_holdout_profit(
     matplotlib.axes.Axes
         The chart.
     """
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4))
     c = curve.curve
     x = 100 * c["share"]
     ax.fill_between(
@@ -163,7 +157,7 @@ def plot_qini_curves(
     """
     if isinstance(models, UpliftMetrics):
         models = {"model": models}
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4))
     first = next(iter(models.values()))
     p = first.perfect_qini
     ax.plot(100 * p.share, p.value, color=COLORS["muted"], lw=1, label="perfect")
@@ -198,7 +192,7 @@ def plot_deciles(
     matplotlib.axes.Axes
         The chart.
     """
-    ax = _axes(ax)
+    ax = chart_axes(ax, (7, 4))
     d = deciles.deciles if isinstance(deciles, UpliftMetrics) else deciles
     ax.bar(d["decile"], d["uplift"], color=COLORS["band"], label="observed uplift")
     ax.errorbar(
@@ -253,7 +247,7 @@ def plot_balance(
                 "covariates (evaluate_experiment(..., covariates=[...]))"
             )
         balance = balance.balance
-    ax = _axes(ax, (7, 1.4 + 0.22 * balance["covariate"].nunique()))
+    ax = chart_axes(ax, (7, 1.4 + 0.22 * balance["covariate"].nunique()))
     covs = list(dict.fromkeys(balance["covariate"]))
     pos = {c: i for i, c in enumerate(covs[::-1])}
     for arm, part in balance.groupby("arm", sort=False):

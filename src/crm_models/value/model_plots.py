@@ -20,6 +20,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from crm_models.errors import ParameterError
+from crm_models.reporting.charts import chart_axes
 
 __all__ = [
     "plot_calibration_holdout",
@@ -29,13 +30,6 @@ __all__ = [
 ]
 
 _GRID_LABELS = {"p_alive": "P(alive)", "expected_purchases": "expected purchases"}
-
-
-def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.5, 4.0)) -> Axes:
-    """Return the given Axes, or one on a new constrained-layout figure of ``size`` inches."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
 
 
 def plot_period_transactions(
@@ -75,7 +69,7 @@ def plot_period_transactions(
         from crm_models.value.diagnostics import period_transactions
 
         table = period_transactions(table, data, max_count=max_count)
-    ax = _new_axes(ax)
+    ax = chart_axes(ax, (6.5, 4.0))
     long = table.melt(
         id_vars="repeat_purchases",
         value_vars=["actual", "model"],
@@ -129,7 +123,7 @@ def plot_calibration_holdout(
         from crm_models.value.diagnostics import calibration_vs_holdout
 
         table = calibration_vs_holdout(table, cal_holdout, max_frequency=max_frequency)
-    ax = _new_axes(ax)
+    ax = chart_axes(ax, (6.5, 4.0))
     long = table.melt(
         id_vars="frequency_cal",
         value_vars=["actual", "predicted"],
@@ -216,7 +210,7 @@ def plot_expectation_heatmap(
             f"got {column!r}"
         )
     frame = _grid(grid, t, T)
-    ax = _new_axes(ax, size=(7.0, 4.5))
+    ax = chart_axes(ax, (7.0, 4.5))
     table = frame[frame["frequency"] > 0].pivot(index="frequency", columns="recency", values=column)
     table = table.sort_index(ascending=False)
     table.columns = [f"{c:.0f}" for c in table.columns]

@@ -18,10 +18,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from crm_models.errors import ParameterError
-from crm_models.reporting.charts import COLORS
+from crm_models.reporting.charts import COLORS, chart_axes
 from crm_models.value.abc import abc_classes, abc_summary, concentration_curve, top_share
 from crm_models.value.model_plots import (
-    _new_axes,
     plot_calibration_holdout,
     plot_expectation_heatmap,
     plot_expectation_heatmaps,
@@ -67,7 +66,7 @@ def plot_concentration(
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    ax = _new_axes(ax)
+    ax = chart_axes(ax, (6.5, 4.0))
     curve = concentration_curve(values)
     step = max(1, len(curve) // 2000)  # thin to ≤ ~2,000 points for a light PNG
     pts = curve.iloc[::step]
@@ -125,7 +124,7 @@ def plot_abc(
         table = data
     else:
         table = abc_summary(data, abc_classes(data, thresholds))
-    ax = _new_axes(ax)
+    ax = chart_axes(ax, (6.5, 4.0))
     long = (
         table.rename_axis("abc_class")
         .reset_index()
@@ -183,7 +182,7 @@ def plot_selection_matrix(
                 "pass value_needs_matrix(...) or value_fit_matrix(...), or segment="
             )
         segment = found[0]
-    ax = _new_axes(ax, size=(7.5, 4.2))
+    ax = chart_axes(ax, (7.5, 4.2))
     cols = list(dict.fromkeys(matrix[segment]))
     share = matrix.pivot(index="value_level", columns=segment, values="value_share").reindex(
         index=["high", "low"], columns=cols
@@ -237,7 +236,7 @@ def plot_clv_distribution(
     """
     values = pd.Series(np.asarray(clv, dtype=float))
     positive = values[values > 0]
-    ax = _new_axes(ax)
+    ax = chart_axes(ax, (6.5, 4.0))
     sns.histplot(positive, log_scale=True, bins=50, ax=ax)
     if title is None:
         title = (
