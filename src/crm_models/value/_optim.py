@@ -70,6 +70,7 @@ def minimize_log_params(
     polish_steps: int = 8,
     hessian: Callable[[np.ndarray], np.ndarray] | None = None,
     newton_first: bool = False,
+    value_grad_hess: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]] | None = None,
 ) -> Optimum:
     """Minimize ``objective`` over log-parameters; raise ``ConvergenceError`` on failure.
 
@@ -77,14 +78,19 @@ def minimize_log_params(
     ``x0``, e.g. the fit on a subsample, and an analytic ``hessian``) Newton runs first and
     BFGS is only the fallback. Checks at the end: finite objective and gradient,
     max |gradient| <= ``gtol``, a positive definite Hessian, no parameter running off to 0 or
-    infinity.
+    infinity. ``value_grad_hess`` (optional) returns objective, gradient and Hessian from one
+    evaluation: Newton then evaluates each point once instead of twice.
     """
     hess = hessian or (lambda x: hessian_from_gradient(objective, x))
+    newton_objective = objective
+    if value_grad_hess is not None:
+        hess = _Cached(value_grad_hess)
+        newton_objective = hess.objective
     x = np.asarray(x0, dtype=float)
     iterations = 0
     with np.errstate(all="ignore"):
         if newton_first:
-            x, f, g, n, ok = _newton(objective, hess, x, 50, gtol)
+            x, f, g, n, ok = _newton(newton_objective, hess, x, 50, gtol)
             iterations += n
         if not newton_first or not ok:
             res = optimize.minimize(
@@ -94,11 +100,36 @@ def minimize_log_params(
                 method="BFGS",
                 options={"gtol": gtol / 10, "maxiter": max_iter},
             )
-            x, f, g, n, ok = _newton(objective, hess, res.x, polish_steps, gtol)
+            x, f, g, n, ok = _newton(newton_objective, hess, res.x, polish_steps, gtol)
             iterations += int(res.nit) + n
         h = hess(x)
     _check(model, param_names, x, f, g, h, gtol)
     return Optimum(x=x, fun=float(f), grad=g, hessian=h, iterations=iterations)
+
+
+class _Cached:
+    """Objective and Hessian from one ``value_grad_hess`` call, the Hessian kept for its point.
+
+    Newton asks for the objective at a point, then (when the step is accepted) the Hessian at
+    the same point: one evaluation serves both.
+    """
+
+    def __init__(
+        self, value_grad_hess: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]]
+    ) -> None:
+        self.value_grad_hess = value_grad_hess
+        self.point: np.ndarray | None = None
+        self.h = np.empty((0, 0))
+
+    def objective(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        f, g, h = self.value_grad_hess(x)
+        self.point, self.h = np.array(x, dtype=float), h
+        return f, g
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.point is None or not np.array_equal(self.point, x):
+            self.objective(x)
+        return self.h
 
 
 def _newton(objective, hess, x, max_steps, gtol):

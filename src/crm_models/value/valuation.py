@@ -100,12 +100,11 @@ def _clv_arrays(
 ) -> np.ndarray:
     factor = PERIODS_PER_MONTH[time_unit]
     times = np.arange(0, horizon_months + 1) * factor
-    if alive_only:
-        cum = _alive_cum_purchases(model, times, x, T)
-    else:
-        cum = model._cum_purchases_on_patterns(times, x, tx, T)
     disc = (1 + monthly_discount_rate) ** -np.arange(1, horizon_months + 1)
-    purchases = disc @ np.diff(cum, axis=0)
+    if alive_only:
+        purchases = disc @ np.diff(_alive_cum_purchases(model, times, x, T), axis=0)
+    else:
+        purchases = model._discounted_purchases(times, disc, x, tx, T)
     return margin_rate * spend._expected_spend(x, m) * purchases
 
 

@@ -40,6 +40,7 @@ from crm_models.value.models._checks import (  # noqa: F401  (re-exported to the
     fail_rows,
     rfm_arrays,
 )
+from crm_models.value.models._compress import compress
 
 __all__ = ["FitResult", "compress", "rfm_arrays"]
 
@@ -142,32 +143,6 @@ class FitResult(Result):
         )
 
 
-def compress(columns: dict[str, np.ndarray], weights: np.ndarray | None = None):
-    """Distinct rows of ``columns`` with summed ``weights`` and the inverse index.
-
-    Parameters
-    ----------
-    columns : dict of str to numpy.ndarray
-        Equal-length columns.
-    weights : numpy.ndarray, optional
-        Weight per row (counts of 1 when omitted).
-
-    Returns
-    -------
-    tuple
-        Internal helper: ``(patterns: DataFrame, counts: ndarray, inverse: ndarray)`` such that
-        ``patterns.iloc[inverse]`` reproduces the input rows.
-    """
-    keys = pd.DataFrame(columns)
-    inverse = keys.groupby(list(columns), sort=False, observed=True).ngroup().to_numpy()
-    n_groups = int(inverse.max()) + 1 if len(inverse) else 0
-    counts = np.bincount(inverse, weights=weights, minlength=n_groups)
-    first = np.full(n_groups, len(inverse), dtype=np.int64)
-    np.minimum.at(first, inverse, np.arange(len(inverse)))
-    patterns = keys.iloc[first].reset_index(drop=True)
-    return patterns, counts, inverse
-
-
 # --------------------------------------------------------------------------- fitting
 
 
@@ -183,6 +158,7 @@ class Problem:
     scale: float = 1.0  # time rescaling used in fitting (time parameters are divided by it)
     hessian: Callable | None = None
     newton_first: bool = False
+    value_grad_hess: Callable | None = None  # (f, g, H) from one evaluation
 
 
 WARM_START_ROWS = 20_000  # above this many patterns, start from a fit on a subsample
@@ -303,6 +279,7 @@ class Model:
                 max_iter=self.max_iter,
                 hessian=pb.hessian,
                 newton_first=pb.newton_first,
+                value_grad_hess=pb.value_grad_hess,
             )
         n_obs, n_patterns = pb.n_obs, pb.n_patterns
         params = np.exp(opt.x)

@@ -95,7 +95,16 @@ def check_weights(weights, n: int) -> np.ndarray:
     """``n`` customer weights (ones when ``weights`` is None), checked."""
     if weights is None:
         return np.ones(n)
-    w = np.asarray(weights, dtype=float)
-    if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ParameterError(f"weights must be {n} finite non-negative numbers with a positive sum")
+    expected = f"weights must be {n} finite non-negative numbers with a positive sum"
+    w = pd.to_numeric(pd.Series(np.asarray(weights).ravel()), errors="coerce").to_numpy(float)
+    if np.ndim(weights) != 1 or len(w) != n:
+        raise ParameterError(f"{expected} (customers per row), got shape {np.shape(weights)}")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ParameterError(
+            f"{expected}; missing, non-numeric or negative at rows "
+            f"{format_rows(np.flatnonzero(bad))}"
+        )
+    if w.sum() <= 0:
+        raise ParameterError(f"{expected}; all are 0")
     return w

@@ -37,26 +37,30 @@ class TransactionModel(Model):
         x, tx, T = rfm_arrays(data, f"{self.name}.fit")
         counts = check_weights(weights, len(x))
         if self.unique_patterns:
-            patterns, counts, _ = compress({"frequency": x, "recency": tx, "T": T}, counts)
-            x, tx, T = (patterns[c].to_numpy() for c in ("frequency", "recency", "T"))
+            given = None if weights is None else counts
+            patterns, counts, _ = compress(
+                {"frequency": x, "recency": tx, "T": T}, given, inverse=False
+            )
+            x, tx, T = (patterns[c] for c in ("frequency", "recency", "T"))
         keep = counts > 0
         x, tx, T, counts = x[keep], tx[keep], T[keep], counts[keep]
         scale = 1.0 / T.max()
         x0 = np.full(len(self.param_names), 0.1)  # lifetimes' starting point
-        objective, hessian = self._objective(x, tx * scale, T * scale, counts)
+        objective, full = self._objective(x, tx * scale, T * scale, counts)
+        hessian = None if full is None else (lambda theta: full(theta)[2])
         newton_first = False
-        if hessian is not None and len(x) > WARM_START_ROWS:
+        if full is not None and len(x) > WARM_START_ROWS:
             x0, newton_first = warm_start(
                 lambda *a: self._objective(*a)[0], x, tx * scale, T * scale, counts, x0
             )
         # each purchase time contributes a density in 1/time: shift back from rescaled time
         shift = float(counts @ x) * np.log(scale)
         return Problem(
-            objective, x0, float(counts.sum()), len(x), shift, scale, hessian, newton_first
+            objective, x0, float(counts.sum()), len(x), shift, scale, hessian, newton_first, full
         )
 
     def _objective(self, x, tx, T, w):
-        """(value-and-gradient, analytic Hessian or None) on rescaled data."""
+        """(value-and-gradient, value-gradient-and-Hessian or None) on rescaled data."""
         from autograd import value_and_grad
 
         nll = value_and_grad(self._lifetimes_nll())
@@ -133,6 +137,13 @@ class TransactionModel(Model):
         return np.asarray(
             self.lifetimes_fitter().expected_number_of_purchases_up_to_time(t), dtype=float
         )
+
+    def _discounted_purchases(self, times, discount, x, tx, T) -> np.ndarray:
+        """Return Σ_k discount[k] · E[X(T + times[k−1], T + times[k]] | history] per customer.
+
+        ``times`` starts at 0 and has one more entry than ``discount``.
+        """
+        return discount @ np.diff(self._cum_purchases_on_patterns(times, x, tx, T), axis=0)
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Return expected purchases in (T, T + t] per t in ``times``: shape (len(times), n)."""

@@ -75,8 +75,12 @@ class BGBB(Model):
         fail_rows(data, x > n, f"{self.name}.fit", "column 'frequency' is larger than 'n_periods'")
         counts = w
         if self.unique_patterns:
-            patterns, counts, _ = compress({"frequency": x, "recency": tx, "n_periods": n}, w)
-            x, tx, n = (patterns[c].to_numpy() for c in ("frequency", "recency", "n_periods"))
+            patterns, counts, _ = compress(
+                {"frequency": x, "recency": tx, "n_periods": n},
+                None if weights is None else w,
+                inverse=False,
+            )
+            x, tx, n = (patterns[c] for c in ("frequency", "recency", "n_periods"))
         keep = counts > 0
         x, tx, n = (v[keep].astype(np.int64) for v in (x, tx, n))
         counts = counts[keep]

@@ -138,8 +138,29 @@ class BGNBD(BetaGeometricModel):
         pen = self.penalizer_coef
         return (
             (lambda theta: bgnbd_objective(theta, data, pen)),
-            (lambda theta: bgnbd_objective(theta, data, pen, hessian=True)[2]),
+            (lambda theta: bgnbd_objective(theta, data, pen, hessian=True)),
         )
+
+    def _discounted_purchases(self, times, discount, x, tx, T) -> np.ndarray:
+        """Fast path of the discounted purchase sum (same formula as lifetimes).
+
+        E[X(t) | x, t_x, T] = N(t; x, T) · P(alive | x, t_x, T) is linear in N, so the
+        discounted sum of N's increments is taken once per distinct (x, T) pair, and each
+        customer gets it times P(alive): one pass over the customers, no per-month matrix.
+        """
+        params = self.params_.to_numpy()
+        r, alpha, a, b = params
+        pairs, _, inv = compress({"x": x, "T": T})
+        ux, uT = pairs["x"], pairs["T"]
+        total = np.zeros(len(ux))
+        previous = np.zeros(len(ux))
+        for t, d in zip(times[1:], discount, strict=True):
+            current = purchases_if_alive(params, ux, uT, t) if t > 0 else np.zeros(len(ux))
+            total += d * (current - previous)
+            previous = current
+        with np.errstate(all="ignore"):
+            denom = 1 + (x > 0) * (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x)
+        return total[inv] / denom
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Fast path: E[X(t) | x, t_x, T] = N(t; x, T) · P(alive | x, t_x, T).
@@ -150,7 +171,7 @@ class BGNBD(BetaGeometricModel):
         params = self.params_.to_numpy()
         r, alpha, a, b = params
         pairs, _, inv = compress({"x": x, "T": T})
-        ux, uT = pairs["x"].to_numpy(), pairs["T"].to_numpy()
+        ux, uT = pairs["x"], pairs["T"]
         out = np.zeros((len(times), len(x)))
         for k, t in enumerate(times):
             if t > 0:

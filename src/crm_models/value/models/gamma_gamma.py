@@ -91,8 +91,10 @@ class GammaGamma(Model):
         x, m, w = x[repeat], m[repeat], w[repeat]
         self.independence_ = frequency_spend_independence(x, m)
         if self.unique_patterns:
-            patterns, w, _ = compress({"x": x, "m": m}, w)
-            x, m = patterns["x"].to_numpy(), patterns["m"].to_numpy()
+            patterns, w, _ = compress(
+                {"x": x, "m": m}, None if weights is None else w, inverse=False
+            )
+            x, m = patterns["x"], patterns["m"]
         pen = self.penalizer_coef
 
         def build(x_, m_, _unused, w_):
@@ -104,15 +106,24 @@ class GammaGamma(Model):
         def objective(theta):
             return gamma_gamma_objective(theta, gg, pen)
 
+        def full(theta):
+            return gamma_gamma_objective(theta, gg, pen, hessian=True)
+
         def hessian(theta):
-            return gamma_gamma_objective(theta, gg, pen, hessian=True)[2]
+            return full(theta)[2]
 
         x0, newton_first = np.full(3, 0.1), False
         if len(x) > WARM_START_ROWS:
             # warm_start thins rows given as (x, tx, T, w); here tx and T slots both carry m
             x0, newton_first = warm_start(build, x, m, m, w, x0)
         return Problem(
-            objective, x0, float(w.sum()), len(x), hessian=hessian, newton_first=newton_first
+            objective,
+            x0,
+            float(w.sum()),
+            len(x),
+            hessian=hessian,
+            newton_first=newton_first,
+            value_grad_hess=full,
         )
 
     def expected_spend(self, data: pd.DataFrame) -> np.ndarray:
