@@ -16,7 +16,7 @@ import pandas as pd
 from crm_models.errors import ParameterError
 from crm_models.results import Result, check_fitted, check_level, estimate_table
 from crm_models.value.models._base import Model, column, rfm_arrays
-from crm_models.value.models._transaction import TransactionModel
+from crm_models.value.models._transaction import TransactionModel, discounted_sum
 from crm_models.value.models.bgnbd import BGNBD, purchases_if_alive
 from crm_models.value.models.gamma_gamma import GammaGamma
 from crm_models.value.valuation_checks import (
@@ -102,7 +102,7 @@ def _clv_arrays(
     times = np.arange(0, horizon_months + 1) * factor
     disc = (1 + monthly_discount_rate) ** -np.arange(1, horizon_months + 1)
     if alive_only:
-        purchases = disc @ np.diff(_alive_cum_purchases(model, times, x, T), axis=0)
+        purchases = discounted_sum(disc, _alive_cum_purchases(model, times, x, T))
     else:
         purchases = model._discounted_purchases(times, disc, x, tx, T)
     return margin_rate * spend._expected_spend(x, m) * purchases

@@ -27,6 +27,19 @@ from crm_models.value.models._base import (
 )
 
 
+def discounted_sum(discount: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
+    """Σ_k discount[k] · (cumulative[k + 1] − cumulative[k]) per column, month by month.
+
+    Not ``discount @ np.diff(...)``: BLAS sums a column in an order that depends on where the
+    column sits in the matrix, so a customer's value would change in its last bit with the batch
+    it is scored in (DuckDB batches, Spark partitions). The loop is over months, not customers.
+    """
+    total = np.zeros(cumulative.shape[1])
+    for k, weight in enumerate(discount):
+        total = total + weight * (cumulative[k + 1] - cumulative[k])
+    return total
+
+
 class TransactionModel(Model):
     """Continuous-time models of repeat purchases on (frequency, recency, T)."""
 
@@ -143,7 +156,7 @@ class TransactionModel(Model):
 
         ``times`` starts at 0 and has one more entry than ``discount``.
         """
-        return discount @ np.diff(self._cum_purchases_on_patterns(times, x, tx, T), axis=0)
+        return discounted_sum(discount, self._cum_purchases_on_patterns(times, x, tx, T))
 
     def _cum_purchases_on_patterns(self, times, x, tx, T) -> np.ndarray:
         """Return expected purchases in (T, T + t] per t in ``times``: shape (len(times), n)."""
