@@ -36,7 +36,6 @@ from _btyd_sim import END, simulate  # noqa: E402
 SETTINGS = {"horizon_months": 12, "monthly_discount_rate": 0.008, "margin_rate": 0.3}
 
 
-
 @pytest.fixture(scope="module")
 def world():
     summary = customer_summary(simulate(4000, seed=5), END, "W")  # weekly: attrs["time_unit"]
