@@ -1,6 +1,7 @@
 """How long each stage of a report took: a small wall-clock timer for notebooks.
 
-``timer = StageTimer()``, then ``with timer("load"): …`` around each stage; ``timer.seconds``
+``timer = StageTimer()``, then ``with timer("load"): …`` around a stage, or ``timer.lap("load")``
+at its end (the time since the previous lap, or since the timer was made); ``timer.seconds``
 is ``{stage: seconds}`` for the report JSON (``stage_seconds``) and ``timer.table()`` the
 stage-time table of the analyst page. A stage timed twice adds up.
 """
@@ -27,6 +28,25 @@ class StageTimer:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> float:
+        """Record the time since the previous lap (or since the timer was made) as ``stage``.
+
+        Parameters
+        ----------
+        stage : str
+            The stage that has just ended, e.g. ``"load"``.
+
+        Returns
+        -------
+        float
+            The seconds added to ``stage``.
+        """
+        now = time.perf_counter()
+        elapsed, self._last = now - self._last, now
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
+        return elapsed
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -46,8 +66,8 @@ class StageTimer:
         try:
             yield
         finally:
-            elapsed = time.perf_counter() - start
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
+            self._last = time.perf_counter()
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + self._last - start
 
     def to_dict(self) -> dict[str, float]:
         """Seconds per stage, rounded to milliseconds (the report JSON's ``stage_seconds``).
