@@ -61,7 +61,7 @@ def test_a_month_partitioned_folder_reads_like_the_same_rows_in_one_file(orders)
     assert list(lake.transactions.columns) == ["customer_id", "timestamp", "amount"]  # no month
     assert set(lake.transactions["customer_id"]) == set(frame["CustomerID"])  # zeros kept
     assert lake.observation_end == frame["date"].max()
-    assert lake.parquet == folder and file.parquet is None
+    assert lake.parquet is None and file.parquet is None  # CustomerID, date: mapped here
     assert "Parquet folder" in lake.label and "5 files" in lake.label
 
 
@@ -79,12 +79,22 @@ def test_a_date_partitioned_folder_with_spark_marker_files(tmp_path):
     assert read["customer_id"].map(type).eq(str).all()
 
 
-def test_the_per_customer_summary_of_a_folder_equals_that_of_its_frame(orders):
-    _, folder, _ = orders
+def test_a_canonical_folder_is_read_by_the_engine_with_the_same_summary(tmp_path):
+    frame = _orders().rename(columns={"CustomerID": "customer_id", "date": "timestamp"})
+    folder = tmp_path / "canonical"
+    _write(frame.assign(month=frame["timestamp"].dt.strftime("%Y-%m")), folder, "month")
     inputs = load_inputs(str(folder))
-    from_frame = customer_summary(inputs.transactions, inputs.observation_end, "W")
-    from_path = customer_summary(inputs.transactions, inputs.observation_end, "W", engine="duckdb")
-    pd.testing.assert_frame_equal(from_frame, from_path)
+    assert inputs.parquet == folder  # the engine may read it as it is
+    end = inputs.observation_end
+    from_frame = customer_summary(inputs.transactions, end, "W")
+    from_path = customer_summary(inputs.parquet, end, "W", engine="duckdb")
+    assert from_path.index.map(len).to_series().eq(6).all()  # text ids keep their zeros
+    pd.testing.assert_frame_equal(from_path.sort_index(), from_frame.sort_index())
+    cal_end = end - pd.Timedelta(weeks=8)
+    pd.testing.assert_frame_equal(
+        customer_summary(inputs.parquet, end, "D", calibration_end=cal_end).sort_index(),
+        customer_summary(inputs.transactions, end, "D", calibration_end=cal_end).sort_index(),
+    )
 
 
 def test_a_folder_without_parquet_files_is_refused(tmp_path):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
-from crm_models.errors import CRMError
+from crm_models.errors import CRMError, EngineUnavailableError
 from crm_models.project import PROJECT_ENV, project_root
 
 DESCRIPTION = """\
@@ -426,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 130 on Ctrl-C.
+        Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 2 when the chosen
+        engine cannot run here (e.g. Spark without Java), 130 on Ctrl-C.
     """
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -440,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"crm: error: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, EngineUnavailableError) else 1  # 2: as a usage error
     except KeyboardInterrupt:
         print("crm: interrupted", file=sys.stderr)
         return 130

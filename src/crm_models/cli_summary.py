@@ -99,17 +99,26 @@ def _is_folder(out: str) -> bool:
 
 
 def _engine_source(args, warehouse_path: Path):
-    """Return what the engine reads: a Parquet path as typed, else a validated frame."""
-    from crm_models.data.lake import is_parquet_source
+    """Return what the engine reads: Parquet as it is, else a validated frame.
+
+    A Parquet file or folder with the canonical columns (``engine_readable``) is read by the
+    engine itself; other columns (``date``, ``CustomerID`` …, ``--map``) and CSV files are
+    mapped and validated here first (``load_table``, ``read_parquet_folder``).
+    """
+    from crm_models.data.lake import engine_readable, read_parquet_folder
 
     if args.source is None:
         from crm_models.data.warehouse import Warehouse
 
         return Warehouse(warehouse_path).table("transactions", dataset=args.dataset)
     source = Path(args.source).expanduser()
-    if not source.exists():
+    if source.is_dir():
+        if args.column_map is None and engine_readable(source):
+            return source
+        return read_parquet_folder(source, "transactions", column_map=args.column_map)
+    if not source.is_file():
         raise ParameterError(f"--source {args.source}: no such file or folder")
-    if is_parquet_source(source):
+    if args.column_map is None and engine_readable(source):
         return source
     from crm_models.data.loaders import load_table
 
@@ -126,13 +135,10 @@ def _summary_frame(args, warehouse_path: Path) -> pd.DataFrame:
         )
     from crm_models.data.summary import rfm_summary
 
-    source = _engine_source(args, warehouse_path)
-    column_map = args.column_map if isinstance(source, Path) else None
     return rfm_summary(
-        source,
+        _engine_source(args, warehouse_path),
         observation_end=args.observation_end,
         time_unit=args.time_unit,
-        column_map=column_map,
         engine=args.engine,
         spark_master=args.spark_master or None,
     )
@@ -149,12 +155,9 @@ def _write_folder(args, warehouse_path: Path, out: Path) -> int:
     from crm_models.engines import get_engine
 
     source = _engine_source(args, warehouse_path)
-    column_map = args.column_map if isinstance(source, Path) else None
     engine = get_engine(args.engine, spark_master=args.spark_master or None)
     try:
-        transactions = engine.read_transactions(
-            str(source) if isinstance(source, Path) else source, column_map=column_map
-        )
+        transactions = engine.read_transactions(source)
         name = summary_view(engine, transactions, args.observation_end, args.time_unit)
         empty = engine.fetch(f"SELECT * FROM {name} LIMIT 0")
         schema = {c: FOLDER_TYPES.get(str(t), "VARCHAR") for c, t in empty.dtypes.items()}

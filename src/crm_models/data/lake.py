@@ -20,7 +20,13 @@ from crm_models.data.dates import parse_dates
 from crm_models.data.schemas import DATETIME_COLUMNS, schema, validate
 from crm_models.errors import DataValidationError
 
-__all__ = ["PARQUET_SUFFIXES", "is_parquet_source", "parquet_files", "read_parquet_folder"]
+__all__ = [
+    "PARQUET_SUFFIXES",
+    "engine_readable",
+    "is_parquet_source",
+    "parquet_files",
+    "read_parquet_folder",
+]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 """File suffixes read as Parquet (in a folder, other files are not read)."""
@@ -67,6 +73,41 @@ def parquet_files(folder: str | Path) -> list[Path]:
         and p.is_file()
         and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
     )
+
+
+def engine_readable(path: str | Path) -> bool:
+    """Whether an engine can read these Parquet transactions as they are, without mapping.
+
+    The engines (:mod:`crm_models.engines`) read a Parquet file or folder by the canonical
+    names: ``customer_id``, ``timestamp`` (a timestamp or date type) and ``amount``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A Parquet file or folder (for a folder its first file is looked at).
+
+    Returns
+    -------
+    bool
+        True when the columns need no renaming (no ``date`` → ``timestamp``, no amount from
+        quantity × price) and the timestamp is stored as a timestamp or date.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    files = parquet_files(path) if path.is_dir() else [path]
+    if not files:
+        return False
+    try:
+        file_schema = pq.read_schema(files[0])
+        plan = plan_columns(file_schema.names, "transactions", None, str(files[0]))
+    except Exception:  # unreadable or unmappable: the reader reports it, not this check
+        return False
+    if plan.amount_from or any(user != canon for user, canon in plan.renamed):
+        return False
+    kind = file_schema.field("timestamp").type
+    return bool(pa.types.is_timestamp(kind) or pa.types.is_date(kind))
 
 
 def _partition_keys(folder: Path, files: list[Path]) -> list[str]:

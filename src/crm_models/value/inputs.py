@@ -12,8 +12,9 @@
 - ``warehouse:DATASET`` or a path: the user's transactions table (only customer_id, timestamp
   and amount are needed; see :func:`crm_models.data.sources.read_source`);
 - a folder of Parquet files (a data lake's table, Hive partitions such as ``month=2024-01/``
-  allowed; see :func:`crm_models.data.lake.read_parquet_folder`). For a Parquet file or folder,
-  ``ValueInputs.parquet`` keeps the path, so an engine can read it directly.
+  allowed; see :func:`crm_models.data.lake.read_parquet_folder`). For a Parquet file or folder
+  with the canonical column names, ``ValueInputs.parquet`` keeps the path, so an engine can
+  read it directly.
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks, except for
@@ -91,7 +92,9 @@ class ValueInputs:
     later : pandas.DataFrame, optional
         The source's transactions after ``observation_end`` up to ``holdout_end``.
     parquet : pathlib.Path, optional
-        The Parquet file or folder the transactions were read from, else None.
+        The Parquet file or folder the transactions were read from when an engine can read it
+        as it is (canonical column names, see :func:`crm_models.data.lake.engine_readable`),
+        else None.
     """
 
     transactions: pd.DataFrame = field(repr=False)
@@ -223,17 +226,24 @@ def load_inputs(
 
 def _read_user_source(data_source: str) -> tuple[pd.DataFrame, str, Path | None]:
     """Read the user's transactions (file, Parquet folder, warehouse), label, Parquet path."""
-    from crm_models.data.lake import is_parquet_source, parquet_files, read_parquet_folder
+    from crm_models.data.lake import (
+        engine_readable,
+        is_parquet_source,
+        parquet_files,
+        read_parquet_folder,
+    )
     from crm_models.data.sources import read_source, warehouse_dataset
     from crm_models.project import resolve_path
 
     path = None if warehouse_dataset(data_source) is not None else resolve_path(data_source)
     if path is not None and path.is_dir():
         label = f"Parquet folder {data_source} ({len(parquet_files(path)):,} files)"
-        return read_parquet_folder(path, "transactions"), label, path
+        readable = path if engine_readable(path) else None
+        return read_parquet_folder(path, "transactions"), label, readable
     named = ("synthetic", "cdnow", "cdnow_sample", "a folder of Parquet files")
     transactions, label = read_source(data_source, "transactions", named=named)
-    parquet = path if path is not None and is_parquet_source(path) else None
+    readable = path is not None and is_parquet_source(path) and engine_readable(path)
+    parquet = path if readable else None
     return transactions, label, parquet
 
 
