@@ -80,6 +80,21 @@ def test_summary_of_a_csv_with_the_users_names(lake, tmp_path, capsys):
     pd.testing.assert_frame_equal(written, _expected(frame, "D"), rtol=1e-12)
 
 
+def test_summary_of_a_folder_with_the_users_names(lake, tmp_path, capsys):
+    _, frame = lake
+    folder = tmp_path / "named"
+    users = frame.rename(columns={"customer_id": "CustomerID", "timestamp": "date"})
+    pq.write_to_dataset(
+        pa.Table.from_pandas(users.assign(day=users["date"].dt.day), preserve_index=False),
+        str(folder),
+        partition_cols=["day"],
+    )
+    out = tmp_path / "rfm.csv"
+    assert main(["data", "summary", "--source", str(folder), "--out", str(out)]) == 0
+    written = pd.read_csv(out, index_col="customer_id", dtype={"customer_id": str})
+    pd.testing.assert_frame_equal(written.sort_index(), _expected(frame), rtol=1e-12)
+
+
 def test_summary_out_as_a_parquet_folder_on_duckdb(lake, tmp_path, capsys):
     folder, frame = lake
     out = tmp_path / "rfm"

@@ -238,8 +238,8 @@ def _read_user_source(data_source: str) -> tuple[pd.DataFrame, str, Path | None]
     path = None if warehouse_dataset(data_source) is not None else resolve_path(data_source)
     if path is not None and path.is_dir():
         label = f"Parquet folder {data_source} ({len(parquet_files(path)):,} files)"
-        readable = path if engine_readable(path) else None
-        return read_parquet_folder(path, "transactions"), label, readable
+        direct = path if engine_readable(path) else None
+        return read_parquet_folder(path, "transactions"), label, direct
     named = ("synthetic", "cdnow", "cdnow_sample", "a folder of Parquet files")
     transactions, label = read_source(data_source, "transactions", named=named)
     readable = path is not None and is_parquet_source(path) and engine_readable(path)
