@@ -75,8 +75,9 @@ TIME_UNIT_ATTR = "time_unit"
 # Thursday, so day + 3 counts from Monday 1969-12-29) — as pandas' to_period('W') in lifetimes.
 # Integer arithmetic is several times faster than date_trunc on timestamps; epoch_us is
 # transpiled to Spark's unix_micros.
-_DAY = "CAST(floor(epoch_us({ts}) / 86400000000) AS BIGINT)"
-PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS BIGINT)"}
+# 32-bit period numbers make the (customer, period) grouping lighter than 64-bit ones.
+_DAY = "CAST(floor(epoch_us({ts}) / 86400000000) AS INTEGER)"
+PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS INTEGER)"}
 """Period number of a timestamp expression ``{ts}`` per time unit (SQL templates)."""
 MICROS = 1_000_000
 """Amounts are summed as integers in 1/MICROS currency units (exact, order-independent)."""
@@ -173,7 +174,6 @@ def holdout_sql(relation: str, time_unit: str, amount: bool = True) -> str:
         FROM {relation}
         WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
         GROUP BY customer_id
-        ORDER BY customer_id
     """
 
 
@@ -336,9 +336,9 @@ def _summaries(
     """Return the summary (or calibration / holdout summary) of ``view`` as a frame."""
     end = _end(engine, view, observation_end)
     if calibration_end is None:
-        query = summary_sql(view.name, time_unit, view.has_amount)
+        query = summary_sql(view.name, time_unit, view.has_amount, order=False)
         params = {"end": end, "before": _period_start(end, time_unit, 1)}
-        summary = engine.fetch(query, params).set_index("customer_id")
+        summary = engine.fetch(query, params).set_index("customer_id").sort_index()
         summary.attrs[TIME_UNIT_ATTR] = time_unit
         return summary
     cal_end = _end(engine, view, calibration_end)
@@ -346,8 +346,9 @@ def _summaries(
         raise ParameterError(
             f"calibration_end ({cal_end:%Y-%m-%d}) must be before observation_end ({end:%Y-%m-%d})"
         )
-    query = summary_sql(view.name, time_unit, view.has_amount, inclusive=True)
-    calibration = engine.fetch(query, {"end": cal_end, "before": cal_end}).set_index("customer_id")
+    query = summary_sql(view.name, time_unit, view.has_amount, order=False, inclusive=True)
+    calibration = engine.fetch(query, {"end": cal_end, "before": cal_end})
+    calibration = calibration.set_index("customer_id").sort_index()
     calibration.columns = [f"{c}_cal" for c in calibration.columns]
     holdout_query = holdout_sql(view.name, time_unit, view.has_amount)
     holdout = engine.fetch(holdout_query, {"cal_end": cal_end, "end": end})
