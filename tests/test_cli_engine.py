@@ -46,7 +46,8 @@ def lake(tmp_path_factory):
     table = pa.Table.from_pandas(
         frame.assign(month=frame["timestamp"].dt.strftime("%Y-%m")), preserve_index=False
     )
-    pq.write_to_dataset(table, str(folder), partition_cols=["month"])
+    # microseconds, as Spark writes them (pyarrow's default nanoseconds Spark cannot read)
+    pq.write_to_dataset(table, str(folder), partition_cols=["month"], coerce_timestamps="us")
     return folder, frame
 
 
@@ -180,8 +181,11 @@ def test_spark_without_java_is_one_line_and_exit_2(lake):
 
 
 @pytest.mark.spark
-def test_spark_writes_the_summary_as_a_parquet_folder(lake, tmp_path, capsys):
+def test_spark_writes_the_summary_as_a_parquet_folder(lake, tmp_path, capsys, monkeypatch):
     folder, frame = lake
+    # pyspark starts its Python workers with $PYSPARK_PYTHON, else "python3" from PATH (not
+    # spark.pyspark.python): without this they may lack pandas (reported to the engines' owner)
+    monkeypatch.setenv("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", sys.executable))
     out = tmp_path / "rfm_spark"
     argv = ["data", "summary", "--engine", "spark", "--source", str(folder), "--out", f"{out}/"]
     assert main(argv) == 0

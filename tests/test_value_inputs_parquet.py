@@ -32,9 +32,9 @@ def _orders(n: int = 400, seed: int = 3) -> pd.DataFrame:
     )
 
 
-def _write(frame: pd.DataFrame, folder, partition: str) -> None:
+def _write(frame: pd.DataFrame, folder, partition: str, unit: str | None = "us") -> None:
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_to_dataset(table, str(folder), partition_cols=[partition])
+    pq.write_to_dataset(table, str(folder), partition_cols=[partition], coerce_timestamps=unit)
 
 
 @pytest.fixture
@@ -90,6 +90,9 @@ def test_a_canonical_folder_is_read_by_the_engine_with_the_same_summary(tmp_path
     from_path = customer_summary(inputs.parquet, end, "W", engine="duckdb")
     assert from_path.index.map(len).to_series().eq(6).all()  # text ids keep their zeros
     pd.testing.assert_frame_equal(from_path.sort_index(), from_frame.sort_index())
+    nanos = tmp_path / "nanos"  # pandas' default unit, which Spark cannot read: not direct
+    _write(frame.assign(month=frame["timestamp"].dt.strftime("%Y-%m")), nanos, "month", None)
+    assert load_inputs(str(nanos)).parquet is None
     cal_end = end - pd.Timedelta(weeks=8)
     pd.testing.assert_frame_equal(
         customer_summary(inputs.parquet, end, "D", calibration_end=cal_end).sort_index(),
@@ -135,7 +138,9 @@ def test_files_with_different_id_types_are_refused_naming_both(orders):
     bad.parent.mkdir()
     numeric = frame.head(3).assign(CustomerID=[1, 2, 3])
     pq.write_table(pa.Table.from_pandas(numeric, preserve_index=False), bad)
-    with pytest.raises(DataValidationError, match=r"late\.parquet: column 'customer_id' is int64"):
+    with pytest.raises(
+        DataValidationError, match=r"late\.parquet: column 'customer_id' is integer"
+    ):
         load_inputs(str(folder))
 
 

@@ -90,7 +90,9 @@ def engine_readable(path: str | Path) -> bool:
     -------
     bool
         True when the columns need no renaming (no ``date`` → ``timestamp``, no amount from
-        quantity × price) and the timestamp is stored as a timestamp or date.
+        quantity × price) and the timestamp is stored as a date or a timestamp of at most
+        microsecond precision (Spark refuses the nanoseconds pandas writes by default:
+        ``to_parquet(..., coerce_timestamps="us")`` keeps such files readable directly).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -107,7 +109,9 @@ def engine_readable(path: str | Path) -> bool:
     if plan.amount_from or any(user != canon for user, canon in plan.renamed):
         return False
     kind = file_schema.field("timestamp").type
-    return bool(pa.types.is_timestamp(kind) or pa.types.is_date(kind))
+    if pa.types.is_timestamp(kind):  # Spark cannot read nanoseconds (pyarrow's default)
+        return kind.unit in ("s", "ms", "us")
+    return bool(pa.types.is_date(kind))
 
 
 def _partition_keys(folder: Path, files: list[Path]) -> list[str]:
@@ -119,6 +123,25 @@ def _partition_keys(folder: Path, files: list[Path]) -> list[str]:
             if sep and key:
                 keys[key] = None
     return list(keys)
+
+
+def _kind(arrow_type) -> str:
+    """Return the kind of an Arrow type that files may differ in without harm.
+
+    Integers of any width, floats of any width, text, and timestamps of any unit (with the
+    same time zone) are each one kind; pyarrow casts them to the first file's type on reading.
+    """
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type):
+        return "integer"
+    if pa.types.is_floating(arrow_type):
+        return "float"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "text"
+    if pa.types.is_timestamp(arrow_type):
+        return f"timestamp ({arrow_type.tz or 'no time zone'})"
+    return str(arrow_type)
 
 
 def _plans(
@@ -151,7 +174,7 @@ def _plans(
             ) from None
         renames = plan.to_dict()
         types = {
-            canon: str(file_schema.field(user).type)
+            canon: _kind(file_schema.field(user).type)
             for user, canon in renames.items()
             if user in file_schema.names
         }
