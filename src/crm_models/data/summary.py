@@ -47,7 +47,7 @@ import warnings
 import duckdb
 import pandas as pd
 
-from crm_models.data.transaction_input import (
+from crm_models.data.transaction_input import (  # noqa: F401  (re-exported, as before)
     check_table_types,
     resolve_date,
     transactions_relation,
@@ -56,17 +56,7 @@ from crm_models.data.transaction_input import (
 from crm_models.engines import Engine, TransactionsView, get_engine
 from crm_models.errors import ParameterError
 
-__all__ = [
-    "PERIODS",
-    "TIME_UNIT_ATTR",
-    "check_table_types",
-    "resolve_date",
-    "rfm_summary",
-    "summary_sql",
-    "summary_view",
-    "transactions_relation",
-    "validated_transactions",
-]
+__all__ = ["PERIODS", "TIME_UNIT_ATTR", "rfm_summary", "summary_sql", "summary_view"]
 
 TIME_UNIT_ATTR = "time_unit"
 """Key of ``DataFrame.attrs`` holding the time unit of a per-customer summary (``D``, ``W``)."""
