@@ -135,6 +135,8 @@ class SparkEngine(Engine):
         check_pyspark()
         java = check_java()
         os.environ.setdefault("JAVA_HOME", str(Path(java).resolve().parent.parent))
+        # Python workers run this interpreter (pyspark reads PYSPARK_PYTHON, not the config).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
 
         builder = (
