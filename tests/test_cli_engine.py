@@ -181,11 +181,8 @@ def test_spark_without_java_is_one_line_and_exit_2(lake):
 
 
 @pytest.mark.spark
-def test_spark_writes_the_summary_as_a_parquet_folder(lake, tmp_path, capsys, monkeypatch):
+def test_spark_writes_the_summary_as_a_parquet_folder(lake, tmp_path, capsys):
     folder, frame = lake
-    # pyspark starts its Python workers with $PYSPARK_PYTHON, else "python3" from PATH (not
-    # spark.pyspark.python): without this they may lack pandas (reported to the engines' owner)
-    monkeypatch.setenv("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", sys.executable))
     out = tmp_path / "rfm_spark"
     argv = ["data", "summary", "--engine", "spark", "--source", str(folder), "--out", f"{out}/"]
     assert main(argv) == 0
