@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
-from crm_models.errors import CRMError, ParameterError
+from crm_models.errors import CRMError, EngineUnavailableError
 from crm_models.project import PROJECT_ENV, project_root
 
 DESCRIPTION = """\
@@ -150,28 +150,9 @@ def _add_data_commands(sub) -> None:
     )
     info.add_argument("--path", help=WAREHOUSE_HELP)
 
-    summary = data_sub.add_parser(
-        "summary",
-        help="per-customer frequency/recency/T/monetary summary (DuckDB)",
-        description="Per-customer RFM summary computed in DuckDB (the same numbers as lifetimes' "
-        "summary_data_from_transaction_data); prints the first rows or writes --out.",
-    )
-    summary.add_argument(
-        "--dataset", default="world", help="warehouse schema (default: %(default)s)"
-    )
-    summary.add_argument(
-        "--time-unit",
-        "--freq",
-        dest="time_unit",
-        choices=["D", "W"],
-        default="W",
-        help="time unit of recency and T: D days or W weeks (--freq: old name)",
-    )
-    summary.add_argument(
-        "--observation-end", help="last date to include (default: last transaction)"
-    )
-    summary.add_argument("--out", help="write the summary to this CSV/Parquet file")
-    summary.add_argument("--path", help=WAREHOUSE_HELP)
+    from crm_models.cli_summary import add_summary_parser
+
+    add_summary_parser(data_sub, WAREHOUSE_HELP)
 
 
 def _add_teaching_commands(sub) -> None:
@@ -249,6 +230,12 @@ def _add_report_commands(sub) -> None:
         type=float,
         metavar="SECONDS",
         help="stop a report (kill its kernel) after this long; 0: no limit (default: 1800)",
+    )
+    run.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="reports with an engine parameter run on the Spark cluster at URL "
+        "(spark://host:7077): sets spark_master=URL and, unless --set engine=…, engine=spark",
     )
     run.add_argument(
         "--no-wait",
@@ -344,24 +331,9 @@ def _data(args) -> int:
     elif args.data_command == "info":
         print(Warehouse(path).info().to_string(index=False))
     elif args.data_command == "summary":
-        frame = Warehouse(path).summary(
-            dataset=args.dataset, time_unit=args.time_unit, observation_end=args.observation_end
-        )
-        if args.out:
-            from crm_models._files import atomic_path
+        from crm_models.cli_summary import run_summary
 
-            out = Path(args.out)
-            try:
-                with atomic_path(out) as temporary:  # creates a missing folder
-                    if out.suffix.lower() in (".parquet", ".pq"):
-                        frame.to_parquet(temporary)
-                    else:
-                        frame.to_csv(temporary)
-            except OSError as error:
-                raise ParameterError(f"{out}: cannot write the summary ({error})") from None
-            print(f"{len(frame):,} customers written to {out}")
-        else:
-            print(frame.describe().round(2).to_string())
+        return run_summary(args, path)
     return 0
 
 
@@ -387,9 +359,13 @@ def _run(args) -> int:
     from crm_models.reporting.runner import DEFAULT_TIMEOUT, parse_overrides, run_reports
 
     output = _default(args.output, args.root, "reports")
+    overrides = parse_overrides(args.overrides)
+    if args.spark_master:
+        overrides["spark_master"] = args.spark_master
+        overrides.setdefault("engine", "spark")
     results = run_reports(
         args.names,
-        parse_overrides(args.overrides),
+        overrides,
         args.config,
         _default(args.notebooks, args.root, "notebooks"),
         output,
@@ -450,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 130 on Ctrl-C.
+        Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 2 when the chosen
+        engine cannot run here (e.g. Spark without Java), 130 on Ctrl-C.
     """
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -464,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"crm: error: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, EngineUnavailableError) else 1  # 2: as a usage error
     except KeyboardInterrupt:
         print("crm: interrupted", file=sys.stderr)
         return 130

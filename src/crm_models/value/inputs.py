@@ -10,7 +10,11 @@
   Pareto/NBD and Gamma-Gamma reproduce the published tables (in weeks, the default time unit
   of this source; ``ValueInputs.published`` holds them);
 - ``warehouse:DATASET`` or a path: the user's transactions table (only customer_id, timestamp
-  and amount are needed; see :func:`crm_models.data.sources.read_source`).
+  and amount are needed; see :func:`crm_models.data.sources.read_source`);
+- a folder of Parquet files (a data lake's table, Hive partitions such as ``month=2024-01/``
+  allowed; see :func:`crm_models.data.lake.read_parquet_folder`). For a Parquet file or folder
+  with the canonical column names, ``ValueInputs.parquet`` keeps the path, so an engine can
+  read it directly.
 
 Without an explicit ``observation_end`` the window ends at the source default (or the last
 transaction); without ``calibration_end`` the holdout period is the last 26 weeks, except for
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -86,6 +91,10 @@ class ValueInputs:
         ends at ``observation_end``.
     later : pandas.DataFrame, optional
         The source's transactions after ``observation_end`` up to ``holdout_end``.
+    parquet : pathlib.Path, optional
+        The Parquet file or folder the transactions were read from when an engine can read it
+        as it is (canonical column names, see :func:`crm_models.data.lake.engine_readable`),
+        else None.
     """
 
     transactions: pd.DataFrame = field(repr=False)
@@ -97,6 +106,7 @@ class ValueInputs:
     published: dict | None = None
     holdout_end: pd.Timestamp | None = None
     later: pd.DataFrame | None = field(default=None, repr=False)
+    parquet: Path | None = None
 
     @property
     def holdout_period_end(self) -> pd.Timestamp:
@@ -141,8 +151,8 @@ def load_inputs(
     Parameters
     ----------
     data_source : str, default "synthetic"
-        ``synthetic``, ``cdnow``, ``cdnow_sample``, ``warehouse:DATASET`` or a transactions
-        file path.
+        ``synthetic``, ``cdnow``, ``cdnow_sample``, ``warehouse:DATASET``, a transactions
+        file path or a folder of Parquet files.
     n_customers : int, default 20000
         Customers of the synthetic world (ignored for other sources).
     seed : int, default 1
@@ -161,7 +171,7 @@ def load_inputs(
         Transactions up to the observation end, the two dates and a source label.
     """
     unit = resolve_time_unit(time_unit, data_source)
-    world = None
+    world = parquet = None
     default_calibration_end = None
     published = holdout_end = None
     if data_source == "synthetic":
@@ -191,10 +201,7 @@ def load_inputs(
         if published_window and not calibration_end:  # the published holdout: weeks 40-78
             holdout_end = public.CDNOW_SAMPLE_OBSERVATION_END
     else:
-        from crm_models.data.sources import read_source
-
-        named = ("synthetic", "cdnow", "cdnow_sample")
-        transactions, label = read_source(data_source, "transactions", named=named)
+        transactions, label, parquet = _read_user_source(data_source)
         if transactions.empty:
             raise ParameterError(f"data_source {data_source!r}: the transactions table is empty")
         default_end = transactions["timestamp"].max()
@@ -213,8 +220,31 @@ def load_inputs(
         later = None
     transactions = transactions[transactions["timestamp"] <= end]
     return ValueInputs(
-        transactions, end, cal_end, label, world, unit, published, holdout_end, later
+        transactions, end, cal_end, label, world, unit, published, holdout_end, later, parquet
     )
+
+
+def _read_user_source(data_source: str) -> tuple[pd.DataFrame, str, Path | None]:
+    """Read the user's transactions (file, Parquet folder, warehouse), label, Parquet path."""
+    from crm_models.data.lake import (
+        engine_readable,
+        is_parquet_source,
+        parquet_files,
+        read_parquet_folder,
+    )
+    from crm_models.data.sources import read_source, warehouse_dataset
+    from crm_models.project import resolve_path
+
+    path = None if warehouse_dataset(data_source) is not None else resolve_path(data_source)
+    if path is not None and path.is_dir():
+        label = f"Parquet folder {data_source} ({len(parquet_files(path)):,} files)"
+        direct = path if engine_readable(path) else None
+        return read_parquet_folder(path, "transactions"), label, direct
+    named = ("synthetic", "cdnow", "cdnow_sample", "a folder of Parquet files")
+    transactions, label = read_source(data_source, "transactions", named=named)
+    readable = path is not None and is_parquet_source(path) and engine_readable(path)
+    parquet = path if readable else None
+    return transactions, label, parquet
 
 
 def equity_headline(

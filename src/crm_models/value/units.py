@@ -11,6 +11,8 @@ The BTYD models are invariant to this rescaling except for their time-scale para
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from crm_models.data.summary import rfm_summary
@@ -48,29 +50,39 @@ def resolve_time_unit(time_unit: str, data_source: str) -> str:
 
 
 def customer_summary(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | str | Path,
     observation_end: pd.Timestamp,
     time_unit: str = "D",
     calibration_end: pd.Timestamp | None = None,
+    *,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> pd.DataFrame:
     """Per-customer BTYD summary with daily purchase periods, times in ``time_unit``.
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id (int64 or text, kept as given), timestamp, amount.
+    transactions : pandas.DataFrame, str or pathlib.Path
+        customer_id (int64 or text, kept as given), timestamp, amount; or a Parquet file or
+        folder of such rows, which the engine reads directly.
     observation_end : pandas.Timestamp
         End of the observation window.
     time_unit : {"D", "W"}, default "D"
         Unit of recency, T (and, with a calibration end, recency_cal, T_cal, duration_holdout).
     calibration_end : pandas.Timestamp, optional
         Calibration end: the calibration/holdout summary of ``rfm_summary``.
+    engine : {"duckdb", "spark"}, default "duckdb"
+        Where the summary is computed (see :func:`crm_models.engines.get_engine`); the same
+        numbers on each.
+    spark_master : str, optional
+        ``engine="spark"`` only: None or ``""`` a local Spark in this process, else the
+        master URL of a cluster (``spark://host:port``).
 
     Returns
     -------
     pandas.DataFrame
         The summary of :func:`~crm_models.data.summary.rfm_summary` (``time_unit="D"``), its
-        time columns divided by the days per ``time_unit``.
+        time columns divided by the days per ``time_unit``; one row per customer.
     """
     if time_unit not in TIME_UNITS:
         raise ParameterError(f"time_unit must be one of {sorted(TIME_UNITS)}; got {time_unit!r}")
@@ -79,6 +91,8 @@ def customer_summary(
         observation_end=observation_end,
         time_unit="D",
         calibration_end=calibration_end,
+        engine=engine,
+        spark_master=spark_master or None,
     )
     if time_unit == "D":
         return summary
