@@ -30,6 +30,8 @@ PACKAGES = (
     "crm_models.loyalty",
     "crm_models.customization",
     "crm_models.data",
+    "crm_models.engines",
+    "crm_models.value.patterns",
     "crm_models.reporting",
     "crm_models.teaching",
     # the charts: one module per study, imported as ``from crm_models.value import plots``

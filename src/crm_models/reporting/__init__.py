@@ -22,10 +22,12 @@ from crm_models.reporting.formatting import (
 )
 from crm_models.reporting.tables import interactive_tables
 from crm_models.reporting.teaching import check_answer
+from crm_models.reporting.timing import StageTimer
 
 __all__ = [
     "KPI",
     "Estimate",
+    "StageTimer",
     "arm_label",
     "check_answer",
     "fmt_count_range",
