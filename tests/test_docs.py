@@ -22,7 +22,16 @@ import crm_models
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
-SUBPACKAGES = ["customization", "data", "engines", "loyalty", "reporting", "teaching", "uplift", "value"]
+SUBPACKAGES = [
+    "customization",
+    "data",
+    "engines",
+    "loyalty",
+    "reporting",
+    "teaching",
+    "uplift",
+    "value",
+]
 
 
 class _Loader(yaml.SafeLoader):

@@ -13,6 +13,8 @@ without them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from crm_models.engines.base import Engine, TransactionsView
 from crm_models.errors import ParameterError
 
@@ -22,7 +24,12 @@ ENGINE_NAMES = ("duckdb", "spark")
 """Names ``get_engine`` (and ``engine=`` of ``rfm_summary``) accept."""
 
 
-def get_engine(name: str = "duckdb", *, spark_master: str | None = None) -> Engine:
+def get_engine(
+    name: str = "duckdb",
+    *,
+    spark_master: str | None = None,
+    spark_config: Mapping[str, object] | None = None,
+) -> Engine:
     """Return a started engine by name.
 
     Parameters
@@ -32,6 +39,8 @@ def get_engine(name: str = "duckdb", *, spark_master: str | None = None) -> Engi
     spark_master : str, optional
         Spark only: ``None`` = a local cluster (``local[*]``) in this machine's JVM;
         ``"spark://host:7077"`` a standalone cluster; ``"local[2]"`` … as Spark accepts.
+    spark_config : mapping, optional
+        Spark only: extra settings such as ``{"spark.driver.memory": "8g"}``.
 
     Returns
     -------
@@ -41,9 +50,9 @@ def get_engine(name: str = "duckdb", *, spark_master: str | None = None) -> Engi
         Spark lacks Java 17+ or pyspark.
     """
     if name == "duckdb":
-        if spark_master is not None:
+        if spark_master is not None or spark_config:
             raise ParameterError(
-                f"spark_master={spark_master!r} applies to engine='spark', not 'duckdb'"
+                "spark_master and spark_config apply to engine='spark', not 'duckdb'"
             )
         from crm_models.engines.duck import DuckDBEngine
 
@@ -51,5 +60,5 @@ def get_engine(name: str = "duckdb", *, spark_master: str | None = None) -> Engi
     if name == "spark":
         from crm_models.engines.spark import SparkEngine
 
-        return SparkEngine(spark_master)
+        return SparkEngine(spark_master, spark_config)
     raise ParameterError(f"engine must be one of {ENGINE_NAMES}, got {name!r}")

@@ -43,16 +43,25 @@ def arrow_schema(schema: dict[str, str]) -> pa.Schema:
     return pa.schema([(name, _ARROW[kind]) for name, kind in check_output_schema(schema).items()])
 
 
-def parquet_glob(path: str | os.PathLike, caller: str) -> tuple[str, Path]:
-    """Return the read pattern of a Parquet file or folder (every ``*.parquet`` below it)."""
+def parquet_glob(path: str | os.PathLike, caller: str) -> tuple[list[str], Path]:
+    """Return the Parquet files of a file or folder (``data.lake.parquet_files``) and the path.
+
+    A folder's files are listed as the driver-side reader lists them: ``*.parquet`` / ``*.pq``
+    in it and its partition folders, skipping ``_SUCCESS``, ``.crc`` and ``_temporary/``.
+    """
+    from crm_models.data.lake import parquet_files
+
     target = Path(path).expanduser()
     if target.is_dir():
-        if not any(target.rglob("*.parquet")):
-            raise DataValidationError(f"{caller}: folder {target} holds no *.parquet file")
-        return str(target / "**" / "*.parquet"), target
+        files = parquet_files(target)
+        if not files:
+            raise DataValidationError(
+                f"{caller}: folder {target} holds no Parquet file (*.parquet, *.pq)"
+            )
+        return [str(f) for f in files], target
     if not target.is_file():
         raise DataValidationError(f"{caller}: no Parquet file or folder at {target}")
-    return str(target), target
+    return [str(target)], target
 
 
 def batch_frame(
@@ -156,8 +165,9 @@ class DuckDBEngine(Engine):
         )
 
     def _read_parquet(self, path: str | os.PathLike, caller: str) -> TransactionsView:
-        pattern, target = parquet_glob(path, caller)
-        reader = f"read_parquet('{pattern.replace(chr(39), chr(39) * 2)}', hive_partitioning=true)"
+        files, target = parquet_glob(path, caller)
+        quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        reader = f"read_parquet([{quoted}], hive_partitioning=true)"
         try:
             rel = self.con.sql(f"SELECT * FROM {reader} LIMIT 0")
         except duckdb.Error as error:

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -127,11 +127,15 @@ class SparkEngine(Engine):
     ----------
     master : str, optional
         None = ``local[*]``; ``"spark://host:7077"`` a standalone cluster.
+    config : mapping, optional
+        Extra Spark settings (``{"spark.driver.memory": "8g"}``), applied last.
     """
 
     name = "spark"
 
-    def __init__(self, master: str | None = None) -> None:
+    def __init__(
+        self, master: str | None = None, config: Mapping[str, object] | None = None
+    ) -> None:
         check_pyspark()
         java = check_java()
         os.environ.setdefault("JAVA_HOME", str(Path(java).resolve().parent.parent))
@@ -139,25 +143,33 @@ class SparkEngine(Engine):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
 
+        self.master = master or "local[*]"
+        local = self.master.startswith("local")
+        log_config = Path(__file__).with_name("log4j2.properties")
         builder = (
-            SparkSession.builder.master(master or "local[*]")
+            SparkSession.builder.master(self.master)
             .appName("crm-models")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.execution.arrow.pyspark.fallback.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_config}")
             .config("spark.pyspark.python", sys.executable)
             .config("spark.pyspark.driver.python", sys.executable)
         )
+        if local or any(host in self.master for host in ("127.0.0.1", "localhost")):
+            # everything on this machine: no network interface needed beyond loopback
+            builder = builder.config("spark.driver.host", "127.0.0.1")
+            builder = builder.config("spark.driver.bindAddress", "127.0.0.1")
+        if local:  # a few cores: Spark's 200 default shuffle partitions are mostly overhead
+            builder = builder.config("spark.sql.shuffle.partitions", "4")
+        for key, value in (config or {}).items():
+            builder = builder.config(key, str(value))
         if os.environ.get("PYTHONPATH"):
             builder = builder.config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"])
         self.spark = builder.getOrCreate()
-        self.spark.sparkContext.setLogLevel("ERROR")
-        self.master = master or "local[*]"
+        self.spark.sparkContext.setLogLevel("OFF")
         self._views: list[str] = []
 
     def _new_name(self) -> str:
@@ -225,8 +237,14 @@ class SparkEngine(Engine):
                 data = self.spark.read.parquet(str(target))
             except Exception as error:  # noqa: BLE001  (py4j / analysis errors: one line)
                 first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                hint = ""
+                if "NANOS" in first:
+                    hint = (
+                        "; Spark reads timestamps in microseconds at most: write them with "
+                        "to_parquet(..., coerce_timestamps='us') or use engine='duckdb'"
+                    )
                 raise DataValidationError(
-                    f"{caller}: cannot read Parquet {target} ({first})"
+                    f"{caller}: cannot read Parquet {target} ({first}){hint}"
                 ) from None
             return self._register(data, f"Parquet data {target}", caller)
         raise DataValidationError(
