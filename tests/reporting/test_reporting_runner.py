@@ -259,3 +259,28 @@ def test_atomic_write_gives_ordinary_permissions_not_private_ones(tmp_path):
         assert atomic_write(new, "y").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+def test_a_parquet_folder_source_is_an_input_whose_change_reruns_the_report(
+    two_reports, tmp_path, monkeypatch
+):
+    """A data-lake folder as ``data`` is fingerprinted: new files make a new cache key."""
+    import pandas as pd
+
+    lake = tmp_path / "user" / "lake"
+    (lake / "month=2024-01").mkdir(parents=True)
+    rows = pd.DataFrame(
+        {"customer_id": [1], "timestamp": pd.Timestamp("2024-01-02"), "amount": 1.0}
+    )
+    rows.to_parquet(lake / "month=2024-01" / "part-0.parquet")
+    monkeypatch.chdir(tmp_path / "user")
+    plan = lambda: plan_jobs(  # noqa: E731
+        two_reports, ["alpha"], {"data": "lake"}, root=tmp_path, user_dir=tmp_path / "user"
+    )[0]
+    first = plan()
+    assert first.parameters["data"] == str(lake.resolve())  # relative to the user's folder
+    assert list(first.inputs) == [str(lake.resolve())]
+    assert plan().cache_key("code") == first.cache_key("code")
+    (lake / "month=2024-02").mkdir()
+    rows.to_parquet(lake / "month=2024-02" / "part-0.parquet")
+    assert plan().cache_key("code") != first.cache_key("code")

@@ -21,7 +21,7 @@ import yaml
 
 from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import Report, apply_renames, did_you_mean, resolve_parameters
-from crm_models.reporting.manifest import file_sha256
+from crm_models.reporting.manifest import file_sha256, folder_fingerprint
 
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".duckdb", ".db", ".txt", ".yaml", ".yml", ".json")
 OUTPUT_PARAMETER = re.compile(r"^(export|output|out)(_|$)")
@@ -114,6 +114,21 @@ def _is_output_parameter(name: str) -> bool:
     return OUTPUT_PARAMETER.match(name) is not None
 
 
+def _resolve(value: str, root: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def _is_lake_folder(value: object, root: Path) -> bool:
+    """Whether a parameter value names a folder of Parquet files (a data-lake source)."""
+    from crm_models.data.lake import parquet_files
+
+    if not isinstance(value, str) or not value.strip():
+        return False
+    path = _resolve(value, root)
+    return path.is_dir() and bool(parquet_files(path))
+
+
 def _input_files(
     report: Report, parameters: Mapping[str, object], root: Path
 ) -> dict[str, str | None]:
@@ -127,7 +142,9 @@ def _input_files(
     for name, value in parameters.items():
         if _is_output_parameter(name):
             continue
-        if isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
+        if _is_lake_folder(value, root):
+            inputs[str(value)] = folder_fingerprint(_resolve(value, root))
+        elif isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
             path = (root / value) if not Path(value).is_absolute() else Path(value)
             if path.is_file():
                 inputs[str(value)] = file_sha256(path)
@@ -151,6 +168,7 @@ def _absolute_paths(values: Mapping[str, object], folder: Path) -> dict[str, obj
         is_file = isinstance(value, str) and (
             value.strip().lower().endswith(DATA_SUFFIXES)
             or (_is_output_parameter(name) and value.strip())
+            or _is_lake_folder(value, folder)
         )
         if (
             is_file

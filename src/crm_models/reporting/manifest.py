@@ -43,6 +43,22 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def folder_fingerprint(folder: str | Path) -> str:
+    """SHA-256 over the Parquet files of a data-lake folder: relative path, size, mtime (ns).
+
+    Not the bytes: a lake can hold far more than a report reads in the time it runs. A file
+    added, removed, rewritten or touched changes the fingerprint.
+    """
+    from crm_models.data.lake import parquet_files
+
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for path in parquet_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return "folder:" + digest.hexdigest()
+
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 _NOT_PACKAGE_DATA = {".pyc", ".pyo"}
 
