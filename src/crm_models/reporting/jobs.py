@@ -142,8 +142,8 @@ def _input_files(
     for name, value in parameters.items():
         if _is_output_parameter(name):
             continue
-        if _is_lake_folder(value, root):
-            inputs[str(value)] = folder_fingerprint(_resolve(value, root))
+        if isinstance(value, str) and _is_lake_folder(value, root):
+            inputs[value] = folder_fingerprint(_resolve(value, root))
         elif isinstance(value, str) and value.lower().endswith(DATA_SUFFIXES):
             path = (root / value) if not Path(value).is_absolute() else Path(value)
             if path.is_file():
