@@ -85,3 +85,7 @@ def _plain(value: object) -> object:
     """Return a NumPy scalar as the Python value it holds (``17``, not ``np.int64(17)``)."""
     item = getattr(value, "item", None)
     return item() if callable(item) else value
+
+
+class EngineUnavailableError(ParameterError):
+    """An engine cannot start here (no Java 17+ runtime, pyspark missing); says what to do."""

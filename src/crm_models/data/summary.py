@@ -11,9 +11,18 @@ The definitions are those of ``lifetimes.utils.summary_data_from_transaction_dat
 - ``monetary_value`` = mean amount per repeat period (the first period excluded), 0 without
   repeats.
 
-The SQL is plain (GROUP BY over integer period numbers), so the same query runs on other
-SQL engines. Input is a DuckDB connection holding a ``transactions`` table or a pandas frame with
-columns customer_id, timestamp and (optionally) amount.
+**One query, several engines.** The SQL is written once, in DuckDB's dialect (GROUP BY over
+integer period numbers); ``engine="spark"`` runs the same text transpiled by sqlglot
+(``crm_models.engines``). Input is a pandas frame with columns customer_id, timestamp and
+(optionally) amount, a Parquet file or folder (Hive partitions read), a DuckDB connection
+holding a ``transactions`` table, or (Spark) a pyspark DataFrame.
+
+**Exact sums.** Amounts are summed as integers in micro-units (``round(amount · 10⁶)`` as a
+64-bit integer): integer sums do not depend on the order of a parallel summation, so the same
+data gives bit-identical summaries on DuckDB and on Spark, run after run. The limits: amounts
+are kept to 10⁻⁶ currency units, and one customer's total within a period (and over all
+periods) must stay below 2⁶³ micro-units ≈ 9.2·10¹² currency units (Spark's 64-bit sum; DuckDB
+sums in 128 bits).
 
 **One boundary.** A frame goes through the same column mapping (``columns.map_columns``:
 ``date`` → timestamp, ``customer`` → customer_id, or an explicit ``column_map``) and the same
@@ -38,25 +47,40 @@ import warnings
 import duckdb
 import pandas as pd
 
-from crm_models.data.columns import MAPPING_ATTR, map_columns
-from crm_models.data.schemas import validate
-from crm_models.errors import DataValidationError, ParameterError
+from crm_models.data.transaction_input import (
+    check_table_types,
+    resolve_date,
+    transactions_relation,
+    validated_transactions,
+)
+from crm_models.engines import Engine, TransactionsView, get_engine
+from crm_models.errors import ParameterError
+
+__all__ = [
+    "PERIODS",
+    "TIME_UNIT_ATTR",
+    "check_table_types",
+    "resolve_date",
+    "rfm_summary",
+    "summary_sql",
+    "summary_view",
+    "transactions_relation",
+    "validated_transactions",
+]
 
 TIME_UNIT_ATTR = "time_unit"
 """Key of ``DataFrame.attrs`` holding the time unit of a per-customer summary (``D``, ``W``)."""
-_USED = ("customer_id", "timestamp", "amount")
-_DATE_TYPES = ("TIMESTAMP", "DATE")
-_NUMBER_TYPES: tuple[str, ...] = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "REAL")
-_NUMBER_TYPES += ("SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
 
 # Periods are integers: days since 1970-01-01, or weeks starting on Monday (1970-01-01 was a
 # Thursday, so day + 3 counts from Monday 1969-12-29) — as pandas' to_period('W') in lifetimes.
-# Integer arithmetic is several times faster than date_trunc on timestamps.
+# Integer arithmetic is several times faster than date_trunc on timestamps; epoch_us is
+# transpiled to Spark's unix_micros.
 _DAY = "CAST(floor(epoch_us({ts}) / 86400000000) AS BIGINT)"
 PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS BIGINT)"}
-# Amounts are summed as DECIMAL (exact, so independent of DuckDB's parallel summation order:
-# same data => bit-identical summaries), at 1e-9 currency units.
-_AMOUNT = "CAST(amount AS DECIMAL(38, 9))"
+"""Period number of a timestamp expression ``{ts}`` per time unit (SQL templates)."""
+MICROS = 1_000_000
+"""Amounts are summed as integers in 1/MICROS currency units (exact, order-independent)."""
+_AMOUNT = f"CAST(floor(amount * {MICROS} + 0.5) AS BIGINT)"
 
 
 def _unit(time_unit: str) -> str:
@@ -68,240 +92,165 @@ def _unit(time_unit: str) -> str:
     return PERIODS[time_unit]
 
 
-def validated_transactions(
-    frame: pd.DataFrame,
-    caller: str = "rfm_summary",
-    *,
-    column_map: dict | str | None = None,
-    allow_returns: bool = False,
-    date_format: str | None = None,
-    dayfirst: bool = False,
-) -> pd.DataFrame:
-    """Map and validate a transactions frame as ``load_table`` does; amount may be absent.
+def _period_start(stamp: pd.Timestamp, time_unit: str, shift: int = 0) -> pd.Timestamp:
+    """Return the first instant of ``stamp``'s period (``shift`` periods later)."""
+    period = stamp.to_period(time_unit) + shift
+    return period.start_time.normalize()
+
+
+def summary_sql(
+    relation: str,
+    time_unit: str,
+    amount: bool = True,
+    order: bool = True,
+    inclusive: bool = False,
+) -> str:
+    """Return the RFM summary query over ``relation`` (DuckDB dialect, the one definition).
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        One row per purchase: customer id, timestamp and optionally amount, under canonical
-        names, common aliases (``date``, ``customer``, ``revenue`` …) or ``column_map``.
-    caller : str
-        Named first in every error.
-    column_map : dict or str, optional
-        The user's column names → canonical ones, as in ``load_table`` (``"date=timestamp"``).
-    allow_returns : bool, default False
-        Admit negative amounts (returns), as ``load_table(allow_returns=True)``.
-    date_format : str, optional
-        strftime layout of text dates that are not ISO 8601.
-    dayfirst : bool, default False
-        Accept day-first text dates (31/05/2024).
+    relation : str
+        A view or table with customer_id, timestamp and (when ``amount``) amount.
+    time_unit : {"D", "W"}
+        Days or weeks starting Monday.
+    amount : bool, default True
+        Sum amounts (monetary_value); without, count purchases only.
+    order : bool, default True
+        Sort the rows by customer_id.
+    inclusive : bool, default False
+        Use transactions at or before ``$before`` (calibration) instead of strictly before.
 
     Returns
     -------
-    pandas.DataFrame
-        customer_id, timestamp (datetime64) and amount (float, when given), with a fresh
-        0-based index; raises ``DataValidationError`` naming the column and the 1-based rows.
+    str
+        A query with parameters ``$before`` (transactions strictly before this timestamp, or
+        at or before it when ``inclusive``, are used) and ``$end`` (the observation end,
+        whose period gives T); columns customer_id, frequency, recency, T (float, in
+        ``time_unit``) and monetary_value (currency).
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise DataValidationError(
-            f"{caller}: expected a pandas DataFrame, got {type(frame).__name__}"
-        )
-    mapped, mapping = map_columns(
-        frame, "transactions", column_map, source=caller, optional=("amount",)
-    )
-    has_amount = "amount" in mapped.columns
-    mapped = mapped[[c for c in _USED if c in mapped.columns]]
-    if not has_amount:  # the schema requires amount: validate the other columns only
-        mapped = mapped.assign(amount=0.0)
-    mapped.attrs = {MAPPING_ATTR: mapping}  # errors name the user's columns
-    clean = validate(
-        mapped,
-        "transactions",
-        source=caller,
-        allow_returns=allow_returns,
-        date_format=date_format,
-        dayfirst=dayfirst,
-    )
-    clean.attrs = {}
-    return clean if has_amount else clean.drop(columns="amount")
-
-
-def check_table_types(con: duckdb.DuckDBPyConnection, table: str, caller: str) -> bool:
-    """Check the column types of a DuckDB transactions table; return whether it has amount.
-
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        The connection holding ``table``.
-    table : str
-        The relation (e.g. ``transactions`` or ``"main".transactions``).
-    caller : str
-        Named first in every error.
-
-    Returns
-    -------
-    bool
-        True when the table has a numeric ``amount`` column; raises ``DataValidationError``
-        for a missing customer_id / timestamp or a column of the wrong type.
-    """
-    try:
-        relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
-    except duckdb.Error as error:
-        raise DataValidationError(f"{caller}: cannot read table {table} ({error})") from None
-    types = {
-        name: str(kind).upper() for name, kind in zip(relation.columns, relation.types, strict=True)
-    }
-    missing = [c for c in ("customer_id", "timestamp") if c not in types]
-    if missing:
-        raise DataValidationError(
-            f"{caller}: table {table} is missing column(s) {', '.join(map(repr, missing))}; "
-            f"found {', '.join(map(repr, types))}"
-        )
-    expected: dict[str, tuple[tuple[str, ...], str]] = {
-        "timestamp": (_DATE_TYPES, "TIMESTAMP or DATE")
-    }
-    if "amount" in types:
-        expected["amount"] = (_NUMBER_TYPES, "a number type (DOUBLE, DECIMAL …)")
-    for name, (allowed, words) in expected.items():
-        if not types[name].startswith(allowed):
-            raise DataValidationError(
-                f"{caller}: table {table} column {name!r} is {types[name]}; expected {words}. "
-                "Load the table with load_table / crm data load (which parse and check it), "
-                "or pass a DataFrame"
-            )
-    return "amount" in types
-
-
-def transactions_relation(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame,
-    caller: str,
-    table: str = "transactions",
-    *,
-    column_map: dict | str | None = None,
-    allow_returns: bool = False,
-    date_format: str | None = None,
-    dayfirst: bool = False,
-) -> tuple[duckdb.DuckDBPyConnection, str, bool]:
-    """Return the connection and relation to query for ``source``, and whether it has amounts.
-
-    A frame is mapped and validated (:func:`validated_transactions`) and registered as a view
-    of a fresh in-memory DuckDB; a connection's ``table`` has its column types checked
-    (:func:`check_table_types`) and is read as it is.
-
-    Parameters
-    ----------
-    source : pandas.DataFrame or duckdb.DuckDBPyConnection
-        The user's transactions, or a warehouse connection.
-    caller : str
-        Named first in every error (``"rfm_summary"``).
-    table : str, default "transactions"
-        The table of a connection.
-    column_map : dict or str, optional
-        The user's column names → canonical ones (frames only).
-    allow_returns : bool, default False
-        Admit negative amounts.
-    date_format : str, optional
-        strftime layout of text dates that are not ISO 8601.
-    dayfirst : bool, default False
-        Accept day-first text dates.
-
-    Returns
-    -------
-    tuple of (duckdb.DuckDBPyConnection, str, bool)
-        Connection, relation name, and True when the relation has an ``amount`` column.
-    """
-    if isinstance(source, pd.DataFrame):
-        frame = validated_transactions(
-            source,
-            caller,
-            column_map=column_map,
-            allow_returns=allow_returns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-        )
-        con, relation = duckdb.connect(), "_transactions_frame"
-        con.register(relation, frame)
-        return con, relation, "amount" in frame.columns
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        if column_map is not None:
-            raise ParameterError(
-                f"{caller}: column_map applies to a DataFrame; a DuckDB table is read with "
-                "the canonical names it was loaded with"
-            )
-        return source, table, check_table_types(source, table, caller)
-    raise DataValidationError(
-        f"{caller}: expected a pandas DataFrame of transactions or a DuckDB connection, "
-        f"got {type(source).__name__}"
-    )
-
-
-def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:
-    """``value`` as a Timestamp; None means the last transaction in ``relation``."""
-    if value is None:
-        row = con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()
-        assert row is not None  # an aggregate always returns one row
-        return pd.Timestamp(row[0])
-    try:
-        return pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"expected a date such as '2025-06-30', got {value!r}") from None
-
-
-def summary_sql(relation: str, period: str, upper_filter: str, amount: bool = True) -> str:
-    """Return the RFM summary query over ``relation``.
-
-    ``period`` is a ``_unit`` template and ``$end`` the observation end (a query parameter);
-    without ``amount`` the query counts purchases only (no monetary_value).
-    """
+    period = _unit(time_unit)
     tx_period = period.format(ts="timestamp")
     end_period = period.format(ts="$end::TIMESTAMP")
-    if not amount:
-        return f"""
-        WITH periods AS (
-            SELECT DISTINCT customer_id, {tx_period} AS period FROM {relation} WHERE {upper_filter}
-        )
-        SELECT customer_id,
-               CAST(count(*) - 1 AS DOUBLE) AS frequency,
-               CAST(max(period) - min(period) AS DOUBLE) AS recency,
-               CAST({end_period} - min(period) AS DOUBLE) AS "T"
-        FROM periods
-        GROUP BY customer_id
-        ORDER BY customer_id
-    """
+    spend = f", sum({_AMOUNT}) AS amount" if amount else ""
+    firsts = ", sum(amount) AS total_amount, arg_min(amount, period) AS first_amount"
+    monetary = f"""CASE WHEN n_periods > 1
+                    THEN CAST(total_amount - first_amount AS DOUBLE) / ((n_periods - 1) * {MICROS})
+                    ELSE 0.0 END AS monetary_value"""
     return f"""
         WITH periods AS (
-            SELECT customer_id, {tx_period} AS period, sum({_AMOUNT}) AS amount
+            SELECT customer_id, {tx_period} AS period{spend}
             FROM {relation}
-            WHERE {upper_filter}
+            WHERE timestamp {"<=" if inclusive else "<"} $before::TIMESTAMP
             GROUP BY customer_id, period
         ), customers AS (
             SELECT customer_id,
                    min(period) AS first_period,
                    max(period) AS last_period,
-                   count(*) AS n_periods,
-                   sum(amount) AS total_amount,
-                   arg_min(amount, period) AS first_amount
+                   count(*) AS n_periods{firsts if amount else ""}
             FROM periods
             GROUP BY customer_id
         )
         SELECT customer_id,
                CAST(n_periods - 1 AS DOUBLE) AS frequency,
                CAST(last_period - first_period AS DOUBLE) AS recency,
-               CAST({end_period} - first_period AS DOUBLE) AS "T",
-               CASE WHEN n_periods > 1
-                    THEN CAST((total_amount - first_amount) AS DOUBLE) / (n_periods - 1)
-                    ELSE 0.0 END AS monetary_value
+               CAST({end_period} - first_period AS DOUBLE) AS "T"{", " + monetary if amount else ""}
         FROM customers
+        {"ORDER BY customer_id" if order else ""}
+    """
+
+
+def holdout_sql(relation: str, time_unit: str, amount: bool = True) -> str:
+    """Return the holdout query: repeat periods and mean amount per customer in ($cal_end, $end]."""
+    tx_period = _unit(time_unit).format(ts="timestamp")
+    spend = (
+        f", CAST(sum({_AMOUNT}) AS DOUBLE) / (count(*) * {MICROS}) AS monetary_value_holdout"
+        if amount
+        else ""
+    )
+    return f"""
+        SELECT customer_id,
+               CAST(count(DISTINCT {tx_period}) AS DOUBLE) AS frequency_holdout{spend}
+        FROM {relation}
+        WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
+        GROUP BY customer_id
         ORDER BY customer_id
     """
 
 
+def _end(engine: Engine, view: TransactionsView, value) -> pd.Timestamp:
+    """``value`` as a Timestamp; None means the last transaction of ``view``."""
+    if value is None:
+        last = engine.fetch(f"SELECT max(timestamp) AS last FROM {view.name}")["last"].iloc[0]
+        if pd.isna(last):
+            raise ParameterError("rfm_summary: no transactions, so no observation end")
+        return pd.Timestamp(last)
+    try:
+        return pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"expected a date such as '2025-06-30', got {value!r}") from None
+
+
+def summary_view(
+    engine: Engine,
+    transactions: TransactionsView,
+    observation_end=None,
+    time_unit: str = "D",
+    name: str = "customer_summary",
+) -> str:
+    """Create the per-customer summary as a relation in the engine (not pulled to pandas).
+
+    Parameters
+    ----------
+    engine : crm_models.engines.Engine
+        The engine holding ``transactions``.
+    transactions : crm_models.engines.TransactionsView
+        From ``engine.read_transactions``.
+    observation_end : date-like, optional
+        End of observation (default: the last transaction).
+    time_unit : {"D", "W"}, default "D"
+        Days or weeks starting Monday.
+    name : str, default "customer_summary"
+        The relation to create (replaced if it exists); kept materialized (DuckDB temporary
+        table, Spark cache) since scoring and pattern counts read it.
+
+    Returns
+    -------
+    str
+        ``name``: one row per customer, customer_id, frequency, recency, T (float, in
+        ``time_unit``) and monetary_value (currency; only with amounts).
+    """
+    _unit(time_unit)
+    end = _end(engine, transactions, observation_end)
+    query = summary_sql(transactions.name, time_unit, transactions.has_amount, order=False)
+    params = {"end": end, "before": _period_start(end, time_unit, 1)}
+    engine.create_view(name, query, params, materialize=True)
+    return name
+
+
+def _engine_for(source, engine: str | Engine, spark_master: str | None) -> tuple[Engine, bool]:
+    """Return the engine to run on and whether this call owns it (and must stop it)."""
+    if isinstance(engine, Engine):
+        return engine, False
+    if engine == "duckdb" and isinstance(source, duckdb.DuckDBPyConnection):
+        from crm_models.engines.duck import DuckDBEngine
+
+        if spark_master is not None:
+            raise ParameterError(
+                f"spark_master={spark_master!r} applies to engine='spark', not 'duckdb'"
+            )
+        return DuckDBEngine(source), True
+    return get_engine(engine, spark_master=spark_master), True
+
+
 def rfm_summary(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    source,
     observation_end=None,
     time_unit: str = "D",
     calibration_end=None,
     table: str = "transactions",
     *,
+    engine: str | Engine = "duckdb",
+    spark_master: str | None = None,
     column_map: dict | str | None = None,
     allow_returns: bool = False,
     date_format: str | None = None,
@@ -312,10 +261,11 @@ def rfm_summary(
 
     Parameters
     ----------
-    source : pandas.DataFrame or duckdb.DuckDBPyConnection
+    source : pandas.DataFrame, str, os.PathLike, duckdb.DuckDBPyConnection or pyspark DataFrame
         One row per purchase with customer_id, timestamp and, optionally, amount (currency;
         the user's names work as in ``load_table``: ``date``, ``customer``, ``revenue`` … or
         ``column_map``). A frame is validated like a loaded file (module docstring); a
+        Parquet file or folder (Hive partitions such as ``date=2024-01-01/`` read) or a
         connection's ``table`` only has its column types checked.
     observation_end : date-like, optional
         End of observation (default: the last transaction); transactions in later periods
@@ -327,6 +277,11 @@ def rfm_summary(
         Split into a calibration and a holdout period (see Returns).
     table : str, default "transactions"
         The table of a DuckDB ``source``.
+    engine : {"duckdb", "spark"} or Engine, default "duckdb"
+        Where the SQL runs (``crm_models.engines.ENGINE_NAMES``); an engine passed in is used
+        and left running, one named here is started and stopped. Same output on each.
+    spark_master : str, optional
+        Spark only: None = ``local[*]``; ``"spark://host:7077"`` a standalone cluster.
     column_map : dict or str, optional
         The user's column names → canonical ones (``{"Datum": "timestamp"}`` or
         ``"Datum=timestamp,Kunde=customer_id"``), as ``load_table(column_map=)``.
@@ -358,54 +313,50 @@ def rfm_summary(
             stacklevel=2,
         )
         time_unit = freq
-    period = _unit(time_unit)
-    con, relation, has_amount = transactions_relation(
-        source,
-        "rfm_summary",
-        table,
-        column_map=column_map,
-        allow_returns=allow_returns,
-        date_format=date_format,
-        dayfirst=dayfirst,
-    )
-    end = resolve_date(observation_end, con, relation)
+    _unit(time_unit)
+    runner, owned = _engine_for(source, engine, spark_master)
+    try:
+        view = runner.read_transactions(
+            source,
+            column_map=column_map,
+            allow_returns=allow_returns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            **({"table": table, "caller": "rfm_summary"} if runner.name == "duckdb" else {}),
+        )
+        return _summaries(runner, view, observation_end, time_unit, calibration_end)
+    finally:
+        if owned:
+            runner.stop()
+
+
+def _summaries(
+    engine: Engine, view: TransactionsView, observation_end, time_unit: str, calibration_end
+) -> pd.DataFrame:
+    """Return the summary (or calibration / holdout summary) of ``view`` as a frame."""
+    end = _end(engine, view, observation_end)
     if calibration_end is None:
-        upper = f"{period.format(ts='timestamp')} <= {period.format(ts='$end::TIMESTAMP')}"
-        query = summary_sql(relation, period, upper, has_amount)
-        summary = con.execute(query, {"end": end}).df().set_index("customer_id")
+        query = summary_sql(view.name, time_unit, view.has_amount)
+        params = {"end": end, "before": _period_start(end, time_unit, 1)}
+        summary = engine.fetch(query, params).set_index("customer_id")
         summary.attrs[TIME_UNIT_ATTR] = time_unit
         return summary
-
-    cal_end = resolve_date(calibration_end, con, relation)
+    cal_end = _end(engine, view, calibration_end)
     if cal_end >= end:
         raise ParameterError(
             f"calibration_end ({cal_end:%Y-%m-%d}) must be before observation_end ({end:%Y-%m-%d})"
         )
-    query = summary_sql(relation, period, "timestamp <= $end::TIMESTAMP", has_amount)
-    calibration = con.execute(query, {"end": cal_end}).df().set_index("customer_id")
+    query = summary_sql(view.name, time_unit, view.has_amount, inclusive=True)
+    calibration = engine.fetch(query, {"end": cal_end, "before": cal_end}).set_index("customer_id")
     calibration.columns = [f"{c}_cal" for c in calibration.columns]
-    spend = f", CAST(avg({_AMOUNT}) AS DOUBLE) AS monetary_value_holdout" if has_amount else ""
-    holdout = (
-        con.execute(
-            f"""
-        SELECT customer_id,
-               CAST(count(DISTINCT {period.format(ts="timestamp")}) AS DOUBLE) AS frequency_holdout
-               {spend}
-        FROM {relation}
-        WHERE timestamp > $cal_end::TIMESTAMP AND timestamp <= $end::TIMESTAMP
-        GROUP BY customer_id
-        """,
-            {"cal_end": cal_end, "end": end},
-        )
-        .df()
-        .set_index("customer_id")
-    )
+    holdout_query = holdout_sql(view.name, time_unit, view.has_amount)
+    holdout = engine.fetch(holdout_query, {"cal_end": cal_end, "end": end})
     if holdout.empty:
         raise ParameterError(
             f"no transactions between calibration_end {cal_end:%Y-%m-%d} and observation_end "
             f"{end:%Y-%m-%d}: move calibration_end earlier"
         )
-    combined = calibration.join(holdout, how="left").fillna(0.0)
+    combined = calibration.join(holdout.set_index("customer_id"), how="left").fillna(0.0)
     combined["duration_holdout"] = float(
         (end.to_period(time_unit) - cal_end.to_period(time_unit)).n
     )

@@ -1,0 +1,185 @@
+"""The transactions boundary of the per-customer summaries.
+
+A frame is mapped and validated as ``load_table`` does, a table's column types are checked,
+the observation end is resolved.
+
+Shared by ``data.summary`` (``rfm_summary``), ``value.rfm`` (``rfm_table``) and the engines
+(``crm_models.engines``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from crm_models.data.columns import MAPPING_ATTR, map_columns
+from crm_models.data.schemas import validate
+from crm_models.engines.base import check_column_types
+from crm_models.errors import DataValidationError, ParameterError
+
+__all__ = [
+    "check_table_types",
+    "resolve_date",
+    "transactions_relation",
+    "validated_transactions",
+]
+
+_USED = ("customer_id", "timestamp", "amount")
+
+
+def validated_transactions(
+    frame: pd.DataFrame,
+    caller: str = "rfm_summary",
+    *,
+    column_map: dict | str | None = None,
+    allow_returns: bool = False,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+) -> pd.DataFrame:
+    """Map and validate a transactions frame as ``load_table`` does; amount may be absent.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per purchase: customer id, timestamp and optionally amount, under canonical
+        names, common aliases (``date``, ``customer``, ``revenue`` …) or ``column_map``.
+    caller : str
+        Named first in every error.
+    column_map : dict or str, optional
+        The user's column names → canonical ones, as in ``load_table`` (``"date=timestamp"``).
+    allow_returns : bool, default False
+        Admit negative amounts (returns), as ``load_table(allow_returns=True)``.
+    date_format : str, optional
+        strftime layout of text dates that are not ISO 8601.
+    dayfirst : bool, default False
+        Accept day-first text dates (31/05/2024).
+
+    Returns
+    -------
+    pandas.DataFrame
+        customer_id, timestamp (datetime64) and amount (float, when given), with a fresh
+        0-based index; raises ``DataValidationError`` naming the column and the 1-based rows.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataValidationError(
+            f"{caller}: expected a pandas DataFrame, got {type(frame).__name__}"
+        )
+    mapped, mapping = map_columns(
+        frame, "transactions", column_map, source=caller, optional=("amount",)
+    )
+    has_amount = "amount" in mapped.columns
+    mapped = mapped[[c for c in _USED if c in mapped.columns]]
+    if not has_amount:  # the schema requires amount: validate the other columns only
+        mapped = mapped.assign(amount=0.0)
+    mapped.attrs = {MAPPING_ATTR: mapping}  # errors name the user's columns
+    clean = validate(
+        mapped,
+        "transactions",
+        source=caller,
+        allow_returns=allow_returns,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    clean.attrs = {}
+    return clean if has_amount else clean.drop(columns="amount")
+
+
+def check_table_types(con: duckdb.DuckDBPyConnection, table: str, caller: str) -> bool:
+    """Check the column types of a DuckDB transactions table; return whether it has amount.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection holding ``table``.
+    table : str
+        The relation (e.g. ``transactions`` or ``"main".transactions``).
+    caller : str
+        Named first in every error.
+
+    Returns
+    -------
+    bool
+        True when the table has a numeric ``amount`` column; raises ``DataValidationError``
+        for a missing customer_id / timestamp or a column of the wrong type.
+    """
+    try:
+        relation = con.sql(f"SELECT * FROM {table} LIMIT 0")
+    except duckdb.Error as error:
+        raise DataValidationError(f"{caller}: cannot read table {table} ({error})") from None
+    types = {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
+    return check_column_types(types, f"table {table}", caller)
+
+
+def transactions_relation(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    caller: str,
+    table: str = "transactions",
+    *,
+    column_map: dict | str | None = None,
+    allow_returns: bool = False,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+) -> tuple[duckdb.DuckDBPyConnection, str, bool]:
+    """Return the connection and relation to query for ``source``, and whether it has amounts.
+
+    A frame is mapped and validated (:func:`validated_transactions`) and registered as a view
+    of a fresh in-memory DuckDB; a connection's ``table`` has its column types checked
+    (:func:`check_table_types`) and is read as it is.
+
+    Parameters
+    ----------
+    source : pandas.DataFrame or duckdb.DuckDBPyConnection
+        The user's transactions, or a warehouse connection.
+    caller : str
+        Named first in every error (``"rfm_summary"``).
+    table : str, default "transactions"
+        The table of a connection.
+    column_map : dict or str, optional
+        The user's column names → canonical ones (frames only).
+    allow_returns : bool, default False
+        Admit negative amounts.
+    date_format : str, optional
+        strftime layout of text dates that are not ISO 8601.
+    dayfirst : bool, default False
+        Accept day-first text dates.
+
+    Returns
+    -------
+    tuple of (duckdb.DuckDBPyConnection, str, bool)
+        Connection, relation name, and True when the relation has an ``amount`` column.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = validated_transactions(
+            source,
+            caller,
+            column_map=column_map,
+            allow_returns=allow_returns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+        )
+        con, relation = duckdb.connect(), "_transactions_frame"
+        con.register(relation, frame)
+        return con, relation, "amount" in frame.columns
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        if column_map is not None:
+            raise ParameterError(
+                f"{caller}: column_map applies to a DataFrame; a DuckDB table is read with "
+                "the canonical names it was loaded with"
+            )
+        return source, table, check_table_types(source, table, caller)
+    raise DataValidationError(
+        f"{caller}: expected a pandas DataFrame of transactions or a DuckDB connection, "
+        f"got {type(source).__name__}"
+    )
+
+
+def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:
+    """``value`` as a Timestamp; None means the last transaction in ``relation``."""
+    if value is None:
+        row = con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()
+        assert row is not None  # an aggregate always returns one row
+        return pd.Timestamp(row[0])
+    try:
+        return pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"expected a date such as '2025-06-30', got {value!r}") from None
