@@ -24,6 +24,7 @@ from crm_models.value.inputs import ValueInputs, load_inputs, transaction_model,
 from crm_models.value.models import BGBB, BGNBD, MBGNBD, FitResult, GammaGamma, ParetoNBD
 from crm_models.value.needs import NeedsMixture, category_counts, mix_distance
 from crm_models.value.rfm import rfm_cells, rfm_scores, rfm_table
+from crm_models.value.scoring import CustomerScorer
 from crm_models.value.selection import (
     FIT_ACTIONS,
     LET_GO_OFFER,
@@ -54,6 +55,7 @@ __all__ = [
     "NEEDS_ACTIONS",
     "SEGMENT_VALUE_CLV",
     "CustomerEquity",
+    "CustomerScorer",
     "FitResult",
     "GammaGamma",
     "HoldoutResult",
