@@ -190,12 +190,12 @@ def _kth_largest(engine: Any, summary: str, scorer: Any, k: int) -> float:
 
 
 def _open(engine: Any, spark_master: str | None) -> tuple[Any, Callable[[], None]]:
-    from crm_models.engines import get_engine
+    from crm_models.engines import Engine, get_engine
 
     if isinstance(engine, str):
         opened = get_engine(engine, spark_master=spark_master)
         return opened, opened.stop
-    if not hasattr(engine, "map_batches"):
+    if not isinstance(engine, Engine):
         raise ParameterError(
             f"customer_values: engine must be an engine name ('duckdb', 'spark') or an Engine "
             f"from crm_models.engines.get_engine, got {type(engine).__name__}"
