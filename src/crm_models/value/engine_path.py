@@ -298,19 +298,23 @@ def customer_values(
         n_customers = int(patterns["n_customers"].sum())
         id_sample = eng.fetch(f"SELECT customer_id FROM {summary} LIMIT 1")["customer_id"]
         id_type = "BIGINT" if pd.api.types.is_integer_dtype(id_sample) else "VARCHAR"
-        settings = dict(
-            horizon_months=horizon_months,
-            monthly_discount_rate=monthly_discount_rate,
-            margin_rate=margin_rate,
-            time_unit=time_unit,
-        )
+
+        def scorer_for(threshold: float) -> CustomerScorer:
+            return CustomerScorer(
+                fitted,
+                spend,
+                horizon_months=horizon_months,
+                monthly_discount_rate=monthly_discount_rate,
+                margin_rate=margin_rate,
+                time_unit=time_unit,
+                high_value_threshold=threshold,
+            )
+
         with timer.stage("threshold"):
             n_high = int(round(share * n_customers))
-            probe = CustomerScorer(fitted, spend, high_value_threshold=0.0, **settings)
-            threshold = _kth_largest(eng, summary, probe, n_high) if n_high > 0 else float("inf")
-        scorer = CustomerScorer(
-            fitted, spend, high_value_threshold=threshold, **settings
-        ).with_id_type(id_type)
+            probe = scorer_for(0.0)  # its value levels are not used, only its CLV
+            threshold = _kth_largest(eng, summary, probe, n_high) if n_high else float("inf")
+        scorer = scorer_for(threshold).with_id_type(id_type)
         with timer.stage("score"):
             target = None if out is None else str(out)
             scores = eng.map_batches(summary, scorer, scorer.output_schema, out=target)
