@@ -3,9 +3,11 @@
 Stages, each timed (``EngineValues.stage_seconds``):
 
 1. ``read``: the transactions as a view in the engine (a frame, a Parquet file or a
-   Hive-partitioned folder, a DuckDB connection or a Spark DataFrame);
-2. ``summary``: the per-customer summary (frequency, recency, T, monetary_value) as a view in
-   the engine, never pulled to the driver;
+   Hive-partitioned folder, a DuckDB connection or a Spark DataFrame); lazy on both engines
+   for Parquet (schema only), so the scan is timed in the next stage;
+2. ``summary``: the per-customer summary (frequency, recency, T, monetary_value) as a
+   materialized relation in the engine (DuckDB temporary table, Spark cache, computed here),
+   never pulled to the driver;
 3. ``patterns``: the unique (frequency, recency, T) patterns with their customer counts and the
    unique (frequency, monetary_value) spend patterns of repeat buyers, pulled to the driver —
    they are all the fits need, so the fits stay small at any data size;
@@ -55,7 +57,7 @@ class EngineValues(Result):
     engine : str
         ``duckdb`` or ``spark``.
     spark_master : str or None
-        The Spark master URL (None: local, or the DuckDB engine).
+        The Spark master URL (``local[*]`` for a local cluster); None on DuckDB.
     stage_seconds : dict of str to float
         Wall-clock seconds per stage of :data:`ENGINE_STAGES`.
     n_customers : int
@@ -290,12 +292,13 @@ def customer_values(
             )
         with timer.stage("summary"):
             summary = summary_view(eng, view, observation_end, time_unit)
+            # computed here on every engine (Spark caches lazily), so the stages time their work
+            n_customers = int(eng.fetch(f"SELECT count(*) AS n FROM {summary}")["n"].iloc[0])
         with timer.stage("patterns"):
             patterns = pattern_counts(eng, summary)
             spends = spend_patterns(eng, summary)
         with timer.stage("fit"):
             fitted, spend = _fit(patterns, spends, model, time_unit)
-        n_customers = int(patterns["n_customers"].sum())
         id_sample = eng.fetch(f"SELECT customer_id FROM {summary} LIMIT 1")["customer_id"]
         id_type = "BIGINT" if pd.api.types.is_integer_dtype(id_sample) else "VARCHAR"
 
@@ -322,7 +325,7 @@ def customer_values(
         stop()
     return EngineValues(
         engine=eng.name,
-        spark_master=spark_master if eng.name == "spark" else None,
+        spark_master=getattr(eng, "master", spark_master) if eng.name == "spark" else None,
         stage_seconds=timer.seconds,
         n_customers=n_customers,
         n_patterns=len(patterns),
