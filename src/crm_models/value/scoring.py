@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -272,14 +272,8 @@ class CustomerScorer:
             }
         )
 
-    @overload
-    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame: ...
-
-    @overload
-    def __call__(self, batch: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]: ...
-
     def __call__(
-        self, batch: pd.DataFrame | Iterable[pd.DataFrame]
+        self, batch: pd.DataFrame | Iterator[pd.DataFrame]
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """Score one batch of per-customer summary rows (or each batch of an iterator).
 
