@@ -203,6 +203,7 @@ def main() -> None:
         env = {
             **os.environ,
             "PYSPARK_SUBMIT_ARGS": f"--driver-memory {args.spark_driver_memory} pyspark-shell",
+            "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
         }
         results, folders = {}, {}
         for engine in engines:
