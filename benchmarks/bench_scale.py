@@ -130,7 +130,7 @@ def _agreement(folders: dict[str, str]) -> str:
         FROM read_parquet('{fa}/**/*.parquet') x
         JOIN read_parquet('{fb}/**/*.parquet') y USING (customer_id)
         """
-    ).fetchone()
+    ).fetchall()[0]
     n, rel, p_abs, levels, actions = row
     return (
         f"agreement {a} vs {b} on {n:,} customers: max relative CLV difference {rel:.2e}, "
