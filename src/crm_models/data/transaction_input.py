@@ -174,7 +174,22 @@ def transactions_relation(
 
 
 def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:
-    """``value`` as a Timestamp; None means the last transaction in ``relation``."""
+    """Return ``value`` as a Timestamp; None means the last transaction in ``relation``.
+
+    Parameters
+    ----------
+    value : date-like or None
+        A date (``"2025-06-30"``, Timestamp …) or None.
+    con : duckdb.DuckDBPyConnection
+        The connection holding ``relation``.
+    relation : str
+        Transactions with a ``timestamp`` column.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The date; raises ``ParameterError`` for a value that is not one.
+    """
     if value is None:
         row = con.execute(f"SELECT max(timestamp) FROM {relation}").fetchone()
         assert row is not None  # an aggregate always returns one row

@@ -102,6 +102,16 @@ def replacing_folder(out: str | os.PathLike) -> Iterator[Path]:
 
     An existing ``out`` is replaced only after the body succeeded; on failure the temporary
     folder is removed and ``out`` is left as it was.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The folder to write (its parent is created).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder (not yet created) to write into.
     """
     target = Path(out).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -235,3 +245,23 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def inherit_docs(cls: type) -> type:
+    """Give the methods of an ``Engine`` subclass the docstrings of ``Engine``'s methods.
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of ``Engine``; methods without a ``Parameters`` section take the base's.
+
+    Returns
+    -------
+    type
+        ``cls`` itself (use as a class decorator).
+    """
+    for name, func in vars(cls).items():
+        base = getattr(Engine, name, None)
+        if callable(func) and base is not None and "Parameters" not in (func.__doc__ or ""):
+            func.__doc__ = base.__doc__
+    return cls

@@ -18,12 +18,13 @@ from crm_models.engines.base import (
     TransactionsView,
     check_column_types,
     check_output_schema,
+    inherit_docs,
     replacing_folder,
 )
 from crm_models.engines.sql import inline_params
 from crm_models.errors import DataValidationError, ParameterError
 
-__all__ = ["DuckDBEngine", "arrow_schema", "parquet_glob"]
+__all__ = ["DuckDBEngine"]
 
 _ARROW = {
     "BIGINT": pa.int64(),
@@ -68,6 +69,7 @@ def batch_frame(
     return pa.Table.from_pandas(result[schema.names], schema=schema, preserve_index=False)
 
 
+@inherit_docs
 class DuckDBEngine(Engine):
     """The embedded engine: one DuckDB connection (its own in-memory one by default).
 
@@ -97,10 +99,32 @@ class DuckDBEngine(Engine):
         table: str = "transactions",
         caller: str = "read_transactions",
     ) -> TransactionsView:
-        """Make ``source`` readable in SQL (see ``Engine.read_transactions``).
+        """Make ``source`` readable in SQL as canonical transactions.
 
-        A DuckDB connection other than the engine's becomes the engine's connection (not
-        closed by ``stop``); its ``table`` has its column types checked.
+        Parameters
+        ----------
+        source : pandas.DataFrame, str, os.PathLike or the engine's own table
+            A frame (validated as ``rfm_summary`` does), a Parquet file or folder (Hive
+            partitions read; column types checked), or a DuckDB connection (duckdb; it
+            becomes the engine's connection, not closed by ``stop``) / a pyspark DataFrame
+            (spark).
+        column_map : dict or str, optional
+            The user's column names → canonical ones (frames only).
+        allow_returns : bool, default False
+            Admit negative amounts (frames).
+        date_format : str, optional
+            strftime layout of text dates that are not ISO 8601 (frames).
+        dayfirst : bool, default False
+            Accept day-first text dates (frames).
+        table : str, default "transactions"
+            The table of a DuckDB connection.
+        caller : str, default "read_transactions"
+            Named first in every error.
+
+        Returns
+        -------
+        TransactionsView
+            The view's name and whether it has amounts.
         """
         if isinstance(source, pd.DataFrame):
             frame = validated_transactions(
