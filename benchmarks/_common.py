@@ -51,3 +51,44 @@ def write_transactions(n: int, seed: int, path: str, chunk: int = 1_000_000) -> 
     writer.close()
     Path(path + ".json").write_text(json.dumps({"observation_end": str(end)}))
     return total
+
+
+def write_transactions_parquet_folder(
+    n: int, seed: int, folder: str, chunk: int = 1_000_000
+) -> int:
+    """The same synthetic transactions as :func:`write_transactions` (same worlds, seeds and id
+    offsets), written as a Hive-partitioned Parquet folder by purchase month
+    (``folder/month=YYYY-MM/part-<chunk>-<i>.parquet``), one world of at most ``chunk``
+    customers in memory at a time. Timestamps are stored in microseconds (Spark cannot read
+    nanosecond Parquet timestamps); ``folder + ".json"`` holds the observation end. Returns the
+    number of transactions."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    from crm_models.data.synthetic import simulate_world
+
+    total, end = 0, None
+    partitioning = ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive")
+    for k, start in enumerate(range(0, n, chunk)):
+        world = simulate_world(min(chunk, n - start), seed=seed + k)
+        tx = world.transactions[["customer_id", "timestamp", "amount"]].copy()
+        tx["customer_id"] += start
+        tx["timestamp"] = tx["timestamp"].astype("datetime64[us]")
+        months, codes = np.unique(
+            tx["timestamp"].to_numpy().astype("datetime64[M]"), return_inverse=True
+        )
+        tx["month"] = pd.Categorical.from_codes(codes, [str(m) for m in months])  # "YYYY-MM"
+        ds.write_dataset(
+            pa.Table.from_pandas(tx, preserve_index=False),
+            folder,
+            format="parquet",
+            partitioning=partitioning,
+            basename_template=f"part-{k:05d}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+        )
+        total += len(tx)
+        end = world.observation_end
+    Path(folder + ".json").write_text(json.dumps({"observation_end": str(end)}))
+    return total
