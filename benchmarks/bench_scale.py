@@ -95,6 +95,11 @@ def worker(data: str, engine: str, out: str, master: str) -> None:
         data,
         engine=engine,
         spark_master=master or None,
+        spark_config=(
+            {"spark.driver.memory": os.environ["CRM_BENCH_DRIVER_MEMORY"]}
+            if engine == "spark"
+            else None
+        ),
         observation_end=end,
         time_unit="D",
         out=out + ".scores",
@@ -202,8 +207,7 @@ def main() -> None:
             )
         env = {
             **os.environ,
-            "PYSPARK_SUBMIT_ARGS": f"--driver-memory {args.spark_driver_memory} pyspark-shell",
-            "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
+            "CRM_BENCH_DRIVER_MEMORY": args.spark_driver_memory,
         }
         results, folders = {}, {}
         for engine in engines:

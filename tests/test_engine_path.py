@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,7 +125,6 @@ def test_bad_inputs_fail_with_one_clear_error(world):
 def test_spark_scores_equal_duckdb(world, duckdb_values):
     from crm_models.engines import get_engine
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers' Python: this venv
     tx, end = world
     engine = get_engine("spark")
     try:

@@ -112,3 +112,21 @@ def test_parameters_become_typed_literals_and_spark_functions_are_mapped():
     assert "UNIX_MICROS" in spark and "EPOCH_US" not in spark.upper()
     with pytest.raises(ParameterError, match=r"\$end has no value"):
         to_spark(sql, {})
+
+
+def test_a_view_name_can_be_redefined_whatever_it_was_before():
+    """summary_view twice on one engine: the first made a temp table of the same name."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-05"]),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    with get_engine() as engine:
+        view = engine.read_transactions(tx)
+        name = summary_view(engine, view)
+        assert summary_view(engine, view) == name
+        engine.create_view(name, "SELECT 2 AS x")
+        engine.create_view(name, "SELECT 3 AS x", materialize=True)
+        assert engine.fetch(f"SELECT x FROM {name}")["x"].tolist() == [3]

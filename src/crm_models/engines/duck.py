@@ -194,8 +194,11 @@ class DuckDBEngine(Engine):
     ) -> None:
         """Define view ``name`` (see ``Engine.create_view``); a temp table if ``materialize``."""
         text = inline_params(sql, params)
-        self.con.execute(f"DROP VIEW IF EXISTS {name}")
-        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        for kind in ("VIEW", "TABLE"):  # whichever the name is now (DROP of the other kind fails)
+            try:
+                self.con.execute(f"DROP {kind} IF EXISTS {name}")
+            except duckdb.CatalogException:
+                pass
         kind = "TEMP TABLE" if materialize else "TEMP VIEW"
         self.con.execute(f"CREATE {kind} {name} AS {text}")
 

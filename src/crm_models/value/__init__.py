@@ -20,9 +20,11 @@ from crm_models.value.diagnostics import (
     frequency_spend_independence,
     holdout_metrics,
 )
+from crm_models.value.engine_path import EngineValues, customer_values
 from crm_models.value.inputs import ValueInputs, load_inputs, transaction_model, transaction_models
 from crm_models.value.models import BGBB, BGNBD, MBGNBD, FitResult, GammaGamma, ParetoNBD
 from crm_models.value.needs import NeedsMixture, category_counts, mix_distance
+from crm_models.value.patterns import pattern_counts, spend_patterns
 from crm_models.value.rfm import rfm_cells, rfm_scores, rfm_table
 from crm_models.value.scoring import CustomerScorer
 from crm_models.value.selection import (
@@ -56,6 +58,7 @@ __all__ = [
     "SEGMENT_VALUE_CLV",
     "CustomerEquity",
     "CustomerScorer",
+    "EngineValues",
     "FitResult",
     "GammaGamma",
     "HoldoutResult",
@@ -73,16 +76,19 @@ __all__ = [
     "concentration_curve",
     "customer_equity",
     "customer_lifetime_value",
+    "customer_values",
     "frequency_spend_independence",
     "gini",
     "holdout_metrics",
     "load_inputs",
     "mix_distance",
     "monthly_rate",
+    "pattern_counts",
     "rfm_cells",
     "rfm_scores",
     "rfm_table",
     "second_lifetime_value",
+    "spend_patterns",
     "top_share",
     "transaction_model",
     "transaction_models",

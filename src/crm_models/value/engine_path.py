@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -191,11 +191,13 @@ def _kth_largest(engine: Any, summary: str, scorer: Any, k: int) -> float:
     return float(values.index[at])
 
 
-def _open(engine: Any, spark_master: str | None) -> tuple[Any, Callable[[], None]]:
+def _open(
+    engine: Any, spark_master: str | None, spark_config: Mapping[str, object] | None
+) -> tuple[Any, Callable[[], None]]:
     from crm_models.engines import Engine, get_engine
 
     if isinstance(engine, str):
-        opened = get_engine(engine, spark_master=spark_master)
+        opened = get_engine(engine, spark_master=spark_master, spark_config=spark_config)
         return opened, opened.stop
     if not isinstance(engine, Engine):
         raise ParameterError(
@@ -220,6 +222,7 @@ def customer_values(
     *,
     engine: Any = "duckdb",
     spark_master: str | None = None,
+    spark_config: Mapping[str, object] | None = None,
     observation_end: Any = None,
     time_unit: str = "D",
     model: str = "bgnbd",
@@ -247,6 +250,8 @@ def customer_values(
         left open).
     spark_master : str, optional
         Spark master URL for ``engine="spark"`` (None: a local cluster).
+    spark_config : mapping, optional
+        Extra Spark settings for ``engine="spark"`` (``{"spark.driver.memory": "8g"}``).
     observation_end : date-like, optional
         End of the observation window (None: the summary's default).
     time_unit : {"D", "W", "M", "H"}, default "D"
@@ -281,7 +286,7 @@ def customer_values(
         raise ParameterError(f"high_value_share must be in (0, 1), got {share!r}")
     transaction_model(model)  # an unknown model name fails before any work
     timer = _Timer()
-    eng, stop = _open(engine, spark_master)
+    eng, stop = _open(engine, spark_master, spark_config)
     try:
         with timer.stage("read"):
             view = eng.read_transactions(source)
