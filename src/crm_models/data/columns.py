@@ -390,7 +390,8 @@ def map_columns(
         frame["amount"] = factors[0] * factors[1]
         renames["amount"] = "amount"
     keep = list(renames) + list(mapping.kept)
-    out = frame[keep].rename(columns=renames)
+    out = frame[keep]  # a new frame: relabel it in place (rename would copy every column again)
+    out.columns = pd.Index([renames.get(c, c) for c in keep])
     clash = out.columns[out.columns.duplicated()].tolist()
     if clash:
         raise DataValidationError(

@@ -422,7 +422,7 @@ def _validate(
             )
         frame["customer_id"] = normalize_ids(frame["customer_id"], label)
     try:
-        return expected.validate(frame, lazy=True)
+        return expected.validate(frame, lazy=True, inplace=True)  # frame is our own copy
     except SchemaErrors as errors:
         raise DataValidationError(_describe_failures(errors, table, source)) from None
 

@@ -68,7 +68,9 @@ def validated_transactions(
         frame, "transactions", column_map, source=caller, optional=("amount",)
     )
     has_amount = "amount" in mapped.columns
-    mapped = mapped[[c for c in _USED if c in mapped.columns]]
+    used = [c for c in _USED if c in mapped.columns]
+    if list(mapped.columns) != used:  # selecting copies every column: only when needed
+        mapped = mapped[used]
     if not has_amount:  # the schema requires amount: validate the other columns only
         mapped = mapped.assign(amount=0.0)
     mapped.attrs = {MAPPING_ATTR: mapping}  # errors name the user's columns
