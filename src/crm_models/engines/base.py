@@ -145,6 +145,7 @@ class Engine:
         allow_returns: bool = False,
         date_format: str | None = None,
         dayfirst: bool = False,
+        caller: str = "read_transactions",
     ) -> TransactionsView:
         """Make ``source`` readable in SQL as canonical transactions.
 
@@ -163,6 +164,8 @@ class Engine:
             strftime layout of text dates that are not ISO 8601 (frames).
         dayfirst : bool, default False
             Accept day-first text dates (frames).
+        caller : str, default "read_transactions"
+            Named first in every error (``"rfm_summary"`` …).
 
         Returns
         -------

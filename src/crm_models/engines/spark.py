@@ -185,31 +185,7 @@ class SparkEngine(Engine):
         dayfirst: bool = False,
         caller: str = "read_transactions",
     ) -> TransactionsView:
-        """Make ``source`` readable in SQL as canonical transactions.
-
-        Parameters
-        ----------
-        source : pandas.DataFrame, str, os.PathLike or the engine's own table
-            A frame (validated as ``rfm_summary`` does), a Parquet file or folder (Hive
-            partitions read; column types checked), or a DuckDB connection (duckdb; it
-            becomes the engine's connection, not closed by ``stop``) / a pyspark DataFrame
-            (spark).
-        column_map : dict or str, optional
-            The user's column names → canonical ones (frames only).
-        allow_returns : bool, default False
-            Admit negative amounts (frames).
-        date_format : str, optional
-            strftime layout of text dates that are not ISO 8601 (frames).
-        dayfirst : bool, default False
-            Accept day-first text dates (frames).
-        caller : str, default "read_transactions"
-            Named first in every error.
-
-        Returns
-        -------
-        TransactionsView
-            The view's name and whether it has amounts.
-        """
+        """Make ``source`` readable in SQL (the docstring is ``Engine.read_transactions``')."""
         from pyspark.sql import DataFrame as SparkFrame
 
         if isinstance(source, pd.DataFrame):
