@@ -184,7 +184,8 @@ def test_info_during_loads_never_tracebacks(tmp_path):
                      "--path", path]] * 6)  # fmt: skip
     results = run_together(jobs, tmp_path)
     assert_clean_exits(results)
-    assert [code for code, _, _ in results] == [0] * len(jobs)
+    failed = [err.strip().splitlines()[-1:] for code, _, err in results if code]
+    assert [code for code, _, _ in results] == [0] * len(jobs), failed
     for _, out, _ in results[3:]:
         assert out.count("main transactions") == 6
     assert len(warehouse.table("transactions", "main")) == ROWS * (1 + 3 * 4)

@@ -30,23 +30,20 @@ class StageTimer:
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
 
-    def lap(self, stage: str) -> float:
+    def lap(self, stage: str) -> None:
         """Record the time since the previous lap (or since the timer was made) as ``stage``.
+
+        Returns nothing, so that a notebook cell ending in a lap shows no output (read the
+        figures from ``seconds``).
 
         Parameters
         ----------
         stage : str
             The stage that has just ended, e.g. ``"load"``.
-
-        Returns
-        -------
-        float
-            The seconds added to ``stage``.
         """
         now = time.perf_counter()
         elapsed, self._last = now - self._last, now
         self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
-        return elapsed
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
