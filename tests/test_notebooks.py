@@ -85,6 +85,9 @@ DOCUMENTED = {
         "value_fit_cells",
         "winback",
         "data_quality",
+        "engine",
+        "spark_master",
+        "stage_seconds",
     },
     "campaign_uplift": {
         "data_source",
@@ -152,7 +155,8 @@ DOCUMENTED = {
 NULL_HERE = {
     "00_overview": {"warehouse_tables"},
     "satisfaction_loyalty_profit": {"sem"},
-    "segment_value": {"published_parameters"},  # only cdnow_sample reproduces published fits
+    # only cdnow_sample reproduces published fits; spark_master is null when DuckDB ran
+    "segment_value": {"published_parameters", "spark_master"},
 }
 
 # Charts (<img> with a data: URI) on the management and the analyst page, at the SMALL sizes.
