@@ -114,7 +114,10 @@ def test_spark_gives_duckdbs_summaries_and_patterns(spark, world, expected):
             assert_identical(results[item], reference)
         summary = expected[kind][f"summary {plan[0]}"]
         assert len(summary) == data[kind]["customer_id"].nunique()
-        assert summary.index.dtype == ("int64" if kind == "int" else "object")
+        if kind == "int":
+            assert summary.index.dtype == "int64"
+        else:  # object on pandas 2, the str dtype on pandas 3
+            assert pd.api.types.is_string_dtype(summary.index)
 
 
 def test_hive_partitioned_parquet_folder_on_both_engines(spark, world, tmp_path):

@@ -91,7 +91,11 @@ def test_a_canonical_folder_is_read_by_the_engine_with_the_same_summary(tmp_path
     assert from_path.index.map(len).to_series().eq(6).all()  # text ids keep their zeros
     pd.testing.assert_frame_equal(from_path.sort_index(), from_frame.sort_index())
     nanos = tmp_path / "nanos"  # pandas' default unit, which Spark cannot read: not direct
-    _write(frame.assign(month=frame["timestamp"].dt.strftime("%Y-%m")), nanos, "month", None)
+    in_nanos = frame.assign(  # pandas 3 reads dates in microseconds: make them nanoseconds
+        timestamp=frame["timestamp"].astype("datetime64[ns]"),
+        month=frame["timestamp"].dt.strftime("%Y-%m"),
+    )
+    _write(in_nanos, nanos, "month", None)
     assert load_inputs(str(nanos)).parquet is None
     cal_end = end - pd.Timedelta(weeks=8)
     pd.testing.assert_frame_equal(

@@ -29,16 +29,24 @@ message names the source, the column, the first offending rows and what was expe
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from crm_models.data._rows import row_labels, where
 from crm_models.data.columns import MAPPING_ATTR
 from crm_models.data.dates import parse_dates
 from crm_models.data.ids import ids_are_valid, normalize_ids
 from crm_models.errors import MAX_SHOWN_ROWS, DataValidationError
+
+with warnings.catch_warnings():
+    # pandera imports pyspark.pandas when pyspark is installed, and pyspark 4 warns there that
+    # pandas 3 is "not yet fully supported" — about pyspark.pandas, which crm-models does not
+    # use — on every import: noise before every crm command's output, so silenced here only.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
 
 TABLES = ("customers", "transactions", "survey", "campaign", "products")
 UNKNOWN_CONSENT = "unknown"  # no consent status given: never permission to contact
