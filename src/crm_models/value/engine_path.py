@@ -37,7 +37,6 @@ from crm_models.errors import DataValidationError, ParameterError
 from crm_models.results import Result, estimate_table
 from crm_models.value.inputs import transaction_model
 from crm_models.value.models import GammaGamma
-from crm_models.value.valuation import customer_lifetime_value
 
 __all__ = ["ENGINE_STAGES", "EngineValues", "customer_values"]
 
@@ -126,15 +125,7 @@ def _clv(scorer: Any, batch: pd.DataFrame) -> np.ndarray:
     """CLV of a batch of summary rows, computed exactly as the scorer computes it."""
     summary = batch.set_index("customer_id")
     summary.attrs = dict(batch.attrs)
-    return customer_lifetime_value(
-        scorer.model,
-        scorer.spend,
-        summary,
-        scorer.horizon_months,
-        monthly_discount_rate=scorer.monthly_discount_rate,
-        time_unit=scorer.time_unit,
-        margin_rate=scorer.margin_rate,
-    ).to_numpy(dtype=float)
+    return scorer.clv(summary)
 
 
 def _order_keys(values: np.ndarray) -> np.ndarray:

@@ -272,6 +272,29 @@ class CustomerScorer:
             }
         )
 
+    def clv(self, summary: pd.DataFrame) -> np.ndarray:
+        """CLV of summary rows indexed by customer_id, with this scorer's models and settings.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            frequency, recency, T, monetary_value; one row per customer.
+
+        Returns
+        -------
+        numpy.ndarray
+            Currency, one value per row (``customer_lifetime_value``).
+        """
+        return customer_lifetime_value(
+            self.model,
+            self.spend,
+            summary,
+            self.horizon_months,
+            monthly_discount_rate=self.monthly_discount_rate,
+            time_unit=self.time_unit,
+            margin_rate=self.margin_rate,
+        ).to_numpy(dtype=float)
+
     def __call__(
         self, batch: pd.DataFrame | Iterator[pd.DataFrame]
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
@@ -330,15 +353,7 @@ class CustomerScorer:
         ids = batch["customer_id"]
         summary = batch.set_index("customer_id")  # errors then name the customer ids
         summary.attrs = dict(batch.attrs)
-        clv = customer_lifetime_value(
-            self.model,
-            self.spend,
-            summary,
-            self.horizon_months,
-            monthly_discount_rate=self.monthly_discount_rate,
-            time_unit=self.time_unit,
-            margin_rate=self.margin_rate,
-        ).to_numpy(dtype=float)
+        clv = self.clv(summary)
         p_alive = np.asarray(self.model.p_alive(summary), dtype=float)
         t = PERIODS_PER_MONTH[self.time_unit] * self.horizon_months
         purchases = np.asarray(self.model.expected_purchases(t, summary), dtype=float)
