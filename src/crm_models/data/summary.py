@@ -50,7 +50,6 @@ import pandas as pd
 from crm_models.data.transaction_input import (  # noqa: F401  (re-exported, as before)
     check_table_types,
     resolve_date,
-    transactions_relation,
     validated_transactions,
 )
 from crm_models.engines import Engine, TransactionsView, get_engine

@@ -20,7 +20,6 @@ from crm_models.errors import DataValidationError, ParameterError
 __all__ = [
     "check_table_types",
     "resolve_date",
-    "transactions_relation",
     "validated_transactions",
 ]
 
@@ -110,69 +109,6 @@ def check_table_types(con: duckdb.DuckDBPyConnection, table: str, caller: str) -
         raise DataValidationError(f"{caller}: cannot read table {table} ({error})") from None
     types = {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
     return check_column_types(types, f"table {table}", caller)
-
-
-def transactions_relation(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame,
-    caller: str,
-    table: str = "transactions",
-    *,
-    column_map: dict | str | None = None,
-    allow_returns: bool = False,
-    date_format: str | None = None,
-    dayfirst: bool = False,
-) -> tuple[duckdb.DuckDBPyConnection, str, bool]:
-    """Return the connection and relation to query for ``source``, and whether it has amounts.
-
-    A frame is mapped and validated (:func:`validated_transactions`) and registered as a view
-    of a fresh in-memory DuckDB; a connection's ``table`` has its column types checked
-    (:func:`check_table_types`) and is read as it is.
-
-    Parameters
-    ----------
-    source : pandas.DataFrame or duckdb.DuckDBPyConnection
-        The user's transactions, or a warehouse connection.
-    caller : str
-        Named first in every error (``"rfm_summary"``).
-    table : str, default "transactions"
-        The table of a connection.
-    column_map : dict or str, optional
-        The user's column names → canonical ones (frames only).
-    allow_returns : bool, default False
-        Admit negative amounts.
-    date_format : str, optional
-        strftime layout of text dates that are not ISO 8601.
-    dayfirst : bool, default False
-        Accept day-first text dates.
-
-    Returns
-    -------
-    tuple of (duckdb.DuckDBPyConnection, str, bool)
-        Connection, relation name, and True when the relation has an ``amount`` column.
-    """
-    if isinstance(source, pd.DataFrame):
-        frame = validated_transactions(
-            source,
-            caller,
-            column_map=column_map,
-            allow_returns=allow_returns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-        )
-        con, relation = duckdb.connect(), "_transactions_frame"
-        con.register(relation, frame)
-        return con, relation, "amount" in frame.columns
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        if column_map is not None:
-            raise ParameterError(
-                f"{caller}: column_map applies to a DataFrame; a DuckDB table is read with "
-                "the canonical names it was loaded with"
-            )
-        return source, table, check_table_types(source, table, caller)
-    raise DataValidationError(
-        f"{caller}: expected a pandas DataFrame of transactions or a DuckDB connection, "
-        f"got {type(source).__name__}"
-    )
 
 
 def resolve_date(value, con: duckdb.DuckDBPyConnection, relation: str) -> pd.Timestamp:

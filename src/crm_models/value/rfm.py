@@ -17,7 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import resolve_date, transactions_relation
+from crm_models.data.summary import resolve_date
+from crm_models.engines.duck import DuckDBEngine
 from crm_models.errors import DataValidationError, ParameterError, format_rows
 
 MEASURES = ("days_since_last", "n_purchases", "total_spend")
@@ -70,15 +71,17 @@ def rfm_table(
         ``observation_end``), n_purchases (transactions), total_spend (total amount),
         first_purchase, last_purchase.
     """
-    con, relation, has_amount = transactions_relation(
+    engine = DuckDBEngine(source if isinstance(source, duckdb.DuckDBPyConnection) else None)
+    view = engine.read_transactions(
         source,
-        "rfm_table",
-        table,
         column_map=column_map,
         allow_returns=allow_returns,
         date_format=date_format,
         dayfirst=dayfirst,
+        table=table,
+        caller="rfm_table",
     )
+    con, relation, has_amount = engine.con, view.name, view.has_amount
     if not has_amount:
         raise DataValidationError(
             "rfm_table: transactions need an 'amount' column (spend per purchase, currency) "
