@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,3 +112,29 @@ def test_every_table_has_a_schema_and_keys():
         assert schema.name == table
         for key in schemas.KEYS[table]:
             assert key in schema.columns
+
+
+@pytest.mark.parametrize(
+    "timestamps",
+    [
+        pd.to_datetime(["2024-01-02", "2024-02-03", "2024-03-04"]),  # already parsed: no copy
+        ["2024-01-02", "2024-02-03", "2024-03-04"],  # text: parsed into a new column
+    ],
+)
+def test_validate_never_changes_the_callers_frame(timestamps):
+    """validate() copies by default; the summaries' boundary (copy=False) works on its own copy."""
+    from crm_models.data.transaction_input import validated_transactions
+
+    frame = pd.DataFrame(
+        {"customer_id": [3, 1, 2], "timestamp": timestamps, "amount": [1.5, 2.0, 3.0]},
+        index=[10, 11, 12],
+    )
+    before = frame.copy(deep=True)
+    clean = validate(frame, "transactions")
+    boundary = validated_transactions(frame.rename(columns={"timestamp": "date"}))
+    for result in (clean, boundary):
+        for column in ("customer_id", "timestamp", "amount"):
+            assert not np.shares_memory(result[column].to_numpy(), frame[column].to_numpy())
+        result.loc[0, "amount"] = -99.0
+    pd.testing.assert_frame_equal(frame, before)
+    assert list(clean.index) == [0, 1, 2]

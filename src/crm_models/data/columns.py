@@ -369,7 +369,7 @@ def map_columns(
         columns) and the mapping used.
     """
     mapping = plan_columns(list(frame.columns), table, column_map, source, optional)
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # new labels and columns only; frame[keep] below copies
     frame.columns = [str(c) for c in frame.columns]
     renames = mapping.to_dict()
     if mapping.amount_from:

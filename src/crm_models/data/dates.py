@@ -158,6 +158,8 @@ def parse_date_column(
     pandas.Series
         ``datetime64[ns]`` values, naive (offsets converted to UTC); NaT where empty.
     """
+    if raw.dtype == "datetime64[ns]":  # already parsed: returned as is (no copy)
+        return raw
     if pd.api.types.is_datetime64_any_dtype(raw):
         if getattr(raw.dt, "tz", None) is not None:
             raw = raw.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -229,6 +231,7 @@ def parse_dates(
     *,
     date_format: str | None = None,
     dayfirst: bool = False,
+    copy: bool = True,
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with each present column of ``columns`` parsed.
 
@@ -242,19 +245,22 @@ def parse_dates(
         Source and table for the error message, e.g. ``"tx.csv: transactions"``.
     date_format, dayfirst
         See ``parse_date_column``.
+    copy : bool, default True
+        False: parse in ``frame`` itself (a frame the caller owns), saving one copy.
 
     Returns
     -------
     pandas.DataFrame
         The frame with ``datetime64[ns]`` date columns.
     """
-    frame = frame.copy()
+    if copy:
+        frame = frame.copy()
     for column in columns:
         if column in frame.columns:
-            frame[column] = parse_date_column(
-                frame[column],
-                f"{what} column {column!r}",
-                date_format=date_format,
-                dayfirst=dayfirst,
+            raw = frame[column]
+            parsed = parse_date_column(
+                raw, f"{what} column {column!r}", date_format=date_format, dayfirst=dayfirst
             )
+            if parsed is not raw:  # assigning copies the column: only when it changed
+                frame[column] = parsed
     return frame

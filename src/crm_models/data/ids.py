@@ -39,6 +39,8 @@ def normalize_ids(values: pd.Series, label: str) -> pd.Series:
         raise DataValidationError(
             f"{label}: expected ids (text or whole numbers), found true/false"
         )
+    if values.dtype == "int64":
+        return values  # already normalized: no copy
     if pd.api.types.is_integer_dtype(values):
         return values.astype("int64")
     if pd.api.types.is_float_dtype(values):

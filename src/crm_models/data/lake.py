@@ -209,6 +209,7 @@ def _validated(
             f"{source}: {table}",
             date_format=options.get("date_format"),
             dayfirst=options.get("dayfirst", False),
+            copy=False,  # map_columns' own frame
         )
     except DataValidationError as error:
         raise DataValidationError(mapping.name_user_columns(str(error))) from None
@@ -219,6 +220,7 @@ def _validated(
         source=source,
         as_of=options.get("as_of"),
         allow_returns=options.get("allow_returns", False),
+        copy=False,
     )
 
 

@@ -243,6 +243,7 @@ def read_mapped(
             f"{path}: {table}",
             date_format=date_format,
             dayfirst=dayfirst,
+            copy=False,  # map_columns' own frame
         )
     except DataValidationError as error:
         raise DataValidationError(mapping.name_user_columns(str(error))) from None
@@ -291,4 +292,6 @@ def load_table(
         date_format=date_format,
         dayfirst=dayfirst,
     )
-    return validate(frame, table, source=str(path), as_of=as_of, allow_returns=allow_returns)
+    return validate(
+        frame, table, source=str(path), as_of=as_of, allow_returns=allow_returns, copy=False
+    )

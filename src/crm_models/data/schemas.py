@@ -350,6 +350,7 @@ def validate(
     *,
     date_format: str | None = None,
     dayfirst: bool = False,
+    copy: bool = True,
 ) -> pd.DataFrame:
     """Validate and coerce ``frame`` as canonical ``table``; return the clean frame.
 
@@ -369,6 +370,9 @@ def validate(
         strftime layout of text dates that are not ISO 8601 (see ``dates``).
     dayfirst : bool, default False
         Accept day-first dates (31/05/2024) besides ISO 8601.
+    copy : bool, default True
+        False: coerce ``frame``'s columns and index in place — for a frame the caller owns
+        (e.g. just built by ``map_columns``), saving a copy of every column.
 
     Returns
     -------
@@ -380,10 +384,11 @@ def validate(
     also the user's name of each column (``column 'Datum' (read as 'timestamp')``).
     """
     mapping = frame.attrs.get(MAPPING_ATTR)
+    options = (as_of, allow_returns, date_format, dayfirst, copy)
     if mapping is None:
-        return _validate(frame, table, source, as_of, allow_returns, date_format, dayfirst)
+        return _validate(frame, table, source, *options)
     try:
-        return _validate(frame, table, source, as_of, allow_returns, date_format, dayfirst)
+        return _validate(frame, table, source, *options)
     except DataValidationError as error:
         raise DataValidationError(mapping.name_user_columns(str(error))) from None
 
@@ -396,6 +401,7 @@ def _validate(
     allow_returns: bool,
     date_format: str | None,
     dayfirst: bool,
+    copy: bool,
 ) -> pd.DataFrame:
     if table not in TABLES:
         raise DataValidationError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
@@ -412,12 +418,17 @@ def _validate(
             f"{source}: {table} is missing column(s) {', '.join(map(repr, missing))}; "
             f"found {', '.join(map(repr, frame.columns))}"
         )
+    if copy:  # our own frame from here on (pandas 3: copied on write)
+        frame = frame.reset_index(drop=True)
+    else:
+        frame.index = pd.RangeIndex(len(frame))
     frame = parse_dates(
-        frame.reset_index(drop=True),
+        frame,
         DATETIME_COLUMNS[table],
         f"{source}: {table}",
         date_format=date_format,
         dayfirst=dayfirst,
+        copy=False,
     )
     check_finite(frame, table, source)
     check_whole_numbers(frame, table, source)
@@ -428,9 +439,11 @@ def _validate(
             raise DataValidationError(
                 f"{label}: expected an id on every row; empty ids{where(ids, ids.isna())}"
             )
-        frame["customer_id"] = normalize_ids(frame["customer_id"], label)
+        normalized = normalize_ids(ids, label)
+        if normalized is not ids:  # assigning copies the column: only when it changed
+            frame["customer_id"] = normalized
     try:
-        return expected.validate(frame, lazy=True, inplace=True)  # frame is our own copy
+        return expected.validate(frame, lazy=True, inplace=True)  # our copy or the caller's own
     except SchemaErrors as errors:
         raise DataValidationError(_describe_failures(errors, table, source)) from None
 

@@ -80,6 +80,7 @@ def validated_transactions(
         allow_returns=allow_returns,
         date_format=date_format,
         dayfirst=dayfirst,
+        copy=False,  # mapped is map_columns' own copy
     )
     clean.attrs = {}
     return clean if has_amount else clean.drop(columns="amount")
