@@ -251,3 +251,39 @@ def test_parameters_and_not_fitted():
     ):
         with pytest.raises(ParameterError):
             call()
+
+
+@pytest.mark.parametrize("params", [(1.5, 3.0, 1.4), (1.1, 2.0, 0.95), (0.5, 1.0, 2.5)])
+def test_bdw_expected_lifetime_equals_a_long_direct_sum(params):
+    from scipy.special import betaln, gammaln
+
+    a, b, c = params
+    n = 4_000_000
+    t = np.arange(n, dtype=float)
+    # direct sum over 4e6 periods + the asymptotic tail S(t) ~ Gamma(a) / B(a, b) t^(-a c)
+    tail = np.exp(gammaln(a) - betaln(a, b)) * (n - 0.5) ** (1 - a * c) / (a * c - 1)
+    direct = np.exp(betaln(a, b + t**c) - betaln(a, b)).sum() + tail
+    bdw = BetaDiscreteWeibull()
+    bdw.params_ = dict(zip(("alpha", "beta", "c"), params, strict=True))
+    assert bdw.expected_lifetime() == pytest.approx(direct, rel=1e-5)
+    bdw.params_ = {"alpha": 0.9, "beta": 1.0, "c": 1.05}  # alpha c <= 1: diverges
+    assert bdw.expected_lifetime() == np.inf
+
+
+def test_lifetime_summary_intervals():
+    model = ShiftedBetaGeometric().fit(segment("high_end"))
+    table = model.lifetime_summary(0.1, renewals=2, horizon=12, n_draws=400, seed=1)
+    assert list(table.index) == ["expected_lifetime", "derl"]
+    assert list(table.columns) == ["estimate", "se", "ci_low", "ci_high"]
+    assert table.loc["derl", "estimate"] == pytest.approx(model.derl(0.1, renewals=2))
+    assert table.loc["expected_lifetime", "estimate"] == model.expected_lifetime(horizon=12)
+    assert (table["ci_low"] < table["estimate"]).all()
+    assert (table["estimate"] < table["ci_high"]).all()
+    assert (table["se"] > 0).all()
+    pd.testing.assert_frame_equal(
+        table, model.lifetime_summary(0.1, renewals=2, horizon=12, n_draws=400, seed=1)
+    )
+    # regular segment: alpha < 1, the untruncated mean lifetime is infinite
+    open_ended = ShiftedBetaGeometric().fit(segment("regular")).lifetime_summary(n_draws=100)
+    assert list(open_ended.index) == ["expected_lifetime"]
+    assert open_ended.loc["expected_lifetime", "estimate"] == np.inf

@@ -23,10 +23,10 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import integrate, optimize, special
 
 from crm_models.errors import ConvergenceError, ParameterError
-from crm_models.results import check_fitted, check_level
+from crm_models.results import check_fitted, check_level, estimate_table
 from crm_models.retention._cohort_checks import survivor_arrays
 from crm_models.retention._contractual_fit import ContractualFit, _hessian, _periods
 from crm_models.retention.reference import fader_hardie_2007, simulate_cohorts
@@ -40,7 +40,10 @@ __all__ = [
 ]
 
 LIFETIME_TAIL = 1e-12
-"""BdW sums stop where the neglected discounted tail (or survival) falls below this."""
+"""BdW DERL sums stop where the neglected discounted tail falls below this."""
+
+LIFETIME_BODY = 1000
+"""BdW expected lifetime: periods summed exactly before the tail is integrated."""
 
 
 class _ContractualModel:
@@ -279,6 +282,68 @@ class _ContractualModel:
             raise ParameterError(f"renewals must be an integer >= 0, got {renewals!r}")
         return self._derl(self._p(), d, int(renewals) + 1)
 
+    def lifetime_summary(
+        self,
+        discount_rate: float | None = None,
+        renewals: int = 0,
+        horizon: int | None = None,
+        level: float = 0.95,
+        n_draws: int = 1000,
+        seed: int | None = 0,
+    ) -> pd.DataFrame:
+        """Return the expected lifetime and DERL with intervals from parameter draws.
+
+        Parameters
+        ----------
+        discount_rate : float, optional
+            Discount rate per period for the ``derl`` row (None: no such row).
+        renewals : int, default 0
+            Renewals made by the customer whose DERL is wanted (see :meth:`derl`).
+        horizon : int, optional
+            Truncate the expected lifetime at ``horizon`` periods (see
+            :meth:`expected_lifetime`).
+        level : float, default 0.95
+            Confidence level of the intervals (percentiles of the draws).
+        n_draws : int, default 1000
+            Parameter draws from the asymptotic normal of the log-parameters.
+        seed : int or None, default 0
+            Random seed of the draws.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows ``expected_lifetime`` (periods) and, with a discount rate, ``derl``
+            (discounted periods); columns ``estimate, se, ci_low, ci_high`` (``se`` is the
+            standard deviation of the draws; ``inf`` where the lifetime diverges).
+        """
+        check_level(level)
+        estimate = {"expected_lifetime": self.expected_lifetime(horizon)}
+        if discount_rate is not None:
+            estimate["derl"] = self.derl(discount_rate, renewals)
+        draws = self._draws(n_draws, seed)
+        values = {"expected_lifetime": self._lifetime_draws(draws, horizon)}
+        if discount_rate is not None:
+            d, n = float(discount_rate), int(renewals) + 1
+            values["derl"] = np.array([self._derl(p, d, n) for p in draws])  # one per draw
+        rows = list(estimate)
+        matrix = np.array([values[r] for r in rows])
+        finite = np.isfinite(matrix).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            se = np.where(finite, matrix.std(axis=1, ddof=1), np.nan)
+        tail = (1 - level) / 2
+        return estimate_table(
+            [estimate[r] for r in rows], se,
+            np.quantile(matrix, tail, axis=1, method="nearest"),
+            np.quantile(matrix, 1 - tail, axis=1, method="nearest"),
+            level=level, index=rows,
+        )  # fmt: skip
+
+    def _lifetime_draws(self, draws: np.ndarray, horizon: int | None) -> np.ndarray:
+        """Return the expected lifetime per parameter draw (truncated at ``horizon`` when given)."""
+        if horizon is not None:
+            return np.exp(self._log_survival(draws[:, None, :], np.arange(horizon))).sum(axis=1)
+        return np.array([self._lifetime(p) for p in draws])  # one per draw
+
     def _derl(self, p: np.ndarray, d: float, n: int) -> float:
         """Numeric discounted sum, stopped where the discounted tail is below LIFETIME_TAIL."""
         k = np.arange(int(np.ceil(np.log(1 / LIFETIME_TAIL) / np.log1p(d))) + 1)
@@ -336,8 +401,12 @@ class BetaDiscreteWeibull(_ContractualModel):
         a, b, c = p
         if a * c <= 1:  # S(t) ~ Gamma(a) / B(a, b) * t ** (-a c): the sum diverges
             return float("inf")
-        horizon = 200_000
-        body = float(np.exp(self._log_survival(p, np.arange(horizon))).sum())
-        log_k = special.gammaln(a) - special.betaln(a, b)
-        tail = np.exp(log_k + (1 - a * c) * np.log(horizon - 0.5)) / (a * c - 1)
-        return body + float(tail)
+        body = float(np.exp(self._log_survival(p, np.arange(LIFETIME_BODY))).sum())
+        # tail sum_{t >= H} S(t) ~ integral from H - 1/2 (midpoint rule), integrated in log t
+
+        def integrand(u: float) -> float:
+            with np.errstate(over="ignore"):
+                return float(np.exp(self._log_survival(p, np.exp(u)) + u))
+
+        tail = integrate.quad(integrand, np.log(LIFETIME_BODY - 0.5), np.inf, limit=200)[0]
+        return body + tail
