@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_models.errors import DataValidationError, NotFittedError, ParameterError
+from crm_models.errors import ConvergenceError, DataValidationError, NotFittedError, ParameterError
 from crm_models.retention._cohort_checks import survivor_arrays
 from crm_models.retention.contractual import (
     BetaDiscreteWeibull,
@@ -181,6 +181,10 @@ BAD_1D = [
     ([1000, 800, np.nan, 400], "missing or non-numeric count at period 2"),
     ([100, 63.1, 46.8, 38.2], "not a whole number"),
     ([1000, 1000, 1000], "no customer left"),
+    ([[1000, 600], [500, 300]], "expected a non-empty 1-D sequence .* shape \\(2, 2\\)"),
+    ([[1000, 600], [500]], "expected a non-empty 1-D sequence"),
+    (None, "expected a non-empty 1-D sequence .* got NoneType"),
+    ([], "expected a non-empty 1-D sequence"),
 ]
 
 
@@ -188,6 +192,12 @@ BAD_1D = [
 def test_bad_survivors_get_one_clear_error(survivors, message):
     with pytest.raises(DataValidationError, match=message):
         ShiftedBetaGeometric().fit(survivors)
+
+
+def test_falling_retention_is_a_convergence_error():
+    # retention falls from 90% to 89%: no heterogeneity, alpha and beta run off
+    with pytest.raises(ConvergenceError, match="no heterogeneity"):
+        ShiftedBetaGeometric().fit([1000, 900, 800])
 
 
 def test_bdw_needs_three_periods():

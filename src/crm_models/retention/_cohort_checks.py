@@ -92,14 +92,16 @@ def survivor_arrays(
         )
     source = f"{model} survivors"
     try:
-        values = np.asarray(pd.to_numeric(pd.Series(survivors), errors="coerce"), dtype=float)
-    except (TypeError, ValueError):
+        shape = np.shape(survivors) if not isinstance(survivors, (dict, set, str)) else ()
+    except ValueError:  # ragged nested sequences
+        shape = ()
+    if len(shape) != 1 or shape[0] == 0:
         raise DataValidationError(
-            f"{source}: expected a 1-D sequence of counts (period 0 first) or a frame with "
-            f"columns {', '.join(COHORT_COLUMNS)}, got {type(survivors).__name__}"
-        ) from None
-    if values.ndim != 1:
-        raise DataValidationError(f"{source}: expected 1-D counts, got shape {values.shape}")
+            f"{source}: expected a non-empty 1-D sequence of counts (period 0 first) or a frame "
+            f"with columns {', '.join(COHORT_COLUMNS)}, got {type(survivors).__name__}"
+            + (f" of shape {shape}" if shape else "")
+        )
+    values = pd.to_numeric(pd.Series(list(survivors)), errors="coerce").to_numpy(dtype=float)
     if values.size < min_periods + 1:
         raise DataValidationError(
             f"{source}: {values.size} value(s) (periods 0..{values.size - 1}); the {model} "

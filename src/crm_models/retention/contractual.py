@@ -115,8 +115,10 @@ class _ContractualModel:
         if np.max(np.abs(x)) > 12 or eig.min() <= 0:
             raise ConvergenceError(
                 f"{self.model}: the fit did not converge to a proper maximum (log-parameters "
-                f"{np.round(x, 2).tolist()}); the data may show no heterogeneity or too few "
-                "periods — try more periods, more cohorts or the simpler sBG"
+                f"{np.round(x, 2).tolist()}); the survivors may show no heterogeneity (a "
+                "constant retention rate drives alpha and beta without bound) or too few "
+                "customers or periods; try more periods or more cohorts"
+                + (", or the simpler sBG" if len(self.names) > 2 else "")
             )
         params = pd.Series(np.exp(x), index=list(self.names), dtype=float)
         cov = pd.DataFrame(np.linalg.inv(hess), index=params.index, columns=params.index)
