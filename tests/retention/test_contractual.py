@@ -190,8 +190,16 @@ BAD_1D = [
 
 @pytest.mark.parametrize("survivors, message", BAD_1D)
 def test_bad_survivors_get_one_clear_error(survivors, message):
-    with pytest.raises(DataValidationError, match=message):
+    with pytest.raises(DataValidationError, match=message) as error:
         ShiftedBetaGeometric().fit(survivors)
+    one_line(error)
+
+
+def one_line(error: pytest.ExceptionInfo) -> None:
+    """One line, plain numbers (never np.int64(3)), the model named first."""
+    text = str(error.value)
+    assert "\n" not in text and "np." not in text and "int64" not in text, text
+    assert text.startswith(("sBG ", "BdW ")), text
 
 
 def test_falling_retention_is_a_convergence_error():
@@ -226,17 +234,18 @@ def cohort_frame(changes: dict | None = None) -> pd.DataFrame:
         (cohort_frame({("n_active", 5): -1}), "negative count .* at rows 6"),
         (
             cohort_frame({("n_active", 6): 260}),
-            "increases from 250 to 260 .*cohort 'b' \\(row 7\\)",
+            "increases from 250 to 260 .*cohort 'b' \\(rows 7\\)",
         ),
-        (cohort_frame({("period", 2): 5}), "cohort 'a' has period 3 at row 4 where period 2"),
+        (cohort_frame({("period", 2): 5}), "cohort 'a' has period 3 at rows 4 where period 2"),
         (cohort_frame({("period", 1): 0}), "where period 1 was expected"),
         (cohort_frame({("n_active", 4): 0}), r"cohort size \(period 0\) is 0 at rows 5"),
         (cohort_frame({("period", 3): -1}), "non-integer or negative values at rows 4"),
     ],
 )
 def test_bad_cohort_frames_get_one_clear_error(frame, message):
-    with pytest.raises(DataValidationError, match=message):
+    with pytest.raises(DataValidationError, match=message) as error:
         ShiftedBetaGeometric().fit(frame)
+    one_line(error)
 
 
 def test_cohort_size_zero_and_unknown_cohort():

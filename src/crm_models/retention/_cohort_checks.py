@@ -176,7 +176,7 @@ def _frame_arrays(
     if gap.any():
         i = np.flatnonzero(gap)[0]
         raise DataValidationError(
-            f"{source}: cohort {data['cohort'].to_numpy()[order][i]!r} has period {p[i]} at row "
+            f"{source}: cohort {data['cohort'].to_numpy()[order][i]!r} has period {p[i]} at rows "
             f"{format_rows([r[i]])} where period {expected[i]} was expected; expected each "
             "cohort to have the periods 0, 1, ..., k once each"
         )
@@ -191,7 +191,7 @@ def _frame_arrays(
         i = np.flatnonzero(up)[0]
         raise DataValidationError(
             f"{source}: n_active increases from {n[i - 1]:g} to {n[i]:g} at period {p[i]} of "
-            f"cohort {data['cohort'].to_numpy()[order][i]!r} (row {format_rows([r[i]])}); "
+            f"cohort {data['cohort'].to_numpy()[order][i]!r} (rows {format_rows([r[i]])}); "
             "expected counts that never increase within a cohort"
         )
     if p.max() < min_periods:
