@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from lifelines import CoxTimeVaryingFitter
 
-from crm_models.data import RetentionWorld, simulate_retention_world
+from crm_models.data import RetentionWorld, Warehouse, simulate_retention_world
+from crm_models.data.build import world_retention_datasets
 from crm_models.data.synthetic import simulate_world
 from crm_models.data.synthetic_retention import RetentionParams
 from crm_models.errors import ParameterError
@@ -224,3 +225,19 @@ def test_bad_inputs_get_one_line(world):
     with pytest.raises(ParameterError, match=r"no row for customer_id \[1, 2, 3\]") as err:
         simulate_retention_world(dataclasses.replace(world, truth=truth))
     assert "\n" not in str(err.value)
+
+
+def test_the_warehouse_stores_the_retention_tables_and_truth(tmp_path):
+    world = simulate_world(200, seed=4)
+    warehouse = Warehouse(tmp_path / "crm.duckdb")
+    warehouse.build(world_retention_datasets(world), source="test")
+    rw = simulate_retention_world(world)
+    for name in COLUMNS:
+        stored = warehouse.table(name, "world_retention")
+        assert list(stored.columns) == list(COLUMNS[name]), name
+        assert len(stored) == len(getattr(rw, name)), name
+    coefficients = warehouse.table("cox_coefficients", "world_retention_truth")
+    assert coefficients.set_index("covariate")["log_hazard_ratio"].equals(
+        rw.truth.cox_coefficients.rename_axis("covariate")
+    )
+    assert len(warehouse.table("subscribers", "world_retention_truth")) == len(rw.subscriptions)
