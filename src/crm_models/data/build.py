@@ -2,8 +2,9 @@
 
 ``build_default_warehouse`` is what ``crm data build`` runs. Optional extra sources (the
 Hillstrom experiment, the ECSI survey) are added when their paths are given. Only the datasets
-built here (world, world_truth, cdnow, and hillstrom / ecsi when given) are replaced: the
-user's ``main`` and every other dataset are kept unchanged, with their ledger rows.
+built here (world, world_truth, world_retention, world_retention_truth, cdnow, and hillstrom /
+ecsi when given) are replaced: the user's ``main`` and every other dataset are kept unchanged,
+with their ledger rows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from crm_models.data.public import load_cdnow_transactions, load_hillstrom, load_mobi
 from crm_models.data.schemas import validate
 from crm_models.data.synthetic import DEFAULT_N_CUSTOMERS, DEFAULT_SEED, World, simulate_world
+from crm_models.data.synthetic_retention import simulate_retention_world
 from crm_models.data.warehouse import DEFAULT_PATH, Warehouse
 
 
@@ -37,6 +39,43 @@ def world_datasets(world: World) -> dict[str, dict[str, pd.DataFrame]]:
         "loadings": truth.loadings,
     }
     return {"world": canonical, "world_truth": truth_tables}
+
+
+def world_retention_datasets(world: World) -> dict[str, dict[str, pd.DataFrame]]:
+    """Return the world's retention tables and their truth (``simulate_retention_world``).
+
+    Parameters
+    ----------
+    world : World
+        The simulated world; the retention side uses its seed.
+
+    Returns
+    -------
+    dict
+        ``world_retention``: subscriptions, service_contacts, retention_campaign (stored as
+        given: they are not canonical tables); ``world_retention_truth``: subscribers (one row
+        per subscriber), cox_coefficients (covariate, log_hazard_ratio) and parameters (name,
+        value as text; Weibull scale in days).
+    """
+    retention = simulate_retention_world(world)
+    truth = retention.truth
+    parameters = {
+        name: str(value) for name, value in vars(truth.params).items() if not name.startswith("_")
+    }
+    return {
+        "world_retention": {
+            "subscriptions": retention.subscriptions,
+            "service_contacts": retention.service_contacts,
+            "retention_campaign": retention.retention_campaign,
+        },
+        "world_retention_truth": {
+            "subscribers": truth.subscribers,
+            "cox_coefficients": truth.cox_coefficients.rename_axis("covariate").reset_index(),
+            "parameters": pd.DataFrame(
+                {"name": list(parameters), "value": list(parameters.values())}
+            ),
+        },
+    }
 
 
 def build_default_warehouse(
@@ -67,7 +106,7 @@ def build_default_warehouse(
         The warehouse; ``kept`` lists one note per dataset kept unchanged.
     """
     world = simulate_world(n_customers=n_customers, seed=seed)
-    datasets = world_datasets(world)
+    datasets = world_datasets(world) | world_retention_datasets(world)
     datasets["cdnow"] = {"transactions": load_cdnow_transactions()}
     if hillstrom:
         datasets["hillstrom"] = {"campaign": load_hillstrom(hillstrom)}
