@@ -1,0 +1,1 @@
+"""Churn and retention: contractual models, survival, early warning, whom to save."""
