@@ -121,7 +121,7 @@ class OfferEffect(Result):
             "churned_control": self.churned_control,
         }
 
-    def interval(self, level: float = 0.95) -> tuple[float, float]:
+    def interval(self, level: float = 0.95) -> np.ndarray:
         """Interval of the effect at ``level`` (recomputed from the counts at another level).
 
         Parameters
@@ -131,14 +131,14 @@ class OfferEffect(Result):
 
         Returns
         -------
-        tuple of float
-            ``(ci_low, ci_high)`` of the effect (share of would-be leavers kept).
+        numpy.ndarray
+            ``[ci_low, ci_high]`` of the effect (share of would-be leavers kept), shape (2,).
         """
         level = check_level(level)
         if np.isclose(level, self.level, rtol=0, atol=1e-12):
-            return self.ci_low, self.ci_high
+            return np.array([self.ci_low, self.ci_high])
         cell = _interval(self._counts(), level)
-        return cell["ci_low"], cell["ci_high"]
+        return np.array([cell["ci_low"], cell["ci_high"]])
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Effect, churn difference and the churn rate of each arm with ``level`` intervals.
@@ -294,6 +294,9 @@ def offer_effect(
         difference_ci_low=cell["difference_ci_low"],
         difference_ci_high=cell["difference_ci_high"],
         p_value=cell["p_value"],
+        n_offer=counts["n_offer"],
+        n_control=counts["n_control"],
+        churned_offer=counts["churned_offer"],
+        churned_control=counts["churned_control"],
         level=level,
-        **counts,
     )
