@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,7 @@ def test_known_logistic_slope_is_recovered():
         assert abs(band.churn_rate - truth) < 3 * np.sqrt(truth * (1 - truth) / inside.sum())
         assert band.ci_low < band.churn_rate < band.ci_high
     assert link.predict([1, 10])[0] > link.predict([1, 10])[1]
+    assert json.loads(json.dumps(link.to_dict()))["bands"][0]["band"] == "1-4"
     wider = link.summary(0.99)
     assert (wider["ci_high"] - wider["ci_low"] > table["ci_high"] - table["ci_low"]).all()
 

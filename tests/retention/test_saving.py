@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,11 @@ def test_planted_truth_profit_interval_and_brute_force_total():
     assert plan.ci_low < narrow["ci_low"] < narrow["ci_high"] < plan.ci_high
     assert list(plan.save_list.columns) == SAVE_LIST_COLUMNS
     assert "p_leave and value_at_risk are plug-in" in plan.note
+    figures = json.loads(json.dumps(plan.to_dict()))  # JSON-ready; the lists stay out
+    assert "save_list" not in figures and "scored" not in figures and "offer" not in figures
+    assert figures["n_offers"] == len(plan.save_list) == 300
+    assert len(figures["sensitivity"]) == 11
+    assert "<table" in plan._repr_html_()
 
 
 def test_best_subset_by_enumeration():

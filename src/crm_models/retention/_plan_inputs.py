@@ -10,6 +10,9 @@ import pandas as pd
 from crm_models.errors import DataValidationError, ParameterError, format_rows
 from crm_models.retention.offer import OfferEffect
 
+REASON_LABELS = np.array(["", "consent", "not_profitable", "max_offers", "budget"], dtype=object)
+"""Why a customer is not on the save list, by the code ``_choose`` returns (0: on the list)."""
+
 
 def _choose(
     profit: np.ndarray,
@@ -18,25 +21,49 @@ def _choose(
     max_offers: int | None,
     budget: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Chosen positions (best first) and why each other customer is not chosen ('' if chosen)."""
-    reason = np.full(len(profit), "not_profitable", dtype=object)
-    reason[~eligible] = "consent"
+    """Return the chosen positions (best first) and a reason code per customer (REASON_LABELS)."""
+    code = np.where(eligible, np.int8(2), np.int8(1))
     cand = np.flatnonzero(eligible & (profit > 0))
+    if budget is None and max_offers is not None and 0 < max_offers < len(cand):
+        # top max_offers only: partition, then sort the few (ties at the cut: any of them)
+        top = np.argpartition(-profit[cand], max_offers - 1)[:max_offers]
+        code[cand] = 3
+        cand = cand[top]
     cand = cand[np.argsort(-profit[cand], kind="stable")]
     if max_offers is not None:
-        reason[cand[max_offers:]] = "max_offers"
+        code[cand[max_offers:]] = 3
         cand = cand[:max_offers]
     if budget is not None:
         within = np.cumsum(cost[cand]) <= budget
-        reason[cand[~within]] = "budget"
+        code[cand[~within]] = 4
         cand = cand[within]
-    reason[cand] = ""
-    return cand, reason
+    code[cand] = 0
+    return cand, code
+
+
+def _chosen_total(
+    risk: np.ndarray,
+    effect: float,
+    cost: np.ndarray,
+    eligible: np.ndarray,
+    max_offers: int | None,
+    budget: float | None,
+) -> tuple[int, float]:
+    """Offers and expected profit of the plan re-made at ``effect`` (no sort without limits)."""
+    profit = risk * effect - cost
+    if max_offers is None and budget is None:
+        take = eligible & (profit > 0)
+        return int(take.sum()), float(profit[take].sum())
+    cand, _ = _choose(profit, cost, eligible, max_offers, budget)
+    return len(cand), float(profit[cand].sum())
 
 
 def _per_customer(values: Any, n: int, name: str, ids: np.ndarray) -> np.ndarray:
     """Return a float array of length ``n`` (a scalar is broadcast); lengths and NaN checked."""
-    arr = np.asarray(values, dtype=object)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.asarray(values, dtype=object)
     if arr.ndim == 0:
         arr = np.full(n, arr.item(), dtype=object)
     arr = arr.ravel()
@@ -45,7 +72,11 @@ def _per_customer(values: Any, n: int, name: str, ids: np.ndarray) -> np.ndarray
             f"plan_retention: {name} has {len(arr)} values for {n} customers (customer_id); "
             "expected one per customer, in customer_id order"
         )
-    num = pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy(dtype=float)
+    num = (
+        arr
+        if arr.dtype == float
+        else pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy(dtype=float)
+    )
     bad = ~np.isfinite(num)
     if bad.any():
         first = np.flatnonzero(bad)

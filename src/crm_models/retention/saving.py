@@ -38,9 +38,11 @@ from crm_models._files import atomic_path
 from crm_models.errors import DataValidationError, ParameterError, format_rows
 from crm_models.results import Result, check_level, estimate_table
 from crm_models.retention._plan_inputs import (
+    REASON_LABELS,
     _check_limits,
     _check_range,
     _choose,
+    _chosen_total,
     _effect_inputs,
     _per_customer,
 )
@@ -325,8 +327,9 @@ def plan_retention(
     risk = p * v  # expected value lost without an offer, currency
     saved = risk * effect
     profit = saved - c
-    chosen, reason = _choose(profit, c, eligible, max_offers, budget)
-    reason[reason == "consent"] = consent_reason[reason == "consent"]
+    chosen, code = _choose(profit, c, eligible, max_offers, budget)
+    reason = REASON_LABELS[code]
+    reason[code == 1] = consent_reason[code == 1]
     free, _ = _choose(profit, c, np.ones(n, dtype=bool), max_offers, budget)
     if consent_known and (~eligible[chosen]).any():  # pragma: no cover
         raise RuntimeError("internal error: a customer without consent entered the save list")
@@ -334,29 +337,31 @@ def plan_retention(
     at_risk, cost = float(risk[chosen].sum()), float(c[chosen].sum())
     total = float(profit[chosen].sum())
     grid = np.linspace(r_low, r_high, N_SENSITIVITY)
-    replanned = [_choose(risk * e - c, c, eligible, max_offers, budget)[0] for e in grid]
+    replanned = [_chosen_total(risk, e, c, eligible, max_offers, budget) for e in grid]
     sensitivity = pd.DataFrame(
         {
             "effect": grid,
-            "n_offers": [len(k) for k in replanned],
-            "profit": [
-                float((risk[k] * e - c[k]).sum()) for k, e in zip(replanned, grid, strict=True)
-            ],
+            "n_offers": [k for k, _ in replanned],
+            "profit": [total_e for _, total_e in replanned],
             "profit_of_plan": at_risk * grid - cost,
         }
     )
+    labels = [*CONSENT_REASONS, "not_profitable", "max_offers", "budget"]
+    which = pd.Categorical(reason, categories=labels).codes
+    out, gain = which >= 0, np.where(profit > 0, profit, 0.0)
     exclusions = pd.DataFrame(
-        [
-            {
-                "reason": r,
-                "n": int((reason == r).sum()),
-                "n_profitable": int(((reason == r) & (profit > 0)).sum()),
-                "expected_profit_excluded": float(profit[(reason == r) & (profit > 0)].sum()),
-            }
-            for r in (*CONSENT_REASONS, "not_profitable", "max_offers", "budget")
-        ]
+        {
+            "reason": labels,
+            "n": np.bincount(which[out], minlength=len(labels)),
+            "n_profitable": np.bincount(
+                which[out], weights=profit[out] > 0, minlength=len(labels)
+            ).astype(int),
+            "expected_profit_excluded": np.bincount(
+                which[out], weights=gain[out], minlength=len(labels)
+            ),
+        }
     )
-    others = np.flatnonzero(reason != "")
+    others = np.flatnonzero(code != 0)
     return RetentionPlan(
         save_list=pd.DataFrame(
             {
