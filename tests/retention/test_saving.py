@@ -227,3 +227,31 @@ def test_bad_inputs_get_one_clear_error(kwargs, error, message):
         plan_retention(
             args.pop("customer_id"), args.pop("p_leave"), args.pop("value_at_risk"), **args
         )
+
+
+def test_series_are_matched_to_customer_id_by_their_index():
+    """p_leave, value_at_risk and consent given as Series indexed by customer id in another
+    order give the same plan as arrays in customer_id order; a customer missing from the
+    p_leave Series is named; one missing from the consent Series gets no offer."""
+    ids, p, v, consent = _customers(400, seed=12)
+    by_array = plan_retention(ids, p, v, offer_effect=0.3, cost_per_offer=8.0, consent=consent)
+    shuffled = np.random.default_rng(0).permutation(len(ids))
+    series = {
+        name: pd.Series(values[shuffled], index=ids[shuffled])
+        for name, values in (("p", p), ("v", v), ("consent", consent))
+    }
+    by_series = plan_retention(
+        ids, series["p"], series["v"], offer_effect=0.3, cost_per_offer=8.0,
+        consent=series["consent"],
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(by_series.save_list, by_array.save_list)
+    first = by_array.save_list["customer_id"].iloc[0]
+    fewer = plan_retention(
+        ids, series["p"], series["v"], offer_effect=0.3, cost_per_offer=8.0,
+        consent=series["consent"].drop(first),
+    )  # fmt: skip
+    assert first not in set(fewer.save_list["customer_id"])
+    assert fewer.excluded.set_index("customer_id").loc[first, "reason"] == "missing_consent"
+    row = int(np.flatnonzero(ids == first)[0]) + 1
+    with pytest.raises(DataValidationError, match=rf"p_leave is missing.*rows {row} \(customer_id"):
+        plan_retention(ids, series["p"].drop(first), v, offer_effect=0.3, cost_per_offer=8.0)

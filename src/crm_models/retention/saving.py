@@ -39,6 +39,7 @@ from crm_models.errors import DataValidationError, ParameterError, format_rows
 from crm_models.results import Result, check_level, estimate_table
 from crm_models.retention._plan_inputs import (
     REASON_LABELS,
+    _aligned,
     _check_limits,
     _check_range,
     _choose,
@@ -264,7 +265,11 @@ def plan_retention(
     customer_id : array-like
         Unique customer ids, shape (n,).
     p_leave : array-like
-        Probability that each customer leaves without an offer, share in [0, 1], shape (n,).
+        Probability that each customer leaves without an offer, share in [0, 1], shape (n,),
+        in ``customer_id`` order — or a Series indexed by customer id (e.g.
+        ``predict_proba``'s), matched by its index; the same holds for ``value_at_risk``,
+        ``cost_per_offer`` and ``consent`` (a customer missing from a consent Series has
+        no consent).
     value_at_risk : array-like
         Value lost when the customer leaves, currency ≥ 0 (e.g. CLV), shape (n,).
     offer_effect : OfferEffect or float
@@ -317,7 +322,7 @@ def plan_retention(
     effect, e_low, e_high, r_low, r_high, offer = _effect_inputs(offer_effect, effect_range, level)
 
     consent_known = consent is not None
-    status = _consent_array(consent, n)
+    status = _consent_array(_aligned(consent, ids, "consent"), n)
     if consent_known:
         eligible = consent_eligible(status, bool(require_double_opt_in))
         consent_reason = exclusion_reasons(status, bool(require_double_opt_in))
