@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import DataValidationError, ParameterError, format_rows
+from crm_models.errors import DataValidationError, ParameterError, _is_default_range, format_rows
 from crm_models.retention.offer import OfferEffect
 
 REASON_LABELS = np.array(["", "consent", "not_profitable", "max_offers", "budget"], dtype=object)
@@ -58,8 +58,26 @@ def _chosen_total(
     return len(cand), float(profit[cand].sum())
 
 
+def _aligned(values: Any, ids: np.ndarray, name: str) -> Any:
+    """Reindex a Series with a labelled index to ``ids`` (missing ids become NaN)."""
+    if not isinstance(values, pd.Series) or _is_default_range(values.index):
+        return values
+    if values.index.has_duplicates:
+        dup = np.flatnonzero(values.index.duplicated(keep=False))
+        raise DataValidationError(
+            f"plan_retention: {name} has duplicate customer ids in its index at rows "
+            f"{format_rows(dup, labels=values.index)}; expected one value per customer"
+        )
+    return values.reindex(pd.Index(ids))
+
+
 def _per_customer(values: Any, n: int, name: str, ids: np.ndarray) -> np.ndarray:
-    """Return a float array of length ``n`` (a scalar is broadcast); lengths and NaN checked."""
+    """Return a float array of length ``n`` (a scalar is broadcast); lengths and NaN checked.
+
+    A Series with a labelled index (e.g. ``predict_proba``'s customer_id index) is matched to
+    ``ids`` by its labels; any other array-like is taken in ``customer_id`` order.
+    """
+    values = _aligned(values, ids, name)
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -83,7 +101,7 @@ def _per_customer(values: Any, n: int, name: str, ids: np.ndarray) -> np.ndarray
         raise DataValidationError(
             f"plan_retention: {name} is missing or not a finite number at rows "
             f"{format_rows(first, labels=pd.Index(ids, name='customer_id'))}; expected a number "
-            "for every customer"
+            "for every customer (a Series is matched to customer_id by its index)"
         )
     return num
 
