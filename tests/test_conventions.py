@@ -50,6 +50,7 @@ PACKAGES = (
     "crm_models.customization",
     "crm_models.data",
     "crm_models.reporting",
+    "crm_models.retention",
 )
 MAX_MODULE_LINES = 500
 

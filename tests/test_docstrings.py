@@ -29,6 +29,7 @@ PACKAGES = (
     "crm_models.uplift",
     "crm_models.loyalty",
     "crm_models.customization",
+    "crm_models.retention",
     "crm_models.data",
     "crm_models.engines",
     "crm_models.value.patterns",
