@@ -162,9 +162,14 @@ class CoxModel:
         self.params_ = fitter.params_.reindex(names).rename("estimate")
         self.se_ = fitter.standard_errors_.reindex(names).rename("se")
         self.p_values_ = fitter.summary["p"].reindex(names).rename("p_value")
-        self.concordance_ = float(fitter.concordance_index_)
         self.n_customers_, self.n_churned_ = len(frame), int(e.sum())
         return self
+
+    @property
+    def concordance_(self) -> float:
+        """Harrell's concordance index on the training data (computed on first use)."""
+        check_fitted(self, "params_")
+        return float(self.fitter_.concordance_index_)
 
     def summary(self, level: float | None = None) -> pd.DataFrame:
         """Coefficients with standard errors, ``level`` intervals, hazard ratios and p-values.
