@@ -1,1 +1,1 @@
-"""Churn and retention: contractual retention, survival analysis, early warning, saving."""
+"""Churn and retention: contractual models, survival analysis, early warning, whom to save."""
