@@ -38,7 +38,7 @@ def _labels(y_true, caller: str) -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise DataValidationError(
-            f"{caller}: y_true must hold 0/1 labels (1 = left), row {first + 1} holds {y[first]!r}"
+            f"{caller}: y_true must hold 0/1 labels (1 = left), row {first + 1} holds {y[first].item()!r}"
         )
     if values.min() == values.max():
         raise DataValidationError(
