@@ -96,7 +96,8 @@ class KaplanMeierResult(Result):
     level: float
     n_customers: int
     n_churned: int
-    _data: tuple = dataclasses.field(default=(), repr=False, metadata={"json": False})
+    # durations, events, groups of the fit (set by kaplan_meier): summary at another level
+    _data: tuple = dataclasses.field(default=(), init=False, metadata={"json": False})
 
     def summary(self, level: float | None = None) -> pd.DataFrame:
         """Median lifetime per group (days) with its ``level`` interval.
@@ -115,7 +116,8 @@ class KaplanMeierResult(Result):
         level = self.level if level is None else check_level(level)
         medians = self.medians
         if level != self.level and self._data:
-            medians = _km_tables(*self._data, level)[1]
+            d, e, g = self._data
+            medians = _km_tables(d, e, g, level)[1]
         return estimate_table(
             medians["median"],
             ci_low=medians["ci_low"],
@@ -183,14 +185,11 @@ def kaplan_meier(
         else labels(frame, group, source).to_numpy(dtype=object)
     )
     table, medians = _km_tables(d, e, g, level)
-    return KaplanMeierResult(
-        table=table,
-        medians=medians,
-        level=level,
-        n_customers=len(frame),
-        n_churned=int(e.sum()),
-        _data=(d, e, g),
+    result = KaplanMeierResult(
+        table=table, medians=medians, level=level, n_customers=len(frame), n_churned=int(e.sum())
     )
+    object.__setattr__(result, "_data", (d, e, g))
+    return result
 
 
 @dataclass(frozen=True, eq=False, repr=False)
