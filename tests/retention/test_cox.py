@@ -307,18 +307,35 @@ def test_cox_prediction_inputs():
         model.predict_survival(GOOD, [-1])
 
 
-def test_cox_separation_is_one_convergence_error():
+def test_cox_collinear_covariates_named():
+    frame = GOOD.assign(score=2 * GOOD["satisfaction"] + 1)
+    with pytest.raises(DataValidationError) as info:
+        CoxModel().fit(frame)
+    _one_line(info, "covariate 'score' is a linear combination of ['satisfaction', ")
+    plan = GOOD.assign(plan=GOOD["channel"].map({"web": "a", "app": "b", "store": "c"}))
+    with pytest.raises(DataValidationError) as info:
+        CoxModel().fit(plan)
+    _one_line(info, "covariate 'plan=b' is a linear combination of")
+
+
+def test_cox_non_convergence_is_one_line():
+    # perfect separation: every churner has x = 1, every censored customer x = 0
     frame = pd.DataFrame(
         {
             "duration": np.arange(1.0, 41.0),
             "churned": np.tile([1, 0], 20),
-            "x": np.r_[np.ones(20), np.zeros(20)],
-            "y": np.r_[np.ones(20), np.zeros(20)] * 2,  # collinear with x
+            "x": np.tile([1.0, 0.0], 20),
         }
     )
     with pytest.raises(ConvergenceError) as info:
         CoxModel().fit(frame)
-    _one_line(info, "CoxModel.fit: the Cox fit did not converge", "penalizer=0.1")
+    _one_line(
+        info,
+        "CoxModel.fit: the Cox fit did not converge (lifelines: ",
+        "['x'] separate churners from the others almost perfectly",
+        "penalizer=0.1",
+    )
+    assert CoxModel(penalizer=0.1).fit(frame).params_["x"] > 1
 
 
 def test_time_varying_bad_inputs():

@@ -209,3 +209,24 @@ def apply_encoding(frame: pd.DataFrame, enc: Encoding, source: str) -> pd.DataFr
         for level in enc.levels[col][1:]:
             out[f"{col}={level}"] = (text == level).astype(float)
     return pd.DataFrame(out, index=frame.index)[list(enc.names)]
+
+
+def check_collinear(design: pd.DataFrame, source: str) -> None:
+    """Raise one line naming a covariate that is a linear combination of the ones before it.
+
+    Works on the p × p cross-product of the centred design (cheap for a million rows).
+    """
+    x = design.to_numpy(dtype=float)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    gram = x.T @ x / len(x)
+    kept: list[int] = []
+    for j in range(gram.shape[0]):
+        trial = [*kept, j]
+        if np.linalg.eigvalsh(gram[np.ix_(trial, trial)]).min() < 1e-10:
+            others = [design.columns[k] for k in kept]
+            raise DataValidationError(
+                f"{source}: covariate {design.columns[j]!r} is a linear combination of "
+                f"{others} (collinear, e.g. one-hot levels that always go together or a "
+                "column that repeats another); drop one of them from covariates"
+            )
+        kept.append(j)

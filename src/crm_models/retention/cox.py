@@ -25,6 +25,7 @@ from crm_models.results import check_fitted, check_level, estimate_table
 from crm_models.retention._survival_inputs import (
     Encoding,
     apply_encoding,
+    check_collinear,
     check_frame,
     covariate_columns,
     durations,
@@ -51,20 +52,41 @@ def _penalizer(value: Any) -> float:
     return p
 
 
-def _fit_lifelines(fitter: Any, source: str, **kwargs: Any) -> Any:
-    """Run a lifelines fit; its convergence failure becomes one ConvergenceError line."""
-    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
+def _fit_lifelines(fitter: Any, source: str, names: Sequence[str], **kwargs: Any) -> Any:
+    """Run a lifelines fit; a convergence failure becomes one ConvergenceError line.
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return fitter.fit(**kwargs)
-    except (LifelinesConvergenceError, np.linalg.LinAlgError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConvergenceError(
-            f"{source}: the Cox fit did not converge ({first}); look for covariates that are "
-            "collinear or that separate churners perfectly, or pass penalizer=0.1"
-        ) from None
+    A failure is raised by lifelines or warned as "norm(delta) is still high" / "failed to
+    converge"; its low-variance warnings name the covariates that separate churners.
+    """
+    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
+    from lifelines.exceptions import ConvergenceWarning
+
+    def fail(text: str, messages: list[str]) -> ConvergenceError:
+        text = " ".join(text.split())
+        first = text.split(". ")[0].rstrip(".") or "no detail"
+        suspects = [n for n in names for m in messages if f"Column {n} have very low variance" in m]
+        hint = (
+            f"{sorted(set(suspects))} separate churners from the others almost perfectly"
+            if suspects
+            else "look for covariates that are collinear or separate churners perfectly"
+        )
+        return ConvergenceError(
+            f"{source}: the Cox fit did not converge (lifelines: {first}); {hint}; "
+            "drop them or pass penalizer=0.1"
+        )
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy overflow inside Newton steps
+        warnings.simplefilter("always", ConvergenceWarning)  # (a RuntimeWarning) kept
+        try:
+            fitted = fitter.fit(**kwargs)
+        except (LifelinesConvergenceError, np.linalg.LinAlgError) as exc:
+            raise fail(str(exc), [str(w.message) for w in record]) from None
+    messages = [str(w.message) for w in record if issubclass(w.category, ConvergenceWarning)]
+    for text in messages:
+        if "still high" in text or "failed to converge" in text:
+            raise fail(text, messages)
+    return fitted
 
 
 def _summary(params: pd.Series, se: pd.Series, p: pd.Series, level: float) -> pd.DataFrame:
@@ -146,12 +168,14 @@ class CoxModel:
         cols = covariate_columns(frame, covariates, [duration, event], source)
         self.encoding_: Encoding = fit_encoding(frame, cols, source)
         data = apply_encoding(frame, self.encoding_, source).reset_index(drop=True)
+        check_collinear(data, source)
         data[_DURATION], data[_EVENT] = d, e
         self.training_ = data
         fitter = CoxPHFitter(penalizer=penalizer)
         _fit_lifelines(
             fitter,
             source,
+            self.encoding_.names,
             df=data,
             duration_col=_DURATION,
             event_col=_EVENT,
@@ -354,6 +378,7 @@ class TimeVaryingCoxModel:
         cols = covariate_columns(long_frame, covariates, [id_col, start, stop, event], source)
         self.encoding_: Encoding = fit_encoding(long_frame, cols, source)
         data = apply_encoding(long_frame, self.encoding_, source).reset_index(drop=True)
+        check_collinear(data, source)
         data[_ID], data[_START], data[_STOP], data[_EVENT] = (
             long_frame[id_col].to_numpy(),
             t0,
@@ -364,6 +389,7 @@ class TimeVaryingCoxModel:
         _fit_lifelines(
             fitter,
             source,
+            self.encoding_.names,
             df=data,
             event_col=_EVENT,
             start_col=_START,
