@@ -284,6 +284,14 @@ def test_cox_bad_inputs(frame, kwargs, needles):
     _one_line(info, *needles)
 
 
+def test_cox_id_like_text_column():
+    frame = weibull_ph_world(200, seed=4).assign(customer_id=[f"C{i}" for i in range(200)])
+    with pytest.raises(DataValidationError) as info:
+        CoxModel().fit(frame)
+    _one_line(info, "text covariate 'customer_id' has 200 levels (more than 50; an id")
+    assert CoxModel().fit(frame.drop(columns="customer_id")).params_.size == 4
+
+
 def test_cox_parameter_errors():
     with pytest.raises(ParameterError, match="cannot be a covariate"):
         CoxModel().fit(GOOD, covariates=["duration"])

@@ -88,6 +88,10 @@ def labels(frame: pd.DataFrame, name: str, source: str) -> pd.Series:
     return raw.astype(str)
 
 
+MAX_LEVELS = 50
+"""Most levels a text covariate may have (each level is a column of the design)."""
+
+
 @dataclass(frozen=True)
 class Encoding:
     """How the covariates were encoded: numeric columns as they are, text one-hot.
@@ -152,6 +156,12 @@ def fit_encoding(frame: pd.DataFrame, cols: Sequence[str], source: str) -> Encod
                 raise DataValidationError(
                     f"{source}: text covariate {col!r} has one level ({found[0]!r}) in all "
                     f"{len(frame)} rows; it cannot explain churn — drop it from covariates"
+                )
+            if len(found) > MAX_LEVELS:
+                raise DataValidationError(
+                    f"{source}: text covariate {col!r} has {len(found)} levels (more than "
+                    f"{MAX_LEVELS}; an id or a free-text column?); drop it from covariates or "
+                    "group its levels"
                 )
             levels[col] = tuple(found)
             names.extend(f"{col}={level}" for level in found[1:])
