@@ -126,7 +126,7 @@ def test_categorical_dtype_keeps_category_order():
 
 
 def test_predictions(world):
-    model = CoxModel().fit(world.iloc[:4000])
+    model = CoxModel().fit(world.iloc[:2000])
     new = world.iloc[:5].set_index(pd.Index([11, 12, 13, 14, 15], name="customer_id"))
     curves = model.predict_survival(new, [0, 30, 365])
     assert curves.shape == (5, 3) and list(curves.index) == [11, 12, 13, 14, 15]
@@ -162,7 +162,7 @@ def piecewise_world(n: int, seed: int) -> pd.DataFrame:
 
 
 def test_proportional_hazards_check_flags_a_changing_effect():
-    model = CoxModel().fit(piecewise_world(5000, seed=5))
+    model = CoxModel().fit(piecewise_world(3000, seed=5))
     check = model.check_proportional_hazards().set_index("covariate")
     assert list(check.columns) == ["statistic", "p_value"]
     assert check.loc["promo", "p_value"] < 0.001
@@ -170,7 +170,7 @@ def test_proportional_hazards_check_flags_a_changing_effect():
 
 
 def test_proportional_hazards_check_passes_a_ph_world():
-    model = CoxModel().fit(weibull_ph_world(5000, seed=8))
+    model = CoxModel().fit(weibull_ph_world(3000, seed=8))
     check = model.check_proportional_hazards()
     assert (check["p_value"] > 0.01).all(), check
 
