@@ -3,6 +3,8 @@
 - ``contractual``: the shifted-beta-geometric (sBG) and beta-discrete-Weibull (BdW) models of
   cohort retention (Fader & Hardie 2007; Fader et al. 2018), projections, expected lifetime
   and discounted expected residual lifetime (DERL).
+- ``survival`` / ``cox``: Kaplan–Meier curves, log-rank tests and Cox proportional-hazards
+  models (with time-varying covariates) through lifelines.
 - ``offer`` / ``saving`` / ``satisfaction``: the effect of a retention offer from an
   experiment, the consent-aware save list with its expected incremental profit, and the
   satisfaction → churn link.
@@ -17,18 +19,31 @@ from crm_models.retention.contractual import (
     fader_hardie_2007,
     simulate_cohorts,
 )
+from crm_models.retention.cox import CoxModel, TimeVaryingCoxModel
 from crm_models.retention.offer import OfferEffect, offer_effect
 from crm_models.retention.satisfaction import SatisfactionChurnLink, satisfaction_churn_link
 from crm_models.retention.saving import RetentionPlan, plan_retention
+from crm_models.retention.survival import (
+    KaplanMeierResult,
+    LogRankResult,
+    kaplan_meier,
+    logrank,
+)
 
 __all__ = [
     "BetaDiscreteWeibull",
     "ContractualFit",
+    "CoxModel",
+    "KaplanMeierResult",
+    "LogRankResult",
     "OfferEffect",
     "RetentionPlan",
     "SatisfactionChurnLink",
     "ShiftedBetaGeometric",
+    "TimeVaryingCoxModel",
     "fader_hardie_2007",
+    "kaplan_meier",
+    "logrank",
     "offer_effect",
     "plan_retention",
     "satisfaction_churn_link",
