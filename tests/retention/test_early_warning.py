@@ -67,7 +67,9 @@ def test_study_uses_nothing_after_cutoff_plus_window(world, study):
 def test_calibrated_probabilities_match_observed_shares_in_bins():
     rng = np.random.default_rng(7)
     n = 40_000
-    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.gamma(2.0, 1.0, n), "c": rng.choice(["x", "y"], n)})
+    X = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.gamma(2.0, 1.0, n), "c": rng.choice(["x", "y"], n)}
+    )
     logit = -0.5 + 1.2 * X["a"] - 0.6 * X["b"] + 0.8 * (X["c"] == "y")
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     train, test = slice(0, n // 2), slice(n // 2, n)
@@ -76,7 +78,9 @@ def test_calibrated_probabilities_match_observed_shares_in_bins():
     table = calibration_table(y[test], p, n_bins=10)
     z = (table["observed"] - table["mean_predicted"]) / table["se"]
     assert (z.abs() < 4).all(), table  # within sampling error (2000 customers per bin)
-    sigmoid = EarlyWarningModel(calibration="sigmoid").fit(X[train], y[train]).predict_proba(X[test])
+    sigmoid = (
+        EarlyWarningModel(calibration="sigmoid").fit(X[train], y[train]).predict_proba(X[test])
+    )
     assert np.corrcoef(sigmoid, p)[0, 1] > 0.98
 
 
@@ -111,3 +115,14 @@ def test_study_bad_inputs(world):
         early_warning_study(world.transactions, CUTOFF, -1)
     with pytest.raises(ParameterError, match="no customer has a purchase on or before"):
         early_warning_study(world.transactions, "2023-01-01", 30)
+
+
+def test_study_reads_a_users_file_with_date_column_and_text_ids():
+    small = simulate_world(600, seed=2)
+    tx = small.transactions.rename(columns={"timestamp": "date", "customer_id": "customer"})
+    tx = tx.assign(
+        customer="K" + tx["customer"].astype(str), date=tx["date"].dt.strftime("%Y-%m-%d %H:%M")
+    )
+    result = early_warning_study(tx, CUTOFF, 90, seed=1)
+    assert result.scores["customer_id"].str.startswith("K").all()
+    assert result.n_test == 600 and np.isfinite(result.summary()["estimate"]).all()

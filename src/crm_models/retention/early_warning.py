@@ -75,9 +75,7 @@ class EarlyWarningModel:
                 f"calibration must be one of {_CALIBRATIONS}, got {self.calibration!r}"
             )
         if not isinstance(self.random_state, (int, np.integer)) or self.random_state < 0:
-            raise ParameterError(
-                f"random_state must be an integer >= 0, got {self.random_state!r}"
-            )
+            raise ParameterError(f"random_state must be an integer >= 0, got {self.random_state!r}")
 
     def _pipeline(self, X: pd.DataFrame):
         from sklearn.compose import ColumnTransformer
@@ -249,12 +247,14 @@ def calibration_table(y_true, p, n_bins: int = 10) -> pd.DataFrame:
     bins = np.empty(len(pred), dtype="int64")
     bins[order] = np.arange(len(pred)) * min(n_bins, len(pred)) // len(pred) + 1
     frame = pd.DataFrame({"bin": bins, "p": pred, "y": y})
-    table = frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"), observed=("y", "mean"))
+    table = frame.groupby("bin").agg(
+        n=("y", "size"), mean_predicted=("p", "mean"), observed=("y", "mean")
+    )
     table["se"] = np.sqrt(table["mean_predicted"] * (1 - table["mean_predicted"]) / table["n"])
     return table.reset_index()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class EarlyWarningResult(Result):
     """The early-warning model against P(alive) on a time-split hold-out.
 
@@ -271,11 +271,17 @@ class EarlyWarningResult(Result):
     auc_difference, auc_difference_ci_low, auc_difference_ci_high : float
         AUC(model) − AUC(P(alive)) with its paired-bootstrap 95% interval.
     train_cutoff, cutoff : pandas.Timestamp
-        The two cut-off days; ``inactivity_days`` the window (days).
+        The two cut-off days.
+    inactivity_days : int
+        The churn window (days).
     n_train, n_test : int
-        Customers in each set; ``churn_rate_train`` / ``churn_rate_test`` their leaver shares.
+        Customers in each set.
+    churn_rate_train, churn_rate_test : float
+        Their shares of leavers.
     model : EarlyWarningModel
-        The fitted model (not in ``to_dict``); ``difference_draws`` the bootstrap draws.
+        The fitted model (not in ``to_dict``).
+    difference_draws : numpy.ndarray
+        Paired-bootstrap draws of the AUC difference, shape (n_boot,) (not in ``to_dict``).
     """
 
     scores: pd.DataFrame
@@ -311,7 +317,9 @@ class EarlyWarningResult(Result):
         """
         level = check_level(level)
         y = self.scores["churned"].to_numpy()
-        rows = [auc_delong(y, self.scores[c].to_numpy(), level) for c in ("p_leave", "p_alive_leave")]
+        rows = [
+            auc_delong(y, self.scores[c].to_numpy(), level) for c in ("p_leave", "p_alive_leave")
+        ]
         tail = (1 - level) / 2
         low, high = np.quantile(self.difference_draws, [tail, 1 - tail])
         se = float(np.std(self.difference_draws, ddof=1))
@@ -379,7 +387,9 @@ def early_warning_study(
     y = scores["churned"].to_numpy()
     named = {"early warning": scores["p_leave"], "P(alive)": scores["p_alive_leave"]}
     metrics = ranking_metrics(y, named)
-    diff, low, high, draws = auc_difference(y, scores["p_leave"], scores["p_alive_leave"], seed=seed)
+    diff, low, high, draws = auc_difference(
+        y, scores["p_leave"], scores["p_alive_leave"], seed=seed
+    )
     better = "tie" if low <= 0 <= high else ("early warning" if diff > 0 else "P(alive)")
     return EarlyWarningResult(
         scores=scores,
