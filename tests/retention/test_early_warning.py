@@ -106,6 +106,12 @@ def test_model_parameters_and_fitting_errors():
         EarlyWarningModel().fit(X, [0, 1, 5] + [0, 1] * 8 + [1])
     with pytest.raises(NotFittedError):
         EarlyWarningModel().predict_proba(X)
+    rng = np.random.default_rng(0)
+    Xg = pd.DataFrame({"a": rng.normal(size=300), "kind": rng.choice(["p", "q", None], 300)})
+    yg = (rng.random(300) < 1 / (1 + np.exp(-2 * Xg["a"]))).astype(int)
+    gbm = EarlyWarningModel(model="gbm", calibration="sigmoid").fit(Xg, yg)
+    p = gbm.predict_proba(Xg.assign(kind="new"))  # unseen text level: ignored, not an error
+    assert p.between(0, 1).all() and np.corrcoef(p, Xg["a"])[0, 1] > 0.8
 
 
 def test_study_bad_inputs(world):

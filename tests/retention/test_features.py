@@ -228,3 +228,21 @@ def test_bad_inputs_name_column_and_rows():
         churn_features(tx, CUT, service=bad_date)
     with pytest.raises(ParameterError, match="cutoff must be a date"):
         churn_features(tx, "last tuesday")
+
+
+def test_side_frames_ids_are_read_as_the_transactions_ids():
+    tx = _tx([(17, "2025-01-05", 10.0), (18, "2025-02-05", 20.0)])
+    f = churn_features(
+        tx,
+        CUT,
+        survey=pd.DataFrame({"customer_id": ["17"], "satisfaction": [5.0]}),
+        service=pd.DataFrame(
+            {"customer_id": [" 18"], "contact_date": ["2025-02-02"], "kind": ["complaint"]}
+        ),
+        customers=pd.DataFrame({"customer_id": ["17", "18"], "channel": ["web", "shop"]}),
+    )
+    assert f["satisfaction"].tolist()[0] == 5.0 and f["has_survey"].tolist() == [1.0, 0.0]
+    assert f["complaints_90d"].tolist() == [0.0, 1.0]
+    assert f["channel"].tolist() == ["web", "shop"]
+    with pytest.raises(DataValidationError, match=r"survey column 'customer_id'.*rows 2"):
+        churn_features(tx, CUT, survey=pd.DataFrame({"customer_id": [17, None], "SATI1": [5, 3]}))

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.data.columns import map_columns
+from crm_models.data.ids import normalize_ids
 from crm_models.data.summary import MICROS
 from crm_models.engines.base import Engine
 from crm_models.engines.duck import DuckDBEngine
@@ -253,7 +254,9 @@ def satisfaction_scores(survey: pd.DataFrame, caller: str = "churn_features") ->
                 f"rows {format_rows(np.flatnonzero(bad))} are not"
             )
         values[item] = number.astype("float64").to_numpy()
-    ids = mapped["customer_id"]
+    ids = normalize_ids(
+        mapped["customer_id"].reset_index(drop=True), f"{caller}: survey column 'customer_id'"
+    )
     repeated = ids.duplicated(keep="first").to_numpy()
     if repeated.any():
         raise DataValidationError(
@@ -289,7 +292,10 @@ def _service_counts(service: pd.DataFrame, cut: pd.Timestamp, caller: str) -> pd
     complaint = (kind == "complaint").fillna(False).to_numpy(dtype=bool)
     counts = pd.DataFrame(
         {
-            "customer_id": service["customer_id"].to_numpy(),
+            "customer_id": normalize_ids(
+                service["customer_id"].reset_index(drop=True),
+                f"{caller}: service column 'customer_id'",
+            ).to_numpy(),
             "contacts_90d": recent.astype("float64"),
             "complaints_90d": (recent & complaint).astype("float64"),
         }
@@ -305,7 +311,10 @@ def _customer_columns(customers: pd.DataFrame, caller: str) -> pd.DataFrame:
         )
     mapped, _ = map_columns(customers, "customers", None, source=f"{caller} customers")
     kept = [c for c in ("channel", "consent_status") if c in mapped.columns]
-    out = mapped.set_index("customer_id")[kept]
+    ids = normalize_ids(
+        mapped["customer_id"].reset_index(drop=True), f"{caller}: customers column 'customer_id'"
+    )
+    out = mapped[kept].set_axis(pd.Index(ids.to_numpy(), name="customer_id"))
     out = out[~out.index.duplicated(keep="first")]
     return out.astype("object").where(out.notna(), None)
 
