@@ -12,6 +12,7 @@ from crm_models.data import simulate_world
 from crm_models.errors import DataValidationError, NotFittedError, ParameterError
 from crm_models.retention.early_warning import (
     EarlyWarningModel,
+    _verdict,
     calibration_table,
     early_warning_study,
     p_alive_baseline,
@@ -132,3 +133,10 @@ def test_study_reads_a_users_file_with_date_column_and_text_ids():
     result = early_warning_study(tx, CUTOFF, 90, seed=1)
     assert result.scores["customer_id"].str.startswith("K").all()
     assert result.n_test == 600 and np.isfinite(result.summary()["estimate"]).all()
+
+
+def test_verdict_says_tie_when_the_difference_interval_covers_zero():
+    assert _verdict(0.02, -0.01, 0.05) == "tie"
+    assert _verdict(0.0, 0.0, 0.0) == "tie"
+    assert _verdict(0.03, 0.01, 0.05) == "early warning"
+    assert _verdict(-0.03, -0.05, -0.01) == "P(alive)"

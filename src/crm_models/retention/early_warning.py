@@ -349,6 +349,13 @@ class EarlyWarningResult(Result):
         )
 
 
+def _verdict(difference: float, low: float, high: float) -> str:
+    """Name the better score from AUC(model) − AUC(P(alive)) and its interval."""
+    if low <= 0 <= high:
+        return "tie"
+    return "early warning" if difference > 0 else "P(alive)"
+
+
 def early_warning_study(
     transactions: pd.DataFrame,
     cutoff,
@@ -406,7 +413,7 @@ def early_warning_study(
     diff, low, high, draws = auc_difference(
         y, scores["p_leave"], scores["p_alive_leave"], seed=seed
     )
-    better = "tie" if low <= 0 <= high else ("early warning" if diff > 0 else "P(alive)")
+    better = _verdict(diff, low, high)
     return EarlyWarningResult(
         scores=scores,
         metrics=metrics,
