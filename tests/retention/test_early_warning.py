@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -113,6 +114,11 @@ def test_model_parameters_and_fitting_errors():
     gbm = EarlyWarningModel(model="gbm", calibration="sigmoid").fit(Xg, yg)
     p = gbm.predict_proba(Xg.assign(kind="new"))  # unseen text level: ignored, not an error
     assert p.between(0, 1).all() and np.corrcoef(p, Xg["a"])[0, 1] > 0.8
+    # nobody answered the survey: the empty column is kept (imputed 0), no warning, same fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        empty = EarlyWarningModel().fit(Xg.assign(satisfaction=np.nan), yg)
+        assert empty.predict_proba(Xg.assign(satisfaction=np.nan)).between(0, 1).all()
 
 
 def test_study_bad_inputs(world):

@@ -101,7 +101,13 @@ class EarlyWarningModel:
 
         text = [c for c in X.columns if _is_text(X[c])]
         numbers = [c for c in X.columns if c not in text]
-        parts = [("numbers", make_pipeline(SimpleImputer(), StandardScaler()), numbers)]
+        parts = [
+            (
+                "numbers",
+                make_pipeline(SimpleImputer(keep_empty_features=True), StandardScaler()),
+                numbers,
+            )
+        ]
         if text:
             encode = make_pipeline(
                 SimpleImputer(strategy="constant", fill_value="missing"),
