@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from crm_models.data import simulate_world
 from crm_models.errors import DataValidationError, NotFittedError, ParameterError
 from crm_models.retention.early_warning import (
     EarlyWarningModel,
+    _verdict,
     calibration_table,
     early_warning_study,
     p_alive_baseline,
@@ -67,7 +69,9 @@ def test_study_uses_nothing_after_cutoff_plus_window(world, study):
 def test_calibrated_probabilities_match_observed_shares_in_bins():
     rng = np.random.default_rng(7)
     n = 40_000
-    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.gamma(2.0, 1.0, n), "c": rng.choice(["x", "y"], n)})
+    X = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.gamma(2.0, 1.0, n), "c": rng.choice(["x", "y"], n)}
+    )
     logit = -0.5 + 1.2 * X["a"] - 0.6 * X["b"] + 0.8 * (X["c"] == "y")
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     train, test = slice(0, n // 2), slice(n // 2, n)
@@ -76,7 +80,9 @@ def test_calibrated_probabilities_match_observed_shares_in_bins():
     table = calibration_table(y[test], p, n_bins=10)
     z = (table["observed"] - table["mean_predicted"]) / table["se"]
     assert (z.abs() < 4).all(), table  # within sampling error (2000 customers per bin)
-    sigmoid = EarlyWarningModel(calibration="sigmoid").fit(X[train], y[train]).predict_proba(X[test])
+    sigmoid = (
+        EarlyWarningModel(calibration="sigmoid").fit(X[train], y[train]).predict_proba(X[test])
+    )
     assert np.corrcoef(sigmoid, p)[0, 1] > 0.98
 
 
@@ -102,6 +108,17 @@ def test_model_parameters_and_fitting_errors():
         EarlyWarningModel().fit(X, [0, 1, 5] + [0, 1] * 8 + [1])
     with pytest.raises(NotFittedError):
         EarlyWarningModel().predict_proba(X)
+    rng = np.random.default_rng(0)
+    Xg = pd.DataFrame({"a": rng.normal(size=300), "kind": rng.choice(["p", "q", None], 300)})
+    yg = (rng.random(300) < 1 / (1 + np.exp(-2 * Xg["a"]))).astype(int)
+    gbm = EarlyWarningModel(model="gbm", calibration="sigmoid").fit(Xg, yg)
+    p = gbm.predict_proba(Xg.assign(kind="new"))  # unseen text level: ignored, not an error
+    assert p.between(0, 1).all() and np.corrcoef(p, Xg["a"])[0, 1] > 0.8
+    # nobody answered the survey: the empty column is kept (imputed 0), no warning, same fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        empty = EarlyWarningModel().fit(Xg.assign(satisfaction=np.nan), yg)
+        assert empty.predict_proba(Xg.assign(satisfaction=np.nan)).between(0, 1).all()
 
 
 def test_study_bad_inputs(world):
@@ -111,3 +128,21 @@ def test_study_bad_inputs(world):
         early_warning_study(world.transactions, CUTOFF, -1)
     with pytest.raises(ParameterError, match="no customer has a purchase on or before"):
         early_warning_study(world.transactions, "2023-01-01", 30)
+
+
+def test_study_reads_a_users_file_with_date_column_and_text_ids():
+    small = simulate_world(600, seed=2)
+    tx = small.transactions.rename(columns={"timestamp": "date", "customer_id": "customer"})
+    tx = tx.assign(
+        customer="K" + tx["customer"].astype(str), date=tx["date"].dt.strftime("%Y-%m-%d %H:%M")
+    )
+    result = early_warning_study(tx, CUTOFF, 90, seed=1)
+    assert result.scores["customer_id"].str.startswith("K").all()
+    assert result.n_test == 600 and np.isfinite(result.summary()["estimate"]).all()
+
+
+def test_verdict_says_tie_when_the_difference_interval_covers_zero():
+    assert _verdict(0.02, -0.01, 0.05) == "tie"
+    assert _verdict(0.0, 0.0, 0.0) == "tie"
+    assert _verdict(0.03, 0.01, 0.05) == "early warning"
+    assert _verdict(-0.03, -0.05, -0.01) == "P(alive)"

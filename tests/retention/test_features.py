@@ -51,9 +51,15 @@ def _slow_features(tx: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
             continue
         days = sorted({(t.normalize() - cut).days for t in buys["timestamp"]})
         first, last, n = days[0], days[-1], len(days)
-        recent = sum(a for t, a in zip(buys["timestamp"], buys["amount"]) if (t.normalize() - cut).days > -90)
+        recent = sum(
+            a
+            for t, a in zip(buys["timestamp"], buys["amount"], strict=True)
+            if (t.normalize() - cut).days > -90
+        )
         before = sum(
-            a for t, a in zip(buys["timestamp"], buys["amount"]) if -180 < (t.normalize() - cut).days <= -90
+            a
+            for t, a in zip(buys["timestamp"], buys["amount"], strict=True)
+            if -180 < (t.normalize() - cut).days <= -90
         )
         gap = (last - first) / (n - 1) if n > 1 else np.nan
         returned = -group.loc[group["amount"] < 0, "amount"].sum()
@@ -79,7 +85,11 @@ def _random_tx(n_customers=40, n_rows=400, seed=3):
     amounts = np.round(rng.gamma(2.0, 20.0, n_rows), 2)
     amounts[rng.random(n_rows) < 0.08] *= -1  # returns
     return pd.DataFrame(
-        {"customer_id": rng.integers(1, n_customers + 1, n_rows), "timestamp": stamps, "amount": amounts}
+        {
+            "customer_id": rng.integers(1, n_customers + 1, n_rows),
+            "timestamp": stamps,
+            "amount": amounts,
+        }
     )
 
 
@@ -94,9 +104,13 @@ def test_features_equal_a_slow_hand_computation():
 def test_appending_future_transactions_leaves_features_unchanged():
     tx = _random_tx()
     future = _random_tx(n_customers=60, n_rows=300, seed=9)  # old and new customers
-    future["timestamp"] = CUT + pd.Timedelta(days=1) + (future["timestamp"] - future["timestamp"].min())
+    future["timestamp"] = (
+        CUT + pd.Timedelta(days=1) + (future["timestamp"] - future["timestamp"].min())
+    )
     both = pd.concat([tx, future], ignore_index=True).sample(frac=1.0, random_state=1)
-    pd.testing.assert_frame_equal(churn_features(both, CUT), churn_features(tx, CUT), check_exact=True)
+    pd.testing.assert_frame_equal(
+        churn_features(both, CUT), churn_features(tx, CUT), check_exact=True
+    )
 
 
 def _leaks(features_at) -> bool:
@@ -139,12 +153,18 @@ def test_optional_frames_add_satisfaction_service_and_customer_columns():
     assert f["contacts_90d"].tolist() == [1.0, 1.0, 1.0]
     assert f["channel"].tolist() == ["web", "shop", None]
     # a plain satisfaction column when there are no items; CUSA items of the synthetic world
-    assert churn_features(tx, CUT, survey=pd.DataFrame({"customer": [2], "satisfaction": [3.5]})).loc[
-        2, "satisfaction"
-    ] == 3.5
-    assert churn_features(tx, CUT, survey=pd.DataFrame({"customer_id": [2], "CUSA1": [6], "CUSA2": [8]})).loc[
-        2, "satisfaction"
-    ] == 7.0
+    assert (
+        churn_features(tx, CUT, survey=pd.DataFrame({"customer": [2], "satisfaction": [3.5]})).loc[
+            2, "satisfaction"
+        ]
+        == 3.5
+    )
+    assert (
+        churn_features(
+            tx, CUT, survey=pd.DataFrame({"customer_id": [2], "CUSA1": [6], "CUSA2": [8]})
+        ).loc[2, "satisfaction"]
+        == 7.0
+    )
 
 
 def test_user_names_text_dates_and_string_ids_work():
@@ -183,7 +203,9 @@ def test_cutoff_too_late_names_the_end_of_the_data():
 def test_no_customer_before_the_cutoff():
     tx = _tx([(1, "2025-05-05", 10.0), (2, "2025-06-20", 10.0)])
     for call in (lambda: churn_labels(tx, CUT, 30), lambda: churn_features(tx, CUT)):
-        with pytest.raises(ParameterError, match="no customer has a purchase on or before the cut-off 2025-03-31"):
+        with pytest.raises(
+            ParameterError, match="no customer has a purchase on or before the cut-off 2025-03-31"
+        ):
             call()
 
 
@@ -196,9 +218,31 @@ def test_bad_inputs_name_column_and_rows():
     with pytest.raises(DataValidationError, match="no satisfaction answers"):
         churn_features(tx, CUT, survey=pd.DataFrame({"customer_id": [1], "Q1": [3]}))
     with pytest.raises(DataValidationError, match=r"lack column\(s\) \['kind'\]"):
-        churn_features(tx, CUT, service=pd.DataFrame({"customer_id": [1], "contact_date": ["2025-01-01"]}))
-    bad_date = pd.DataFrame({"customer_id": [1, 1], "contact_date": ["2025-01-01", "soon"], "kind": "question"})
+        churn_features(
+            tx, CUT, service=pd.DataFrame({"customer_id": [1], "contact_date": ["2025-01-01"]})
+        )
+    bad_date = pd.DataFrame(
+        {"customer_id": [1, 1], "contact_date": ["2025-01-01", "soon"], "kind": "question"}
+    )
     with pytest.raises(DataValidationError, match=r"'contact_date'.*rows 2"):
         churn_features(tx, CUT, service=bad_date)
     with pytest.raises(ParameterError, match="cutoff must be a date"):
         churn_features(tx, "last tuesday")
+
+
+def test_side_frames_ids_are_read_as_the_transactions_ids():
+    tx = _tx([(17, "2025-01-05", 10.0), (18, "2025-02-05", 20.0)])
+    f = churn_features(
+        tx,
+        CUT,
+        survey=pd.DataFrame({"customer_id": ["17"], "satisfaction": [5.0]}),
+        service=pd.DataFrame(
+            {"customer_id": [" 18"], "contact_date": ["2025-02-02"], "kind": ["complaint"]}
+        ),
+        customers=pd.DataFrame({"customer_id": ["17", "18"], "channel": ["web", "shop"]}),
+    )
+    assert f["satisfaction"].tolist()[0] == 5.0 and f["has_survey"].tolist() == [1.0, 0.0]
+    assert f["complaints_90d"].tolist() == [0.0, 1.0]
+    assert f["channel"].tolist() == ["web", "shop"]
+    with pytest.raises(DataValidationError, match=r"survey column 'customer_id'.*rows 2"):
+        churn_features(tx, CUT, survey=pd.DataFrame({"customer_id": [17, None], "SATI1": [5, 3]}))

@@ -1,4 +1,4 @@
-"""Ranking metrics: hand-checked top shares, AUC equal to scikit-learn's, DeLong, paired bootstrap."""
+"""Ranking metrics: hand-checked top shares, AUC as scikit-learn's, DeLong, paired bootstrap."""
 
 from __future__ import annotations
 

@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from crm_models.data.columns import map_columns
+from crm_models.data.ids import normalize_ids
 from crm_models.data.summary import MICROS
+from crm_models.engines.base import Engine
 from crm_models.engines.duck import DuckDBEngine
 from crm_models.errors import DataValidationError, ParameterError, format_rows
 
@@ -62,7 +64,9 @@ def cutoff_day(cutoff, caller: str = "churn_features") -> pd.Timestamp:
     except (TypeError, ValueError):
         day = pd.NaT
     if pd.isna(day):
-        raise ParameterError(f"{caller}: cutoff must be a date such as '2025-06-30', got {cutoff!r}")
+        raise ParameterError(
+            f"{caller}: cutoff must be a date such as '2025-06-30', got {cutoff!r}"
+        )
     return day.tz_localize(None).normalize() if day.tzinfo else day.normalize()
 
 
@@ -87,8 +91,8 @@ def _check_days(inactivity_days, caller: str) -> int:
     return int(inactivity_days)
 
 
-def _purchase_days(engine: DuckDBEngine, transactions, caller: str) -> tuple[str, bool]:
-    """Register validated transactions; return a view of (customer_id, day, amount) and has_amount."""
+def _purchase_days(engine: Engine, transactions, caller: str) -> tuple[str, bool]:
+    """Register validated transactions as a view of (customer_id, day, amount in micro-units)."""
     view = engine.read_transactions(transactions, allow_returns=True, caller=caller)
     amount = _MICROS_SQL if view.has_amount else "0"
     name = f"{view.name}_days"
@@ -99,7 +103,7 @@ def _purchase_days(engine: DuckDBEngine, transactions, caller: str) -> tuple[str
 
 
 def _first_customers_check(
-    engine: DuckDBEngine, days: str, cut: pd.Timestamp, caller: str
+    engine: Engine, days: str, cut: pd.Timestamp, caller: str
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Return the first and last purchase days; refuse data without a purchase by the cut-off."""
     row = engine.fetch(
@@ -226,7 +230,9 @@ def satisfaction_scores(survey: pd.DataFrame, caller: str = "churn_features") ->
         and rows of non-numeric answers or repeated ids.
     """
     if not isinstance(survey, pd.DataFrame):
-        raise DataValidationError(f"{caller}: survey must be a DataFrame, got {type(survey).__name__}")
+        raise DataValidationError(
+            f"{caller}: survey must be a DataFrame, got {type(survey).__name__}"
+        )
     mapped, _ = map_columns(survey, "survey", None, source=f"{caller} survey")
     columns = [str(c) for c in mapped.columns]
     items = [c for c in columns if c.upper().startswith("SATI")]
@@ -248,7 +254,9 @@ def satisfaction_scores(survey: pd.DataFrame, caller: str = "churn_features") ->
                 f"rows {format_rows(np.flatnonzero(bad))} are not"
             )
         values[item] = number.astype("float64").to_numpy()
-    ids = mapped["customer_id"]
+    ids = normalize_ids(
+        mapped["customer_id"].reset_index(drop=True), f"{caller}: survey column 'customer_id'"
+    )
     repeated = ids.duplicated(keep="first").to_numpy()
     if repeated.any():
         raise DataValidationError(
@@ -284,7 +292,10 @@ def _service_counts(service: pd.DataFrame, cut: pd.Timestamp, caller: str) -> pd
     complaint = (kind == "complaint").fillna(False).to_numpy(dtype=bool)
     counts = pd.DataFrame(
         {
-            "customer_id": service["customer_id"].to_numpy(),
+            "customer_id": normalize_ids(
+                service["customer_id"].reset_index(drop=True),
+                f"{caller}: service column 'customer_id'",
+            ).to_numpy(),
             "contacts_90d": recent.astype("float64"),
             "complaints_90d": (recent & complaint).astype("float64"),
         }
@@ -293,14 +304,17 @@ def _service_counts(service: pd.DataFrame, cut: pd.Timestamp, caller: str) -> pd
 
 
 def _customer_columns(customers: pd.DataFrame, caller: str) -> pd.DataFrame:
-    """channel and consent_status per customer (text; the ones present in ``customers``)."""
+    """Return channel and consent_status per customer (text; the ones present in ``customers``)."""
     if not isinstance(customers, pd.DataFrame):
         raise DataValidationError(
             f"{caller}: customers must be a DataFrame, got {type(customers).__name__}"
         )
     mapped, _ = map_columns(customers, "customers", None, source=f"{caller} customers")
     kept = [c for c in ("channel", "consent_status") if c in mapped.columns]
-    out = mapped.set_index("customer_id")[kept]
+    ids = normalize_ids(
+        mapped["customer_id"].reset_index(drop=True), f"{caller}: customers column 'customer_id'"
+    )
+    out = mapped[kept].set_axis(pd.Index(ids.to_numpy(), name="customer_id"))
     out = out[~out.index.duplicated(keep="first")]
     return out.astype("object").where(out.notna(), None)
 

@@ -37,8 +37,9 @@ def _labels(y_true, caller: str) -> np.ndarray:
     bad = ~np.isin(values, (0.0, 1.0))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
+        shown = y[first].item() if hasattr(y[first], "item") else y[first]
         raise DataValidationError(
-            f"{caller}: y_true must hold 0/1 labels (1 = left), row {first + 1} holds {y[first].item()!r}"
+            f"{caller}: y_true must hold 0/1 labels (1 = left), row {first + 1} holds {shown!r}"
         )
     if values.min() == values.max():
         raise DataValidationError(
