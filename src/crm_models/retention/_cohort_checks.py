@@ -91,10 +91,12 @@ def survivor_arrays(
             f"{', '.join(COHORT_COLUMNS)}; 1-D survivors are a single cohort"
         )
     source = f"{model} survivors"
+    shape: tuple[int, ...] = ()
     try:
-        shape = np.shape(survivors) if not isinstance(survivors, (dict, set, str)) else ()
+        if not isinstance(survivors, (dict, set, str)):
+            shape = np.shape(survivors)
     except ValueError:  # ragged nested sequences
-        shape = ()
+        pass
     if len(shape) != 1 or shape[0] == 0:
         raise DataValidationError(
             f"{source}: expected a non-empty 1-D sequence of counts (period 0 first) or a frame "
