@@ -40,7 +40,7 @@ def test_planted_truth_profit_interval_and_brute_force_total():
     assert offer.ci_low < 0.35 < offer.ci_high
     ids, p, v, consent = _customers(2_000, seed=5)
     plan = plan_retention(
-        ids, p, v, offer_effect=offer, cost_per_offer=12.0, consent=consent, max_offers=300
+        ids, p, v, offer_effect=offer, cost_per_contact=12.0, consent=consent, max_contacts=300
     )
     row = {cid: (pi, vi) for cid, pi, vi in zip(ids, p, v, strict=True)}
     brute = sum(row[c][0] * row[c][1] * offer.effect - 12.0 for c in plan.save_list["customer_id"])
@@ -70,8 +70,8 @@ def test_best_subset_by_enumeration():
         ids, p, v, consent = _customers(n, int(rng.integers(1_000)))
         k, budget = int(rng.integers(0, n + 1)), float(rng.uniform(0, 150))
         plan = plan_retention(
-            ids, p, v, offer_effect=0.3, cost_per_offer=20.0, consent=consent,
-            max_offers=k, budget=budget,
+            ids, p, v, offer_effect=0.3, cost_per_contact=20.0, consent=consent,
+            max_contacts=k, budget=budget,
         )  # fmt: skip
         profit = p * v * 0.3 - 20.0
         ok = np.isin(consent, ["opt_in", "double_opt_in"])
@@ -95,9 +95,9 @@ def test_opted_out_customers_never_get_an_offer_even_when_most_valuable(tmp_path
         p = np.where(no, 1.0, p)
         double = bool(rng.random() < 0.5)
         plan = plan_retention(
-            ids, p, v, offer_effect=float(rng.uniform(0.05, 0.9)), cost_per_offer=5.0,
+            ids, p, v, offer_effect=float(rng.uniform(0.05, 0.9)), cost_per_contact=5.0,
             consent=consent, require_double_opt_in=double,
-            max_offers=int(rng.integers(0, n + 2)) if rng.random() < 0.5 else None,
+            max_contacts=int(rng.integers(0, n + 2)) if rng.random() < 0.5 else None,
         )  # fmt: skip
         status = dict(zip(ids, consent, strict=True))
         chosen = {status[c] for c in plan.save_list["customer_id"]}
@@ -124,7 +124,7 @@ def test_opted_out_customers_never_get_an_offer_even_when_most_valuable(tmp_path
 def test_export_parquet_and_no_consent_information(tmp_path):
     """consent=None: everyone is eligible and the plan says so; Parquet export round-trips."""
     ids, p, v, _ = _customers(300, seed=9)
-    plan = plan_retention(ids, p, v, offer_effect=0.2, cost_per_offer=10.0)
+    plan = plan_retention(ids, p, v, offer_effect=0.2, cost_per_contact=10.0)
     assert not plan.consent_known
     assert plan.summary().loc["consent information given (1 = yes)", "estimate"] == 0
     out = plan.export(tmp_path / "list.parquet")
@@ -134,25 +134,25 @@ def test_export_parquet_and_no_consent_information(tmp_path):
 
 
 def test_limits_are_honoured_best_first():
-    """max_offers and budget: the list is sorted by expected profit, within both limits, and
+    """max_contacts and budget: the list is sorted by expected profit, within both limits, and
     every customer left out for a limit earns no more than the last one on the list."""
     ids, p, v, consent = _customers(3_000, seed=4)
     cost = np.random.default_rng(4).uniform(5, 30, 3_000)
-    for max_offers, budget in [(50, None), (None, 2_000.0), (400, 3_000.0), (0, None)]:
+    for max_contacts, budget in [(50, None), (None, 2_000.0), (400, 3_000.0), (0, None)]:
         plan = plan_retention(
-            ids, p, v, offer_effect=0.25, cost_per_offer=cost, consent=consent,
-            max_offers=max_offers, budget=budget,
+            ids, p, v, offer_effect=0.25, cost_per_contact=cost, consent=consent,
+            max_contacts=max_contacts, budget=budget,
         )  # fmt: skip
         s = plan.save_list
         assert s["expected_profit"].is_monotonic_decreasing
         assert (s["expected_profit"] > 0).all()
-        if max_offers is not None:
-            assert len(s) <= max_offers
+        if max_contacts is not None:
+            assert len(s) <= max_contacts
         spent = cost[pd.Index(ids).get_indexer(s["customer_id"])].sum()
         assert plan.cost_of_offers == pytest.approx(spent)
         if budget is not None:
             assert spent <= budget
-        limited = plan.excluded[plan.excluded["reason"].isin(["max_offers", "budget"])]
+        limited = plan.excluded[plan.excluded["reason"].isin(["max_contacts", "budget"])]
         assert len(limited) > 0
         worst = s["expected_profit"].min() if len(s) else np.inf
         left = plan.scored.set_index("customer_id").loc[limited["customer_id"], "expected_profit"]
@@ -166,7 +166,13 @@ def test_assumed_effect_gives_the_sensitivity_rows():
     total; the assumed effect has no interval. Default range: ±50% of the assumption."""
     ids, p, v, consent = _customers(1_000, seed=8)
     plan = plan_retention(
-        ids, p, v, offer_effect=0.2, cost_per_offer=15.0, consent=consent, effect_range=(0.05, 0.45)
+        ids,
+        p,
+        v,
+        offer_effect=0.2,
+        cost_per_contact=15.0,
+        consent=consent,
+        effect_range=(0.05, 0.45),
     )
     sens = plan.sensitivity
     assert len(sens) == 11
@@ -182,7 +188,7 @@ def test_assumed_effect_gives_the_sensitivity_rows():
     assert sens["profit_of_plan"].iloc[5] == pytest.approx(
         plan.expected_loss * 0.25 - plan.cost_of_offers
     )
-    default = plan_retention(ids, p, v, offer_effect=0.2, cost_per_offer=15.0)
+    default = plan_retention(ids, p, v, offer_effect=0.2, cost_per_contact=15.0)
     assert (default.effect_low, default.effect_high) == pytest.approx((0.1, 0.3))
     assert default.sensitivity.loc[5, "profit"] == pytest.approx(
         default.expected_incremental_profit
@@ -198,7 +204,7 @@ def test_assumed_effect_gives_the_sensitivity_rows():
         ({"p_leave": [0.1, 1.2, 0.5, 0.3, -0.1]}, DataValidationError,
          r"p_leave must be a probability in \[0, 1\], got \[1.2, -0.1\] at rows 2, 5"),
         ({"value_at_risk": [1, 2, -3, 4, 5]}, DataValidationError, "value_at_risk must be >= 0"),
-        ({"cost_per_offer": -1.0}, ParameterError, "cost_per_offer must be >= 0"),
+        ({"cost_per_contact": -1.0}, ParameterError, "cost_per_contact must be >= 0"),
         ({"customer_id": ["a", "b", "a", "d", "e"]}, DataValidationError,
          "duplicate ids at rows 1, 3"),
         ({"consent": ["opt_in"] * 4}, DataValidationError, "consent has 4 values for 5"),
@@ -207,12 +213,12 @@ def test_assumed_effect_gives_the_sensitivity_rows():
         ({"offer_effect": "0.2"}, ParameterError, "offer_effect must be an OfferEffect"),
         ({"offer_effect": 1.5}, ParameterError, r"in \[-1, 1\]"),
         ({"effect_range": (0.4, 0.1)}, ParameterError, "low <= high"),
-        ({"max_offers": -1}, ParameterError, "max_offers"),
+        ({"max_contacts": -1}, ParameterError, "max_contacts"),
         ({"budget": -5}, ParameterError, "budget"),
     ],
     ids=["lengths", "nan p_leave", "p_leave range", "negative value", "negative cost",
          "duplicate ids", "consent length", "consent value", "effect type", "effect range",
-         "effect_range order", "max_offers", "budget"],
+         "effect_range order", "max_contacts", "budget"],
 )  # fmt: skip
 def test_bad_inputs_get_one_clear_error(kwargs, error, message):
     args = {
@@ -220,7 +226,7 @@ def test_bad_inputs_get_one_clear_error(kwargs, error, message):
         "p_leave": [0.1, 0.2, 0.3, 0.4, 0.5],
         "value_at_risk": [100.0, 200.0, 300.0, 400.0, 500.0],
         "offer_effect": 0.2,
-        "cost_per_offer": 5.0,
+        "cost_per_contact": 5.0,
         **kwargs,
     }
     with pytest.raises(error, match=message):
@@ -234,24 +240,24 @@ def test_series_are_matched_to_customer_id_by_their_index():
     order give the same plan as arrays in customer_id order; a customer missing from the
     p_leave Series is named; one missing from the consent Series gets no offer."""
     ids, p, v, consent = _customers(400, seed=12)
-    by_array = plan_retention(ids, p, v, offer_effect=0.3, cost_per_offer=8.0, consent=consent)
+    by_array = plan_retention(ids, p, v, offer_effect=0.3, cost_per_contact=8.0, consent=consent)
     shuffled = np.random.default_rng(0).permutation(len(ids))
     series = {
         name: pd.Series(values[shuffled], index=ids[shuffled])
         for name, values in (("p", p), ("v", v), ("consent", consent))
     }
     by_series = plan_retention(
-        ids, series["p"], series["v"], offer_effect=0.3, cost_per_offer=8.0,
+        ids, series["p"], series["v"], offer_effect=0.3, cost_per_contact=8.0,
         consent=series["consent"],
     )  # fmt: skip
     pd.testing.assert_frame_equal(by_series.save_list, by_array.save_list)
     first = by_array.save_list["customer_id"].iloc[0]
     fewer = plan_retention(
-        ids, series["p"], series["v"], offer_effect=0.3, cost_per_offer=8.0,
+        ids, series["p"], series["v"], offer_effect=0.3, cost_per_contact=8.0,
         consent=series["consent"].drop(first),
     )  # fmt: skip
     assert first not in set(fewer.save_list["customer_id"])
     assert fewer.excluded.set_index("customer_id").loc[first, "reason"] == "missing_consent"
     row = int(np.flatnonzero(ids == first)[0]) + 1
     with pytest.raises(DataValidationError, match=rf"p_leave is missing.*rows {row} \(customer_id"):
-        plan_retention(ids, series["p"].drop(first), v, offer_effect=0.3, cost_per_offer=8.0)
+        plan_retention(ids, series["p"].drop(first), v, offer_effect=0.3, cost_per_contact=8.0)

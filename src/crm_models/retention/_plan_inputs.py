@@ -10,7 +10,7 @@ import pandas as pd
 from crm_models.errors import DataValidationError, ParameterError, _is_default_range, format_rows
 from crm_models.retention.offer import OfferEffect
 
-REASON_LABELS = np.array(["", "consent", "not_profitable", "max_offers", "budget"], dtype=object)
+REASON_LABELS = np.array(["", "consent", "not_profitable", "max_contacts", "budget"], dtype=object)
 """Why a customer is not on the save list, by the code ``_choose`` returns (0: on the list)."""
 
 
@@ -18,21 +18,21 @@ def _choose(
     profit: np.ndarray,
     cost: np.ndarray,
     eligible: np.ndarray,
-    max_offers: int | None,
+    max_contacts: int | None,
     budget: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the chosen positions (best first) and a reason code per customer (REASON_LABELS)."""
     code = np.where(eligible, np.int8(2), np.int8(1))
     cand = np.flatnonzero(eligible & (profit > 0))
-    if budget is None and max_offers is not None and 0 < max_offers < len(cand):
-        # top max_offers only: partition, then sort the few (ties at the cut: any of them)
-        top = np.argpartition(-profit[cand], max_offers - 1)[:max_offers]
+    if budget is None and max_contacts is not None and 0 < max_contacts < len(cand):
+        # top max_contacts only: partition, then sort the few (ties at the cut: any of them)
+        top = np.argpartition(-profit[cand], max_contacts - 1)[:max_contacts]
         code[cand] = 3
         cand = cand[top]
     cand = cand[np.argsort(-profit[cand], kind="stable")]
-    if max_offers is not None:
-        code[cand[max_offers:]] = 3
-        cand = cand[:max_offers]
+    if max_contacts is not None:
+        code[cand[max_contacts:]] = 3
+        cand = cand[:max_contacts]
     if budget is not None:
         within = np.cumsum(cost[cand]) <= budget
         code[cand[~within]] = 4
@@ -46,15 +46,15 @@ def _chosen_total(
     effect: float,
     cost: np.ndarray,
     eligible: np.ndarray,
-    max_offers: int | None,
+    max_contacts: int | None,
     budget: float | None,
 ) -> tuple[int, float]:
     """Offers and expected profit of the plan re-made at ``effect`` (no sort without limits)."""
     profit = risk * effect - cost
-    if max_offers is None and budget is None:
+    if max_contacts is None and budget is None:
         take = eligible & (profit > 0)
         return int(take.sum()), float(profit[take].sum())
-    cand, _ = _choose(profit, cost, eligible, max_offers, budget)
+    cand, _ = _choose(profit, cost, eligible, max_contacts, budget)
     return len(cand), float(profit[cand].sum())
 
 
@@ -152,12 +152,12 @@ def _effect_inputs(
     return point, low, high, r_low, r_high, offer
 
 
-def _check_limits(max_offers: Any, budget: Any) -> None:
-    if max_offers is not None and (
-        isinstance(max_offers, (bool, np.bool_))
-        or not isinstance(max_offers, (int, np.integer))
-        or max_offers < 0
+def _check_limits(max_contacts: Any, budget: Any) -> None:
+    if max_contacts is not None and (
+        isinstance(max_contacts, (bool, np.bool_))
+        or not isinstance(max_contacts, (int, np.integer))
+        or max_contacts < 0
     ):
-        raise ParameterError(f"max_offers must be a non-negative integer, got {max_offers!r}")
+        raise ParameterError(f"max_contacts must be a non-negative integer, got {max_contacts!r}")
     if budget is not None and not (isinstance(budget, (int, float, np.number)) and budget >= 0):
         raise ParameterError(f"budget must be a number >= 0 (currency), got {budget!r}")

@@ -3,19 +3,19 @@
 Expected profit of making the retention offer to customer i (currency)::
 
     expected_value_saved[i] = p_leave[i] × value_at_risk[i] × effect
-    expected_profit[i]      = expected_value_saved[i] − cost_per_offer
+    expected_profit[i]      = expected_value_saved[i] − cost_per_contact
 
 ``p_leave`` is the probability that the customer leaves without an offer (share 0–1, e.g. an
 early-warning model's score or 1 − P(alive)), ``value_at_risk`` the value lost when the customer
 leaves (currency, e.g. the CLV), ``effect`` the share of would-be leavers the offer keeps
 (from an experiment, :func:`~crm_models.retention.offer.offer_effect`, or a stated assumption)
-and ``cost_per_offer`` the cost of one offer (currency: discount + sending).
+and ``cost_per_contact`` the cost of one offer (currency: discount + sending).
 
 Consent follows :mod:`crm_models.uplift.consent` (the one rule): opted-out customers and a
 missing or ``unknown`` status never get an offer; with ``require_double_opt_in`` only
 ``double_opt_in`` customers do. ``consent=None`` means no consent information: everyone counts
 as eligible and the plan says so (``consent_known=False``), as in ``plan_targeting``. Eligible
-customers with a positive expected profit are chosen best first, within ``max_offers`` and
+customers with a positive expected profit are chosen best first, within ``max_contacts`` and
 ``budget`` (total offer cost, currency). ``export`` re-checks consent before writing.
 
 Uncertainty: the interval of the plan's expected incremental profit comes from the interval
@@ -89,7 +89,7 @@ class RetentionPlan(Result):
     excluded : pandas.DataFrame
         customer_id, reason for every other customer: 'opt_out', 'not_double_opt_in',
         'missing_consent' (consent rule), 'not_profitable' (expected profit ≤ 0),
-        'max_offers' or 'budget' (over a limit). Not in ``to_dict()``.
+        'max_contacts' or 'budget' (over a limit). Not in ``to_dict()``.
     exclusions : pandas.DataFrame
         Per reason: n, n_profitable (expected profit > 0) and their expected profit.
     sensitivity : pandas.DataFrame
@@ -250,11 +250,11 @@ def plan_retention(
     value_at_risk: Any,
     *,
     offer_effect: OfferEffect | float,
-    cost_per_offer: Any,
+    cost_per_contact: Any,
     effect_range: tuple[float, float] | None = None,
     consent: Any = None,
     require_double_opt_in: bool = False,
-    max_offers: int | None = None,
+    max_contacts: int | None = None,
     budget: float | None = None,
     level: float = 0.95,
 ) -> RetentionPlan:
@@ -268,7 +268,7 @@ def plan_retention(
         Probability that each customer leaves without an offer, share in [0, 1], shape (n,),
         in ``customer_id`` order — or a Series indexed by customer id (e.g.
         ``predict_proba``'s), matched by its index; the same holds for ``value_at_risk``,
-        ``cost_per_offer`` and ``consent`` (a customer missing from a consent Series has
+        ``cost_per_contact`` and ``consent`` (a customer missing from a consent Series has
         no consent).
     value_at_risk : array-like
         Value lost when the customer leaves, currency ≥ 0 (e.g. CLV), shape (n,).
@@ -276,7 +276,7 @@ def plan_retention(
         Share of would-be leavers the offer keeps: an experiment's estimate (its interval
         gives the profit interval) or an assumed number in [-1, 1] (no interval; stated as
         an assumption).
-    cost_per_offer : float or array-like
+    cost_per_contact : float or array-like
         Cost of one offer, currency ≥ 0; one number or one per customer (n,).
     effect_range : tuple of float, optional
         (low, high) effects of the sensitivity table (11 points). Default: the effect's
@@ -287,7 +287,7 @@ def plan_retention(
         for all. None: no consent information — everyone eligible, ``consent_known=False``.
     require_double_opt_in : bool, default False
         Only double opt-in customers may get an offer.
-    max_offers : int, optional
+    max_contacts : int, optional
         Most offers to make.
     budget : float, optional
         Most total offer cost (currency).
@@ -306,7 +306,7 @@ def plan_retention(
     n = len(ids)
     p = _per_customer(p_leave, n, "p_leave", ids)
     v = _per_customer(value_at_risk, n, "value_at_risk", ids)
-    c = _per_customer(cost_per_offer, n, "cost_per_offer", ids)
+    c = _per_customer(cost_per_contact, n, "cost_per_contact", ids)
     dup = pd.Series(ids).duplicated(keep=False).to_numpy()
     if dup.any():
         raise DataValidationError(
@@ -317,8 +317,8 @@ def plan_retention(
     _check_range(p, (p >= 0) & (p <= 1), "p_leave", "a probability in [0, 1]", ids)
     _check_range(v, v >= 0, "value_at_risk", ">= 0 (currency)", ids)
     if (c < 0).any():
-        raise ParameterError(f"cost_per_offer must be >= 0 (currency), got {cost_per_offer!r}")
-    _check_limits(max_offers, budget)
+        raise ParameterError(f"cost_per_contact must be >= 0 (currency), got {cost_per_contact!r}")
+    _check_limits(max_contacts, budget)
     effect, e_low, e_high, r_low, r_high, offer = _effect_inputs(offer_effect, effect_range, level)
 
     consent_known = consent is not None
@@ -332,17 +332,17 @@ def plan_retention(
     risk = p * v  # expected value lost without an offer, currency
     saved = risk * effect
     profit = saved - c
-    chosen, code = _choose(profit, c, eligible, max_offers, budget)
+    chosen, code = _choose(profit, c, eligible, max_contacts, budget)
     reason = REASON_LABELS[code]
     reason[code == 1] = consent_reason[code == 1]
-    free, _ = _choose(profit, c, np.ones(n, dtype=bool), max_offers, budget)
+    free, _ = _choose(profit, c, np.ones(n, dtype=bool), max_contacts, budget)
     if consent_known and (~eligible[chosen]).any():  # pragma: no cover
         raise RuntimeError("internal error: a customer without consent entered the save list")
 
     at_risk, cost = float(risk[chosen].sum()), float(c[chosen].sum())
     total = float(profit[chosen].sum())
     grid = np.linspace(r_low, r_high, N_SENSITIVITY)
-    replanned = [_chosen_total(risk, e, c, eligible, max_offers, budget) for e in grid]
+    replanned = [_chosen_total(risk, e, c, eligible, max_contacts, budget) for e in grid]
     sensitivity = pd.DataFrame(
         {
             "effect": grid,
@@ -351,7 +351,7 @@ def plan_retention(
             "profit_of_plan": at_risk * grid - cost,
         }
     )
-    labels = [*CONSENT_REASONS, "not_profitable", "max_offers", "budget"]
+    labels = [*CONSENT_REASONS, "not_profitable", "max_contacts", "budget"]
     which = pd.Categorical(reason, categories=labels).codes
     out, gain = which >= 0, np.where(profit > 0, profit, 0.0)
     exclusions = pd.DataFrame(
