@@ -1,7 +1,8 @@
 """crm-models: a research and modelling workbench for CRM analytics.
 
 Subpackages: ``data`` (schemas, loaders, warehouse, synthetic world), one per study
-(``value``, ``uplift``, ``loyalty``, ``customization``), ``reporting`` and ``teaching``.
+(``value``, ``uplift``, ``loyalty``, ``customization``, ``retention``), ``reporting`` and
+``teaching``.
 
 The entry points of the quickstarts are also available at the top level, imported lazily
 on first use so that ``import crm_models`` (and the ``crm`` command) stays fast::
@@ -32,6 +33,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from crm_models.errors import DataValidationError, ParameterError
     from crm_models.loyalty import ModelSpec, PLSPathModel
+    from crm_models.retention import (
+        CoxModel,
+        ShiftedBetaGeometric,
+        early_warning_study,
+        kaplan_meier,
+        plan_retention,
+    )
     from crm_models.uplift import (
         ClassTransformation,
         SLearner,
@@ -79,6 +87,12 @@ _LAZY: dict[str, str] = {
     "plan_targeting": "crm_models.uplift",
     "qini_coefficient": "crm_models.uplift",
     "uplift_metrics": "crm_models.uplift",
+    # retention: who is about to leave, why, and who is worth saving
+    "CoxModel": "crm_models.retention",
+    "ShiftedBetaGeometric": "crm_models.retention",
+    "early_warning_study": "crm_models.retention",
+    "kaplan_meier": "crm_models.retention",
+    "plan_retention": "crm_models.retention",
     # loyalty: satisfaction -> loyalty path models
     "ModelSpec": "crm_models.loyalty",
     "PLSPathModel": "crm_models.loyalty",
@@ -93,6 +107,7 @@ __all__ = [
     "ClassTransformation",
     "ColumnMapping",
     "ConjointModel",
+    "CoxModel",
     "CustomerEquity",
     "DataValidationError",
     "GammaGamma",
@@ -102,6 +117,7 @@ __all__ = [
     "ParameterError",
     "ParetoNBD",
     "SLearner",
+    "ShiftedBetaGeometric",
     "TLearner",
     "VarietyOptimizer",
     "Warehouse",
@@ -109,7 +125,10 @@ __all__ = [
     "__version__",
     "customer_equity",
     "customer_lifetime_value",
+    "early_warning_study",
+    "kaplan_meier",
     "load_table",
+    "plan_retention",
     "plan_targeting",
     "qini_coefficient",
     "rfm_summary",
@@ -117,8 +136,6 @@ __all__ = [
     "uplift_metrics",
     "validate",
 ]
-
-
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
