@@ -28,6 +28,7 @@ SUBPACKAGES = [
     "engines",
     "loyalty",
     "reporting",
+    "retention",
     "teaching",
     "uplift",
     "value",
