@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -153,7 +154,9 @@ class _Targets:
 def _one_line() -> Iterator[None]:
     """Re-raise a user-facing error raised inside a Spark worker as itself (one line)."""
     try:
-        yield
+        with warnings.catch_warnings():  # pyspark repeats the worker's traceback as a warning
+            warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization")
+            yield
     except (DataValidationError, ParameterError):
         raise
     except Exception as error:
