@@ -147,6 +147,7 @@ def engine_targets(n: int, p: int, seed: int) -> None:
 
     import pandas as pd
 
+    from crm_models.engines import get_engine
     from crm_models.uplift import TLearner, campaign_targets, plan_targeting
 
     X, y, t = simulate(n, p, seed)
@@ -170,6 +171,9 @@ def engine_targets(n: int, p: int, seed: int) -> None:
         source.mkdir()
         for i, part in enumerate(np.array_split(np.arange(n), 8)):
             customers.iloc[part].to_parquet(source / f"part-{i}.parquet", index=False)
+        start = time.perf_counter()
+        engines = {"duckdb": get_engine("duckdb"), "spark": get_engine("spark")}
+        print(f"  engines started in {time.perf_counter() - start:.1f} s (Spark local[*])")
         for rules in ({}, {"max_contacts": limit}):
             start = time.perf_counter()
             ref = plan_targeting(
@@ -180,19 +184,19 @@ def engine_targets(n: int, p: int, seed: int) -> None:
                 **rules,
             ).targets
             rows = [("pandas plan_targeting (in memory)", time.perf_counter() - start)]
-            for engine in ("duckdb", "spark"):
-                out = Path(tmp) / f"targets_{engine}"
+            for name, engine in engines.items():
+                out = Path(tmp) / f"targets_{name}"
                 start = time.perf_counter()
                 campaign_targets(str(source), learner, engine=engine, out=out, **money, **rules)
-                rows.append(
-                    (f"{engine} campaign_targets (start included)", time.perf_counter() - start)
-                )
+                rows.append((f"{name} campaign_targets", time.perf_counter() - start))
                 got = pd.read_parquet(out)
                 assert set(got["customer_id"]) == set(ref["customer_id"]), engine
             label = f"max_contacts={limit:,}" if rules else "no limit"
             print(f"  {label}: {len(ref):,} targets")
             for name, seconds in rows:
                 print(f"    {name:44s} {seconds:8.2f} s")
+        for engine in engines.values():
+            engine.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory of this process (driver, pandas reference included): {peak:,.0f} MB")
 

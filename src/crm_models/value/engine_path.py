@@ -46,7 +46,6 @@ ENGINE_STAGES = ("read", "summary", "patterns", "fit", "threshold", "score")
 """The timed stages of :func:`customer_values`, in order."""
 
 
-
 @dataclasses.dataclass(frozen=True, repr=False)
 class EngineValues(Result):
     """What :func:`customer_values` computed, and how long each stage took.
