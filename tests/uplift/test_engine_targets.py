@@ -293,7 +293,9 @@ def spark():
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize(("ids", "rules"), [("int", RULES[1]), ("str", RULES[3])])
+@pytest.mark.parametrize(
+    ("ids", "rules"), [("int", RULES[1]), ("str", RULES[3])], ids=["int-limit", "str-limits"]
+)
 def test_spark_list_equals_duckdb_and_plan_targeting(spark, data, ids, rules):
     learner, tables = data
     customers = tables[ids]
