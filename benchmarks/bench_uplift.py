@@ -10,6 +10,13 @@
    ≥ 2× faster. Our results must equal sklift's (printed differences).
 
 Timings are the best of ``--repeat`` runs (wall clock). Not run in tests.
+
+    .venv/bin/python benchmarks/bench_uplift.py --engine-targets [--n N]
+
+3. ``--engine-targets`` instead: the campaign target list (``campaign_targets``) of N customers
+   read from a Parquet folder and written as one, on DuckDB and on a local Spark, without a
+   limit (one pass) and with a contact limit of 10% (three passes: bins, the cut's bin, the
+   list), against ``plan_targeting`` on the same frame in pandas; the lists must be equal.
 """
 
 from __future__ import annotations
@@ -50,8 +57,14 @@ def main(argv=None) -> None:
     parser.add_argument("--features", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--engine-targets", action="store_true", help="time campaign_targets on DuckDB and Spark"
+    )
     args = parser.parse_args(argv)
     n = args.n or (100_000 if args.quick else 1_000_000)
+    if args.engine_targets:
+        engine_targets(n, args.features, args.seed)
+        return
 
     warnings.simplefilter("ignore", FutureWarning)  # sklift uses sklearn's deprecated stable_cumsum
     from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
@@ -124,6 +137,68 @@ def main(argv=None) -> None:
     print(f"{'task':48s} {'crm_models':>11s} {'sklift':>9s} {'speed-up':>9s} {'max |diff|':>11s}")
     for name, a, b, diff in rows:
         print(f"{name:48s} {a:10.3f}s {b:8.3f}s {b / a:8.2f}× {diff:11.2e}")
+
+
+def engine_targets(n: int, p: int, seed: int) -> None:
+    """Time campaign_targets on DuckDB and Spark (local) against plan_targeting in pandas."""
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from crm_models.engines import get_engine
+    from crm_models.uplift import TLearner, campaign_targets, plan_targeting
+
+    X, y, t = simulate(n, p, seed)
+    names = [f"x{j}" for j in range(p)]
+    frame = pd.DataFrame(X, columns=names)
+    fit_rows = min(n, 100_000)
+    arm = np.where(t[:fit_rows] == 1, "email", "control")
+    learner = TLearner(LogisticRegression(max_iter=200)).fit(
+        frame.iloc[:fit_rows], y[:fit_rows], arm
+    )
+    rng = np.random.default_rng(seed)
+    consent = rng.choice(
+        ["opt_in", "double_opt_in", "opt_out", "unknown"], n, p=[0.6, 0.25, 0.1, 0.05]
+    )
+    customers = frame.assign(customer_id=np.arange(1, n + 1), consent_status=consent)
+    money = {"margin_per_outcome": 30.0, "cost_per_contact": 0.5}
+    limit = n // 10
+    print(f"campaign_targets: {n:,} customers × {p} features (Parquet folder in and out)")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "customers"
+        source.mkdir()
+        for i, part in enumerate(np.array_split(np.arange(n), 8)):
+            customers.iloc[part].to_parquet(source / f"part-{i}.parquet", index=False)
+        start = time.perf_counter()
+        engines = {"duckdb": get_engine("duckdb"), "spark": get_engine("spark")}
+        print(f"  engines started in {time.perf_counter() - start:.1f} s (Spark local[*])")
+        for rules in ({}, {"max_contacts": limit}):
+            start = time.perf_counter()
+            ref = plan_targeting(
+                customers["customer_id"],
+                learner.predict_frame(frame),
+                consent=consent,
+                **money,
+                **rules,
+            ).targets
+            rows = [("pandas plan_targeting (in memory)", time.perf_counter() - start)]
+            for name, engine in engines.items():
+                out = Path(tmp) / f"targets_{name}"
+                start = time.perf_counter()
+                campaign_targets(str(source), learner, engine=engine, out=out, **money, **rules)
+                rows.append((f"{name} campaign_targets", time.perf_counter() - start))
+                got = pd.read_parquet(out)
+                assert set(got["customer_id"]) == set(ref["customer_id"]), engine
+            label = f"max_contacts={limit:,}" if rules else "no limit"
+            print(f"  {label}: {len(ref):,} targets")
+            for name, seconds in rows:
+                print(f"    {name:44s} {seconds:8.2f} s")
+        for engine in engines.values():
+            engine.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of this process (driver, pandas reference included): {peak:,.0f} MB")
 
 
 if __name__ == "__main__":

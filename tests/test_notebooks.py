@@ -116,6 +116,8 @@ DOCUMENTED = {
         "consent_cost_ci",
         "truth_corr",
         "policy_value",
+        "engine",
+        "spark_master",
     },
     "satisfaction_loyalty_profit": {
         "data_source",
@@ -157,6 +159,7 @@ NULL_HERE = {
     "satisfaction_loyalty_profit": {"sem"},
     # only cdnow_sample reproduces published fits; spark_master is null when DuckDB ran
     "segment_value": {"published_parameters", "spark_master"},
+    "campaign_uplift": {"spark_master"},
 }
 
 # Charts (<img> with a data: URI) on the management and the analyst page, at the SMALL sizes.

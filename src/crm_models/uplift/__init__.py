@@ -8,7 +8,8 @@
 - ``metrics``, ``evaluation``: uplift / Qini curves, AUUC, Qini coefficient, uplift@k,
   deciles with intervals (one sort).
 - ``consent``: the one consent rule. ``targeting``: expected incremental profit, limits,
-  the target plan. ``export``: atomic export of a target list.
+  the target plan. ``export``: atomic export of a target list. ``engine_targets``: the
+  target list scored on DuckDB or Spark, written as a Parquet folder.
 - ``holdout``: hold-out profit curve with bootstrap cut-off; true policy values (simulation).
 - ``decision``: model vs everyone vs nobody, and the plan that carries it out.
 - ``paired``: differences of policies with paired bootstrap intervals (same replicates).
@@ -23,6 +24,7 @@ from crm_models.uplift.decision import (
     decide_campaign,
     plan_campaign,
 )
+from crm_models.uplift.engine_targets import campaign_targets
 from crm_models.uplift.evaluation import (
     ArmMetrics,
     UpliftMetrics,
@@ -85,6 +87,7 @@ __all__ = [
     "auuc",
     "base_estimator",
     "best_arm_profit",
+    "campaign_targets",
     "cochran_q",
     "consent_cost_estimate",
     "consent_eligible",

@@ -55,6 +55,29 @@ def _select(
     return cand
 
 
+def _best_arm(u: np.ndarray, m: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best arm index (n,) and its expected profit (n,) of uplift ``u`` (n, k).
+
+    ``m``: margin per outcome, (k,) or (n, k); ``c``: cost per contact (k,). The one
+    per-customer formula of every plan (``plan_targeting``, ``campaign_targets`` batches).
+    """
+    profit = m * u - c  # (n, k)
+    best = profit.argmax(axis=1)
+    return best, profit[np.arange(len(best)), best]
+
+
+def _check_limits(cost: np.ndarray, raw_cost: Any, max_contacts: Any, budget: Any) -> None:
+    """Refuse a negative cost, a bad contact limit or a negative budget (one line each)."""
+    if (cost < 0).any():
+        raise ParameterError(f"cost_per_contact must be >= 0, got {raw_cost!r}")
+    if max_contacts is not None and (
+        not isinstance(max_contacts, (int, np.integer)) or max_contacts < 0
+    ):
+        raise ParameterError(f"max_contacts must be a non-negative integer, got {max_contacts!r}")
+    if budget is not None and not budget >= 0:
+        raise ParameterError(f"budget must be >= 0 (currency), got {budget!r}")
+
+
 def best_arm_profit(
     uplift: Any,
     margin_per_outcome: Any,
@@ -77,14 +100,8 @@ def best_arm_profit(
     u, arms = _uplift_matrix(uplift, arms, labels_required=True)
     m = _per_arm(margin_per_outcome, arms, "margin_per_outcome", u.shape[0])
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
-    profit = m * u - c
-    best = profit.argmax(axis=1)
-    return pd.DataFrame(
-        {
-            "arm": np.asarray(arms, dtype=object)[best],
-            "expected_profit": profit[np.arange(len(best)), best],
-        }
-    )
+    best, value = _best_arm(u, m, c)
+    return pd.DataFrame({"arm": np.asarray(arms, dtype=object)[best], "expected_profit": value})
 
 
 @dataclass(frozen=True, repr=False)
@@ -253,14 +270,7 @@ def plan_targeting(
         raise DataValidationError("customer_id values must be unique in a target plan")
     m = _per_arm(margin_per_outcome, arms, "margin_per_outcome", n)
     c = _per_arm(cost_per_contact, arms, "cost_per_contact")
-    if (c < 0).any():
-        raise ParameterError(f"cost_per_contact must be >= 0, got {cost_per_contact!r}")
-    if max_contacts is not None and (
-        not isinstance(max_contacts, (int, np.integer)) or max_contacts < 0
-    ):
-        raise ParameterError(f"max_contacts must be a non-negative integer, got {max_contacts!r}")
-    if budget is not None and not budget >= 0:
-        raise ParameterError(f"budget must be >= 0 (currency), got {budget!r}")
+    _check_limits(c, cost_per_contact, max_contacts, budget)
     consent_known = consent is not None
     consent = _consent_array(consent, n)
     if consent_known:
@@ -269,10 +279,8 @@ def plan_targeting(
     else:
         eligible, reason = np.ones(n, dtype=bool), np.full(n, "", dtype=object)
 
-    profit = m * u - c  # (n, k)
-    best = profit.argmax(axis=1)
+    best, value = _best_arm(u, m, c)
     rows = np.arange(n)
-    value = profit[rows, best]
     best_cost = c[best]
     chosen = _select(value, best_cost, eligible, min_profit, max_contacts, budget)
     free = _select(value, best_cost, np.ones(n, bool), min_profit, max_contacts, budget)

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.engines.topk import order_keys as _order_keys  # noqa: F401  (tests use it)
+from crm_models.engines.topk import value_bins
 from crm_models.errors import DataValidationError, ParameterError
 from crm_models.results import Result, estimate_table
 from crm_models.value.inputs import transaction_model
@@ -42,9 +44,6 @@ __all__ = ["ENGINE_STAGES", "EngineValues", "customer_values"]
 
 ENGINE_STAGES = ("read", "summary", "patterns", "fit", "threshold", "score")
 """The timed stages of :func:`customer_values`, in order."""
-
-_SIGN = np.uint64(1 << 63)
-_BIN_SHIFT = np.uint64(40)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -128,12 +127,6 @@ def _clv(scorer: Any, batch: pd.DataFrame) -> np.ndarray:
     return scorer.clv(summary)
 
 
-def _order_keys(values: np.ndarray) -> np.ndarray:
-    """Unsigned keys whose order is the order of the float64 ``values`` (IEEE-754 trick)."""
-    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
-    return np.where(bits & _SIGN, ~bits, bits | _SIGN)
-
-
 class _ClvBins:
     """Batch → customers per CLV bin (``bin``, ``n``); picklable for Spark."""
 
@@ -145,7 +138,7 @@ class _ClvBins:
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         if len(batch) == 0:
             return pd.DataFrame({"bin": pd.Series(dtype="int64"), "n": pd.Series(dtype="int64")})
-        bins = (_order_keys(_clv(self.scorer, batch)) >> _BIN_SHIFT).astype(np.int64)
+        bins = value_bins(_clv(self.scorer, batch))
         values, counts = np.unique(bins, return_counts=True)
         return pd.DataFrame({"bin": values, "n": counts.astype(np.int64)})
 
@@ -163,7 +156,7 @@ class _ClvInBin:
         if len(batch) == 0:
             return pd.DataFrame({"clv": pd.Series(dtype=float), "n": pd.Series(dtype="int64")})
         clv = _clv(self.scorer, batch)
-        clv = clv[(_order_keys(clv) >> _BIN_SHIFT).astype(np.int64) == self.bin]
+        clv = clv[value_bins(clv) == self.bin]
         values, counts = np.unique(clv, return_counts=True)
         return pd.DataFrame({"clv": values, "n": counts.astype(np.int64)})
 
