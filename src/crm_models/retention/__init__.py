@@ -1,0 +1,1 @@
+"""Churn and retention: contractual retention, survival analysis, early warning, saving."""
