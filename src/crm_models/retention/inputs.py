@@ -28,16 +28,12 @@ import pandas as pd
 from crm_models.errors import ParameterError
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "RetentionInputs",
     "complaint_episodes",
     "load_retention_inputs",
     "subscriber_frame",
     "subscription_cohorts",
 ]
-
-DAYS_PER_MONTH = 365.25 / 12
-"""Days of one monthly renewal period (subscriptions renew monthly)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +96,7 @@ class RetentionInputs:
     @property
     def has_consent(self) -> bool:
         """Whether the customers carry a consent status (else nobody may be contacted)."""
-        return self.customers is not None and "consent_status" in self.customers.columns
+        return _has_consent(self.customers)
 
     def consent_of(self, customer_id: pd.Index | np.ndarray) -> np.ndarray:
         """Consent status per customer, 'unknown' where the data have none.
@@ -199,7 +195,7 @@ def load_retention_inputs(
         customers = _linked(customers_file, "customers", "customers_file", transactions)
     if survey_file:
         survey = _linked(survey_file, "survey", "survey_file", transactions)
-    if customers is None or "consent_status" not in customers.columns:
+    if not _has_consent(customers):
         notes.append(
             "The data have no consent status (customers_file with a consent_status column): "
             "nobody may be contacted, so the save list is empty."
@@ -221,6 +217,14 @@ def load_retention_inputs(
         world,
         retention_world,
     )
+
+
+def _has_consent(customers: pd.DataFrame | None) -> bool:
+    """Whether any customer has a known consent status (the loader fills in 'unknown')."""
+    if customers is None or "consent_status" not in customers.columns:
+        return False
+    status = customers["consent_status"].astype(object)
+    return bool((status.notna() & (status != "unknown")).any())
 
 
 def _linked(path: str, table: str, parameter: str, transactions: pd.DataFrame) -> pd.DataFrame:
@@ -284,17 +288,20 @@ def subscription_cohorts(
     Returns
     -------
     pandas.DataFrame
-        Columns cohort (start month, 'YYYY-MM'), period (renewal periods of one month since
-        the start, 0 … the cohort's age), n_active (subscribers still active at the start of
-        that period; period 0 = cohort size). Cohorts younger than one month are left out.
+        Columns cohort (start month, 'YYYY-MM'), period (monthly renewal periods since the
+        start, 0 … the cohort's age), n_active (subscribers still active at the start of that
+        period; period 0 = cohort size). A cohort's age is the whole months its latest member
+        has been observed, so each last count is right-censored for every member; cohorts
+        younger than one month are left out.
     """
     end = pd.Timestamp(observation_end)
     start = pd.to_datetime(subscriptions["start_date"])
-    month = start.dt.to_period("M")
-    age = ((end - month.dt.start_time).dt.days / DAYS_PER_MONTH).astype(int)
     stop = pd.to_datetime(subscriptions["end_date"]).fillna(end).clip(upper=end)
-    lived = np.minimum(((stop - start).dt.days / DAYS_PER_MONTH).astype(int), age)
-    frame = pd.DataFrame({"cohort": month.astype(str), "age": age, "lived": lived})
+    month = start.dt.to_period("M").astype(str)
+    observable = _whole_months(start, pd.Series(end, index=start.index))
+    age = observable.groupby(month).transform("min")  # every member observed this long
+    lived = np.minimum(_whole_months(start, stop), age)
+    frame = pd.DataFrame({"cohort": month, "age": age, "lived": lived})
     frame = frame[frame["age"] >= 1]
     if frame.empty:
         return pd.DataFrame({"cohort": [], "period": [], "n_active": []})
@@ -306,6 +313,12 @@ def subscription_cohorts(
     ages = frame.groupby("cohort")["age"].max()
     long = long[long["period"] <= long["cohort"].map(ages)]
     return long.sort_values(["cohort", "period"]).reset_index(drop=True)
+
+
+def _whole_months(start: pd.Series, stop: pd.Series) -> pd.Series:
+    """Whole calendar months from ``start`` to ``stop`` (renewals made), element-wise."""
+    months = (stop.dt.year - start.dt.year) * 12 + (stop.dt.month - start.dt.month)
+    return (months - (stop.dt.day < start.dt.day).astype(int)).clip(lower=0)
 
 
 def subscriber_frame(inputs: RetentionInputs) -> pd.DataFrame:
