@@ -13,8 +13,9 @@ import math
 import pandas as pd
 from markupsafe import Markup
 
+from crm_models.reporting.display import fmt_int, fmt_pct
 from crm_models.reporting.escaping import md
-from crm_models.reporting.formatting import Estimate, fmt_int, fmt_pct
+from crm_models.reporting.formatting import Estimate
 
 __all__ = [
     "contract_sentence",
