@@ -13,7 +13,9 @@
 - ``summary``: per-customer RFM summaries in DuckDB (``rfm_summary``);
 - ``warehouse``: the DuckDB warehouse file (``Warehouse``); ``build``: its default content;
   ``locking``: the write lock and staged writes; ``integrity``: the load rules;
-- ``synthetic``: the simulated CRM world with ground truth (``simulate_world``).
+- ``synthetic``: the simulated CRM world with ground truth (``simulate_world``);
+  ``synthetic_retention``: its subscriptions, service contacts and retention experiment
+  (``simulate_retention_world``).
 """
 
 from crm_models.data.columns import ColumnMapping
@@ -23,12 +25,14 @@ from crm_models.data.quality import DataQualityProfile, clean_transactions, prof
 from crm_models.data.schemas import validate
 from crm_models.data.summary import rfm_summary
 from crm_models.data.synthetic import World, WorldParams, simulate_world
+from crm_models.data.synthetic_retention import RetentionWorld, simulate_retention_world
 from crm_models.data.warehouse import Warehouse
 
 __all__ = [
     "ColumnMapping",
     "DataQualityProfile",
     "QualityCheck",
+    "RetentionWorld",
     "Warehouse",
     "World",
     "WorldParams",
@@ -37,6 +41,7 @@ __all__ = [
     "load_table",
     "profile_transactions",
     "rfm_summary",
+    "simulate_retention_world",
     "simulate_world",
     "validate",
 ]
