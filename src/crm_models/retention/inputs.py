@@ -334,7 +334,8 @@ def subscriber_frame(inputs: RetentionInputs) -> pd.DataFrame:
     pandas.DataFrame
         customer_id, cohort ('YYYY-MM'), plan, duration (days from start to end or to the
         observation end), churned (1: ended, 0: censored), complaints (count before the end),
-        and channel, consent_status, satisfaction when the data have them.
+        and channel, consent_status, satisfaction when the data have them (the synthetic
+        world's satisfaction is its standardized score, in standard deviations).
     """
     subs = inputs.subscriptions
     end = inputs.observation_end
@@ -363,8 +364,9 @@ def subscriber_frame(inputs: RetentionInputs) -> pd.DataFrame:
             frame = frame.join(attrs, on="customer_id")
     if "satisfaction" not in frame:
         truth = getattr(getattr(inputs.retention_world, "truth", None), "subscribers", None)
-        if truth is not None and "satisfaction" in truth:
-            frame = frame.join(truth.set_index("customer_id")["satisfaction"], on="customer_id")
+        if truth is not None and "satisfaction_z" in truth:  # the world's score, in SDs
+            score = truth.set_index("customer_id")["satisfaction_z"].rename("satisfaction")
+            frame = frame.join(score, on="customer_id")
     episodes = complaint_episodes(inputs, frame)
     frame["complaints"] = (
         episodes.groupby("customer_id")["complaints"].max().reindex(frame["customer_id"]).to_numpy()

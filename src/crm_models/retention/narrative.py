@@ -130,31 +130,38 @@ def top_leavers(
     return table
 
 
-def ranking_sentence(better: str, auc: dict[str, tuple[float, float, float]]) -> Markup:
+def ranking_sentence(
+    better: str, auc: dict[str, tuple[float, float, float]], difference: tuple[float, float, float]
+) -> Markup:
     """Say which score ranks the leavers better on this data (AUC with intervals).
 
     Parameters
     ----------
     better : str
-        The better score's name ("early warning" or "P(alive)").
+        "early warning", "P(alive)" or "tie" (the difference's interval includes 0).
     auc : dict of str to tuple of float
         Score name -> (AUC, ci_low, ci_high), shares 0–1.
+    difference : tuple of float
+        AUC of the early-warning model minus that of P(alive), with its interval.
 
     Returns
     -------
     markupsafe.Markup
-        One sentence; says when the intervals overlap.
+        One sentence.
     """
-    text = {k: Estimate(*v, kind="number", digits=3).full for k, v in auc.items()}
-    others = [k for k in auc if k != better]
-    overlap = any(auc[k][2] >= auc[better][1] for k in others if not math.isnan(auc[k][2]))
+    text = "; ".join(
+        f"{name} {Estimate(*v, kind='number', digits=3).full}" for name, v in auc.items()
+    )
+    verdict = (
+        "neither score ranks clearly better"
+        if better == "tie"
+        else f"{better} ranks the leavers better"
+    )
     return md(
-        "**Which ranks better on this data:** {better} (AUC {b}) vs {other} (AUC {o}){tail}.",
-        better=better,
-        b=text.get(better, "n/a"),
-        other=", ".join(others) or "none",
-        o="; ".join(text[k] for k in others) or "n/a",
-        tail=" — the intervals overlap, so the difference is not clear" if overlap else "",
+        "**Which ranks better on this data:** {verdict} (AUC {text}; difference {diff}).",
+        verdict=verdict,
+        text=text,
+        diff=Estimate(*difference, kind="number", digits=3, signed=True).full,
     )
 
 

@@ -198,14 +198,6 @@ def _top_precision(c: Context) -> float:
     return float(scores.nlargest(round(0.1 * len(scores)), "p_leave")["churned"].mean())
 
 
-def _better_ranking(c: Context) -> set:
-    """Accept the better score, and the other one when their AUC intervals overlap."""
-    warning = c["warning"]
-    auc = warning.metrics.groupby("score")[["auc", "auc_ci_low", "auc_ci_high"]].first()
-    best = auc.loc[warning.better]
-    return {warning.better} | set(auc.index[auc["auc_ci_high"] >= best["auc_ci_low"]])
-
-
 def _fader_hardie_published(c: Context) -> dict[str, float]:
     from crm_models.retention.reference import PUBLISHED_SBG
 
@@ -232,9 +224,9 @@ CHURN_RETENTION = (
             "interpret",
             "which score ranks the leavers better",
             "choice",
-            _better_ranking,
-            options=lambda c: ["early warning", "P(alive)"],
-            hint="compare the AUCs and their intervals, not the precision at one cut-off",
+            lambda c: {c["warning"].better},
+            options=lambda c: ["early warning", "P(alive)", "tie"],
+            hint="a difference whose interval includes 0 cannot be told apart from none",
         ),
         Exercise(
             3,
