@@ -112,9 +112,10 @@ class RetentionInputs:
             Object array of shape (n,): 'opt_in', 'double_opt_in', 'opt_out' or 'unknown'.
         """
         ids = pd.Index(customer_id)
-        if not self.has_consent:
+        customers = self.customers
+        if customers is None or not self.has_consent:
             return np.full(len(ids), "unknown", dtype=object)
-        status = self.customers.set_index("customer_id")["consent_status"].astype(object)
+        status = customers.set_index("customer_id")["consent_status"].astype(object)
         return status.reindex(ids).fillna("unknown").to_numpy(dtype=object)
 
 
@@ -338,6 +339,8 @@ def subscriber_frame(inputs: RetentionInputs) -> pd.DataFrame:
         world's satisfaction is its standardized score, in standard deviations).
     """
     subs = inputs.subscriptions
+    if subs is None:
+        raise ParameterError("subscriber_frame: the data have no subscriptions")
     end = inputs.observation_end
     start = pd.to_datetime(subs["start_date"])
     stop = pd.to_datetime(subs["end_date"])
@@ -393,7 +396,10 @@ def complaint_episodes(inputs: RetentionInputs, frame: pd.DataFrame | None = Non
     """
     if frame is None:
         frame = subscriber_frame(inputs)
-    starts = pd.to_datetime(inputs.subscriptions.set_index("customer_id")["start_date"])
+    subs = inputs.subscriptions
+    if subs is None:
+        raise ParameterError("complaint_episodes: the data have no subscriptions")
+    starts = pd.to_datetime(subs.set_index("customer_id")["start_date"])
     base = frame[["customer_id", "duration"]].assign(t=0.0)
     events = base.iloc[:0]
     service = inputs.service

@@ -68,7 +68,8 @@ def leave_sentence(p_leave: pd.Series, inactivity_days: int, top_share: float = 
     Parameters
     ----------
     p_leave : pandas.Series
-        P(leave) per customer (shares 0–1), shape (n,).
+        P(leave) per active customer (a purchase in the last ``inactivity_days`` days),
+        shares 0–1, shape (n,).
     inactivity_days : int
         Churn window in days.
     top_share : float, default 0.10
@@ -82,9 +83,9 @@ def leave_sentence(p_leave: pd.Series, inactivity_days: int, top_share: float = 
     ranked = p_leave.sort_values(ascending=False)
     n_top = max(1, round(top_share * len(ranked)))
     return md(
-        "**Who is about to leave:** the {share} of customers most at risk ({n}) leave with "
-        "probability {top} on average in the next {days} days, against {all} for all "
-        "{total} customers.",
+        "**Who is about to leave:** of the {total} customers who bought in the last {days} "
+        "days, the {share} most at risk ({n}) leave with probability {top} on average in the "
+        "next {days} days, against {all} for all of them.",
         share=fmt_pct(top_share, 0),
         n=fmt_int(n_top),
         top=fmt_pct(float(ranked.iloc[:n_top].mean()), 0),

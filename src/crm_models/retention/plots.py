@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from crm_models.reporting.charts import COLORS, PALETTE, chart_axes, wrap_title
 
@@ -161,10 +162,13 @@ def plot_hazard_ratios(
     colors = np.where(
         raises, COLORS["highlight"], np.where(lowers, COLORS["third"], COLORS["muted"])
     )
-    ax.hlines(y, low, high, colors=colors, lw=2)
+    ax.hlines(y, low, high, colors=colors.tolist(), lw=2)
     ax.scatter(est, y, c=colors, zorder=3)
     ax.axvline(1, color=COLORS["ink"], lw=0.8)
     ax.set_xscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plain)
     ax.set_yticks(y, [str(i) for i in summary.index])
     ax.set_xlabel("hazard ratio (× risk of leaving; 1 = no effect)")
     wrap_title(ax, title or "What raises the risk of leaving (hazard ratios)")
