@@ -41,6 +41,7 @@ SMALL = {
     "00_overview": {"n_customers": 2000, "warehouse": ""},
     "segment_value": {"n_customers": 2000, "n_draws": 30},
     "campaign_uplift": {"n_customers": 2000, "n_boot": 50},
+    "churn_retention": {"n_customers": 2000},
     "satisfaction_loyalty_profit": {"n_respondents": 300, "n_boot": 200, "run_sem": False},
     "customization_tradeoffs": {
         "n_customers": 2000,
@@ -119,6 +120,34 @@ DOCUMENTED = {
         "engine",
         "spark_master",
     },
+    "churn_retention": {
+        "data_source",
+        "cutoff",
+        "observation_end",
+        "inactivity_days",
+        "customers_scored",
+        "active_customers",
+        "at_risk",
+        "ranking",
+        "better_ranking",
+        "auc_difference",
+        "auc_difference_ci",
+        "expected_incremental_profit",
+        "expected_incremental_profit_ci",
+        "offers",
+        "offer_effect",
+        "offer_effect_range",
+        "offer_effect_assumed",
+        "not_contactable",
+        "value_at_risk",
+        "satisfaction_odds_ratio",
+        "cox",
+        "concordance",
+        "sbg",
+        "retention_12_months",
+        "expected_lifetime_months",
+        "derl_months",
+    },
     "satisfaction_loyalty_profit": {
         "data_source",
         "model",
@@ -167,6 +196,7 @@ CHARTS = {
     "00_overview": {"management": 2, "analyst": 2},
     "segment_value": {"management": 3, "analyst": 6},
     "campaign_uplift": {"management": 2, "analyst": 5},
+    "churn_retention": {"management": 3, "analyst": 7},
     "satisfaction_loyalty_profit": {"management": 3, "analyst": 4},
     "customization_tradeoffs": {"management": 4, "analyst": 5},
 }
@@ -398,6 +428,14 @@ SANITY = {
         0 <= f["recommended_share_ci"][0] <= f["recommended_share_ci"][1] <= 1,
         f["n_eligible"] + f["opted_out"] <= 2000,
     ],
+    "churn_retention": lambda f: [
+        f["expected_incremental_profit_ci"][0]
+        <= f["expected_incremental_profit"]
+        <= f["expected_incremental_profit_ci"][1],
+        f["better_ranking"] in {"early warning", "P(alive)"},
+        f["customers_scored"] <= 2000 and f["offers"] + f["not_contactable"] <= 2000,
+        0 <= f["offer_effect"] <= 1 and 0 < f["retention_12_months"] < 1,
+    ],
     "satisfaction_loyalty_profit": lambda f: [
         0
         <= f["satisfaction_index"]["ci_low"]
@@ -427,6 +465,11 @@ HEADLINES = {
     ],
     "campaign_uplift": lambda f: [
         fmt_money_range(f["expected_incremental_profit"], *f["expected_incremental_profit_ci"]),
+    ],
+    "churn_retention": lambda f: [
+        fmt_money_range(
+            f["expected_incremental_profit"], *f["expected_incremental_profit_ci"], signed=True
+        ),
     ],
     "satisfaction_loyalty_profit": lambda f: [
         f"{f['satisfaction_index']['index']:.1f}",

@@ -22,6 +22,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REPORTS = [
     "00_overview",
     "campaign_uplift",
+    "churn_retention",
     "customization_tradeoffs",
     "satisfaction_loyalty_profit",
     "segment_value",

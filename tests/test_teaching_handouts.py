@@ -22,6 +22,7 @@ SMALL = {  # small worlds, as in test_notebook_ranges.py: the exercises, not the
     "00_overview": {"n_customers": 500, "warehouse": ""},
     "segment_value": {"n_customers": 500, "n_draws": 20, "compare_models": "bgnbd"},
     "campaign_uplift": {"n_customers": 500, "n_boot": 10},
+    "churn_retention": {"n_customers": 500},
     "satisfaction_loyalty_profit": {"n_respondents": 100, "n_boot": 50},
     "customization_tradeoffs": {
         "n_customers": 500,

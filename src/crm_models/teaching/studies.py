@@ -190,6 +190,64 @@ CAMPAIGN_UPLIFT = (
     ],
 )
 
+# --- churn_retention -------------------------------------------------------------------------
+
+
+def _top_precision(c: Context) -> float:
+    scores = c["scores"]
+    return float(scores.nlargest(round(0.1 * len(scores)), "p_leave")["churned"].mean())
+
+
+def _fader_hardie_published(c: Context) -> dict[str, float]:
+    from crm_models.retention.reference import PUBLISHED_SBG
+
+    return {
+        f"{segment}_{name}": value
+        for segment, pair in PUBLISHED_SBG.items()
+        for name, value in zip(("alpha", "beta"), pair, strict=True)
+    }
+
+
+CHURN_RETENTION = (
+    ("scores", "warning", "plan"),
+    [
+        Exercise(
+            1,
+            "compute",
+            "precision among the top 10% by P(leave)",
+            "number",
+            _top_precision,
+            hint="sort by p_leave, keep the first tenth, take the mean of churned",
+        ),
+        Exercise(
+            2,
+            "interpret",
+            "which score ranks the leavers better",
+            "choice",
+            lambda c: {c["warning"].better},
+            options=lambda c: ["early warning", "P(alive)", "tie"],
+            hint="a difference whose interval includes 0 cannot be told apart from none",
+        ),
+        Exercise(
+            3,
+            "decide",
+            "how many customers get a retention offer",
+            "number",
+            lambda c: float(len(c["plan"].save_list)),
+            hint="an offer pays when P(leave) × value at risk × effect exceeds its cost, "
+            "and only customers with consent may get one",
+        ),
+        Exercise(
+            4,
+            "compute",
+            "sBG on the two data sets of Fader & Hardie (2007)",
+            "numbers",
+            _fader_hardie_published,
+            hint="fit each segment's survivors of years 0-7 (1000 customers at year 0)",
+        ),
+    ],
+)
+
 # --- satisfaction_loyalty_profit -------------------------------------------------------------
 
 
@@ -281,6 +339,7 @@ CUSTOMIZATION_TRADEOFFS = (
 STUDIES = {
     "00_overview": OVERVIEW,
     "campaign_uplift": CAMPAIGN_UPLIFT,
+    "churn_retention": CHURN_RETENTION,
     "customization_tradeoffs": CUSTOMIZATION_TRADEOFFS,
     "satisfaction_loyalty_profit": SATISFACTION_LOYALTY_PROFIT,
     "segment_value": SEGMENT_VALUE,
