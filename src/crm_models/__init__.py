@@ -136,6 +136,8 @@ __all__ = [
     "uplift_metrics",
     "validate",
 ]
+
+
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -220,7 +220,7 @@ def save_sentence(
     profit: tuple[float, float, float],
     effect: tuple[float, float, float],
     assumed: bool,
-    cost_per_offer: float,
+    cost_per_contact: float,
     n_excluded: int,
 ) -> Markup:
     """Say who is worth saving, what it earns and on which offer effect it rests.
@@ -235,7 +235,7 @@ def save_sentence(
         Offer effect (share of would-be leavers kept): estimate and its range.
     assumed : bool
         True when the effect is a stated assumption (no experiment).
-    cost_per_offer : float
+    cost_per_contact : float
         Cost of one offer, money.
     n_excluded : int
         Customers left out by the consent rules.
@@ -258,7 +258,7 @@ def save_sentence(
         "it rests on " + source + ". {excluded} customers without consent are never "
         "contacted.",
         n=fmt_int(n_offers),
-        cost=f"${cost_per_offer:,.2f}",
+        cost=f"${cost_per_contact:,.2f}",
         profit=Estimate(*profit, signed=True).full,
         eff=eff,
         excluded=fmt_int(n_excluded),
