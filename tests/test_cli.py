@@ -156,7 +156,7 @@ def no_kernel(monkeypatch):
             ["satisfaction_loyalty_profit", "--set", "run_sem=maybe"],
             ["'satisfaction_loyalty_profit'", "'run_sem'", "true or false"],
         ),
-        (["--set", "horizon_months=0"], ["'segment_value'", "'horizon_months'", "out of range"]),
+        (["--set", "horizon_months=0"], ["'churn_retention'", "'horizon_months'", "out of range"]),
         (["no_such_report"], ["'no_such_report'", "available: " + ", ".join(REPORTS)]),
         (["segment_value", "--set", "n_customers"], ["--set expects key=value", "'n_customers'"]),
         (["segment_value", "--jobs", "0"], ["--jobs must be at least 1"]),
