@@ -186,6 +186,10 @@ def hostile_run(tmp_path_factory, template_baseline) -> tuple[Path, dict]:
                 "n_boot": 10,
             },
         },
+        "churn_hostile": {  # the file name reaches the data sentence and the footer
+            "notebook": "churn_retention",
+            "parameters": {"data_source": str(tx), "inactivity_days": 60},
+        },
         "overview_hostile": {
             "notebook": "00_overview",
             "parameters": {"n_customers": 200, "warehouse": " ".join(CORPUS)},
@@ -300,7 +304,7 @@ def test_the_hostile_strings_stay_visible_as_text(hostile_run):
         seg = text(f"seg_hostile{suffix}")
         for s in CORPUS[:3]:  # strong_categories in the footer
             assert _visible(s) in seg, (suffix, s)
-        for report in ("seg_hostile", "uplift_hostile", "custom_hostile"):
+        for report in ("seg_hostile", "uplift_hostile", "custom_hostile", "churn_hostile"):
             assert HOSTILE_NAME in text(f"{report}{suffix}"), (report, suffix)  # file name
     seg = text("seg_hostile.html")  # product names in the value x fit sentence
     assert all(_visible(s) in seg for s in CORPUS[:3])

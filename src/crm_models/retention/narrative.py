@@ -18,14 +18,45 @@ from crm_models.reporting.escaping import md
 from crm_models.reporting.formatting import Estimate
 
 __all__ = [
+    "SCORE_LABELS",
     "contract_sentence",
     "data_sentence",
     "leave_sentence",
+    "plain_covariate",
     "ranking_sentence",
     "save_sentence",
     "top_leavers",
     "why_sentence",
 ]
+
+
+SCORE_LABELS = {
+    "early warning": "the early-warning model",
+    "P(alive)": "the buy-till-you-die chance still active",
+}
+"""Plain words for the two churn scores on a manager's page (keys: the report's score names)."""
+
+_PLAIN_LEVELS = {"consent_status=opt_out": "opted out of contact"}
+
+
+def plain_covariate(name: str) -> str:
+    """Return a Cox covariate name in plain words: ``channel=store`` -> ``store channel``.
+
+    Parameters
+    ----------
+    name : str
+        A covariate name, one-hot levels as ``column=level``.
+
+    Returns
+    -------
+    str
+        E.g. ``opted out of contact``, ``plus plan``, ``satisfaction``.
+    """
+    if name in _PLAIN_LEVELS:
+        return _PLAIN_LEVELS[name]
+    column, _, level = name.partition("=")
+    words = column.replace("_status", "").replace("_", " ")
+    return f"{level.replace('_', ' ')} {words}" if level else words
 
 
 def data_sentence(
@@ -114,13 +145,13 @@ def top_leavers(
     Returns
     -------
     pandas.DataFrame
-        rank, P(leave) %, value at risk ($), days since last purchase, purchases; n rows.
+        rank, chance of leaving %, value at risk ($), days since last purchase, purchases; n rows.
     """
     top = p_leave.sort_values(ascending=False).iloc[:n]
     table = pd.DataFrame(
         {
             "rank": range(1, len(top) + 1),
-            "P(leave) %": (100 * top).round(1).to_numpy(),
+            "chance of leaving %": (100 * top).round(1).to_numpy(),
             "value at risk $": value_at_risk.reindex(top.index).fillna(0).round(0).to_numpy(),
         }
     )
@@ -151,12 +182,13 @@ def ranking_sentence(
         One sentence.
     """
     text = "; ".join(
-        f"{name} {Estimate(*v, kind='number', digits=3).full}" for name, v in auc.items()
+        f"{SCORE_LABELS.get(name, name)} {Estimate(*v, kind='number', digits=3).full}"
+        for name, v in auc.items()
     )
     verdict = (
         "neither score ranks clearly better"
         if better == "tie"
-        else f"{better} ranks the leavers better"
+        else f"{SCORE_LABELS.get(better, better)} ranks the leavers better"
     )
     return md(
         "**Which ranks better on this data:** {verdict} (AUC {text}; difference {diff}).",
@@ -197,7 +229,8 @@ def why_sentence(
                 kind="number",
                 digits=2,
             )
-            parts.append(str(md("{name} × {ratio}", name=name, ratio=ratio.full)))
+            label = plain_covariate(str(name))
+            parts.append(str(md("{name} × {ratio}", name=label, ratio=ratio.full)))
         text = "; ".join(parts) if parts else "no covariate clearly changes it"
         parts = [str(md("subscribers' risk of leaving (hazard ratio, 95% interval): ")) + text]
     if odds_ratio is not None:
@@ -253,7 +286,7 @@ def save_sentence(
         else "the offer effect measured in the retention experiment, {eff}"
     )
     return md(
-        "**Who is worth saving:** {n} customers, where P(leave) × value at risk × offer "
+        "**Who is worth saving:** {n} customers, where chance of leaving × value at risk × offer "
         "effect exceeds the {cost} offer, for an expected incremental profit of {profit}; "
         "it rests on " + source + ". {excluded} customers without consent are never "
         "contacted.",

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from crm_models.reporting.charts import COLORS, PALETTE, chart_axes, wrap_title
+from crm_models.retention.narrative import plain_covariate
 
 __all__ = [
     "plot_calibration",
@@ -169,7 +170,7 @@ def plot_hazard_ratios(
     plain = FuncFormatter(lambda v, _: f"{v:g}")
     ax.xaxis.set_major_formatter(plain)
     ax.xaxis.set_minor_formatter(plain)
-    ax.set_yticks(y, [str(i) for i in summary.index])
+    ax.set_yticks(y, [plain_covariate(str(i)) for i in summary.index])
     ax.set_xlabel("hazard ratio (× risk of leaving; 1 = no effect)")
     wrap_title(ax, title or "What raises the risk of leaving (hazard ratios)")
     return ax
