@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,9 +131,9 @@ def test_validate_never_changes_the_callers_frame(timestamps):
     before = frame.copy(deep=True)
     clean = validate(frame, "transactions")
     boundary = validated_transactions(frame.rename(columns={"timestamp": "date"}))
-    for result in (clean, boundary):
-        for column in ("customer_id", "timestamp", "amount"):
-            assert not np.shares_memory(result[column].to_numpy(), frame[column].to_numpy())
+    for result in (clean, boundary):  # changing every column of a result leaves the input
+        result.loc[0, "customer_id"] = 999
+        result.loc[0, "timestamp"] = pd.Timestamp("2020-01-01")
         result.loc[0, "amount"] = -99.0
     pd.testing.assert_frame_equal(frame, before)
     assert list(clean.index) == [0, 1, 2]
