@@ -156,9 +156,10 @@ def top_leavers(
         }
     )
     if "recency_days" in features:
-        table["days since last purchase"] = features["recency_days"].reindex(top.index).to_numpy()
+        days = features["recency_days"].reindex(top.index)
+        table["days since last purchase"] = days.astype("Int64").to_numpy()  # whole days
     if "frequency" in features:
-        table["purchases"] = features["frequency"].reindex(top.index).to_numpy()
+        table["purchases"] = features["frequency"].reindex(top.index).astype("Int64").to_numpy()
     return table
 
 
