@@ -9,7 +9,7 @@ transactions (the synthetic world, 1M customers / ~5M transactions by default; `
   and on a DuckDB warehouse table (how ``crm`` uses it).
 
 Each path runs in its own process so that peak memory is measured separately. Prints the
-loading and summary times, the speed ratio of the summaries (target: at least 4x), the peak
+loading and summary times, the speed ratio of the summaries (target: at least 8x), the peak
 memory (loading included) and whether the outputs agree.
 
     .venv/bin/python benchmarks/bench_summary.py --quick

@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from crm_models._startup import skip_unused_iri_checker
 from crm_models.defaults import DEFAULT_N_CUSTOMERS, DEFAULT_SEED
 from crm_models.errors import CRMError, EngineUnavailableError
 from crm_models.project import PROJECT_ENV, project_root
@@ -429,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         Exit status: 0 on success, 1 on an error (one ``crm: error:`` line), 2 when the chosen
         engine cannot run here (e.g. Spark without Java), 130 on Ctrl-C.
     """
+    skip_unused_iri_checker()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -137,3 +138,40 @@ def test_validate_never_changes_the_callers_frame(timestamps):
         result.loc[0, "amount"] = -99.0
     pd.testing.assert_frame_equal(frame, before)
     assert list(clean.index) == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "timestamps",
+    [
+        pd.to_datetime(["2024-01-02", "2024-02-03", "2024-03-04"]),  # shared with the result
+        ["2024-01-02", "2024-02-03", "2024-03-04"],  # text: parsed into a new column
+    ],
+)
+def test_the_engines_boundary_without_copy_leaves_the_callers_frame_as_it_was(timestamps):
+    """copy=False (the engines, which only scan the result) shares unchanged columns, yet the
+    caller's frame keeps its index, labels, dtypes and values; coercion (int32 amounts to
+    float64, text ids) happens in the result only."""
+    from crm_models.data.transaction_input import validated_transactions
+
+    frame = pd.DataFrame(
+        {
+            "customer": ["b", "a", "c"],
+            "date": timestamps,
+            "amount": np.array([1, 2, 3], dtype="int32"),
+        },
+        index=[10, 11, 12],
+    )
+    before = frame.copy(deep=True)
+    clean = validated_transactions(frame, copy=False)
+    pd.testing.assert_frame_equal(frame, before)
+    assert list(clean.columns) == ["customer_id", "timestamp", "amount"]
+    assert list(clean.index) == [0, 1, 2]
+    assert clean["amount"].dtype == "float64" and clean["timestamp"].dtype == "datetime64[ns]"
+    assert clean["amount"].tolist() == [1.0, 2.0, 3.0]
+
+    same = frame.rename(columns={"customer": "customer_id", "date": "timestamp"})
+    same["amount"] = same["amount"].astype("float64")
+    kept = validated_transactions(same, copy=False)
+    if not isinstance(timestamps, list):  # nothing to change: the columns are shared
+        assert np.shares_memory(kept["amount"].to_numpy(), same["amount"].to_numpy())
+    assert list(same.index) == [10, 11, 12]

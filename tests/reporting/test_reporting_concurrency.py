@@ -52,7 +52,8 @@ def test_two_runs_of_one_report_at_once_wait_for_each_other(notebooks, tmp_path)
         n = whole_set(out, "demo")
         entry = manifest_entry(out, "demo")
         assert entry["parameters"]["n"] == n and matches(out, "demo", entry["outputs"])
-        assert not any("Traceback" in err for _, _, err in results)
+        tracebacks = [err for _, _, err in results if "Traceback" in err]
+        assert not tracebacks, tracebacks[0]
 
 
 def test_two_different_reports_at_once_are_both_listed(notebooks, tmp_path):

@@ -86,6 +86,7 @@ def test_downloads_are_files_beside_the_report_linked_and_recorded(folder):
     assert "<script>" in csv.read_text()
 
 
+@pytest.mark.processes
 def test_a_missing_download_is_not_served_from_the_cache(folder):
     _, out = folder
     run(folder)
@@ -94,6 +95,7 @@ def test_a_missing_download_is_not_served_from_the_cache(folder):
     assert (out / "lists.win_back.csv").is_file()
 
 
+@pytest.mark.processes
 def test_a_download_no_longer_published_is_removed(folder):
     _, out = folder
     run(folder)
@@ -102,6 +104,7 @@ def test_a_download_no_longer_published_is_removed(folder):
     assert ".win_back.csv" not in entry(out)["outputs"]
 
 
+@pytest.mark.processes
 def test_a_failed_run_keeps_the_previous_download_in_its_stale_set(folder):
     _, out = folder
     run(folder, "--set", "n=5")

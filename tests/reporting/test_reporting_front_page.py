@@ -16,6 +16,8 @@ import yaml
 from crm_models.reporting.front_page import headline_figure, update_history, write_index
 from crm_models.reporting.runner import run_reports
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 PARAMETERS = """n: int = 3  # items [1, 100]
 label: str = "a"  # label {a, b}
 fail: bool = False  # raise on purpose

@@ -17,6 +17,8 @@ import crm_models.reporting.export as export
 import crm_models.reporting.runner as runner
 from crm_models.cli import main
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 SUFFIXES = (".html", ".analyst.html", ".teaching.html", ".json", ".ipynb")
 
 

@@ -14,6 +14,8 @@ from crm_models.errors import ParameterError
 from crm_models.reporting.catalog import apply_renames, discover, read_report, resolve_parameters
 from crm_models.reporting.runner import plan_jobs
 
+pytestmark = pytest.mark.processes  # left out of the pandas-3 pass of .ci/run
+
 PARAMETERS = (
     "margin_rate: float = 0.3  # share of revenue [0, 1]\nsize: int = 3  # items [1, 100]\n"
 )

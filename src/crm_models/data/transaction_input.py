@@ -34,6 +34,7 @@ def validated_transactions(
     allow_returns: bool = False,
     date_format: str | None = None,
     dayfirst: bool = False,
+    copy: bool = True,
 ) -> pd.DataFrame:
     """Map and validate a transactions frame as ``load_table`` does; amount may be absent.
 
@@ -52,6 +53,10 @@ def validated_transactions(
         strftime layout of text dates that are not ISO 8601.
     dayfirst : bool, default False
         Accept day-first text dates (31/05/2024).
+    copy : bool, default True
+        False: columns that need no change are shared with ``frame``, not copied — for a
+        caller that only reads the result (the engines scan it); ``frame`` itself is never
+        changed either way.
 
     Returns
     -------
@@ -64,7 +69,7 @@ def validated_transactions(
             f"{caller}: expected a pandas DataFrame, got {type(frame).__name__}"
         )
     mapped, mapping = map_columns(
-        frame, "transactions", column_map, source=caller, optional=("amount",)
+        frame, "transactions", column_map, source=caller, optional=("amount",), copy=copy
     )
     has_amount = "amount" in mapped.columns
     used = [c for c in _USED if c in mapped.columns]
@@ -80,7 +85,7 @@ def validated_transactions(
         allow_returns=allow_returns,
         date_format=date_format,
         dayfirst=dayfirst,
-        copy=False,  # mapped is map_columns' own copy
+        copy=False,  # mapped is map_columns' own frame (its columns replaced, never written)
     )
     clean.attrs = {}
     return clean if has_amount else clean.drop(columns="amount")

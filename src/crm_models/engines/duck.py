@@ -143,6 +143,7 @@ class DuckDBEngine(Engine):
                 allow_returns=allow_returns,
                 date_format=date_format,
                 dayfirst=dayfirst,
+                copy=False,  # only scanned by the engine
             )
             name = self._new_name()
             self.con.register(name, frame)

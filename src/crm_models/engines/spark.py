@@ -196,6 +196,7 @@ class SparkEngine(Engine):
                 allow_returns=allow_returns,
                 date_format=date_format,
                 dayfirst=dayfirst,
+                copy=False,  # only scanned by the engine
             )
             return self._register(self.spark.createDataFrame(frame), "the frame", caller)
         if column_map is not None:

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from crm_models._files import atomic_write
 from crm_models._locks import exclusive
+from crm_models._startup import skip_unused_iri_checker
 from crm_models.errors import CRMError, ParameterError
 from crm_models.project import project_root
 from crm_models.reporting.catalog import discover
@@ -270,7 +271,9 @@ def run_jobs(
                 report(execute_job(spec))
         else:
             with ProcessPoolExecutor(
-                max_workers=min(n_jobs, len(pending)), mp_context=get_context("spawn")
+                max_workers=min(n_jobs, len(pending)),
+                mp_context=get_context("spawn"),
+                initializer=skip_unused_iri_checker,
             ) as pool:
                 futures = [pool.submit(execute_job, spec) for spec in pending]
                 for spec, future in zip(pending, futures, strict=True):
