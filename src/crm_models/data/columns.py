@@ -364,9 +364,9 @@ def map_columns(
     optional : collection of str, default ()
         Required columns that may be absent (see ``plan_columns``).
     copy : bool, default True
-        False: when every column is kept, the result shares ``frame``'s column arrays (about
-        0.1 s per million rows saved) — only for a caller that reads the result and never
-        writes into it (the engines scan it).
+        False: when every column is kept, the result shares ``frame``'s column arrays (saves
+        0.07–0.19 s on 4.7M rows) — only for a caller that reads the result and never writes
+        into it (the engines scan it).
 
     Returns
     -------
@@ -396,8 +396,7 @@ def map_columns(
         frame["amount"] = factors[0] * factors[1]
         renames["amount"] = "amount"
     keep = list(renames) + list(mapping.kept)
-    # frame[keep] is a new frame (every column copied): relabel it in place, since rename would
-    # copy every column again; without copy, a frame that keeps all its columns is relabeled
+    # frame[keep] copies every column; the result is relabeled in place (rename would copy again)
     everything = keep == list(frame.columns)
     out = frame if everything and not copy else frame[keep]
     out.columns = pd.Index([renames.get(c, c) for c in keep])

@@ -456,7 +456,7 @@ def _without_needless_coercion(
     """Return ``expected`` with coercion off for the columns that already have its dtype.
 
     Coercing such a column changes nothing but costs a copy (and, for dates, a pass of
-    ``to_datetime``): about 0.17 s per million-row call. Checks still run on every column.
+    ``to_datetime``): about 0.17 s per call on 4.7M rows. Checks still run on every column.
     """
     already = {
         name: {"coerce": False}
