@@ -42,6 +42,16 @@ def test_negative_amounts_are_refused_unless_returns_are_allowed():
     assert netted.loc[2, "monetary_value"] == pytest.approx(-1.0)
 
 
+def test_amounts_beyond_exact_sums_are_refused_in_one_line():
+    # 1e13 is 1e19 millionths, past the 64-bit limit of 9.2e18
+    with pytest.raises(DataValidationError, match=r"^rfm_summary: .*9\.2·10¹² currency units"):
+        rfm_summary(_tx(amount=[1e13] + [1.0] * 5))
+    # a customer's total may pass it on DuckDB (128-bit sums), and is still exact
+    twice = _tx(timestamp=pd.to_datetime(DATES[:2] + DATES[1:2] + DATES[3:]))
+    summary = rfm_summary(twice.assign(amount=[1.0, 6e12, 6e12, 1.0, 1.0, 1.0]))
+    assert summary.loc[1, "monetary_value"] == 1.2e13
+
+
 def test_text_dates_are_parsed_as_the_loaders_parse_them(tmp_path):
     text = _tx(timestamp=DATES)
     pd.testing.assert_frame_equal(rfm_summary(text), rfm_summary(_tx()))

@@ -20,9 +20,9 @@ holding a ``transactions`` table, or (Spark) a pyspark DataFrame.
 **Exact sums.** Amounts are summed as integers in micro-units (``round(amount · 10⁶)`` as a
 64-bit integer): integer sums do not depend on the order of a parallel summation, so the same
 data gives bit-identical summaries on DuckDB and on Spark, run after run. The limits: amounts
-are kept to 10⁻⁶ currency units, and one customer's total within a period (and over all
-periods) must stay below 2⁶³ micro-units ≈ 9.2·10¹² currency units (Spark's 64-bit sum; DuckDB
-sums in 128 bits).
+are kept to 10⁻⁶ currency units, and each amount (on Spark, whose sums are 64-bit, also a
+customer's total) must stay below 2⁶³ micro-units ≈ 9.2·10¹² currency units; beyond it the
+summary stops with one line (``DataValidationError``) rather than wrap around.
 
 **One boundary.** A frame goes through the same column mapping (``columns.map_columns``:
 ``date`` → timestamp, ``customer`` → customer_id, or an explicit ``column_map``) and the same
@@ -43,6 +43,8 @@ written and read back lose it (then pass ``time_unit`` explicitly).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -53,7 +55,7 @@ from crm_models.data.transaction_input import (  # noqa: F401  (re-exported, as 
     validated_transactions,
 )
 from crm_models.engines import Engine, TransactionsView, get_engine
-from crm_models.errors import ParameterError
+from crm_models.errors import DataValidationError, ParameterError
 
 __all__ = ["PERIODS", "TIME_UNIT_ATTR", "rfm_summary", "summary_sql", "summary_view"]
 
@@ -71,6 +73,21 @@ PERIODS = {"D": _DAY, "W": f"CAST(floor(({_DAY} + 3) / 7) AS INTEGER)"}
 MICROS = 1_000_000
 """Amounts are summed as integers in 1/MICROS currency units (exact, order-independent)."""
 _AMOUNT = f"CAST(floor(amount * {MICROS} + 0.5) AS BIGINT)"
+
+
+@contextmanager
+def _exact_sum_limit(caller: str) -> Iterator[None]:
+    """Turn an engine's 64-bit overflow of the micro-unit sums into one line naming the limit."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001  (DuckDB ConversionException, Spark overflow)
+        message = str(error).lower()
+        if "out of range" not in message and "overflow" not in message:
+            raise
+        raise DataValidationError(
+            f"{caller}: an amount or a customer's total spend is beyond 9.2·10¹² currency "
+            "units (2⁶³ millionths), the limit of exact sums; check the amount column's unit"
+        ) from None
 
 
 def _unit(time_unit: str) -> str:
@@ -121,23 +138,35 @@ def summary_sql(
     period = _unit(time_unit)
     tx_period = period.format(ts="timestamp")
     end_period = period.format(ts="$end::TIMESTAMP")
-    spend = f", sum({_AMOUNT}) AS amount" if amount else ""
-    firsts = ", sum(amount) AS total_amount, arg_min(amount, period) AS first_amount"
+    # Each purchase is compared with the customer's previous one in period order (a window):
+    # a purchase opens a new period unless the previous one fell in the same period. This
+    # counts the distinct periods and sums the first period without grouping by
+    # (customer, period), which took a third longer (1M customers, 4.7M purchases).
+    by_customer = "OVER (PARTITION BY customer_id ORDER BY period)"
+    spend = f", {_AMOUNT} AS amount" if amount else ""
+    sums = """,
+                   sum(amount) AS total_amount,
+                   sum(CASE WHEN period = opening_period THEN amount ELSE 0 END) AS first_amount"""
     monetary = f"""CASE WHEN n_periods > 1
                     THEN CAST(total_amount - first_amount AS DOUBLE) / ((n_periods - 1) * {MICROS})
                     ELSE 0.0 END AS monetary_value"""
     return f"""
-        WITH periods AS (
+        WITH purchases AS (
             SELECT customer_id, {tx_period} AS period{spend}
             FROM {relation}
             WHERE timestamp {"<=" if inclusive else "<"} $before::TIMESTAMP
-            GROUP BY customer_id, period
+        ), ordered AS (
+            SELECT *,
+                   lag(period) {by_customer} AS previous_period,
+                   min(period) {by_customer} AS opening_period
+            FROM purchases
         ), customers AS (
             SELECT customer_id,
                    min(period) AS first_period,
                    max(period) AS last_period,
-                   count(*) AS n_periods{firsts if amount else ""}
-            FROM periods
+                   sum(CASE WHEN previous_period = period THEN 0 ELSE 1 END)
+                       AS n_periods{sums if amount else ""}
+            FROM ordered
             GROUP BY customer_id
         )
         SELECT customer_id,
@@ -212,7 +241,8 @@ def summary_view(
     end = _end(engine, transactions, observation_end)
     query = summary_sql(transactions.name, time_unit, transactions.has_amount, order=False)
     params = {"end": end, "before": _period_start(end, time_unit, 1)}
-    engine.create_view(name, query, params, materialize=True)
+    with _exact_sum_limit("summary_view"):
+        engine.create_view(name, query, params, materialize=True)
     return name
 
 
@@ -313,7 +343,8 @@ def rfm_summary(
             dayfirst=dayfirst,
             **({"table": table, "caller": "rfm_summary"} if runner.name == "duckdb" else {}),
         )
-        return _summaries(runner, view, observation_end, time_unit, calibration_end)
+        with _exact_sum_limit("rfm_summary"):
+            return _summaries(runner, view, observation_end, time_unit, calibration_end)
     finally:
         if owned:
             runner.stop()
