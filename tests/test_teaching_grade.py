@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -72,3 +74,17 @@ def test_grade_refuses_an_empty_folder(tmp_path, capsys):
     assert main(["--project", str(ROOT), "grade", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("crm: error:") and "no submissions" in err[0]
+
+
+def test_what_the_study_notebooks_import_leaves_nbformat_out():
+    # nbformat imports jsonschema, whose optional IRI checker takes ~2 s to import: every
+    # notebook kernel paid it for exercise_sheet until the hand-out modules imported it lazily
+    code = (
+        "import sys\n"
+        "import crm_models.customization, crm_models.data, crm_models.loyalty\n"
+        "import crm_models.reporting, crm_models.retention, crm_models.teaching\n"
+        "import crm_models.uplift, crm_models.value\n"
+        "print(sorted(m for m in ('nbformat', 'jsonschema', 'papermill') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr

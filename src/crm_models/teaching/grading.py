@@ -13,14 +13,17 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pandas as pd
 
 from crm_models._files import atomic_path
 from crm_models.errors import ParameterError
 from crm_models.reporting.teaching import CHECK_MIME
 from crm_models.teaching.studies import STUDIES
+
+if TYPE_CHECKING:  # imported where used: nbformat's jsonschema takes ~2 s to import,
+    import nbformat  # and every study notebook imports this package for exercise_sheet
 
 SCORE_COLUMNS = ["student", "notebook", "exercise", "status", "answered", "correct", "error"]
 DEFAULT_TIMEOUT = 900.0
@@ -116,6 +119,7 @@ def run_submission(
     list of dict
         Rows with the columns of ``SCORE_COLUMNS``.
     """
+    import nbformat
     import papermill
 
     from crm_models.reporting.kernels import ReportKernelManager, time_limit

@@ -8,11 +8,13 @@ handed out shows no verdict and no figure computed with the solutions filled in.
 from __future__ import annotations
 
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from crm_models._files import atomic_path
 from crm_models.errors import ParameterError
+
+if TYPE_CHECKING:  # imported where used: nbformat's jsonschema takes ~2 s to import,
+    import nbformat  # and every study notebook imports this package for exercise_sheet
 
 VERSIONS = ("student", "instructor")
 
@@ -39,6 +41,8 @@ def handout(notebook: nbformat.NotebookNode, version: str) -> nbformat.NotebookN
     """
     if version not in VERSIONS:
         raise ParameterError(f"version must be one of {', '.join(VERSIONS)}, got {version!r}")
+    import nbformat
+
     out = nbformat.from_dict(notebook)
     if version == "student":
         out.cells = [c for c in out.cells if "solution" not in c.metadata.get("tags", [])]
@@ -68,6 +72,8 @@ def export_handouts(notebooks: Path, folder: Path) -> list[Path]:
     list of Path
         The files written, student before instructor, studies in name order.
     """
+    import nbformat
+
     sources = sorted(Path(notebooks).glob("*.ipynb"))
     if not sources:
         raise ParameterError(f"{notebooks}: no notebooks (*.ipynb) to hand out")
