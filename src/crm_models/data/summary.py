@@ -141,7 +141,7 @@ def summary_sql(
     # Each purchase is compared with the customer's previous one in period order (a window):
     # a purchase opens a new period unless the previous one fell in the same period. This
     # counts the distinct periods and sums the first period without grouping by
-    # (customer, period), which took a third longer (1M customers, 4.7M purchases).
+    # (customer, period), which took 10-15% longer and a quarter more memory (1M customers).
     by_customer = "OVER (PARTITION BY customer_id ORDER BY period)"
     spend = f", {_AMOUNT} AS amount" if amount else ""
     sums = """,

@@ -36,7 +36,12 @@ SCORE_LABELS = {
 }
 """Plain words for the two churn scores on a manager's page (keys: the report's score names)."""
 
-_PLAIN_LEVELS = {"consent_status=opt_out": "opted out of contact"}
+_PLAIN_LEVELS = {
+    "consent_status=opt_out": "opted out of contact",
+    "consent_status=opt_in": "opted in to contact",
+    "consent_status=double_opt_in": "double opt-in to contact",
+    "consent_status=unknown": "consent unknown",
+}
 
 
 def plain_covariate(name: str) -> str:
@@ -145,14 +150,19 @@ def top_leavers(
     Returns
     -------
     pandas.DataFrame
-        rank, chance of leaving %, value at risk ($), days since last purchase, purchases; n rows.
+        rank, chance of leaving %, value at risk ($, whole), days since last purchase,
+        purchases; n rows. Customers equally likely to leave (a tree model gives many the same
+        chance) are listed by value at risk, largest first.
     """
-    top = p_leave.sort_values(ascending=False).iloc[:n]
+    ranked = pd.DataFrame(
+        {"p_leave": p_leave, "value": value_at_risk.reindex(p_leave.index).fillna(0.0)}
+    )
+    top = ranked.sort_values(["p_leave", "value"], ascending=False, kind="stable").iloc[:n]
     table = pd.DataFrame(
         {
             "rank": range(1, len(top) + 1),
-            "chance of leaving %": (100 * top).round(1).to_numpy(),
-            "value at risk $": value_at_risk.reindex(top.index).fillna(0).round(0).to_numpy(),
+            "chance of leaving %": (100 * top["p_leave"]).round(1).to_numpy(),
+            "value at risk $": top["value"].round(0).astype("Int64").to_numpy(),
         }
     )
     if "recency_days" in features:
