@@ -151,8 +151,8 @@ def top_leavers(
     -------
     pandas.DataFrame
         rank, chance of leaving %, value at risk ($, whole), days since last purchase,
-        purchases; n rows. Customers equally likely to leave (a tree model gives many the same
-        chance) are listed by value at risk, largest first.
+        purchases; n rows. Customers equally likely to leave (customers with the same features
+        get the same chance) are listed by value at risk, largest first.
     """
     ranked = pd.DataFrame(
         {"p_leave": p_leave, "value": value_at_risk.reindex(p_leave.index).fillna(0.0)}
