@@ -77,12 +77,17 @@ _AMOUNT = f"CAST(floor(amount * {MICROS} + 0.5) AS BIGINT)"
 
 @contextmanager
 def _exact_sum_limit(caller: str) -> Iterator[None]:
-    """Turn an engine's 64-bit overflow of the micro-unit sums into one line naming the limit."""
+    """Turn an engine's 64-bit overflow of the micro-unit sums into one line naming the limit.
+
+    Only a 64-bit integer overflow is translated: DuckDB's "out of range for the destination
+    type INT64", Spark's cast to "BIGINT" or "long overflow"; any other error passes as it is.
+    """
     try:
         yield
     except Exception as error:  # noqa: BLE001  (DuckDB ConversionException, Spark overflow)
         message = str(error).lower()
-        if "out of range" not in message and "overflow" not in message:
+        too_big = "out of range" in message or "overflow" in message
+        if not (too_big and any(kind in message for kind in ("int64", "bigint", "long"))):
             raise
         raise DataValidationError(
             f"{caller}: an amount or a customer's total spend is beyond 9.2·10¹² currency "
